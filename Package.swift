@@ -1,0 +1,46 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "zhili",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "zhili", targets: ["zhili"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
+        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // Pure domain rules: codes, identity numbers, geometry, QR. No server, no database.
+        .target(name: "ZhiliDomain"),
+        // The platform: every capability in its own folder, shared plumbing in Platform/.
+        .target(
+            name: "ZhiliApp",
+            dependencies: [
+                "ZhiliDomain",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "JWT", package: "jwt"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(name: "zhili", dependencies: ["ZhiliApp"]),
+        .testTarget(name: "ZhiliDomainTests", dependencies: ["ZhiliDomain"]),
+        .testTarget(
+            name: "ZhiliAppTests",
+            dependencies: [
+                "ZhiliApp",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

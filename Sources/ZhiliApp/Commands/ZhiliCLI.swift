@@ -1,0 +1,126 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// The `zhili` command: serve, migrate, demo, user. Settings come from flags and ZHILI_*
+/// environment variables (see README); a bad setting is one clear line, not a trace.
+public enum ZhiliCLI {
+    static let usage = """
+    zhili — 智理 smart-community governance platform
+
+    USAGE
+      zhili serve   [--demo] [--scale N] [--host H] [--port P] [--data-dir D] [--database-url URL] [--tile-url T]
+      zhili migrate [--data-dir D] [--database-url URL]
+      zhili demo    [--scale N] [--data-dir D] [--database-url URL]
+      zhili user create --username U --password P --role ROLE [--node CODE] [--name NAME] [--department DEPT]
+      zhili user reset  --username U --password P
+
+    serve --demo builds the demo city first when the database is empty.
+    Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))
+    """
+
+    public static func main(_ arguments: [String]) async -> Int32 {
+        var args = Array(arguments.dropFirst())
+        let command = args.isEmpty ? "help" : args.removeFirst()
+        var subcommand: String?
+        if command == "user", let first = args.first, !first.hasPrefix("--") { subcommand = args.removeFirst() }
+        do {
+            let loader = try ConfigLoader(arguments: args, environment: ProcessInfo.processInfo.environment)
+            switch command {
+            case "serve": try await serve(loader)
+            case "migrate": try await withApp(loader) { app in print("migrations applied (\(try loader.load().isPostgres ? "PostgreSQL" : "SQLite"))") ; _ = app }
+            case "demo": try await demo(loader)
+            case "user": try await user(subcommand, loader)
+            case "help", "--help", "-h": print(usage)
+            default:
+                throw ConfigError("unknown command '\(command)' / 未知命令 '\(command)'\n\n\(usage)")
+            }
+            return 0
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("zhili: \(error.description)\n".utf8))
+            return 2
+        } catch let error as AppError {
+            FileHandle.standardError.write(Data("zhili: \(error.messageEn) / \(error.messageZh)\n".utf8))
+            return 2
+        } catch {
+            FileHandle.standardError.write(Data("zhili: \(String(describing: error))\n".utf8))
+            return 1
+        }
+    }
+
+    /// Creates an application from the settings, migrates, runs `body`, shuts down.
+    static func withApp(_ loader: ConfigLoader, _ body: (Application) async throws -> Void) async throws {
+        let config = try loader.load()
+        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+        let secrets = try Secrets.loadOrCreate(dataDir: config.dataDir)
+        var env = Environment(name: "production", arguments: ["zhili"])
+        try LoggingSystem.bootstrap(from: &env)
+        let app = try await Application.make(env)
+        do {
+            try await configure(app, config: config, secrets: secrets)
+            try await app.autoMigrate()
+            try await DatabaseSetup.tune(app)
+            try await body(app)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    static func serve(_ loader: ConfigLoader) async throws {
+        let scale = try loader.int("scale", default: 1, range: 1...1000)
+        try await withApp(loader) { app in
+            if loader.switches.contains("demo"), try await DemoCity.isEmpty(app) {
+                app.logger.notice("generating the demo city (scale \(scale)) …")
+                let report = try await DemoCity.generate(on: app, scale: scale)
+                app.logger.notice("\(report.description)")
+            }
+            app.logger.notice("智理 listening on http://\(app.http.server.configuration.hostname):\(app.http.server.configuration.port)")
+            try await app.execute()
+        }
+    }
+
+    static func demo(_ loader: ConfigLoader) async throws {
+        let scale = try loader.int("scale", default: 1, range: 1...1000)
+        try await withApp(loader) { app in
+            let report = try await DemoCity.generate(on: app, scale: scale)
+            print(report.description)
+        }
+    }
+
+    static func user(_ sub: String?, _ loader: ConfigLoader) async throws {
+        guard let username = loader.flags["username"], let password = loader.flags["password"] else {
+            throw ConfigError("user needs --username and --password / 需要 --username 与 --password")
+        }
+        try await withApp(loader) { app in
+            switch sub {
+            case "create":
+                guard let raw = loader.flags["role"], let role = Role(rawValue: raw) else {
+                    throw ConfigError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let department = try loader.flags["department"].map { raw -> Department in
+                    guard let d = Department(rawValue: raw) else { throw ConfigError("--department must be one of \(Department.allCases.map(\.rawValue).joined(separator: ", "))") }
+                    return d
+                }
+                let account = try await AccountService.create(
+                    username: username, displayName: loader.flags["name"] ?? username, password: password, role: role,
+                    department: department, nodeCode: loader.flags["node"], on: app.db,
+                    hasher: { try await app.password.async.hash($0) })
+                print("created \(account.username) (\(role.rawValue))")
+            case "reset":
+                guard let account = try await UserAccount.query(on: app.db).filter(\.$username == username).first() else {
+                    throw ConfigError("no account named \(username) / 账号不存在")
+                }
+                try AccountService.validate(username: username, password: password, role: .admin, nodeCode: nil)
+                account.passwordHash = try await app.password.async.hash(password)
+                account.failedLogins = 0
+                account.lockedUntil = nil
+                try await account.save(on: app.db)
+                print("password reset for \(username)")
+            default:
+                throw ConfigError("user needs 'create' or 'reset' / 用法：zhili user create|reset")
+            }
+        }
+    }
+}

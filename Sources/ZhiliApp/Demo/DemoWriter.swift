@@ -1,0 +1,69 @@
+import Fluent
+import Foundation
+import SQLKit
+import ZhiliDomain
+
+/// Writes the generated city with multi-row INSERTs inside one transaction: all or nothing.
+struct DemoWriter {
+    let db: any SQLDatabase
+    let cipher: FieldCipher
+
+    /// Inserts rows in chunks that stay under both databases' bind-parameter limits.
+    func bulk(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]]) async throws {
+        guard !rows.isEmpty else { return }
+        let perChunk = max(1, 30_000 / columns.count)
+        var start = 0
+        while start < rows.count {
+            let end = min(start + perChunk, rows.count)
+            let insert = db.insert(into: table).columns(columns)
+            for row in rows[start..<end] { insert.values(row.map { SQLBind($0) }) }
+            try await insert.run()
+            start = end
+        }
+    }
+
+    func write(geography: DemoGeography, population: DemoPopulation, places: DemoPlaces) async throws {
+        let now = Date()
+        try await bulk("nodes", ["code", "parent_code", "level", "name", "serial", "geometry", "lat", "lon", "retired", "created_at", "updated_at"],
+                       geography.nodes.map { [$0.code, $0.parentCode, $0.level, $0.name, $0.serial, $0.geometry, $0.lat, $0.lon, false, now, now] })
+        try await bulk("households", ["code", "address", "house_type", "floor", "room", "area", "retired", "created_at"],
+                       geography.households.map { [$0.code, $0.address, $0.houseType, $0.floor, $0.room, $0.area, false, now] })
+        var residentRows: [[any Encodable & Sendable]] = []
+        residentRows.reserveCapacity(population.residents.count)
+        for r in population.residents {
+            residentRows.append([
+                r.id, r.householdCode, r.name, r.sex, r.birthDate, "resident_id_card",
+                try cipher.encrypt(r.idNumber), cipher.searchHash(r.idNumber), Masking.idNumber(r.idNumber),
+                try r.phone.map(cipher.encrypt), r.phone.map(cipher.searchHash), r.phone.map(PhoneNumber.masked),
+                r.ethnicity, r.relation, r.residencyType, r.politicalStatus, r.employmentGroup, now, now,
+            ])
+        }
+        try await bulk("residents", ["id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "id_number_hash",
+                                     "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "ethnicity", "relation",
+                                     "residency_type", "political_status", "employment_group", "created_at", "updated_at"], residentRows)
+        try await bulk("resident_tags", ["id", "resident_id", "household_code", "tag", "detail", "created_at"],
+                       population.tags.map { [$0.id, $0.residentID, $0.householdCode, $0.tag, $0.detail, now] })
+        try await bulk("party_orgs", ["id", "kind", "name", "parent_id", "node_code", "created_at"],
+                       population.partyOrgs.map { [$0.id, $0.kind, $0.name, $0.parentID, $0.nodeCode, now] })
+        try await bulk("party_members", ["id", "resident_id", "org_id", "household_code", "member_kind", "employer", "joined_year"],
+                       population.partyMembers.map { [$0.id, $0.residentID, $0.orgID, $0.householdCode, $0.kind, $0.employer, $0.joinedYear] })
+        try await bulk("volunteers", ["id", "resident_id", "household_code", "skills", "service_hours"],
+                       population.volunteers.map { [$0.id, $0.residentID, $0.householdCode, $0.skills, $0.hours] })
+        try await bulk("places", ["id", "kind", "name", "node_code", "lat", "lon", "address", "created_at"],
+                       places.places.map { [$0.id, $0.kind, $0.name, $0.nodeCode, $0.lat, $0.lon, $0.address, now] })
+        try await bulk("organizations", ["id", "kind", "name", "category", "node_code", "lat", "lon", "created_at"],
+                       places.organizations.map { [$0.id, $0.kind, $0.name, $0.category, $0.nodeCode, $0.lat, $0.lon, now] })
+        try await bulk("devices", ["id", "serial", "kind", "name", "node_code", "lat", "lon", "status", "last_seen_at"],
+                       places.devices.map { [$0.id, $0.serial, $0.kind, $0.name, $0.nodeCode, $0.lat, $0.lon, $0.status, now] })
+    }
+}
+
+/// Display forms of personal numbers.
+enum Masking {
+    /// First 6 and last 4 of an ID number; shorter or foreign numbers keep only their last 2.
+    static func idNumber(_ s: String) -> String {
+        if s.count == 18 { return String(s.prefix(6)) + String(repeating: "*", count: 8) + String(s.suffix(4)) }
+        guard s.count > 2 else { return String(repeating: "*", count: s.count) }
+        return String(repeating: "*", count: s.count - 2) + String(s.suffix(2))
+    }
+}

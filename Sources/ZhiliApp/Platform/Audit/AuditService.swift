@@ -1,0 +1,62 @@
+import SQLKit
+import Vapor
+
+/// Writes audit entries. A failure to audit is logged loudly but does not hide the original
+/// outcome from the caller; writes that must be audited together run in one transaction via
+/// `record(on:)` with the transaction's database.
+public struct AuditService: Sendable {
+    let request: Request
+
+    public func record(action: String, entity: String, entityID: String?, outcome: AuditOutcome = .ok,
+                       detail: String? = nil, on database: (any SQLDatabase)? = nil) async {
+        let db = database ?? (request.db as! any SQLDatabase)
+        let p = request.principal
+        do {
+            try await db.insert(into: "audit_log")
+                .columns("at", "actor_id", "actor_name", "role", "action", "entity", "entity_id", "outcome", "ip", "detail")
+                .values(
+                    SQLBind(Date()), SQLBind(p?.userID), SQLBind(p?.username), SQLBind(p?.role.rawValue),
+                    SQLBind(action), SQLBind(entity), SQLBind(entityID), SQLBind(outcome.rawValue),
+                    SQLBind(request.remoteAddress?.ipAddress ?? request.headers.first(name: "X-Forwarded-For")),
+                    SQLBind(detail)
+                )
+                .run()
+        } catch {
+            request.logger.critical("audit write failed: \(String(describing: error))")
+        }
+    }
+}
+
+extension Request {
+    public var audit: AuditService { AuditService(request: self) }
+}
+
+/// Reading the log: administrators only, newest first, filterable.
+enum AuditQueries {
+    struct Filter: Content {
+        var actor: String?
+        var action: String?
+        var entity: String?
+        var entityId: String?
+        var outcome: String?
+        var from: Date?
+        var to: Date?
+        var limit: Int?
+        var before: Int64?
+    }
+
+    static func list(_ f: Filter, on db: any SQLDatabase) async throws -> [AuditEntry] {
+        let limit = min(max(f.limit ?? 50, 1), 500)
+        let q = db.select().column("*").from("audit_log")
+        if let v = f.actor, !v.isEmpty { q.where("actor_name", .equal, v) }
+        if let v = f.action, !v.isEmpty { q.where("action", .equal, v) }
+        if let v = f.entity, !v.isEmpty { q.where("entity", .equal, v) }
+        if let v = f.entityId, !v.isEmpty { q.where("entity_id", .equal, v) }
+        if let v = f.outcome, !v.isEmpty { q.where("outcome", .equal, v) }
+        if let v = f.from { q.where("at", .greaterThanOrEqual, v) }
+        if let v = f.to { q.where("at", .lessThan, v) }
+        if let v = f.before { q.where("id", .lessThan, v) }
+        return try await q.orderBy("id", .descending).limit(limit)
+            .all(decoding: AuditEntry.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+}

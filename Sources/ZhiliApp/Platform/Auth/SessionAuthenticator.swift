@@ -1,0 +1,34 @@
+import Vapor
+import JWT
+
+/// Reads a bearer token (API) or the session cookie (web) and logs the principal in.
+/// Verification is a signature check only: no database read on the hot path.
+struct SessionAuthenticator: AsyncMiddleware {
+    static let cookieName = "zhili_session"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            guard let token = try? await request.jwt.verify(bearer.token, as: SessionToken.self),
+                  let principal = token.principal
+            else { throw AppError(.unauthorized, code: "invalid_token", zh: "令牌无效或已过期", en: "Invalid or expired token") }
+            request.auth.login(principal)
+        } else if let cookie = request.cookies[Self.cookieName]?.string,
+                  let token = try? await request.jwt.verify(cookie, as: SessionToken.self),
+                  let principal = token.principal {
+            request.auth.login(principal)
+            request.storage[CSRFKey.self] = token.csrf
+            if request.method == .POST || request.method == .PUT || request.method == .DELETE || request.method == .PATCH {
+                try checkCSRF(request, expected: token.csrf)
+            }
+        }
+        return try await next.respond(to: request)
+    }
+
+    /// Web forms signed in by cookie must echo the session's anti-forgery token.
+    private func checkCSRF(_ request: Request, expected: String) throws {
+        let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))
+        guard sent == expected else {
+            throw AppError(.forbidden, code: "csrf_failed", zh: "页面已过期，请刷新后重试", en: "Form expired; reload and try again")
+        }
+    }
+}

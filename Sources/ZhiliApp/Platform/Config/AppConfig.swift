@@ -1,0 +1,41 @@
+import Foundation
+
+/// Every setting the platform reads, gathered once at start from flags and environment.
+/// Tests build one directly, so nothing below reads the process environment on its own.
+public struct AppConfig: Sendable {
+    public enum Database: Sendable, Equatable {
+        /// Embedded SQLite file (WAL mode) inside the data folder.
+        case sqlite(path: String)
+        /// PostgreSQL; `schema` pins the search path (tests isolate themselves this way).
+        case postgres(url: String, schema: String?)
+    }
+
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDir = "./data"
+    public var database: Database = .sqlite(path: "./data/zhili.sqlite")
+    public var logLevel = "info"
+    /// Tile URL template such as `https://tiles.example/{z}/{x}/{y}.png`; nil draws polygons on a blank canvas.
+    public var tileURL: String?
+    public var tileAttribution: String?
+    /// Marks cookies `Secure`; on by default when the public base URL is https.
+    public var secureCookies = false
+    /// Where the Debian package `libjs-leaflet` puts Leaflet.
+    public var leafletDir = "/usr/share/javascript/leaflet"
+    /// Web session and API token lifetime.
+    public var sessionHours = 12
+    public var maxBodySize = "2mb"
+
+    public init() {}
+
+    public var isPostgres: Bool {
+        if case .postgres = database { return true }
+        return false
+    }
+}
+
+/// A setting that could not be understood; printed as one line, never a stack trace.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ message: String) { self.description = message }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Reads `--flag value` pairs and ZHILI_* environment variables into an `AppConfig`.
+/// Flags win over the environment, the environment over defaults.
+public struct ConfigLoader {
+    public var flags: [String: String]
+    public var switches: Set<String>
+    public var environment: [String: String]
+
+    static let valueFlags: Set<String> = [
+        "host", "port", "data-dir", "database-url", "log-level", "tile-url", "tile-attribution",
+        "scale", "username", "password", "role", "node", "name", "department", "seed",
+    ]
+
+    public init(arguments: [String], environment: [String: String]) throws {
+        var flags: [String: String] = [:]
+        var switches: Set<String> = []
+        var index = 0
+        while index < arguments.count {
+            let arg = arguments[index]
+            guard arg.hasPrefix("--") else {
+                throw ConfigError("unexpected argument '\(arg)' / 无法识别的参数 '\(arg)'")
+            }
+            var name = String(arg.dropFirst(2))
+            if let eq = name.firstIndex(of: "=") {
+                flags[String(name[..<eq])] = String(name[name.index(after: eq)...])
+                index += 1
+                continue
+            }
+            if Self.valueFlags.contains(name) {
+                guard index + 1 < arguments.count else {
+                    throw ConfigError("--\(name) needs a value / --\(name) 缺少取值")
+                }
+                flags[name] = arguments[index + 1]
+                index += 2
+            } else {
+                name = name.lowercased()
+                switches.insert(name)
+                index += 1
+            }
+        }
+        self.flags = flags
+        self.switches = switches
+        self.environment = environment
+    }
+
+    func value(_ flag: String, env: String) -> String? {
+        if let v = flags[flag] { return v }
+        if let v = environment[env], !v.isEmpty { return v }
+        return nil
+    }
+
+    public func load() throws -> AppConfig {
+        var config = AppConfig()
+        if let host = value("host", env: "ZHILI_HOST") { config.host = host }
+        if let raw = value("port", env: "ZHILI_PORT") {
+            guard let port = Int(raw), (1...65535).contains(port) else {
+                throw ConfigError("port must be 1–65535, got '\(raw)' / 端口必须在 1–65535 之间")
+            }
+            config.port = port
+        }
+        if let dir = value("data-dir", env: "ZHILI_DATA_DIR") { config.dataDir = dir }
+        config.database = .sqlite(path: (config.dataDir as NSString).appendingPathComponent("zhili.sqlite"))
+        if let url = value("database-url", env: "DATABASE_URL") {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"),
+                  URL(string: url)?.host != nil
+            else {
+                throw ConfigError("DATABASE_URL must look like postgres://user:pass@host:5432/db / DATABASE_URL 格式应为 postgres://用户:密码@主机:5432/库名")
+            }
+            config.database = .postgres(url: url, schema: environment["ZHILI_DATABASE_SCHEMA"])
+        }
+        if let level = value("log-level", env: "ZHILI_LOG_LEVEL") {
+            let allowed = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard allowed.contains(level) else {
+                throw ConfigError("log level must be one of \(allowed.joined(separator: ", ")) / 日志级别无效")
+            }
+            config.logLevel = level
+        }
+        if let tiles = value("tile-url", env: "ZHILI_TILE_URL") {
+            guard tiles.contains("{z}"), tiles.contains("{x}"), tiles.contains("{y}") else {
+                throw ConfigError("tile URL needs {z}, {x} and {y} / 瓦片地址须包含 {z}、{x}、{y}")
+            }
+            config.tileURL = tiles
+        }
+        config.tileAttribution = value("tile-attribution", env: "ZHILI_TILE_ATTRIBUTION")
+        if let secure = environment["ZHILI_SECURE_COOKIES"] { config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased()) }
+        if switches.contains("secure-cookies") { config.secureCookies = true }
+        if let dir = environment["ZHILI_LEAFLET_DIR"] { config.leafletDir = dir }
+        return config
+    }
+
+    public func int(_ flag: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = flags[flag] else { return fallback }
+        guard let n = Int(raw), range.contains(n) else {
+            throw ConfigError("--\(flag) must be a whole number in \(range.lowerBound)…\(range.upperBound) / --\(flag) 取值无效")
+        }
+        return n
+    }
+}

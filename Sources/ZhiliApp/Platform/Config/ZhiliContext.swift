@@ -1,0 +1,37 @@
+import SQLKit
+import Vapor
+
+/// Long-lived parts of the running platform, reachable from any request as `req.zhili`.
+public final class ZhiliContext: Sendable {
+    public let config: AppConfig
+    public let cipher: FieldCipher
+    let counts: HierarchyCounts
+    let gridLocator: GridLocatorCache
+
+    init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
+        self.config = config
+        self.cipher = cipher
+        self.counts = HierarchyCounts(db: db)
+        self.gridLocator = GridLocatorCache(db: db)
+    }
+
+    /// Call after any change to nodes, households or residents in this instance.
+    func hierarchyChanged(geometry: Bool = false) async {
+        await counts.invalidate()
+        if geometry { gridLocator.invalidate() }
+    }
+}
+
+struct ZhiliContextKey: StorageKey { typealias Value = ZhiliContext }
+
+extension Application {
+    public var zhili: ZhiliContext {
+        guard let c = storage[ZhiliContextKey.self] else { fatalError("configure(_:) has not run") }
+        return c
+    }
+}
+
+extension Request {
+    public var zhili: ZhiliContext { application.zhili }
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+}

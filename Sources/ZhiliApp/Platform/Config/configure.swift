@@ -1,0 +1,46 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import JWT
+import Vapor
+
+/// Sets up a platform instance: database, migrations, keys, middleware and routes.
+/// Takes its settings as parameters so tests can inject an isolated database.
+public func configure(_ app: Application, config: AppConfig, secrets: Secrets) async throws {
+    app.logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+    app.http.server.configuration.serverName = "zhili"
+    app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
+
+    try DatabaseSetup.use(config.database, on: app)
+    DatabaseSetup.addMigrations(to: app)
+
+    guard let tokenKey = Data(base64Encoded: secrets.tokenKey), tokenKey.count >= 32 else {
+        throw ConfigError("token key in secrets is malformed / 令牌密钥格式错误")
+    }
+    await app.jwt.keys.add(hmac: HMACKey(from: tokenKey), digestAlgorithm: .sha256)
+    app.passwords.use(.bcrypt(cost: 10))
+
+    let context = ZhiliContext(config: config, cipher: try FieldCipher(secrets: secrets), db: app.db as! any SQLDatabase)
+    app.storage[ZhiliContextKey.self] = context
+
+    Metrics.bootstrapOnce()
+    app.middleware = Middlewares()
+    app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(SessionAuthenticator())
+    try routes(app)
+}
+
+func routes(_ app: Application) throws {
+    OperationsRoutes.register(app)
+    AuthRoutes.register(app)
+    AuditRoutes.register(app)
+    HierarchyRoutes.register(app)
+    PeopleRoutes.register(app)
+    PartyRoutes.register(app)
+    OpenAPIRoutes.register(app)
+    AssetRoutes.register(app)
+    WebRoutes.register(app)
+}

@@ -1,0 +1,42 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import SQLKit
+import Vapor
+
+enum DatabaseSetup {
+    static func use(_ database: AppConfig.Database, on app: Application) throws {
+        switch database {
+        case .sqlite(let path):
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url, let schema):
+            var sqlConfig: SQLPostgresConfiguration
+            do { sqlConfig = try SQLPostgresConfiguration(url: url) } catch {
+                throw ConfigError("DATABASE_URL could not be read: \(error) / DATABASE_URL 无法解析")
+            }
+            if let schema { sqlConfig.searchPath = [schema] }
+            app.databases.use(.postgres(configuration: sqlConfig, maxConnectionsPerEventLoop: 8, sqlLogLevel: .trace), as: .psql)
+        }
+    }
+
+    /// WAL lets readers run beside the single writer; NORMAL sync is durable across app
+    /// crashes (an OS crash may lose the last transactions, never corrupt the file).
+    static func tune(_ app: Application) async throws {
+        let sql = app.db as! any SQLDatabase
+        guard sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("PRAGMA synchronous=NORMAL").run()
+    }
+
+    static func addMigrations(to app: Application) {
+        app.migrations.add(CreateUsers())
+        app.migrations.add(CreateAuditLog())
+        app.migrations.add(CreateNodes())
+        app.migrations.add(CreateHouseholds())
+        app.migrations.add(CreateResidents())
+        app.migrations.add(CreatePartyTables())
+        app.migrations.add(CreatePlaceTables())
+    }
+}

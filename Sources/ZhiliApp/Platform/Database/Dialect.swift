@@ -1,0 +1,27 @@
+import SQLKit
+
+/// The one seam where SQLite and PostgreSQL differ. Everything else is portable SQL.
+struct Dialect {
+    let isPostgres: Bool
+
+    init(_ db: any SQLDatabase) {
+        isPostgres = db.dialect.name == "postgresql"
+    }
+
+    /// Triggers that make a table append-only.
+    func appendOnlyTriggers(table: String) -> [String] {
+        if isPostgres {
+            return [
+                """
+                CREATE OR REPLACE FUNCTION \(table)_append_only() RETURNS trigger AS $$
+                BEGIN RAISE EXCEPTION '\(table) is append-only'; END; $$ LANGUAGE plpgsql
+                """,
+                "CREATE TRIGGER \(table)_no_update BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION \(table)_append_only()",
+            ]
+        }
+        return [
+            "CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END",
+            "CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END",
+        ]
+    }
+}

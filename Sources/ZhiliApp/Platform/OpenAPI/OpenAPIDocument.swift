@@ -1,0 +1,84 @@
+import Vapor
+
+/// The OpenAPI 3.1 document, assembled from every capability's operations.
+enum OpenAPIDocument {
+    static var operations: [APIOperation] {
+        PlatformAPI.operations + HierarchyAPI.operations + PeopleAPI.operations
+    }
+
+    static var schemas: [(String, JSONValue)] {
+        PlatformAPI.schemas + HierarchyAPI.schemas + PeopleAPI.schemas
+    }
+
+    static func build() -> JSONValue {
+        var paths: [(String, [(String, JSONValue)])] = []
+        for op in operations {
+            if let i = paths.firstIndex(where: { $0.0 == op.path }) {
+                paths[i].1.append((op.method, operation(op)))
+            } else {
+                paths.append((op.path, [(op.method, operation(op))]))
+            }
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "智理 Zhili — smart-community governance API",
+                "version": "1.0.0",
+                "description": "JSON API of the Zhili platform. Sign in with POST /api/v1/auth/token and send `Authorization: Bearer <token>`. Every error has the shape of the Error schema (machine code, Chinese and English message, offending field).",
+            ],
+            "paths": .object(paths.map { ($0.0, .object($0.1)) }),
+            "components": [
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
+                "schemas": .object(schemas),
+            ],
+        ]
+    }
+
+    private static func operation(_ op: APIOperation) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("tags", [.string(op.tag)]),
+            ("summary", .string(op.summary)),
+            ("operationId", .string(operationID(op))),
+        ]
+        if !op.params.isEmpty {
+            fields.append(("parameters", .array(op.params.map { p in
+                ["name": .string(p.name), "in": .string(p.location.rawValue), "required": .bool(p.required),
+                 "description": .string(p.description), "schema": p.schema]
+            })))
+        }
+        if let body = op.body {
+            fields.append(("requestBody", ["required": true, "content": ["application/json": ["schema": body]]]))
+        }
+        var success: [(String, JSONValue)] = [("description", "OK")]
+        if op.success.status != 204 {
+            let schema: JSONValue = op.success.schema ?? ["type": "string"]
+            let media: JSONValue = ["schema": schema]
+            success.append(("content", .object([(op.success.contentType, media)])))
+        }
+        var responses: [(String, JSONValue)] = [(String(op.success.status), .object(success))]
+        let error: JSONValue = ["description": "Error (错误)", "content": ["application/json": ["schema": Schema.ref("Error")]]]
+        for status in ["400", "401", "403", "404", "409", "413", "422", "429"] { responses.append((status, error)) }
+        fields.append(("responses", .object(responses)))
+        if op.secured { fields.append(("security", .array([.object([("bearer", .array([]))])]))) } else { fields.append(("security", .array([]))) }
+        return .object(fields)
+    }
+
+    static func operationID(_ op: APIOperation) -> String {
+        let words = op.path.split(whereSeparator: { "/{}.-".contains($0) }).filter { $0 != "api" && $0 != "v1" }
+        return op.method + words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+}
+
+enum OpenAPIRoutes {
+    static func register(_ app: Application) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let body = (try? encoder.encode(OpenAPIDocument.build())) ?? Data("{}".utf8)
+        app.get("openapi.json") { _ -> Response in
+            let response = Response(status: .ok, body: .init(data: body))
+            response.headers.contentType = .json
+            response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
+            return response
+        }
+    }
+}

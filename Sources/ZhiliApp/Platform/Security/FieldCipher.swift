@@ -1,0 +1,50 @@
+import Foundation
+import Crypto
+
+/// Encrypts personal fields (ID numbers, phones) with AES-GCM and derives keyed hashes so an
+/// exact value can still be found without decrypting every row.
+/// Ciphertext text form: `<keyID>:<base64(nonce|ciphertext|tag)>`, so keys can rotate.
+public struct FieldCipher: Sendable {
+    let keys: [String: SymmetricKey]
+    let currentKeyID: String
+    let indexKey: SymmetricKey
+
+    public init(secrets: Secrets) throws {
+        var keys: [String: SymmetricKey] = [:]
+        for (id, text) in secrets.dataKeys {
+            guard let data = Data(base64Encoded: text), data.count == 32 else {
+                throw ConfigError("data key \(id) in secrets is not 32 bytes of base64 / 密钥 \(id) 格式错误")
+            }
+            keys[id] = SymmetricKey(data: data)
+        }
+        guard let index = Data(base64Encoded: secrets.indexKey), index.count == 32 else {
+            throw ConfigError("index key in secrets is not 32 bytes of base64 / 索引密钥格式错误")
+        }
+        self.keys = keys
+        self.currentKeyID = secrets.currentKeyID
+        self.indexKey = SymmetricKey(data: index)
+    }
+
+    public func encrypt(_ plaintext: String) throws -> String {
+        guard let key = keys[currentKeyID] else { throw ConfigError("current data key missing") }
+        let sealed = try AES.GCM.seal(Data(plaintext.utf8), using: key)
+        guard let combined = sealed.combined else { throw ConfigError("AES-GCM produced no output") }
+        return currentKeyID + ":" + combined.base64EncodedString()
+    }
+
+    public func decrypt(_ stored: String) throws -> String {
+        guard let colon = stored.firstIndex(of: ":"),
+              let key = keys[String(stored[..<colon])],
+              let data = Data(base64Encoded: String(stored[stored.index(after: colon)...]))
+        else { throw AppError.internalFailure("undecryptable field") }
+        let box = try AES.GCM.SealedBox(combined: data)
+        return String(decoding: try AES.GCM.open(box, using: key), as: UTF8.self)
+    }
+
+    /// Keyed hash for exact-match lookup; normalised so "x" and "X" check digits match.
+    public func searchHash(_ value: String) -> String {
+        let normalised = value.trimmingCharacters(in: .whitespaces).uppercased()
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(normalised.utf8), using: indexKey)
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+}

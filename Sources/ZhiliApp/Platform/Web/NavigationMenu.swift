@@ -1,0 +1,35 @@
+import Plot
+import Vapor
+
+/// Navigation by role: each role sees the screens it works with.
+struct NavigationMenu: Component {
+    let request: Request
+    let active: String
+
+    struct Item { let key: String; let zh: String; let en: String; let url: String }
+
+    var items: [Item] {
+        guard let p = request.principal else { return [] }
+        var items = [Item(key: "home", zh: "工作台", en: "Dashboard", url: "/")]
+        if p.role.isStaff {
+            items.append(Item(key: "hierarchy", zh: "网格层级", en: "Hierarchy", url: "/hierarchy"))
+            items.append(Item(key: "map", zh: "网格地图", en: "Grid map", url: "/map"))
+        }
+        if p.role == .resident, let household = p.nodeCode {
+            items.append(Item(key: "household", zh: "我的家庭", en: "My household", url: "/h/\(household)"))
+            items.append(Item(key: "map", zh: "网格地图", en: "Grid map", url: "/map"))
+        }
+        if p.role == .admin {
+            items.append(Item(key: "audit", zh: "审计日志", en: "Audit log", url: "/audit"))
+        }
+        items.append(Item(key: "api", zh: "开放接口", en: "Open API", url: "/api-docs"))
+        return items
+    }
+
+    var body: Component {
+        let t = Localizer(request)
+        return List(items) { item in
+            Link(t(item.zh, item.en), url: item.url).class(item.key == active ? "active" : "")
+        }
+    }
+}

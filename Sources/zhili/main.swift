@@ -1,0 +1,4 @@
+import Foundation
+import ZhiliApp
+
+exit(await ZhiliCLI.main(CommandLine.arguments))
