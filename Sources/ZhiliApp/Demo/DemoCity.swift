@@ -29,11 +29,14 @@ public enum DemoCity {
     }
 
     public static func generate(on app: Application, scale: Int, seed: UInt64 = 620982) async throws -> Report {
+        try await generate(on: app, spec: DemoSpec(scale: scale), seed: seed)
+    }
+
+    static func generate(on app: Application, spec: DemoSpec, seed: UInt64 = 620982) async throws -> Report {
         let started = Date()
         guard try await isEmpty(app) else {
             throw ConfigError("the database already holds a city; the demo is generated only into an empty database / 数据库中已有数据，演示数据只能生成到空库")
         }
-        let spec = DemoSpec(scale: scale)
         var rng = SeededGenerator(seed: seed)
         let geography = DemoGeography(spec: spec, rng: &rng)
         let population = DemoPopulation(spec: spec, geography: geography, rng: &rng)
@@ -46,7 +49,7 @@ public enum DemoCity {
             return try await DemoAccounts.create(on: db, spec: spec, geography: geography, population: population, passwordHash: hash)
         }
         await app.zhili.hierarchyChanged(geometry: true)
-        return Report(scale: scale, nodes: geography.nodes.count, households: geography.households.count,
+        return Report(scale: spec.scale, nodes: geography.nodes.count, households: geography.households.count,
                       residents: population.residents.count, keyPersons: population.tags.count, places: places.places.count,
                       accounts: accounts, seconds: Date().timeIntervalSince(started))
     }

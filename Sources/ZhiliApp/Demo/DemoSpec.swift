@@ -5,24 +5,43 @@ struct DemoSpec: Sendable {
     let cityName = "敦煌市"
     let center = (lat: 40.1420, lon: 94.6620)
 
-    var streets: Int { 3 * scale }
-    var communities: Int { 12 * scale }
-    var grids: Int { 79 * scale }
-    var compounds: Int { 239 * scale }
-    var buildings: Int { 2_400 * scale }
-    var households: Int { 30_000 * scale }
-    var residents: Int { 80_000 * scale }
-    var partyBranches: Int { 23 * scale }
-    var partyMembers: Int { 2_300 * scale }
-    var volunteers: Int { 3_500 * scale }
-    var auxiliaryPlaces: Int { 64_000 * scale }
-    var merchants: Int { 900 * scale }
-    var coBuildingUnits: Int { 150 * scale }
-    var devices: Int { 70 * scale }
+    var streets: Int
+    var communities: Int
+    var grids: Int
+    var compounds: Int
+    var buildings: Int
+    var households: Int
+    var residents: Int
+    var partyBranches: Int
+    var partyMembers: Int
+    var volunteers: Int
+    var auxiliaryPlaces: Int
+    var merchants: Int
+    var coBuildingUnits: Int
+    var devices: Int
+    var keyPersonBase = [900, 820, 310, 420, 528]
+
+    init(scale: Int) {
+        self.scale = scale
+        streets = 3 * scale; communities = 12 * scale; grids = 79 * scale; compounds = 239 * scale
+        buildings = 2_400 * scale; households = 30_000 * scale; residents = 80_000 * scale
+        partyBranches = 23 * scale; partyMembers = 2_300 * scale; volunteers = 3_500 * scale
+        auxiliaryPlaces = 64_000 * scale; merchants = 900 * scale; coBuildingUnits = 150 * scale; devices = 70 * scale
+    }
+
+    /// A small town for tests: two communities, four grids, a few hundred people.
+    static var tiny: DemoSpec {
+        var s = DemoSpec(scale: 1)
+        s.streets = 1; s.communities = 2; s.grids = 4; s.compounds = 6; s.buildings = 12; s.households = 120
+        s.residents = 300; s.partyBranches = 2; s.partyMembers = 20; s.volunteers = 30; s.auxiliaryPlaces = 100
+        s.merchants = 5; s.coBuildingUnits = 3; s.devices = 4; s.keyPersonBase = [5, 4, 3, 3, 3]
+        return s
+    }
+
     /// The seed's 2,978 key persons across its five tags.
     var keyPersons: [(KeyPopulationTag, Int)] {
-        let base: [(KeyPopulationTag, Int)] = [(.elderlyAlone, 900), (.disabled, 820), (.criticallyIll, 310), (.leftBehindChild, 420), (.pairedAssistance, 528)]
-        return base.map { ($0.0, $0.1 * scale) }
+        let tags: [KeyPopulationTag] = [.elderlyAlone, .disabled, .criticallyIll, .leftBehindChild, .pairedAssistance]
+        return zip(tags, keyPersonBase).map { ($0, $1 * scale) }
     }
 
     /// Spreads `total` items over `buckets` as evenly as possible (earlier buckets take the remainder).

@@ -8,7 +8,8 @@ enum LoginPage {
         let html = HTML(
             .lang(t.lang == .zh ? .chinese : .english),
             .head(.encoding(.utf8), .title(t("登录 · 智理", "Sign in · Zhili")), .viewport(.accordingToDevice),
-                  .stylesheet("/assets/app.css")),
+                  .link(.rel(.icon), .href("data:,")),
+                .stylesheet("/assets/app.css")),
             .body(.class("login-body"), .component(Div {
                 Div {
                     Div {

@@ -40,6 +40,7 @@ struct PageShell {
                 .title("\(title) · 智理"),
                 .viewport(.accordingToDevice),
                 .meta(.name("csrf-token"), .content(request.csrfToken ?? "")),
+                .link(.rel(.icon), .href("data:,")),
                 .stylesheet("/assets/app.css"),
                 .forEach(scripts.filter { $0.hasSuffix(".css") }) { .stylesheet($0) }
             ),
