@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Browser checks of the running Zhili server, as a person would use it.
+
+Drives Debian's chromium through Playwright (never a downloaded browser),
+signs in as the demo admin, visits the main pages and takes screenshots.
+A check fails on an HTTP status >= 400, a missing element, or any JS console
+error / uncaught page error. Prints one line per check and, last,
+"N passed, N failed". Exit code 1 on any failure.
+
+usage: e2e_browser.py --base-url http://127.0.0.1:18080 [--out out/e2e]
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import traceback
+
+from playwright.sync_api import sync_playwright
+
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+USERNAME = os.environ.get("ZHILI_E2E_USER", "admin")
+PASSWORD = os.environ.get("ZHILI_E2E_PASSWORD", "Demo@2026")
+NAV_TIMEOUT_MS = 30_000
+MAP_TIMEOUT_MS = 20_000
+
+
+class CheckFailed(Exception):
+    pass
+
+
+class Runner:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, name, page_errors, fn):
+        """Run one check; console/page errors raised meanwhile fail it too."""
+        page_errors.clear()
+        try:
+            fn()
+            if page_errors:
+                raise CheckFailed("JS errors: " + " | ".join(page_errors[:5]))
+        except CheckFailed as e:
+            self.failed += 1
+            print(f"FAIL {name}: {e}", flush=True)
+            return False
+        except Exception as e:  # Playwright timeouts and the like
+            self.failed += 1
+            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            print(f"FAIL {name}: {type(e).__name__}: {msg}", flush=True)
+            if os.environ.get("ZHILI_E2E_DEBUG"):
+                traceback.print_exc()
+            return False
+        self.passed += 1
+        print(f"PASS {name}", flush=True)
+        return True
+
+
+def new_page(browser, viewport, errors, **context_opts):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", **context_opts)
+    page = context.new_page()
+    page.set_default_timeout(NAV_TIMEOUT_MS)
+    def on_console(m):
+        if m.type == "error":
+            # "Failed to load resource" names no URL in its text; the location does.
+            where = (m.location or {}).get("url") or ""
+            errors.append(f"console: {m.text}" + (f" [{where}]" if where else ""))
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    return page
+
+
+def expect_ok(response, what):
+    if response is None:
+        raise CheckFailed(f"{what}: no HTTP response")
+    if response.status >= 400:
+        raise CheckFailed(f"{what}: HTTP {response.status}")
+
+
+def path_of(url):
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path or "/"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base-url", required=True)
+    ap.add_argument("--out", default="out/e2e")
+    args = ap.parse_args()
+    base = args.base_url.rstrip("/")
+    out = args.out
+    os.makedirs(out, exist_ok=True)
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        print("FAIL setup: Debian's chromium is not installed (run scripts/setup-deps.sh)")
+        print("0 passed, 1 failed")
+        return 1
+
+    r = Runner()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            errors = []
+            page = new_page(browser, DESKTOP, errors)
+
+            def login_page():
+                expect_ok(page.goto(f"{base}/login", wait_until="load"), "GET /login")
+                for sel in ('input[name="username"]', 'input[name="password"]', "button[type=submit]"):
+                    if page.query_selector(sel) is None:
+                        raise CheckFailed(f"missing {sel}")
+                page.screenshot(path=f"{out}/login.png")
+
+            def sign_in():
+                if page.query_selector('input[name="username"]') is None:
+                    expect_ok(page.goto(f"{base}/login", wait_until="load"), "GET /login")
+                page.fill('input[name="username"]', USERNAME)
+                page.fill('input[name="password"]', PASSWORD)
+                with page.expect_navigation(wait_until="load") as nav:
+                    page.click("button[type=submit]")
+                expect_ok(nav.value, "sign-in")
+                if path_of(page.url) != "/":
+                    raise CheckFailed(f"expected to land on /, got {page.url}")
+                page.wait_for_selector("nav", state="attached")
+                page.screenshot(path=f"{out}/home.png", full_page=True)
+
+            def map_page():
+                expect_ok(page.goto(f"{base}/map", wait_until="load"), "GET /map")
+                page.wait_for_selector(".leaflet-interactive", state="attached", timeout=MAP_TIMEOUT_MS)
+                page.wait_for_timeout(500)  # let tiles/labels settle before the picture
+                page.screenshot(path=f"{out}/map.png")
+
+            def hierarchy_page():
+                expect_ok(page.goto(f"{base}/hierarchy", wait_until="load"), "GET /hierarchy")
+                page.screenshot(path=f"{out}/hierarchy.png", full_page=True)
+
+            r.run("login page renders (1366x768)", errors, login_page)
+            signed_in = r.run(f"sign in as {USERNAME} lands on dashboard /", errors, sign_in)
+            if signed_in:
+                r.run("map draws grid polygons (.leaflet-interactive)", errors, map_page)
+                r.run("hierarchy page renders", errors, hierarchy_page)
+            else:
+                # Without a session these pages would only redirect to /login.
+                for name in ("map draws grid polygons (.leaflet-interactive)", "hierarchy page renders"):
+                    r.failed += 1
+                    print(f"FAIL {name}: skipped, sign-in failed", flush=True)
+            page.context.close()
+
+            phone_errors = []
+            phone = new_page(browser, PHONE, phone_errors, is_mobile=True, has_touch=True, device_scale_factor=2)
+
+            def login_phone():
+                expect_ok(phone.goto(f"{base}/login", wait_until="load"), "GET /login")
+                phone.screenshot(path=f"{out}/login-phone.png", full_page=True)
+
+            r.run("login page renders on a phone (390x844)", phone_errors, login_phone)
+            phone.context.close()
+        finally:
+            browser.close()
+
+    print(f"{r.passed} passed, {r.failed} failed", flush=True)
+    return 0 if r.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

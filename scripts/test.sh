@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317  # functions run indirectly (trap, run_stage)
+# THE test command: installs what is missing, builds, and runs the whole suite
+#   1. deps       scripts/setup-deps.sh
+#   2. build      swift build --build-tests (debug; also builds the zhili binary)
+#   3. sqlite     swift test on SQLite (the default database of the tests)
+#   4. postgres   swift test again on a throwaway PostgreSQL cluster
+#   5. e2e        scripts/e2e.sh: browser checks + API fuzzing on the real server
+# and ends with one line per stage. Exit status is non-zero if any stage failed.
+#
+# Knobs: ZHILI_SKIP_PG=1, ZHILI_SKIP_E2E=1 skip those stages (quick local runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# CI may start with a PATH that lacks the toolchain; it lives in /opt/swift here.
+if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+  export PATH="/opt/swift/usr/bin:$PATH"
+fi
+
+STAGES=(deps build sqlite postgres e2e)
+declare -A RESULT=()
+for s in "${STAGES[@]}"; do RESULT[$s]="not run"; done
+declare -A SECS=()
+
+banner() { printf '\n== %s ==\n' "$*"; }
+
+# Runs a stage, recording passed/failed and its duration; never exits the script.
+run_stage() {
+  local name=$1; shift
+  local t0=$SECONDS rc=0
+  "$@" || rc=$?
+  SECS[$name]=$((SECONDS - t0))
+  if ((rc == 0)); then RESULT[$name]=passed; else RESULT[$name]="failed (exit $rc)"; fi
+  return "$rc"
+}
+
+PG_STARTED=0
+stop_pg() {
+  if ((PG_STARTED)); then
+    scripts/pg-cluster.sh stop || true
+    PG_STARTED=0
+  fi
+}
+
+summary() {
+  local s status=0
+  banner "summary"
+  for s in "${STAGES[@]}"; do
+    printf '  %-9s %s%s\n' "$s" "${RESULT[$s]}" "${SECS[$s]:+ (${SECS[$s]}s)}"
+    [[ "${RESULT[$s]}" == failed* ]] && status=1
+  done
+  if ((status == 0)); then echo "ALL STAGES OK"; else echo "SOME STAGES FAILED"; fi
+}
+
+on_exit() {
+  local rc=$?
+  stop_pg   # never leave the cluster behind, even on failure or Ctrl-C
+  exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+pg_suite() {
+  local url
+  url="$(scripts/pg-cluster.sh start)" || return 1
+  PG_STARTED=1
+  echo "database: $url"
+  local rc=0
+  ZHILI_TEST_DATABASE_URL="$url" swift test --skip-build || rc=$?
+  stop_pg
+  return "$rc"
+}
+
+banner "dependencies"
+if ! run_stage deps scripts/setup-deps.sh; then
+  summary
+  exit 1
+fi
+
+banner "build (debug, with tests)"
+if ! run_stage build swift build --build-tests; then
+  for s in sqlite postgres e2e; do RESULT[$s]="not run (build failed)"; done
+  summary
+  exit 1
+fi
+
+# Swift Testing runs its tests in parallel by default; XCTest ones run serially.
+banner "suite on SQLite"
+run_stage sqlite swift test --skip-build || true
+
+if [[ "${ZHILI_SKIP_PG:-0}" == 1 ]]; then
+  RESULT[postgres]="skipped (ZHILI_SKIP_PG=1)"
+else
+  banner "suite on PostgreSQL"
+  run_stage postgres pg_suite || true
+fi
+
+if [[ "${ZHILI_SKIP_E2E:-0}" == 1 ]]; then
+  RESULT[e2e]="skipped (ZHILI_SKIP_E2E=1)"
+else
+  banner "end-to-end"
+  # The binary that `swift build` just made, wherever the scratch path is.
+  bin_dir="$(swift build --show-bin-path)"
+  run_stage e2e env ZHILI_BIN="${ZHILI_BIN:-$bin_dir/zhili}" scripts/e2e.sh || true
+fi
+
+summary
+for s in "${STAGES[@]}"; do
+  [[ "${RESULT[$s]}" == failed* ]] && exit 1
+done
+exit 0
