@@ -110,7 +110,7 @@ struct DemoPopulation {
                 let i = rng.int(0...(pool.count - 1))
                 pool.swapAt(i, pool.count - 1)
                 let r = pool.removeLast()
-                guard taken.insert(r.id).inserted || tag == .pairedAssistance else { continue }
+                guard taken.insert(r.id).inserted else { continue }
                 let detail: String? = switch tag {
                 case .disabled: "\(rng.pick(["肢体", "视力", "听力", "言语", "智力", "精神"]))残疾\(rng.pick(["一", "二", "三", "四"]))级"
                 case .criticallyIll: rng.pick(["尿毒症透析", "恶性肿瘤", "重症心脏病", "脑卒中后遗症"])
