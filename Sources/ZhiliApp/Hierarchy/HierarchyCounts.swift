@@ -2,30 +2,40 @@ import Foundation
 import SQLKit
 import ZhiliDomain
 
-/// Children, household and resident counts for every node, computed in one pass and kept
-/// for a short time. Listings read from it instead of counting per request; local writes
-/// invalidate it, and other app instances' writes show within `maxAge`.
+/// The browsable tree (each node's active children, by code) with children, household and
+/// resident counts for every node, computed in one pass and kept for a short time. Listings
+/// are answered from it without touching the database; local writes invalidate it, and
+/// other app instances' writes show within `maxAge`.
+struct HierarchySnapshot: Sendable {
+    struct Child: Sendable, Decodable { let code: String; let level: String; let name: String; let parent_code: String? }
+    var counts: [String: NodeCounts] = [:]
+    var children: [String: [Child]] = [:]
+    var roots: [Child] = []
+
+    subscript(code: String) -> NodeCounts? { counts[code] }
+}
+
 actor HierarchyCounts {
     private let db: any SQLDatabase
     private let maxAge: TimeInterval
-    private var cached: (at: Date, counts: [String: NodeCounts])?
-    private var inflight: Task<[String: NodeCounts], any Error>?
+    private var cached: (at: Date, snapshot: HierarchySnapshot)?
+    private var inflight: Task<HierarchySnapshot, any Error>?
 
     init(db: any SQLDatabase, maxAge: TimeInterval = 30) {
         self.db = db
         self.maxAge = maxAge
     }
 
-    func snapshot() async throws -> [String: NodeCounts] {
-        if let cached, Date().timeIntervalSince(cached.at) < maxAge { return cached.counts }
+    func snapshot() async throws -> HierarchySnapshot {
+        if let cached, Date().timeIntervalSince(cached.at) < maxAge { return cached.snapshot }
         if let inflight { return try await inflight.value }
         let db = self.db
         let task = Task { try await Self.compute(db) }
         inflight = task
         defer { inflight = nil }
-        let counts = try await task.value
-        cached = (Date(), counts)
-        return counts
+        let snapshot = try await task.value
+        cached = (Date(), snapshot)
+        return snapshot
     }
 
     func invalidate() {
@@ -34,14 +44,17 @@ actor HierarchyCounts {
 
     private struct Grouped: Decodable { let k: String?; let n: Int }
 
-    static func compute(_ db: any SQLDatabase) async throws -> [String: NodeCounts] {
+    static func compute(_ db: any SQLDatabase) async throws -> HierarchySnapshot {
+        var snapshot = HierarchySnapshot()
+        let nodes = try await db.select().columns("code", "level", "name", "parent_code").from("nodes")
+            .where("retired", .equal, false).orderBy("code").all(decoding: HierarchySnapshot.Child.self)
+        for node in nodes {
+            if let parent = node.parent_code { snapshot.children[parent, default: []].append(node) } else { snapshot.roots.append(node) }
+        }
         var counts: [String: NodeCounts] = [:]
+        for (parent, list) in snapshot.children { counts[parent, default: NodeCounts()].children = list.count }
         let unitLength = NodeLevel.unit.codeLength
         let prefixes = NodeLevel.allCases.filter { $0 != .household }.map(\.codeLength)
-
-        let children = try await db.raw("SELECT parent_code AS k, COUNT(*) AS n FROM nodes WHERE retired = \(bind: false) GROUP BY parent_code")
-            .all(decoding: Grouped.self)
-        for row in children { if let k = row.k { counts[k, default: NodeCounts()].children = row.n } }
 
         let households = try await db.raw("SELECT substr(code, 1, \(literal: unitLength)) AS k, COUNT(*) AS n FROM households WHERE retired = \(bind: false) GROUP BY substr(code, 1, \(literal: unitLength))")
             .all(decoding: Grouped.self)
@@ -50,7 +63,8 @@ actor HierarchyCounts {
         let residents = try await db.raw("SELECT substr(household_code, 1, \(literal: unitLength)) AS k, COUNT(*) AS n FROM residents GROUP BY substr(household_code, 1, \(literal: unitLength))")
             .all(decoding: Grouped.self)
         rollUp(residents, prefixes: prefixes, into: &counts) { $0.residents += $1 }
-        return counts
+        snapshot.counts = counts
+        return snapshot
     }
 
     private static func rollUp(_ rows: [Grouped], prefixes: [Int], into counts: inout [String: NodeCounts],

@@ -26,36 +26,31 @@ struct HierarchyReads {
 
     /// Top of the hierarchy the principal may browse: every city for administrators,
     /// otherwise the node their account is bound to.
+    /// Top of the hierarchy the principal may browse: every city for administrators,
+    /// otherwise the node their account is bound to.
     func roots(for scope: DataScope) async throws -> [NodeSummary] {
+        let snapshot = try await counts.snapshot()
         switch scope {
         case .everything:
-            let rows = try await db.select().columns("code", "level", "name").from("nodes")
-                .where("parent_code", .is, SQLLiteral.null).where("retired", .equal, false)
-                .orderBy("code").all(decoding: Row.self)
-            return try await summaries(rows)
+            return snapshot.roots.map { summary($0, snapshot) }
         case .subtree(let root):
-            let rows = try await db.select().columns("code", "level", "name").from("nodes")
-                .where("code", .equal, root.value).all(decoding: Row.self)
-            return try await summaries(rows)
+            guard let parent = root.parent else { return snapshot.roots.filter { $0.code == root.value }.map { summary($0, snapshot) } }
+            return (snapshot.children[parent.value] ?? []).filter { $0.code == root.value }.map { summary($0, snapshot) }
         case .household, .nothing:
             return []
         }
     }
 
+    /// Active children, answered from the snapshot (no database round trip).
     func children(of code: HierarchyCode) async throws -> [NodeSummary] {
-        let rows = try await db.select().columns("code", "level", "name").from("nodes")
-            .where("parent_code", .equal, code.value).where("retired", .equal, false)
-            .orderBy("code").all(decoding: Row.self)
-        return try await summaries(rows)
+        let snapshot = try await counts.snapshot()
+        return (snapshot.children[code.value] ?? []).map { summary($0, snapshot) }
     }
 
-    private func summaries(_ rows: [Row]) async throws -> [NodeSummary] {
-        let snapshot = try await counts.snapshot()
-        return rows.map { row in
-            let level = NodeLevel(rawValue: row.level) ?? .city
-            return NodeSummary(code: row.code, level: row.level, levelName: level.nameZh, name: row.name,
-                               counts: snapshot[row.code] ?? NodeCounts())
-        }
+    private func summary(_ node: HierarchySnapshot.Child, _ snapshot: HierarchySnapshot) -> NodeSummary {
+        let level = NodeLevel(rawValue: node.level) ?? .city
+        return NodeSummary(code: node.code, level: node.level, levelName: level.nameZh, name: node.name,
+                           counts: snapshot[node.code] ?? NodeCounts())
     }
 
     func detail(_ code: HierarchyCode) async throws -> NodeDetail? {
