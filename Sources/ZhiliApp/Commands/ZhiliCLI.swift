@@ -54,7 +54,16 @@ public enum ZhiliCLI {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         let secrets = try Secrets.loadOrCreate(dataDir: config.dataDir)
         var env = Environment(name: "production", arguments: ["zhili"])
-        try LoggingSystem.bootstrap(from: &env)
+        if ProcessInfo.processInfo.environment["ZHILI_LOG_FORMAT"] == "json" {
+            let level = Logger.Level(rawValue: config.logLevel) ?? .info
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        } else {
+            try LoggingSystem.bootstrap(from: &env)
+        }
         let app = try await Application.make(env)
         do {
             try await configure(app, config: config, secrets: secrets)
