@@ -41,6 +41,7 @@ public enum DemoCity {
         let geography = DemoGeography(spec: spec, rng: &rng)
         let population = DemoPopulation(spec: spec, geography: geography, rng: &rng)
         let places = DemoPlaces(spec: spec, geography: geography, rng: &rng)
+        app.logger.info("demo city generated in memory in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; writing")
         let cipher = app.zhili.cipher
         let hash = try Bcrypt.hash(password, cost: 10)
         let accounts = try await app.db.transaction { db -> Int in

@@ -9,7 +9,8 @@ struct DemoPopulation {
     var partyOrgs: [PartyOrgRow] = []
     var partyMembers: [PartyMemberRow] = []
     var volunteers: [VolunteerRow] = []
-    private var usedIDs = Set<String>()
+    /// Next free ID variant per birth date and sex (50 fictitious variants each, see `demoID`).
+    private var nextVariant: [String: Int] = [:]
     let referenceYear = 2026
 
     init(spec: DemoSpec, geography: DemoGeography, rng: inout SeededGenerator) {
@@ -44,10 +45,16 @@ struct DemoPopulation {
         let year = min(max(birthYear, 1926), referenceYear - 1)
         var month = rng.int(1...12), day = rng.int(1...28)
         var id = ""
-        for attempt in 0..<400 {
-            id = ResidentIDNumber.make(division: division, year: year, month: month, day: day, sequence: 90 + attempt % 10, sex: sex)
-            if usedIDs.insert(id).inserted { break }
-            if attempt % 10 == 9 { day = day % 28 + 1; if day == 1 { month = month % 12 + 1 } }
+        while id.isEmpty {
+            let key = "\(year)-\(month)-\(day)-\(sex.rawValue)"
+            let variant = nextVariant[key, default: 0]
+            if variant < 50 {
+                nextVariant[key] = variant + 1
+                id = Self.demoID(division: division, year: year, month: month, day: day, variant: variant, sex: sex)
+            } else {
+                day = day % 28 + 1
+                if day == 1 { month = month % 12 + 1 }
+            }
         }
         let name = surname + DemoPeople.givenName(sex: sex, birthYear: year, using: &rng)
         let age = referenceYear - year
@@ -60,6 +67,16 @@ struct DemoPopulation {
             phone: age >= 14 ? DemoPeople.mobile(using: &rng) : nil, ethnicity: ethnicity, relation: relation.rawValue,
             residencyType: residency.rawValue, politicalStatus: political, employmentGroup: employment
         )
+    }
+
+    /// A valid but recognisably fictitious ID number: digits 15–16 are always 90–99 (a range
+    /// the demo reserves); the 17th digit carries the sex and varies too, giving 50 per date.
+    static func demoID(division: String, year: Int, month: Int, day: Int, variant: Int, sex: Sex) -> String {
+        let sequence = 90 + variant % 10
+        let parity = (variant / 10) % 5
+        let sexDigit = sex == .male ? 2 * parity + 1 : 2 * parity
+        let first17 = division + String(format: "%04d%02d%02d", year, month, day) + "\(sequence)\(sexDigit)"
+        return first17 + String(ResidentIDNumber.checkCharacter(forFirst17: first17))
     }
 
     private mutating func addFamily(household: HouseholdRow, size: Int, division: String, rng: inout SeededGenerator) {
