@@ -11,6 +11,8 @@ struct DemoWriter {
     /// Inserts rows in chunks that stay under both databases' bind-parameter limits.
     func bulk(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]]) async throws {
         guard !rows.isEmpty else { return }
+        let started = Date()
+        defer { db.logger.debug("bulk insert \(table): \(rows.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s") }
         let perChunk = max(1, 30_000 / columns.count)
         var start = 0
         while start < rows.count {

@@ -45,6 +45,18 @@ public struct FieldCipher: Sendable {
     public func searchHash(_ value: String) -> String {
         let normalised = value.trimmingCharacters(in: .whitespaces).uppercased()
         let mac = HMAC<SHA256>.authenticationCode(for: Data(normalised.utf8), using: indexKey)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Self.hex(mac)
+    }
+
+    /// Lower-case hex without `String(format:)`, which is slow enough on Linux to dominate bulk work.
+    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
