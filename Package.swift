@@ -15,15 +15,19 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Pure domain rules: codes, identity numbers, geometry, QR. No server, no database.
         .target(name: "ZhiliDomain"),
+        // Reading and writing CSV and .xlsx for imports and exports.
+        .target(name: "ZhiliSheets", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The platform: every capability in its own folder, shared plumbing in Platform/.
         .target(
             name: "ZhiliApp",
             dependencies: [
                 "ZhiliDomain",
+                "ZhiliSheets",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -35,6 +39,7 @@ let package = Package(
         ),
         .executableTarget(name: "zhili", dependencies: ["ZhiliApp"]),
         .testTarget(name: "ZhiliDomainTests", dependencies: ["ZhiliDomain"]),
+        .testTarget(name: "ZhiliSheetsTests", dependencies: ["ZhiliSheets"]),
         .testTarget(
             name: "ZhiliAppTests",
             dependencies: [

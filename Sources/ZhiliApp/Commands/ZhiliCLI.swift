@@ -14,6 +14,8 @@ public enum ZhiliCLI {
       zhili demo    [--scale N] [--data-dir D] [--database-url URL]
       zhili user create --username U --password P --role ROLE [--node CODE] [--name NAME] [--department DEPT]
       zhili user reset  --username U --password P
+      zhili import residents|households|places FILE [--dry-run]
+      zhili export residents|households|places --under CODE [--format csv|xlsx] [--out FILE] [--unmasked --reason R]
 
     serve --demo builds the demo city first when the database is empty.
     Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))
@@ -24,6 +26,10 @@ public enum ZhiliCLI {
         let command = args.isEmpty ? "help" : args.removeFirst()
         var subcommand: String?
         if command == "user", let first = args.first, !first.hasPrefix("--") { subcommand = args.removeFirst() }
+        var positional: [String] = []
+        if command == "import" || command == "export" {
+            while let first = args.first, !first.hasPrefix("--") { positional.append(args.removeFirst()) }
+        }
         do {
             let loader = try ConfigLoader(arguments: args, environment: ProcessInfo.processInfo.environment)
             switch command {
@@ -31,6 +37,8 @@ public enum ZhiliCLI {
             case "migrate": try await withApp(loader) { app in print("migrations applied (\(try loader.load().isPostgres ? "PostgreSQL" : "SQLite"))") ; _ = app }
             case "demo": try await demo(loader)
             case "user": try await user(subcommand, loader)
+            case "import": try await ExchangeCommands.importFile(positional, loader)
+            case "export": try await ExchangeCommands.export(positional, loader)
             case "help", "--help", "-h": print(usage)
             default:
                 throw ConfigError("unknown command '\(command)' / 未知命令 '\(command)'\n\n\(usage)")

@@ -8,20 +8,8 @@ struct DemoWriter {
     let db: any SQLDatabase
     let cipher: FieldCipher
 
-    /// Inserts rows in chunks that stay under both databases' bind-parameter limits.
     func bulk(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]]) async throws {
-        guard !rows.isEmpty else { return }
-        let started = Date()
-        defer { db.logger.debug("bulk insert \(table): \(rows.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s") }
-        let perChunk = max(1, 30_000 / columns.count)
-        var start = 0
-        while start < rows.count {
-            let end = min(start + perChunk, rows.count)
-            let insert = db.insert(into: table).columns(columns)
-            for row in rows[start..<end] { insert.values(row.map { SQLBind($0) }) }
-            try await insert.run()
-            start = end
-        }
+        try await BulkInsert(db: db).run(table, columns, rows)
     }
 
     func write(geography: DemoGeography, population: DemoPopulation, places: DemoPlaces) async throws {
@@ -38,13 +26,24 @@ struct DemoWriter {
                 try cipher.encrypt(r.idNumber), cipher.searchHash(r.idNumber), Masking.idNumber(r.idNumber),
                 try r.phone.map(cipher.encrypt), r.phone.map(cipher.searchHash), r.phone.map(PhoneNumber.masked),
                 r.ethnicity, r.relation, r.residencyType, r.politicalStatus, r.employmentGroup, now, now,
+                PinyinInitials.of(r.name), "active",
             ])
         }
         try await bulk("residents", ["id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "id_number_hash",
                                      "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "ethnicity", "relation",
-                                     "residency_type", "political_status", "employment_group", "created_at", "updated_at"], residentRows)
-        try await bulk("resident_tags", ["id", "resident_id", "household_code", "tag", "detail", "created_at"],
-                       population.tags.map { [$0.id, $0.residentID, $0.householdCode, $0.tag, $0.detail, now] })
+                                     "residency_type", "political_status", "employment_group", "created_at", "updated_at",
+                                     "name_initials", "status"], residentRows)
+        // Care plans: visit intervals from the catalogue, last visits spread so that some are overdue today.
+        let intervals = Dictionary(uniqueKeysWithValues: KeyPopulationCatalogue.defaults.map { ($0.code, $0.visitIntervalDays) })
+        try await bulk("resident_tags", ["id", "resident_id", "household_code", "tag", "detail", "created_at",
+                                         "visit_interval_days", "last_visit_at", "next_visit_due"],
+                       population.tags.enumerated().map { i, t in
+                           let interval = intervals[t.tag] ?? nil
+                           let last = interval.map { now.addingTimeInterval(-Double((i * 7919) % ($0 + 6)) * 86400) }
+                           var due: String?
+                           if let last, let interval { due = ResidentValidation.isoDay(last.addingTimeInterval(Double(interval) * 86400)) }
+                           return [t.id, t.residentID, t.householdCode, t.tag, t.detail, now, interval, last, due]
+                       })
         try await bulk("party_orgs", ["id", "kind", "name", "parent_id", "node_code", "created_at"],
                        population.partyOrgs.map { [$0.id, $0.kind, $0.name, $0.parentID, $0.nodeCode, now] })
         try await bulk("party_members", ["id", "resident_id", "org_id", "household_code", "member_kind", "employer", "joined_year"],

@@ -26,7 +26,7 @@ enum PeopleRoutes {
         }
         try await req.requireInScope(code: row.household_code, entity: "resident", id: raw)
         await req.audit.record(action: "read", entity: "resident", entityID: raw)
-        return ResidentDTO(row, tags: try await reads.tags(of: [id])[id] ?? [])
+        return try await ResidentViews(db: req.sql, viewer: principal).dtos([row])[0]
     }
 
     struct ListQuery: Content {
@@ -63,9 +63,8 @@ enum PeopleRoutes {
         let offset = min(max(q.offset ?? 0, 0), 10_000_000)
         let reads = ResidentReads(db: req.sql)
         let rows = try await reads.list(under: under, scope: principal.scope, limit: limit, offset: offset)
-        let tags = try await reads.tags(of: rows.map(\.id))
         await req.audit.record(action: "list", entity: "resident", entityID: under.value, detail: "\(rows.count) rows")
-        return ResidentPage(items: rows.map { ResidentDTO($0, tags: tags[$0.id] ?? []) }, limit: limit, offset: offset)
+        return ResidentPage(items: try await ResidentViews(db: req.sql, viewer: principal).dtos(rows), limit: limit, offset: offset)
     }
 
     @Sendable static func household(req: Request) async throws -> HouseholdDetail {

@@ -67,6 +67,13 @@ struct ResidentDTO: Content {
     let politicalStatus: String
     let tags: [String]
 
+    init(id: UUID, householdCode: String, name: String, sex: String, birthDate: String, idNumberMasked: String, phoneMasked: String?,
+         ethnicity: String, relation: String, residencyType: String, politicalStatus: String, tags: [String]) {
+        self.id = id; self.householdCode = householdCode; self.name = name; self.sex = sex; self.birthDate = birthDate
+        self.idNumberMasked = idNumberMasked; self.phoneMasked = phoneMasked; self.ethnicity = ethnicity; self.relation = relation
+        self.residencyType = residencyType; self.politicalStatus = politicalStatus; self.tags = tags
+    }
+
     init(_ r: ResidentReads.Row, tags: [String]) {
         id = r.id
         householdCode = r.household_code

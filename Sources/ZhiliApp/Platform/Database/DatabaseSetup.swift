@@ -38,5 +38,6 @@ enum DatabaseSetup {
         app.migrations.add(CreateResidents())
         app.migrations.add(CreatePartyTables())
         app.migrations.add(CreatePlaceTables())
+        app.migrations.add(ExtendRegistry())
     }
 }

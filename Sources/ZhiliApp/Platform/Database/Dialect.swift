@@ -24,4 +24,14 @@ struct Dialect {
             "CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END",
         ]
     }
+
+    /// Code-point ordering for prefix ranges over text (PostgreSQL collations may not sort
+    /// Chinese by code point; SQLite's default BINARY does).
+    func codepoint(_ column: String) -> any SQLExpression {
+        isPostgres ? SQLRaw("\(column) COLLATE \"C\"") : SQLIdentifier(column)
+    }
+
+    func codepointIndex(name: String, table: String, column: String) -> String {
+        isPostgres ? "CREATE INDEX \(name) ON \(table) (\(column) COLLATE \"C\")" : "CREATE INDEX \(name) ON \(table) (\(column))"
+    }
 }

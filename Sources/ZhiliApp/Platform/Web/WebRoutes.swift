@@ -12,6 +12,7 @@ enum WebRoutes {
         app.get("audit", use: AuditPage.show)
         app.get("api-docs", use: APIDocsPage.show)
         HierarchyPages.register(app)
+        RegistryPages.register(app)
     }
 
     struct NextQuery: Content { var next: String? }

@@ -51,7 +51,7 @@ input:focus{outline:2px solid rgba(31,111,235,.35);border-color:var(--accent)}
 .map{height:calc(100vh - 220px);min-height:420px;border-radius:var(--radius);border:1px solid var(--line);background:#eef1f4}
 .map-info{margin-top:.75rem;color:var(--muted)}
 .qr{width:168px;height:168px;border:1px solid var(--line);border-radius:8px;background:#fff;padding:4px}
-.error-card{max-width:560px}.lead{font-size:1.1rem}
+.error-card{max-width:560px}pre.diff{background:#f6f8fa;border-radius:8px;padding:.6rem .8rem;white-space:pre-wrap;font-size:.9rem}.actions{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}.review{margin-bottom:1rem}.stack{display:flex;flex-direction:column;gap:.6rem;align-items:flex-start}.filters select{width:auto}.lead{font-size:1.1rem}
 @media (max-width:760px){.frame{flex-direction:column}.sidenav{width:auto;padding:0}.sidenav ul{display:flex;overflow-x:auto}
 .sidenav a{white-space:nowrap;border-left:0;border-bottom:3px solid transparent}.sidenav a.active{border-bottom-color:var(--brand)}
 .content{padding:1rem}.brand-sub,.who{display:none}.page-head.split{flex-direction:column}table.data{font-size:.85rem}}

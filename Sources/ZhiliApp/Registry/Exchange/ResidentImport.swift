@@ -1,0 +1,177 @@
+import Fluent
+import Foundation
+import SQLKit
+import ZhiliDomain
+import ZhiliSheets
+
+/// Imports residents from a sheet: validates every row first, then writes all or nothing.
+/// Re-importing the same file changes nothing: people are matched by ID number (its hash).
+struct ResidentImport {
+    let database: any Database
+    let cipher: FieldCipher
+    let principal: Principal
+    /// Test hook: throw after this many rows were written, to prove the rollback.
+    var interruptAfter: Int?
+
+    struct Existing: Decodable {
+        let id: UUID; let id_number_hash: String; let household_code: String; let name: String; let sex: String; let birth_date: String
+        let phone_hash: String?; let ethnicity: String; let relation: String; let residency_type: String
+        let employment_group: String?; let political_status: String; let employer: String?; let notes: String?
+    }
+    private struct CodeRow: Decodable { let code: String }
+    private struct TagRow: Decodable { let resident_id: UUID; let tag: String }
+
+    func run(_ sheet: Sheet, dryRun: Bool) async throws -> ImportReport {
+        let started = Date()
+        let kind = ExchangeKind.residents
+        var report = ImportReport(kind: kind, dryRun: dryRun, rows: sheet.rows.count)
+        let (indices, missing) = kind.mapHeader(sheet.header)
+        guard missing.isEmpty else {
+            report.rejected = missing.map { .init(row: 1, column: $0, messageZh: "缺少必填列“\($0)”", messageEn: "Missing required column '\($0)'") }
+            return report
+        }
+        let db = database as! any SQLDatabase
+        let catalogue = try await TagCatalogue.byCode(on: db)
+        var valid: [(row: Int, value: ValidResident)] = []
+        var seen: [String: Int] = [:]
+        for (i, cells) in sheet.rows.enumerated() {
+            let rowNumber = sheet.rowNumbers[i]
+            func cell(_ key: String) -> String? { indices[key].flatMap { $0 < cells.count ? cells[$0] : nil } }
+            let tags = cell("tags").map { $0.split(whereSeparator: { ",，、;；".contains($0) }).map(String.init) }
+            let input = ResidentInput(name: cell("name"), idType: cell("idType"), idNumber: cell("idNumber"), sex: cell("sex"),
+                                      birthDate: cell("birthDate"), ethnicity: cell("ethnicity"), phone: cell("phone"),
+                                      householdCode: cell("householdCode"), relation: cell("relation"), residencyType: cell("residencyType"),
+                                      employmentGroup: cell("employmentGroup"), politicalStatus: cell("politicalStatus"),
+                                      employer: cell("employer"), notes: cell("notes"), tags: tags)
+            switch ResidentValidation.validate(input, tagCatalogue: catalogue) {
+            case .failure(let f):
+                report.rejected += f.issues.map { ImportReport.RowIssue(row: rowNumber, column: kind.headerName($0.field), messageZh: $0.messageZh, messageEn: $0.messageEn) }
+            case .success(let v):
+                if let first = seen[v.idNumber] {
+                    report.rejected.append(.init(row: rowNumber, column: "证件号码", messageZh: "与第 \(first) 行的证件号码重复",
+                                                 messageEn: "Same ID number as row \(first)"))
+                } else if !principal.scope.allows(code: v.householdCode) {
+                    seen[v.idNumber] = rowNumber
+                    report.rejected.append(.init(row: rowNumber, column: "户编码", messageZh: "户 \(v.householdCode) 不在您的管辖范围内",
+                                                 messageEn: "Household \(v.householdCode) is outside your area"))
+                } else {
+                    seen[v.idNumber] = rowNumber
+                    valid.append((rowNumber, v))
+                }
+            }
+        }
+        // Households must already exist.
+        let codes = Array(Set(valid.map(\.value.householdCode)))
+        var known = Set<String>()
+        for chunk in codes.chunked(500) {
+            known.formUnion(try await db.select().column("code").from("households").where("code", .in, Array(chunk)).all(decoding: CodeRow.self).map(\.code))
+        }
+        for (row, v) in valid where !known.contains(v.householdCode) {
+            report.rejected.append(.init(row: row, column: "户编码", messageZh: "户 \(v.householdCode) 不存在，请先导入户信息",
+                                         messageEn: "Household \(v.householdCode) does not exist; import households first"))
+        }
+        report.rejected.sort { ($0.row, $0.column) < ($1.row, $1.column) }
+        let okRows = valid.filter { known.contains($0.value.householdCode) }
+        // Match existing people by ID hash.
+        var existing: [String: Existing] = [:]
+        let hashes = okRows.map { cipher.searchHash($0.value.idNumber) }
+        for chunk in hashes.chunked(500) {
+            for e in try await db.select().columns("id", "id_number_hash", "household_code", "name", "sex", "birth_date", "phone_hash", "ethnicity",
+                                                   "relation", "residency_type", "employment_group", "political_status", "employer", "notes")
+                .from("residents").where("id_number_hash", .in, Array(chunk)).all(decoding: Existing.self) {
+                existing[e.id_number_hash] = e
+            }
+        }
+        var existingTags: [UUID: Set<String>] = [:]
+        for chunk in existing.values.map(\.id).chunked(500) {
+            for t in try await db.select().columns("resident_id", "tag").from("resident_tags").where("resident_id", .in, Array(chunk)).all(decoding: TagRow.self) {
+                existingTags[t.resident_id, default: []].insert(t.tag)
+            }
+        }
+        var fresh: [ValidResident] = []
+        var changed: [(Existing, ValidResident)] = []
+        for (_, v) in okRows {
+            guard let e = existing[cipher.searchHash(v.idNumber)] else { fresh.append(v); continue }
+            if Self.differs(e, v, cipher: cipher) || !Set(v.tags).isSubset(of: existingTags[e.id] ?? []) { changed.append((e, v)) }
+            else { report.unchanged += 1 }
+        }
+        report.created = fresh.count
+        report.updated = changed.count
+        guard !dryRun, report.rejected.isEmpty else {
+            report.seconds = Date().timeIntervalSince(started)
+            return report
+        }
+        let actor = ResidentStore.Actor(id: principal.userID, name: principal.username)
+        let (finalFresh, finalChanged, finalExistingTags) = (fresh, changed, existingTags)
+        try await database.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await insertFresh(finalFresh, on: sql, catalogue: catalogue, actor: actor)
+            let store = ResidentStore(db: sql, cipher: cipher)
+            let service = ResidentService(db: sql, cipher: cipher)
+            for (e, v) in finalChanged {
+                guard let current = try await service.load(e.id) else { continue }
+                let diffs = ResidentService.diff(current.valid, v).filter { $0.column != "id_number" && $0.column != "id_type" }
+                try await store.update(id: e.id, household: e.household_code, changes: diffs, actor: actor)
+                for tag in Set(v.tags).subtracting(finalExistingTags[e.id] ?? []) {
+                    try await store.addTag(tag, residentID: e.id, household: e.household_code, catalogue: catalogue)
+                }
+                if v.householdCode != e.household_code {
+                    try await store.move(id: e.id, from: e.household_code, to: v.householdCode, reason: "批量导入", actor: actor)
+                }
+            }
+        }
+        report.committed = true
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    static func differs(_ e: Existing, _ v: ValidResident, cipher: FieldCipher) -> Bool {
+        e.name != v.name || e.sex != v.sex || e.birth_date != v.birthDate || e.household_code != v.householdCode
+            || e.phone_hash != v.phone.map(cipher.searchHash) || e.ethnicity != v.ethnicity || e.relation != v.relation
+            || e.residency_type != v.residencyType || e.employment_group != v.employmentGroup
+            || e.political_status != v.politicalStatus || e.employer != v.employer || e.notes != v.notes
+    }
+
+    /// New people in bulk: residents, their move-in records, tags and one history entry each.
+    private func insertFresh(_ people: [ValidResident], on db: any SQLDatabase, catalogue: [String: TagCatalogue.Definition],
+                             actor: ResidentStore.Actor) async throws {
+        let now = Date()
+        let bulk = BulkInsert(db: db)
+        var residents: [[any Encodable & Sendable]] = [], moves: [[any Encodable & Sendable]] = []
+        var tags: [[any Encodable & Sendable]] = [], history: [[any Encodable & Sendable]] = []
+        for (n, r) in people.enumerated() {
+            if let limit = interruptAfter, n == limit {
+                try await bulk.run("residents", ResidentImport.residentColumns, residents)
+                throw ImportInterrupted()
+            }
+            let id = UUID()
+            residents.append([id, r.householdCode, r.name, r.sex, r.birthDate, r.idType, try cipher.encrypt(r.idNumber),
+                              cipher.searchHash(r.idNumber), Masking.idNumber(r.idNumber), try r.phone.map(cipher.encrypt),
+                              r.phone.map(cipher.searchHash), r.phone.map(PhoneNumber.masked), r.ethnicity, r.relation, r.residencyType,
+                              r.politicalStatus, r.employmentGroup, r.employer, r.notes, r.nameInitials, "active", now, now])
+            moves.append([UUID(), id, r.householdCode, now, Optional<Date>.none, "批量导入"])
+            for tag in r.tags {
+                let interval = catalogue[tag]?.visitIntervalDays
+                tags.append([UUID(), id, r.householdCode, tag, Optional<String>.none, now, interval,
+                             interval.map { ResidentValidation.isoDay(now.addingTimeInterval(Double($0) * 86400)) }])
+            }
+            history.append([UUID(), "resident", id.uuidString, r.householdCode, "created", Optional<String>.none, r.name, actor.id, actor.name, now])
+        }
+        try await bulk.run("residents", Self.residentColumns, residents)
+        try await bulk.run("household_moves", ["id", "resident_id", "household_code", "moved_in_at", "moved_out_at", "reason"], moves)
+        try await bulk.run("resident_tags", ["id", "resident_id", "household_code", "tag", "detail", "created_at", "visit_interval_days", "next_visit_due"], tags)
+        try await bulk.run("field_changes", ["id", "entity", "entity_id", "household_code", "field", "old_value", "new_value", "actor_id", "actor_name", "at"], history)
+    }
+
+    static let residentColumns = ["id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "id_number_hash",
+                                  "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "ethnicity", "relation", "residency_type",
+                                  "political_status", "employment_group", "employer", "notes", "name_initials", "status", "created_at", "updated_at"]
+}
+
+struct ImportInterrupted: Error {}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

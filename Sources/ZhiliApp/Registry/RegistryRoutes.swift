@@ -1,0 +1,228 @@
+import SQLKit
+import Vapor
+import ZhiliDomain
+
+/// JSON API of the registry's write side, search, profiles, care plans and reviews.
+enum RegistryRoutes {
+    static func register(_ app: Application) {
+        let api = app.grouped("api", "v1")
+        api.post("residents", use: create)
+        api.get("residents", "search", use: search)
+        api.patch("residents", ":id", use: update)
+        api.post("residents", ":id", "reveal", use: reveal)
+        api.get("residents", ":id", "profile", use: profile)
+        api.post("residents", ":id", "visits", use: visit)
+        api.get("nodes", ":code", "profile", use: nodeProfile)
+        api.get("tags", use: tags)
+        api.get("care", "todo", use: todo)
+        api.get("care", "indicators", use: indicators)
+        api.get("reviews", use: reviews)
+        api.post("reviews", ":id", "approve", use: approve)
+        api.post("reviews", ":id", "reject", use: reject)
+    }
+
+    static func service(_ req: Request) -> ResidentService { ResidentService(db: req.sql, cipher: req.zhili.cipher) }
+
+    static func residentID(_ req: Request) throws -> UUID {
+        guard let raw = req.parameters.get("id"), let id = UUID(uuidString: raw) else {
+            throw AppError(.badRequest, code: "invalid_id", zh: "编号格式错误", en: "Malformed id", field: "id")
+        }
+        return id
+    }
+
+    static func validationError(_ issues: [FieldIssue]) -> AppError {
+        let first = issues[0]
+        return AppError(.unprocessableEntity, code: "invalid_field",
+                        zh: issues.map { $0.messageZh }.joined(separator: "；"), en: issues.map { $0.messageEn }.joined(separator: "; "),
+                        field: first.field)
+    }
+
+    /// Loads a resident the caller may act on (staff in scope), auditing refusals.
+    static func scopedCurrent(_ req: Request, action: String) async throws -> (Principal, ResidentService.Current) {
+        let p = try req.requirePrincipal()
+        let id = try residentID(req)
+        guard let current = try await service(req).load(id) else { throw AppError.notFound("Resident", zhWhat: "居民") }
+        guard p.role.isStaff || (p.role == .resident && action == "read") else {
+            await req.audit.record(action: "\(action)_denied", entity: "resident", entityID: id.uuidString, outcome: .denied)
+            throw AppError.forbidden
+        }
+        try await req.requireInScope(code: current.household, entity: "resident", id: id.uuidString)
+        return (p, current)
+    }
+
+    @Sendable static func create(req: Request) async throws -> Response {
+        let p = try req.requireRole(.gridWorker, .communityStaff, .streetOfficial)
+        let input = try req.content.decode(ResidentInput.self)
+        let catalogue = try await TagCatalogue.byCode(on: req.sql)
+        let valid: ValidResident
+        switch ResidentValidation.validate(input, tagCatalogue: catalogue) {
+        case .success(let v): valid = v
+        case .failure(let f): throw validationError(f.issues)
+        }
+        guard p.scope.allows(code: valid.householdCode) else { throw AppError.forbidden }
+        let svc = service(req)
+        try await svc.requireHousehold(valid.householdCode)
+        if try await svc.store.findID(idNumber: valid.idNumber) != nil {
+            throw AppError.conflict("duplicate_id_number", zh: "该证件号码已登记", en: "This ID number is already registered", field: "idNumber")
+        }
+        let id = try await req.db.transaction { db in
+            try await ResidentStore(db: db as! any SQLDatabase, cipher: req.zhili.cipher)
+                .insert(valid, actor: .init(id: p.userID, name: p.username), catalogue: catalogue)
+        }
+        await req.audit.record(action: "create", entity: "resident", entityID: id.uuidString)
+        await req.zhili.hierarchyChanged()
+        guard let row = try await ResidentReads(db: req.sql).find(id) else { throw AppError.internalFailure("created resident vanished") }
+        let response = Response(status: .created)
+        try response.content.encode(ResidentDTO(row, tags: valid.tags))
+        return response
+    }
+
+    @Sendable static func update(req: Request) async throws -> Response {
+        let (p, current) = try await scopedCurrent(req, action: "update")
+        let patch = try req.content.decode(ResidentService.Patch.self)
+        if let h = patch.householdCode, !p.scope.allows(code: h) { throw AppError.forbidden }
+        let outcome = try await req.db.transaction { db in
+            try await ResidentService(db: db as! any SQLDatabase, cipher: req.zhili.cipher).apply(patch, to: current, by: p)
+        }
+        if !outcome.issues.isEmpty { throw validationError(outcome.issues) }
+        await req.audit.record(action: "update", entity: "resident", entityID: current.id.uuidString,
+                               detail: (outcome.applied + (outcome.pendingReview == nil ? [] : ["pending_review"])).joined(separator: ","))
+        await req.zhili.hierarchyChanged()
+        let response = Response(status: outcome.pendingReview == nil ? .ok : .accepted)
+        try response.content.encode(outcome)
+        return response
+    }
+
+    struct RevealInput: Content { let field: String; let reason: String }
+    struct Revealed: Content { let field: String; let value: String? }
+
+    @Sendable static func reveal(req: Request) async throws -> Revealed {
+        let (p, current) = try await scopedCurrent(req, action: "reveal")
+        let input = try req.content.decode(RevealInput.self)
+        guard ["idNumber", "phone"].contains(input.field) else {
+            throw AppError.invalid("field", zh: "只能查看证件号码或电话", en: "Only idNumber or phone can be revealed")
+        }
+        let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count >= 4 else {
+            throw AppError.invalid("reason", zh: "请填写查看原因（至少 4 个字）", en: "State a reason (4 characters or more)")
+        }
+        guard TagVisibility.mayReveal(p, isChild: current.valid.age < 14) else {
+            await req.audit.record(action: "reveal_denied", entity: "resident", entityID: current.id.uuidString, outcome: .denied, detail: input.field)
+            throw AppError.forbidden
+        }
+        await req.audit.record(action: "reveal", entity: "resident", entityID: current.id.uuidString, detail: "\(input.field): \(reason)")
+        return Revealed(field: input.field, value: input.field == "idNumber" ? current.valid.idNumber : current.valid.phone)
+    }
+
+    struct SearchResult: Content { let kind: String; let items: [ResidentDTO] }
+
+    @Sendable static func search(req: Request) async throws -> SearchResult {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        let query = try req.query.decode(ResidentSearch.Query.self)
+        let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher).run(query, scope: p.scope)
+        let views = try await ResidentViews(db: req.sql, viewer: p).dtos(rows)
+        let shown = kind == .idNumber || kind == .phone ? "(\(kind.rawValue))" : (query.q ?? "")
+        await req.audit.record(action: "search", entity: "resident", entityID: query.under, detail: "\(shown) → \(rows.count)")
+        return SearchResult(kind: kind.rawValue, items: views)
+    }
+
+    @Sendable static func profile(req: Request) async throws -> ResidentProfile {
+        let (p, current) = try await scopedCurrent(req, action: "read")
+        await req.audit.record(action: "read_profile", entity: "resident", entityID: current.id.uuidString)
+        return try await ResidentProfile.build(current, viewer: p, db: req.sql)
+    }
+
+    @Sendable static func visit(req: Request) async throws -> Response {
+        let (p, current) = try await scopedCurrent(req, action: "visit")
+        let input = try req.content.decode(CarePlans.VisitInput.self)
+        let visit = try await CarePlans(db: req.sql).record(input, residentID: current.id, household: current.household, by: p)
+        await req.audit.record(action: "create", entity: "visit", entityID: visit.id.uuidString, detail: current.id.uuidString)
+        let response = Response(status: .created)
+        try response.content.encode(visit)
+        return response
+    }
+
+    @Sendable static func nodeProfile(req: Request) async throws -> NodeProfile {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        let code = try parseCode(req.parameters.get("code") ?? "")
+        guard p.scope.allows(code: code.value) else { throw AppError.forbidden }
+        guard let profile = try await NodeProfile.build(code, db: req.sql, counts: req.zhili.counts) else {
+            throw AppError.notFound("Node", zhWhat: "节点")
+        }
+        return profile
+    }
+
+    @Sendable static func tags(req: Request) async throws -> [TagCatalogue.Definition] {
+        _ = try req.requirePrincipal()
+        return try await TagCatalogue.all(on: req.sql)
+    }
+
+    @Sendable static func todo(req: Request) async throws -> [CarePlans.TodoItem] {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        return try await CarePlans(db: req.sql).todo(scope: p.scope, viewer: p)
+    }
+
+    struct UnderQuery: Content { var under: String? }
+
+    @Sendable static func indicators(req: Request) async throws -> [CarePlans.Indicator] {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        let raw = try req.query.decode(UnderQuery.self).under ?? p.nodeCode ?? ""
+        let code = try parseCode(raw, field: "under")
+        guard p.scope.allows(code: code.value) else { throw AppError.forbidden }
+        let names = Dictionary(try await HierarchyRoutes.reads(req).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try await CarePlans(db: req.sql).indicators(under: code, names: names)
+    }
+
+    struct StatusQuery: Content { var status: String? }
+
+    static func requireReviewer(_ req: Request) throws -> Principal {
+        try req.requireRole(.communityStaff, .streetOfficial)
+    }
+
+    @Sendable static func reviews(req: Request) async throws -> [ReviewQueue.Item] {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        let status = try req.query.decode(StatusQuery.self).status ?? "pending"
+        guard ["pending", "approved", "rejected"].contains(status) else {
+            throw AppError.invalid("status", zh: "状态应为 pending、approved 或 rejected", en: "status must be pending, approved or rejected")
+        }
+        return try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).list(status: status, scope: p.scope)
+    }
+
+    static func reviewItem(_ req: Request) async throws -> (Principal, ReviewQueue.Item) {
+        let p = try requireReviewer(req)
+        let id = try residentID(req)
+        guard let item = try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).find(id) else {
+            throw AppError.notFound("Review request", zhWhat: "审核申请")
+        }
+        guard p.scope.allows(code: item.householdCode) else { throw AppError.forbidden }
+        return (p, item)
+    }
+
+    @Sendable static func approve(req: Request) async throws -> ResidentService.Outcome {
+        let (p, item) = try await reviewItem(req)
+        let outcome = try await req.db.transaction { db in
+            let sql = db as! any SQLDatabase
+            return try await ReviewQueue(db: sql, cipher: req.zhili.cipher)
+                .approve(item, by: p, service: ResidentService(db: sql, cipher: req.zhili.cipher))
+        }
+        if !outcome.issues.isEmpty { throw validationError(outcome.issues) }
+        await req.audit.record(action: "approve", entity: "change_request", entityID: item.id.uuidString)
+        return outcome
+    }
+
+    struct RejectInput: Content { let reason: String }
+
+    @Sendable static func reject(req: Request) async throws -> HTTPStatus {
+        let (p, item) = try await reviewItem(req)
+        let reason = try req.content.decode(RejectInput.self).reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw AppError.invalid("reason", zh: "请填写驳回原因", en: "A reason is required") }
+        try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).reject(item, by: p, reason: reason)
+        await req.audit.record(action: "reject", entity: "change_request", entityID: item.id.uuidString, detail: reason)
+        return .noContent
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Vapor
+import ZhiliDomain
+
+/// A resident as submitted by a form, the API or an import row: all text, all optional,
+/// so every problem can be reported at once instead of failing on the first.
+struct ResidentInput: Content, Sendable {
+    var name: String?
+    var idType: String?
+    var idNumber: String?
+    var sex: String?
+    var birthDate: String?
+    var ethnicity: String?
+    var phone: String?
+    var householdCode: String?
+    var relation: String?
+    var residencyType: String?
+    var employmentGroup: String?
+    var politicalStatus: String?
+    var employer: String?
+    var notes: String?
+    var tags: [String]?
+}
+
+/// One problem with one field, in both languages.
+/// Every problem found with a record; the failure side of validation.
+struct ValidationFailure: Error, Sendable { let issues: [FieldIssue] }
+
+struct FieldIssue: Content, Sendable, Equatable {
+    let field: String
+    let messageZh: String
+    let messageEn: String
+}
+
+/// A resident that passed every rule; values are normalised (keys for closed lists,
+/// upper-case X in ID numbers, sex and birth date derived from the ID number).
+struct ValidResident: Sendable, Equatable {
+    var name: String
+    var idType: String
+    var idNumber: String
+    var sex: String
+    var birthDate: String
+    var ethnicity: String
+    var phone: String?
+    var householdCode: String
+    var relation: String
+    var residencyType: String
+    var employmentGroup: String?
+    var politicalStatus: String
+    var employer: String?
+    var notes: String?
+    var tags: [String]
+
+    var nameInitials: String { PinyinInitials.of(name) }
+    var age: Int { Calendar.current.component(.year, from: Date()) - (Int(birthDate.prefix(4)) ?? 0) }
+}
+
+enum ResidentValidation {
+    static func clean(_ s: String?) -> String? {
+        guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        return t
+    }
+
+    /// Validates every field; `tagCatalogue` resolves tag codes or Chinese tag names.
+    static func validate(_ input: ResidentInput, tagCatalogue: [String: TagCatalogue.Definition], today: Date = Date())
+        -> Result<ValidResident, ValidationFailure> {
+        var issues: [FieldIssue] = []
+        func issue(_ field: String, _ zh: String, _ en: String) { issues.append(FieldIssue(field: field, messageZh: zh, messageEn: en)) }
+
+        let name = clean(input.name) ?? ""
+        if name.isEmpty { issue("name", "姓名不能为空", "Name is required") }
+        else if name.count > 40 { issue("name", "姓名过长（最多 40 字）", "Name too long (40 characters at most)") }
+
+        let idTypeText = clean(input.idType) ?? "resident_id_card"
+        let idType = RegistryVocabulary.resolve(RegistryVocabulary.idTypes, idTypeText)?.key
+        if idType == nil { issue("idType", "证件类型“\(idTypeText)”无效", "Unknown ID type '\(idTypeText)'") }
+
+        var idNumber = clean(input.idNumber)?.uppercased() ?? ""
+        var sex = clean(input.sex).flatMap { s in Sex(rawValue: s) ?? Sex.allCases.first { $0.nameZh == s } }
+        var birth = clean(input.birthDate)
+        if clean(input.sex) != nil, sex == nil { issue("sex", "性别应为“男”或“女”", "Sex must be male or female") }
+        if idNumber.isEmpty {
+            issue("idNumber", "证件号码不能为空", "ID number is required")
+        } else if idType == "resident_id_card" {
+            do {
+                let id = try ResidentIDNumber(validating: idNumber, today: today)
+                idNumber = id.value
+                let derivedBirth = String(format: "%04d-%02d-%02d", id.birthYear, id.birthMonth, id.birthDay)
+                if let given = sex, given != id.sex {
+                    issue("sex", "性别与身份证号码不符（号码显示为\(id.sex.nameZh)）", "Sex conflicts with the ID number (\(id.sex.rawValue))")
+                }
+                if let given = birth, normalisedDate(given) != derivedBirth {
+                    issue("birthDate", "出生日期与身份证号码不符（号码显示为 \(derivedBirth)）", "Birth date conflicts with the ID number (\(derivedBirth))")
+                }
+                sex = id.sex
+                birth = derivedBirth
+            } catch let e {
+                switch e {
+                case .badCheckDigit(let expected):
+                    issue("idNumber", "身份证号码校验位错误（应为 \(expected)）", "Wrong check digit (expected \(expected))")
+                case .badBirthDate: issue("idNumber", "身份证号码中的出生日期无效", "The birth date inside the ID number is invalid")
+                case .badLength: issue("idNumber", "身份证号码应为 18 位", "A resident ID number has 18 characters")
+                case .badDivision: issue("idNumber", "身份证号码的地区码无效", "Unknown region code in the ID number")
+                case .badCharacters: issue("idNumber", "身份证号码只能包含数字和末位 X", "Only digits and a final X are allowed")
+                }
+            }
+        } else if !(4...24).contains(idNumber.count) || !idNumber.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            issue("idNumber", "证件号码应为 4–24 位字母或数字", "ID number must be 4–24 letters or digits")
+        }
+        if idType != nil, idType != "resident_id_card" {
+            if sex == nil { issue("sex", "非身份证证件须填写性别", "Sex is required for this ID type") }
+            if birth == nil { issue("birthDate", "非身份证证件须填写出生日期", "Birth date is required for this ID type") }
+        }
+        var birthDate = ""
+        if let b = birth {
+            if let d = normalisedDate(b), d <= isoDay(today), d >= "1900-01-01" { birthDate = d }
+            else if !issues.contains(where: { $0.field == "birthDate" || $0.field == "idNumber" }) {
+                issue("birthDate", "出生日期“\(b)”无效（格式 YYYY-MM-DD）", "Invalid birth date '\(b)' (YYYY-MM-DD)")
+            }
+        }
+
+        let ethnicityText = clean(input.ethnicity) ?? "汉族"
+        let ethnicity = RegistryVocabulary.resolve(RegistryVocabulary.ethnicities, ethnicityText)
+        if ethnicity == nil { issue("ethnicity", "民族“\(ethnicityText)”无效", "Unknown ethnicity '\(ethnicityText)'") }
+
+        var phone = clean(input.phone)?.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "-", with: "")
+        if phone?.hasPrefix("+86") == true { phone = String(phone!.dropFirst(3)) }
+        if let p = phone, !PhoneNumber.isValidMobile(p), !(p.count >= 7 && p.count <= 12 && p.allSatisfy(\.isNumber)) {
+            issue("phone", "电话号码“\(p)”无效", "Invalid phone number '\(p)'")
+        }
+
+        let household = clean(input.householdCode) ?? ""
+        if household.isEmpty { issue("householdCode", "户编码不能为空", "Household code is required") }
+        else if (try? HierarchyCode(validating: household))?.level != .household {
+            issue("householdCode", "户编码“\(household)”格式无效（应为 27 位）", "Malformed household code '\(household)' (27 digits)")
+        }
+
+        func closed(_ field: String, _ list: [VocabularyItem], _ text: String?, default fallback: String?, zh: String) -> String? {
+            guard let t = clean(text) else { return fallback }
+            guard let item = RegistryVocabulary.resolve(list, t) else {
+                issue(field, "\(zh)“\(t)”无效", "Unknown \(field) '\(t)'")
+                return nil
+            }
+            return item.key
+        }
+        let relation = closed("relation", RegistryVocabulary.relations, input.relation, default: "other", zh: "与户主关系")
+        let residency = closed("residencyType", RegistryVocabulary.residencyTypes, input.residencyType, default: "registered", zh: "居住类型")
+        let employment = closed("employmentGroup", RegistryVocabulary.employmentGroups, input.employmentGroup, default: nil, zh: "新就业群体类型")
+        let political = closed("politicalStatus", RegistryVocabulary.politicalStatuses, input.politicalStatus, default: "masses", zh: "政治面貌")
+
+        var tags: [String] = []
+        for raw in input.tags ?? [] where clean(raw) != nil {
+            if let d = TagCatalogue.resolve(raw, in: tagCatalogue), d.active { tags.append(d.code) }
+            else { issue("tags", "标签“\(raw)”不在标签目录中", "Tag '\(raw)' is not in the catalogue") }
+        }
+        if (clean(input.employer)?.count ?? 0) > 100 { issue("employer", "工作单位过长", "Employer too long") }
+        if (clean(input.notes)?.count ?? 0) > 500 { issue("notes", "备注过长（最多 500 字）", "Notes too long (500 characters at most)") }
+
+        guard issues.isEmpty, let idType, let sex, let ethnicity, let relation, let residency, let political else {
+            return .failure(ValidationFailure(issues: issues))
+        }
+        return .success(ValidResident(
+            name: name, idType: idType, idNumber: idNumber, sex: sex.rawValue, birthDate: birthDate, ethnicity: ethnicity.nameZh,
+            phone: phone, householdCode: household, relation: relation, residencyType: residency, employmentGroup: employment,
+            politicalStatus: political, employer: clean(input.employer), notes: clean(input.notes), tags: Array(Set(tags)).sorted()
+        ))
+    }
+
+    /// Accepts 1990-01-02, 1990/1/2, 1990.1.2, 19900102, 1990年1月2日; returns YYYY-MM-DD if it is a real date.
+    static func normalisedDate(_ raw: String) -> String? {
+        let digits = raw.replacingOccurrences(of: "年", with: "-").replacingOccurrences(of: "月", with: "-").replacingOccurrences(of: "日", with: "")
+            .replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
+        var parts = digits.split(separator: "-").map(String.init)
+        if parts.count == 1, parts[0].count == 8 {
+            let s = parts[0]
+            parts = [String(s.prefix(4)), String(s.dropFirst(4).prefix(2)), String(s.suffix(2))]
+        }
+        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), (1...31).contains(d), (1800...2200).contains(y) else { return nil }
+        var c = DateComponents(); c.year = y; c.month = m; c.day = d
+        var cal = Calendar(identifier: .gregorian); cal.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        guard let date = cal.date(from: c), cal.component(.day, from: date) == d, cal.component(.month, from: date) == m else { return nil }
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    static func isoDay(_ date: Date) -> String {
+        var cal = Calendar(identifier: .gregorian); cal.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let c = cal.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import SQLKit
+import Vapor
+import ZhiliDomain
+
+/// Shapes resident records for a particular viewer: sensitive tags only for roles that need
+/// them, and children's names shortened for roles that do not care for them directly.
+struct ResidentViews {
+    let db: any SQLDatabase
+    let viewer: Principal
+
+    func dtos(_ rows: [ResidentReads.Row]) async throws -> [ResidentDTO] {
+        let tags = try await ResidentReads(db: db).tags(of: rows.map(\.id))
+        let catalogue = try await TagCatalogue.byCode(on: db)
+        return rows.map { dto($0, tags: tags[$0.id] ?? [], catalogue: catalogue) }
+    }
+
+    func dto(_ row: ResidentReads.Row, tags: [String], catalogue: [String: TagCatalogue.Definition]) -> ResidentDTO {
+        let visible = tags.filter { TagVisibility.canSee(viewer, catalogue[$0]?.tagSensitivity ?? .normal) }
+        var dto = ResidentDTO(row, tags: visible.sorted())
+        if Self.isChild(birthDate: row.birth_date), !caresForChildren {
+            dto = dto.withName(Self.shortened(row.name))
+        }
+        return dto
+    }
+
+    var caresForChildren: Bool {
+        switch viewer.role {
+        case .gridWorker, .communityStaff, .admin, .resident: true
+        case .departmentStaff: viewer.department == .civilAffairs
+        default: false
+        }
+    }
+
+    static func isChild(birthDate: String, today: Date = Date()) -> Bool {
+        guard let year = Int(birthDate.prefix(4)) else { return false }
+        return Calendar(identifier: .gregorian).component(.year, from: today) - year < 14
+    }
+
+    /// 张小明 → 张*明, 李娜 → 李*.
+    static func shortened(_ name: String) -> String {
+        let chars = Array(name)
+        guard chars.count > 1 else { return name }
+        if chars.count == 2 { return "\(chars[0])*" }
+        return "\(chars[0])" + String(repeating: "*", count: chars.count - 2) + "\(chars[chars.count - 1])"
+    }
+}
+
+extension ResidentDTO {
+    func withName(_ name: String) -> ResidentDTO {
+        ResidentDTO(id: id, householdCode: householdCode, name: name, sex: sex, birthDate: birthDate, idNumberMasked: idNumberMasked,
+                    phoneMasked: phoneMasked, ethnicity: ethnicity, relation: relation, residencyType: residencyType,
+                    politicalStatus: politicalStatus, tags: tags)
+    }
+}
+
+/// Everything about one person the viewer may see: record, household, tags with care plans,
+/// visits, moves and the change history.
+struct ResidentProfile: Content, Sendable {
+    struct TagPlan: Content, Sendable { let tag: String; let name: String; let detail: String?; let visitIntervalDays: Int?; let nextVisitDue: String?; let lastVisitAt: Date? }
+    struct Move: Content, Sendable { let householdCode: String; let movedInAt: Date; let movedOutAt: Date?; let reason: String? }
+    struct Change: Content, Sendable { let field: String; let oldValue: String?; let newValue: String?; let actorName: String?; let at: Date }
+
+    let resident: ResidentDTO
+    let employer: String?
+    let notes: String?
+    let household: HouseholdDetail?
+    let tags: [TagPlan]
+    let visits: [CarePlans.Visit]
+    let moves: [Move]
+    let history: [Change]
+
+    private struct TagRow: Decodable { let tag: String; let detail: String?; let visit_interval_days: Int?; let next_visit_due: String?; let last_visit_at: Date? }
+
+    static func build(_ current: ResidentService.Current, viewer: Principal, db: any SQLDatabase) async throws -> ResidentProfile {
+        let catalogue = try await TagCatalogue.byCode(on: db)
+        guard let row = try await ResidentReads(db: db).find(current.id) else { throw AppError.notFound("Resident", zhWhat: "居民") }
+        let views = ResidentViews(db: db, viewer: viewer)
+        let tagRows = try await db.select().columns("tag", "detail", "visit_interval_days", "next_visit_due", "last_visit_at")
+            .from("resident_tags").where("resident_id", .equal, current.id).all(decoding: TagRow.self)
+            .filter { TagVisibility.canSee(viewer, catalogue[$0.tag]?.tagSensitivity ?? .normal) }
+        let household = try await HouseholdReads(db: db).detail(try HierarchyCode(validating: current.household))
+        let moves = try await db.select().columns("household_code", "moved_in_at", "moved_out_at", "reason").from("household_moves")
+            .where("resident_id", .equal, current.id).orderBy("moved_in_at", .descending).limit(50)
+            .all(decoding: Move.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let history = try await db.select().columns("field", "old_value", "new_value", "actor_name", "at").from("field_changes")
+            .where("entity", .equal, "resident").where("entity_id", .equal, current.id.uuidString)
+            .orderBy("at", .descending).limit(50)
+            .all(decoding: Change.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let sensitiveFields: Set<String> = ["tags"]
+        return ResidentProfile(
+            resident: views.dto(row, tags: tagRows.map(\.tag), catalogue: catalogue),
+            employer: current.valid.employer, notes: current.valid.notes, household: household,
+            tags: tagRows.map { TagPlan(tag: $0.tag, name: catalogue[$0.tag]?.nameZh ?? $0.tag, detail: $0.detail,
+                                        visitIntervalDays: $0.visit_interval_days, nextVisitDue: $0.next_visit_due, lastVisitAt: $0.last_visit_at) },
+            visits: try await CarePlans(db: db).visits(of: current.id),
+            moves: moves,
+            history: history.filter { !sensitiveFields.contains($0.field) || viewer.role == .admin || viewer.role == .communityStaff || viewer.role == .gridWorker }
+        )
+    }
+}
