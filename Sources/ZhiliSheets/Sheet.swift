@@ -166,14 +166,16 @@ struct SheetBuilder {
             rowLimit = min(maxRows, Self.cellBudget / trimmed.count)
             return
         }
-        var row = cells
-        if row.count > header.count {
-            row.removeLast(row.count - header.count)
-        } else if row.count < header.count {
-            row.append(contentsOf: repeatElement("", count: header.count - row.count))
-        }
-        guard row.contains(where: { !Text.isBlank($0) }) else { return }
+        let kept = cells.prefix(header.count)
+        guard kept.contains(where: { !Text.isBlank($0) }) else { return }
         guard rows.count < rowLimit else { throw .tooLarge(rows: max(rowLimit, 0)) }
+        var row: [String]
+        if kept.count == header.count {
+            row = Array(kept)
+        } else {
+            row = [String](repeating: "", count: header.count)
+            for (index, cell) in kept.enumerated() { row[index] = cell }
+        }
         rows.append(row)
         rowNumbers.append(rowNumber)
     }

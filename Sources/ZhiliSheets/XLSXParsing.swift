@@ -19,7 +19,9 @@ class XMLPartParser: NSObject, XMLParserDelegate {
         if Self.containsDoctype(data) {
             throw .malformedXLSX("\(part) contains a DTD, which OOXML does not allow")
         }
-        let parser = XMLParser(data: data)
+        // A stream, not XMLParser(data:): with one big chunk, libxml2's push parser on Linux
+        // fails past 10 MB ("huge input lookup"), and Excel writes each part as one long line.
+        let parser = XMLParser(stream: InputStream(data: data))
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         parser.delegate = self

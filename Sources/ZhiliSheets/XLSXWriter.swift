@@ -131,6 +131,10 @@ enum XLSXWriter {
     /// CR would be read back as LF), tab/LF escaped in attributes, characters not allowed in
     /// XML 1.0 dropped, and a literal "_xHHHH_" protected as "_x005F_xHHHH_" (Excel's escape).
     static func escape(_ text: String, attribute: Bool = false) -> String {
+        // Fast path: nothing to escape, no control characters, no "_", no U+FFFE/U+FFFF (EF BF BE/BF).
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x5F || $0 == 0xBF }) {
+            return text
+        }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         let scalars = Array(text.unicodeScalars)

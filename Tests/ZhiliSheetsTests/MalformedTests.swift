@@ -81,10 +81,36 @@ struct MalformedTests {
             ("cell reference", "<worksheet><sheetData><row r=\"1\"><c r=\"1A\"><v>1</v></c></row></sheetData></worksheet>"),
             ("column limit", "<worksheet><sheetData><row r=\"1\"><c r=\"XFE1\"><v>1</v></c></row></sheetData></worksheet>"),
             ("row number", "<worksheet><sheetData><row r=\"0\"><c><v>1</v></c></row></sheetData></worksheet>"),
+            ("unclosed", "<worksheet><sheetData><row r=\"1\"><c><v>1</v></c></row>"),
+            ("not XML", "PK this is not xml"),
         ]
         for (name, xml) in cases {
             let zip = TestSupport.storedZip([("xl/worksheets/sheet1.xml", xml)])
             #expect(isMalformedXLSX { () throws(SheetError) in try SheetReader.read(zip, format: .xlsx) }, "\(name)")
+        }
+    }
+
+    /// ZIPFoundation 0.9.20's own extract loops forever on this on Linux; it must fail fast.
+    @Test func truncatedDeflateStream() {
+        // A deflate "stored" block that promises 65,535 bytes but the entry ends after two.
+        let entry = TestSupport.ZipEntry(name: "xl/worksheets/sheet1.xml", payload: [0x00, 0xFF, 0xFF, 0x00, 0x00, 0x41, 0x42],
+                                         method: 8, uncompressedSize: 100)
+        #expect(isMalformedXLSX { () throws(SheetError) in try SheetReader.read(TestSupport.zip([entry]), format: .xlsx) })
+    }
+
+    /// ZIPFoundation 0.9.20's in-memory reader traps on offsets past the end of the data.
+    @Test func offsetsPastTheEnd() {
+        let good = TestSupport.storedZip([("xl/worksheets/sheet1.xml", "<worksheet><sheetData/></worksheet>")])
+        let eocd = good.count - 22
+        let cd = Int(good[eocd + 16]) | Int(good[eocd + 17]) << 8
+        var badLocal = good
+        badLocal[cd + 42] = 0xFF; badLocal[cd + 43] = 0xFF; badLocal[cd + 44] = 0xFF; badLocal[cd + 45] = 0x7F
+        var badDirectory = good
+        badDirectory[eocd + 16] = 0xF0; badDirectory[eocd + 19] = 0x10
+        var badSize = good
+        badSize[cd + 20] = 0xFF; badSize[cd + 21] = 0xFF; badSize[cd + 22] = 0x0F
+        for bytes in [badLocal, badDirectory, badSize] {
+            #expect(isMalformedXLSX { () throws(SheetError) in try SheetReader.read(bytes, format: .xlsx) })
         }
     }
 

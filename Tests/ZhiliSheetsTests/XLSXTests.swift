@@ -111,15 +111,34 @@ struct XLSXTests {
         let sheet1 = """
             <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
             <row r="2"><c r="B2" t="inlineStr"><is><t>户号</t></is></c></row>
-            <row r="4"><c r="B4"><v>1.0</v></c></row></sheetData></worksheet>
+            <row r="4"><c r="B4"><v>1.0</v></c><c r="A4" t="inlineStr"><is><t><![CDATA[a<b]]></t></is></c></row>
+            </sheetData></worksheet>
             """
         let sheet = try SheetReader.read(TestSupport.storedZip([("xl/worksheets/sheet1.xml", sheet1)]), format: .xlsx)
-        #expect(sheet == Sheet(header: ["", "户号"], rows: [["", "1"]], rowNumbers: [4]))
+        #expect(sheet == Sheet(header: ["", "户号"], rows: [["a<b", "1"]], rowNumbers: [4]))
+        // The same part in a ZIP64 archive (as some streaming writers produce).
+        let zip64 = TestSupport.zip([.init(name: "xl/worksheets/sheet1.xml", payload: Array(sheet1.utf8))], zip64: true)
+        #expect(try SheetReader.read(zip64, format: .xlsx) == sheet)
     }
 
     @Test func enforcesRowLimit() throws {
         let bytes = try SheetWriter.xlsx(Self.registry)
         #expect(throws: SheetError.tooLarge(rows: 3)) { try SheetReader.read(bytes, format: .xlsx, maxRows: 3) }
         #expect(try SheetReader.read(bytes, format: .xlsx, maxRows: 4).rows.count == 4)
+    }
+}
+
+@Suite("XLSX large parts")
+struct XLSXLargeTests {
+    /// Excel writes each part on one line; parts over 10 MB once failed in libxml2's push parser.
+    @Test func readsPartsLargerThanTenMegabytes() throws {
+        let rows = (0..<120_000).map { i in
+            ["11010519900307\(1000 + i % 9000)", "北京市朝阳区望京街道第\(i)号院内某某楼某某单元某某室附近的一条很长的地址描述"]
+        }
+        let sheet = Sheet(header: ["身份证号", "地址"], rows: rows)
+        let bytes = try SheetWriter.xlsx(sheet)
+        let back = try SheetReader.read(bytes, format: .xlsx)
+        #expect(back.rows.count == rows.count)
+        #expect(back == sheet)
     }
 }
