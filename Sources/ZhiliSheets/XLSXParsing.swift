@@ -19,6 +19,13 @@ class XMLPartParser: NSObject, XMLParserDelegate {
         if Self.containsDoctype(data) {
             throw .malformedXLSX("\(part) contains a DTD, which OOXML does not allow")
         }
+        // Foundation's XMLParser on Linux force-unwraps element and attribute names decoded as
+        // UTF-8, and libxml2 in recovery mode can hand it invalid bytes: only well-formed UTF-8
+        // without NUL may reach it. (Excel, WPS and LibreOffice write every part in UTF-8.)
+        let isUTF8 = data.withUnsafeBytes { raw in
+            !raw.contains(0) && String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) != nil
+        }
+        guard isUTF8 else { throw .malformedXLSX("\(part) is not UTF-8 text") }
         // A stream, not XMLParser(data:): with one big chunk, libxml2's push parser on Linux
         // fails past 10 MB ("huge input lookup"), and Excel writes each part as one long line.
         let parser = XMLParser(stream: InputStream(data: data))
@@ -43,24 +50,37 @@ class XMLPartParser: NSObject, XMLParserDelegate {
 
     final func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                       qualifiedName qName: String?, attributes: [String: String] = [:]) {
+        if failure != nil { return parser.abortParsing() }
         depth += 1
         sawRoot = true
         start(parser, Self.localName(elementName), attributes)
     }
 
     final func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+        if failure != nil { return }
         depth -= 1
         end(parser, Self.localName(elementName))
     }
 
-    final func parser(_ parser: XMLParser, foundCharacters string: String) { text(string) }
-
-    final func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) { text(String(decoding: CDATABlock, as: UTF8.self)) }
-
-    final func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-        fail(parser, .malformedXLSX("bad XML in \(part) at line \(parser.lineNumber), column \(parser.columnNumber)"))
+    final func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if failure == nil { text(string) }
     }
 
+    final func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        if failure == nil { text(String(decoding: CDATABlock, as: UTF8.self)) }
+    }
+
+    /// Only records the error. Calling abortParsing() from here crashes libxml2 2.9 (Debian 12)
+    /// when the error is raised inside the XML declaration (e.g. encoding="UTF--8"): it frees the
+    /// input buffer that the declaration parser then uses. The next element start aborts instead.
+    final func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+        if failure == nil {
+            failure = .malformedXLSX("bad XML in \(part) at line \(parser.lineNumber), column \(parser.columnNumber)")
+        }
+    }
+
+    /// Stops parsing with `error`; call only from `start` or `end` (element callbacks), where
+    /// stopping the parser is safe.
     final func fail(_ parser: XMLParser, _ error: SheetError) {
         if failure == nil { failure = error }
         parser.abortParsing()

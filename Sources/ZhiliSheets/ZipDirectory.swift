@@ -8,7 +8,9 @@ import ZIPFoundation
 /// of the data, and `extract` loops forever when a deflate stream is cut short (its inflate loop
 /// keeps asking for more input at end of file). Uploads are untrusted, so the directory is parsed
 /// here with every offset and size checked against the data, and ZIPFoundation's public
-/// `Data.decompress` inflates each entry from a provider that throws at the end of the entry.
+/// `Data.decompress` inflates each entry from a provider that throws at the end of the entry
+/// (and pads a short last chunk: that function hands zlib `bufferSize` as the input length of every
+/// chunk, so a corrupt stream would otherwise make zlib read past the end of a short one).
 struct ZipDirectory {
     struct Item {
         let name: String
@@ -125,8 +127,12 @@ struct ZipDirectory {
                                                provider: { _, size in
                     guard position < end else { throw ZipStop.truncated }
                     let stop = min(end, position + size)
-                    defer { position = stop }
-                    return Data(bytes[position..<stop])
+                    var chunk = Data(bytes[position..<stop])
+                    // On Linux ZIPFoundation tells zlib every chunk is `size` bytes long, even a
+                    // short last one; pad it so that a corrupt stream cannot read past the buffer.
+                    if chunk.count < size { chunk.append(Data(count: size - chunk.count)) }
+                    position = stop
+                    return chunk
                 }, consumer: { chunk in
                     guard out.count + chunk.count <= limit else { throw ZipStop.tooLarge }
                     out.append(chunk)

@@ -107,9 +107,10 @@ enum HierarchyPages {
         let p = try req.requireWebPrincipal()
         let t = Localizer(req)
         let code = try parseCode(req.parameters.get("code") ?? "")
-        guard code.level == .household, let detail = try await HouseholdReads(db: req.sql).detail(code) else {
+        guard code.level == .household, let found = try await HouseholdReads(db: req.sql).detail(code) else {
             throw AppError.notFound("Household", zhWhat: "该户")
         }
+        let detail = try await found.visible(to: p, db: req.sql)
         guard p.role.isStaff || p.role == .resident else { throw AppError.forbidden }
         try await req.requireInScope(code: code.value, entity: "household", id: code.value)
         await req.audit.record(action: "read", entity: "household", entityID: code.value)
@@ -122,7 +123,7 @@ enum HierarchyPages {
                     H1(detail.address)
                     Paragraph("\(t("户编码", "Household code")) \(detail.code)").class("muted mono")
                     if !detail.tags.isEmpty {
-                        Paragraph { for tag in detail.tags { Span(KeyPopulationTag(rawValue: tag)?.nameZh ?? tag).class("pill warn") } }
+                        Paragraph { for tag in detail.tags { Span(RegistryPages.tagName(tag)).class("pill warn") } }
                     }
                 }
                 Image(url: "/api/v1/households/\(detail.code)/qr.svg", description: t("一户一码", "Door QR code")).class("qr")

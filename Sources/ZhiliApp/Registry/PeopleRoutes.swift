@@ -79,7 +79,7 @@ enum PeopleRoutes {
         guard principal.role.isStaff || principal.role == .resident else { throw AppError.forbidden }
         try await req.requireInScope(code: code.value, entity: "household", id: code.value)
         await req.audit.record(action: "read", entity: "household", entityID: code.value)
-        return detail
+        return try await detail.visible(to: principal, db: req.sql)
     }
 
     /// 一户一码: the door QR code points at the household's page.
@@ -97,6 +97,15 @@ enum PeopleRoutes {
         response.headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml")
         response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"\(code.value).svg\"")
         return response
+    }
+}
+
+extension HouseholdDetail {
+    /// The household's tags without those the viewer's role may not see.
+    func visible(to viewer: Principal, db: any SQLDatabase) async throws -> HouseholdDetail {
+        let catalogue = try await TagCatalogue.byCode(on: db)
+        return HouseholdDetail(code: code, address: address, houseType: houseType, floor: floor, room: room, path: path, members: members,
+                               tags: tags.filter { TagVisibility.canSee(viewer, catalogue[$0]?.tagSensitivity ?? .normal) })
     }
 }
 
