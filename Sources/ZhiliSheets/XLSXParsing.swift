@@ -8,7 +8,7 @@ import FoundationXML
 /// chose other namespace prefixes read the same. DTDs are refused outright (OOXML never has
 /// one), which rules out entity-expansion tricks.
 class XMLPartParser: NSObject, XMLParserDelegate {
-    /// Set by `fail` to stop parsing with a specific error.
+    /// The first error seen (from libxml2 or from a subclass via `fail`); parsing stops soon after.
     private(set) var failure: SheetError?
     private var part = ""
     private var depth = 0

@@ -121,6 +121,24 @@ struct XLSXTests {
         #expect(try SheetReader.read(zip64, format: .xlsx) == sheet)
     }
 
+    /// The app reads uploads on several threads at once; XMLParser and zlib must cope.
+    @Test func concurrentReadsAgree() async throws {
+        let registry = try SheetWriter.xlsx(Self.registry)
+        let handBuilt = Self.handBuiltWorkbook()
+        let expected = try SheetReader.read(handBuilt, format: .xlsx)
+        let results = await withTaskGroup(of: Bool.self, returning: [Bool].self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    let bytes = index.isMultiple(of: 2) ? registry : handBuilt
+                    let sheet = try? SheetReader.read(bytes, format: .xlsx)
+                    return sheet == (index.isMultiple(of: 2) ? Self.registry : expected)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 32 && results.allSatisfy { $0 })
+    }
+
     @Test func enforcesRowLimit() throws {
         let bytes = try SheetWriter.xlsx(Self.registry)
         #expect(throws: SheetError.tooLarge(rows: 3)) { try SheetReader.read(bytes, format: .xlsx, maxRows: 3) }

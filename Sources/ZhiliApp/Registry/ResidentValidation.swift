@@ -65,6 +65,7 @@ enum ResidentValidation {
     static func validate(_ input: ResidentInput, tagCatalogue: [String: TagCatalogue.Definition], today: Date = Date())
         -> Result<ValidResident, ValidationFailure> {
         var issues: [FieldIssue] = []
+        let todayText = isoDay(today)
         func issue(_ field: String, _ zh: String, _ en: String) { issues.append(FieldIssue(field: field, messageZh: zh, messageEn: en)) }
 
         let name = clean(input.name) ?? ""
@@ -85,7 +86,7 @@ enum ResidentValidation {
             do {
                 let id = try ResidentIDNumber(validating: idNumber, today: today)
                 idNumber = id.value
-                let derivedBirth = String(format: "%04d-%02d-%02d", id.birthYear, id.birthMonth, id.birthDay)
+                let derivedBirth = isoDate(id.birthYear, id.birthMonth, id.birthDay)
                 if let given = sex, given != id.sex {
                     issue("sex", "性别与身份证号码不符（号码显示为\(id.sex.nameZh)）", "Sex conflicts with the ID number (\(id.sex.rawValue))")
                 }
@@ -113,7 +114,7 @@ enum ResidentValidation {
         }
         var birthDate = ""
         if let b = birth {
-            if let d = normalisedDate(b), d <= isoDay(today), d >= "1900-01-01" { birthDate = d }
+            if let d = normalisedDate(b), d <= todayText, d >= "1900-01-01" { birthDate = d }
             else if !issues.contains(where: { $0.field == "birthDate" || $0.field == "idNumber" }) {
                 issue("birthDate", "出生日期“\(b)”无效（格式 YYYY-MM-DD）", "Invalid birth date '\(b)' (YYYY-MM-DD)")
             }
@@ -176,16 +177,25 @@ enum ResidentValidation {
             parts = [String(s.prefix(4)), String(s.dropFirst(4).prefix(2)), String(s.suffix(2))]
         }
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), (1...31).contains(d), (1800...2200).contains(y) else { return nil }
-        var c = DateComponents(); c.year = y; c.month = m; c.day = d
-        var cal = Calendar(identifier: .gregorian); cal.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        guard let date = cal.date(from: c), cal.component(.day, from: date) == d, cal.component(.month, from: date) == m else { return nil }
-        return String(format: "%04d-%02d-%02d", y, m, d)
+              (1...12).contains(m), (1800...2200).contains(y) else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        guard (1...days).contains(d) else { return nil }
+        return isoDate(y, m, d)
+    }
+
+    /// YYYY-MM-DD without `String(format:)`, which is slow on Linux and runs once per imported row.
+    static func isoDate(_ y: Int, _ m: Int, _ d: Int) -> String {
+        func pad(_ n: Int, _ width: Int) -> String {
+            let s = String(n)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
     }
 
     static func isoDay(_ date: Date) -> String {
         var cal = Calendar(identifier: .gregorian); cal.timeZone = TimeZone(identifier: "Asia/Shanghai")!
         let c = cal.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        return isoDate(c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 }

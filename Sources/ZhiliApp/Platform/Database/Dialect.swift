@@ -34,4 +34,11 @@ struct Dialect {
     func codepointIndex(name: String, table: String, column: String) -> String {
         isPostgres ? "CREATE INDEX \(name) ON \(table) (\(column) COLLATE \"C\")" : "CREATE INDEX \(name) ON \(table) (\(column))"
     }
+
+    /// Before a bulk write on this connection: a larger page cache so index inserts with random
+    /// keys (the ID-number hashes) stay in memory instead of re-reading pages. SQLite only.
+    func prepareBulkWrite(_ db: any SQLDatabase) async throws {
+        guard !isPostgres else { return }
+        try await db.raw("PRAGMA cache_size = -65536").run()
+    }
 }

@@ -34,16 +34,11 @@ struct ResidentImport {
         let catalogue = try await TagCatalogue.byCode(on: db)
         var valid: [(row: Int, value: ValidResident)] = []
         var seen: [String: Int] = [:]
-        for (i, cells) in sheet.rows.enumerated() {
+        // Validation is pure and per row: spread it over the cores, then check across rows in order.
+        let results = await Self.validateAll(sheet, indices: indices, catalogue: catalogue)
+        for (i, result) in results.enumerated() {
             let rowNumber = sheet.rowNumbers[i]
-            func cell(_ key: String) -> String? { indices[key].flatMap { $0 < cells.count ? cells[$0] : nil } }
-            let tags = cell("tags").map { $0.split(whereSeparator: { ",，、;；".contains($0) }).map(String.init) }
-            let input = ResidentInput(name: cell("name"), idType: cell("idType"), idNumber: cell("idNumber"), sex: cell("sex"),
-                                      birthDate: cell("birthDate"), ethnicity: cell("ethnicity"), phone: cell("phone"),
-                                      householdCode: cell("householdCode"), relation: cell("relation"), residencyType: cell("residencyType"),
-                                      employmentGroup: cell("employmentGroup"), politicalStatus: cell("politicalStatus"),
-                                      employer: cell("employer"), notes: cell("notes"), tags: tags)
-            switch ResidentValidation.validate(input, tagCatalogue: catalogue) {
+            switch result {
             case .failure(let f):
                 report.rejected += f.issues.map { ImportReport.RowIssue(row: rowNumber, column: kind.headerName($0.field), messageZh: $0.messageZh, messageEn: $0.messageEn) }
             case .success(let v):
@@ -125,6 +120,34 @@ struct ResidentImport {
         return report
     }
 
+    static func validateAll(_ sheet: Sheet, indices: [String: Int], catalogue: [String: TagCatalogue.Definition]) async
+        -> [Result<ValidResident, ValidationFailure>] {
+        let today = Date()
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, sheet.rows.count / 2000))
+        let size = (sheet.rows.count + parts - 1) / max(parts, 1)
+        return await withTaskGroup(of: (Int, [Result<ValidResident, ValidationFailure>]).self) { group in
+            for part in 0..<parts {
+                let range = (part * size)..<min((part + 1) * size, sheet.rows.count)
+                let rows = Array(sheet.rows[range])
+                group.addTask {
+                    (part, rows.map { cells in
+                        func cell(_ key: String) -> String? { indices[key].flatMap { $0 < cells.count ? cells[$0] : nil } }
+                        let tags = cell("tags").map { $0.split(whereSeparator: { ",，、;；".contains($0) }).map(String.init) }
+                        let input = ResidentInput(name: cell("name"), idType: cell("idType"), idNumber: cell("idNumber"), sex: cell("sex"),
+                                                  birthDate: cell("birthDate"), ethnicity: cell("ethnicity"), phone: cell("phone"),
+                                                  householdCode: cell("householdCode"), relation: cell("relation"), residencyType: cell("residencyType"),
+                                                  employmentGroup: cell("employmentGroup"), politicalStatus: cell("politicalStatus"),
+                                                  employer: cell("employer"), notes: cell("notes"), tags: tags)
+                        return ResidentValidation.validate(input, tagCatalogue: catalogue, today: today)
+                    })
+                }
+            }
+            var byPart: [Int: [Result<ValidResident, ValidationFailure>]] = [:]
+            for await (part, results) in group { byPart[part] = results }
+            return (0..<parts).flatMap { byPart[$0] ?? [] }
+        }
+    }
+
     static func differs(_ e: Existing, _ v: ValidResident, cipher: FieldCipher) -> Bool {
         e.name != v.name || e.sex != v.sex || e.birth_date != v.birthDate || e.household_code != v.householdCode
             || e.phone_hash != v.phone.map(cipher.searchHash) || e.ethnicity != v.ethnicity || e.relation != v.relation
@@ -137,30 +160,54 @@ struct ResidentImport {
                              actor: ResidentStore.Actor) async throws {
         let now = Date()
         let bulk = BulkInsert(db: db)
-        var residents: [[any Encodable & Sendable]] = [], moves: [[any Encodable & Sendable]] = []
-        var tags: [[any Encodable & Sendable]] = [], history: [[any Encodable & Sendable]] = []
-        for (n, r) in people.enumerated() {
-            if let limit = interruptAfter, n == limit {
-                try await bulk.run("residents", ResidentImport.residentColumns, residents)
-                throw ImportInterrupted()
-            }
-            let id = UUID()
-            residents.append([id, r.householdCode, r.name, r.sex, r.birthDate, r.idType, try cipher.encrypt(r.idNumber),
-                              cipher.searchHash(r.idNumber), Masking.idNumber(r.idNumber), try r.phone.map(cipher.encrypt),
-                              r.phone.map(cipher.searchHash), r.phone.map(PhoneNumber.masked), r.ethnicity, r.relation, r.residencyType,
-                              r.politicalStatus, r.employmentGroup, r.employer, r.notes, r.nameInitials, "active", now, now])
-            moves.append([UUID(), id, r.householdCode, now, Optional<Date>.none, "批量导入"])
-            for tag in r.tags {
-                let interval = catalogue[tag]?.visitIntervalDays
-                tags.append([UUID(), id, r.householdCode, tag, Optional<String>.none, now, interval,
-                             interval.map { ResidentValidation.isoDay(now.addingTimeInterval(Double($0) * 86400)) }])
-            }
-            history.append([UUID(), "resident", id.uuidString, r.householdCode, "created", Optional<String>.none, r.name, actor.id, actor.name, now])
+        let built = try await Self.buildRows(people, cipher: cipher, catalogue: catalogue, actor: actor, now: now)
+        var residents = built.residents
+        let (moves, tags, history) = (built.moves, built.tags, built.history)
+        if let limit = interruptAfter {
+            residents = Array(residents.prefix(limit))
+            try await bulk.run("residents", ResidentImport.residentColumns, residents)
+            throw ImportInterrupted()
         }
         try await bulk.run("residents", Self.residentColumns, residents)
         try await bulk.run("household_moves", ["id", "resident_id", "household_code", "moved_in_at", "moved_out_at", "reason"], moves)
         try await bulk.run("resident_tags", ["id", "resident_id", "household_code", "tag", "detail", "created_at", "visit_interval_days", "next_visit_due"], tags)
         try await bulk.run("field_changes", ["id", "entity", "entity_id", "household_code", "field", "old_value", "new_value", "actor_id", "actor_name", "at"], history)
+    }
+
+    typealias Rows = [[any Encodable & Sendable]]
+
+    /// Encrypts and lays out the new people's rows, spread over the cores.
+    static func buildRows(_ people: [ValidResident], cipher: FieldCipher, catalogue: [String: TagCatalogue.Definition],
+                          actor: ResidentStore.Actor, now: Date) async throws -> (residents: Rows, moves: Rows, tags: Rows, history: Rows) {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, people.count / 2000))
+        let size = (people.count + parts - 1) / max(parts, 1)
+        return try await withThrowingTaskGroup(of: (Int, Rows, Rows, Rows, Rows).self) { group in
+            for part in 0..<parts {
+                let slice = Array(people[(part * size)..<min((part + 1) * size, people.count)])
+                group.addTask {
+                    var residents: Rows = [], moves: Rows = [], tags: Rows = [], history: Rows = []
+                    for r in slice {
+                        let id = UUID()
+                        residents.append([id, r.householdCode, r.name, r.sex, r.birthDate, r.idType, try cipher.encrypt(r.idNumber),
+                                          cipher.searchHash(r.idNumber), Masking.idNumber(r.idNumber), try r.phone.map(cipher.encrypt),
+                                          r.phone.map(cipher.searchHash), r.phone.map(PhoneNumber.masked), r.ethnicity, r.relation, r.residencyType,
+                                          r.politicalStatus, r.employmentGroup, r.employer, r.notes, r.nameInitials, "active", now, now])
+                        moves.append([UUID(), id, r.householdCode, now, Optional<Date>.none, "批量导入"])
+                        for tag in r.tags {
+                            let interval = catalogue[tag]?.visitIntervalDays
+                            tags.append([UUID(), id, r.householdCode, tag, Optional<String>.none, now, interval,
+                                         interval.map { ResidentValidation.isoDay(now.addingTimeInterval(Double($0) * 86400)) }])
+                        }
+                        history.append([UUID(), "resident", id.uuidString, r.householdCode, "created", Optional<String>.none, r.name, actor.id, actor.name, now])
+                    }
+                    return (part, residents, moves, tags, history)
+                }
+            }
+            var byPart: [Int: (Rows, Rows, Rows, Rows)] = [:]
+            for try await (part, a, b, c, d) in group { byPart[part] = (a, b, c, d) }
+            let ordered = (0..<parts).compactMap { byPart[$0] }
+            return (ordered.flatMap(\.0), ordered.flatMap(\.1), ordered.flatMap(\.2), ordered.flatMap(\.3))
+        }
     }
 
     static let residentColumns = ["id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "id_number_hash",
