@@ -16,7 +16,8 @@
 #
 # Knobs: BENCH_SECONDS (wrk duration per endpoint, default 10),
 #        BENCH_SKIP_SCALE10=1, BENCH_SKIP_BUILD=1, BENCH_BIN (binary to use),
-#        BENCH_PORT (first port tried, default 18180).
+#        BENCH_PORT (first port tried, default 18180), BENCH_SCALE (demo city scale, default 1),
+#        BENCH_IMPORT_ROWS (rows of the timed resident import, default 100000; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +27,13 @@ ENDPOINTS=(
   "node detail|/api/v1/nodes/620982001001001"
   "point to grid|/api/v1/grids/locate?lat=40.1420&lon=94.6620"
   "grid geojson|/api/v1/grids.geojson"
+  "search by name|/api/v1/residents/search?q=%E7%8E%8B%E4%BC%9F"
+  "search by initials|/api/v1/residents/search?q=wj"
+  "search by ID number|/api/v1/residents/search?q=@ID@"
+  "grid profile|/api/v1/nodes/620982001001001/profile"
+  "person profile|/api/v1/residents/@RID@/profile"
 )
+# @ID@ and @RID@ are replaced by a real resident's ID number and id from the demo city.
 
 BENCH_SECONDS="${BENCH_SECONDS:-10}"
 WRK_ARGS=(-t2 -c32 "-d${BENCH_SECONDS}s" --latency --timeout 10s)
@@ -109,7 +116,7 @@ SERVER_LOG="$OUT_DIR/server.log"
 start_server() {
   local t0 t1
   t0="$(now_ms)"
-  "$BIN" serve --demo --data-dir "$DATA" --port "$PORT" --host 127.0.0.1 >>"$SERVER_LOG" 2>&1 &
+  "$BIN" serve --demo --scale "${BENCH_SCALE:-1}" --data-dir "$DATA" --port "$PORT" --host 127.0.0.1 >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   until curl -fsS --max-time 1 -o /dev/null "$BASE/readyz" 2>/dev/null; do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -175,6 +182,14 @@ TOKEN="$(curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' \
   python3 -c 'import json, sys; print(json.load(sys.stdin).get("token", ""))' 2>/dev/null)" || TOKEN=""
 [[ -n "$TOKEN" ]] || die "could not get a token for $BENCH_USER from /api/v1/auth/token"
 
+# A real person to look up: the operator's unmasked export of the first grid (audited).
+"$BIN" export residents --under 620982001001001 --unmasked --reason "benchmark sample" --out "$WORK/sample.csv" --data-dir "$DATA" >/dev/null 2>&1 \
+  || die "could not export a sample resident"
+SAMPLE_ID="$(python3 -c 'import csv,sys; r=next(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig"))); print(r["证件号码"])' "$WORK/sample.csv")"
+SAMPLE_RID="$(curl -sS --max-time 10 -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/residents/search?q=$SAMPLE_ID" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')"
+for k in "${!ENDPOINTS[@]}"; do ENDPOINTS[$k]="${ENDPOINTS[$k]//@ID@/$SAMPLE_ID}"; ENDPOINTS[$k]="${ENDPOINTS[$k]//@RID@/$SAMPLE_RID}"; done
+
 # --- warm-up + memory ---------------------------------------------------------
 declare -a STATUS=()
 for entry in "${ENDPOINTS[@]}"; do
@@ -207,6 +222,20 @@ done
 RSS_LOAD="$(rss_mb "$PID" VmRSS)"
 RSS_PEAK="$(rss_mb "$PID" VmHWM)"
 stop_server
+
+# --- resident import ----------------------------------------------------------
+IMPORT_ROWS="${BENCH_IMPORT_ROWS:-100000}"
+IMPORT="skipped"
+if [[ "$IMPORT_ROWS" != 0 ]]; then
+  log "import of $IMPORT_ROWS residents (dry run, then for real)"
+  "$BIN" export households --under 620982 --out "$WORK/households.csv" --data-dir "$DATA" >/dev/null 2>&1
+  python3 scripts/make-import-file.py "$WORK/households.csv" "$IMPORT_ROWS" "$WORK/import.csv"
+  DRY="$("$BIN" import residents "$WORK/import.csv" --dry-run --data-dir "$DATA" 2>/dev/null | grep -E '^dry run' || true)"
+  REAL="$("$BIN" import residents "$WORK/import.csv" --data-dir "$DATA" 2>/dev/null | grep -E '^import' || true)"
+  AGAIN="$("$BIN" import residents "$WORK/import.csv" --data-dir "$DATA" 2>/dev/null | grep -E '^import' || true)"
+  rate() { awk -v n="$IMPORT_ROWS" '{ for (i = 1; i <= NF; i++) if ($i == "s" && $(i-1) + 0 > 0) printf "%.0f rows/s (%s s)", n / $(i-1), $(i-1) }' <<<"$1"; }
+  IMPORT="dry run $(rate "$DRY"); import $(rate "$REAL"); re-import (all unchanged) $(rate "$AGAIN")"
+fi
 
 # --- demo generation at scale ------------------------------------------------
 time_demo() {
@@ -246,6 +275,7 @@ swift_ver="$(swift --version 2>/dev/null | head -n 1 | sed 's/^.*Swift version \
   echo "| RSS after load / peak (VmHWM) | ${RSS_LOAD} MB / ${RSS_PEAK} MB |"
   echo "| \`zhili demo --scale 1\` | ${SCALE1} |"
   echo "| \`zhili demo --scale 10\` | ${SCALE10} |"
+  echo "| resident import, ${IMPORT_ROWS} rows (scale ${BENCH_SCALE:-1}) | ${IMPORT} |"
   echo
   echo "| endpoint | path | status | req/s | p50 ms | p99 ms | vs /healthz | errors |"
   echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"

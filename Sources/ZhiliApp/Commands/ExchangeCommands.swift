@@ -62,10 +62,8 @@ enum ExchangeCommands {
 enum CLIAudit {
     static func record(_ app: Application, action: String, entity: String, id: String?, detail: String) async throws {
         let p = ExchangeCommands.operatorPrincipal
-        try await (app.db as! any SQLDatabase).insert(into: "audit_log")
-            .columns("at", "actor_id", "actor_name", "role", "action", "entity", "entity_id", "outcome", "ip", "detail")
-            .values(SQLBind(Date()), SQLBind(p.userID), SQLBind(p.username), SQLBind(p.role.rawValue), SQLBind(action), SQLBind(entity),
-                    SQLBind(id), SQLBind("ok"), SQLBind("cli"), SQLBind(detail))
-            .run()
+        try await AuditBatcher.insert([.init(at: Date(), actorID: p.userID, actorName: p.username, role: p.role.rawValue, action: action,
+                                             entity: entity, entityID: id, outcome: "ok", ip: "cli", detail: detail)],
+                                      on: app.db as! any SQLDatabase)
     }
 }

@@ -26,7 +26,7 @@ enum PeopleRoutes {
         }
         try await req.requireInScope(code: row.household_code, entity: "resident", id: raw)
         await req.audit.record(action: "read", entity: "resident", entityID: raw)
-        return try await ResidentViews(db: req.sql, viewer: principal).dtos([row])[0]
+        return try await ResidentViews(req, viewer: principal).dtos([row])[0]
     }
 
     struct ListQuery: Content {
@@ -64,7 +64,7 @@ enum PeopleRoutes {
         let reads = ResidentReads(db: req.sql)
         let rows = try await reads.list(under: under, scope: principal.scope, limit: limit, offset: offset)
         await req.audit.record(action: "list", entity: "resident", entityID: under.value, detail: "\(rows.count) rows")
-        return ResidentPage(items: try await ResidentViews(db: req.sql, viewer: principal).dtos(rows), limit: limit, offset: offset)
+        return ResidentPage(items: try await ResidentViews(req, viewer: principal).dtos(rows), limit: limit, offset: offset)
     }
 
     @Sendable static func household(req: Request) async throws -> HouseholdDetail {

@@ -121,7 +121,7 @@ enum RegistryRoutes {
         guard p.role.isStaff else { throw AppError.forbidden }
         let query = try req.query.decode(ResidentSearch.Query.self)
         let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher).run(query, scope: p.scope)
-        let views = try await ResidentViews(db: req.sql, viewer: p).dtos(rows)
+        let views = try await ResidentViews(req, viewer: p).dtos(rows)
         let shown = kind == .idNumber || kind == .phone ? "(\(kind.rawValue))" : (query.q ?? "")
         await req.audit.record(action: "search", entity: "resident", entityID: query.under, detail: "\(shown) → \(rows.count)")
         return SearchResult(kind: kind.rawValue, items: views)
@@ -148,9 +148,10 @@ enum RegistryRoutes {
         guard p.role.isStaff else { throw AppError.forbidden }
         let code = try parseCode(req.parameters.get("code") ?? "")
         guard p.scope.allows(code: code.value) else { throw AppError.forbidden }
-        guard let profile = try await NodeProfile.build(code, db: req.sql, counts: req.zhili.counts) else {
-            throw AppError.notFound("Node", zhWhat: "节点")
+        let profile = try await req.zhili.caches.value("profile:\(code.value)", as: NodeProfile?.self) {
+            try await NodeProfile.build(code, db: req.sql, counts: req.zhili.counts)
         }
+        guard let profile else { throw AppError.notFound("Node", zhWhat: "节点") }
         return profile
     }
 

@@ -64,9 +64,13 @@ struct ResidentSearch {
             select.where(SQLColumn("id", table: "residents"), .in,
                          SQLGroupExpression(db.select().column("resident_id").from("resident_tags").where("tag", .equal, tag).query))
         }
-        // Exact name matches first, then by place.
-        let rows = try await select.orderBy(SQLColumn("name", table: "residents")).orderBy(SQLColumn("household_code", table: "residents"))
-            .limit(limit).offset(offset).all(decoding: ResidentReads.Row.self)
+        // Order by the column the index walks, so the scan stops after one page.
+        switch kind {
+        case .initials: select.orderBy(dialect.codepoint("name_initials")).orderBy(SQLColumn("id", table: "residents"))
+        case .name: select.orderBy(dialect.codepoint("name")).orderBy(SQLColumn("id", table: "residents"))
+        default: select.orderBy(SQLColumn("household_code", table: "residents")).orderBy(SQLColumn("id", table: "residents"))
+        }
+        let rows = try await select.limit(limit).offset(offset).all(decoding: ResidentReads.Row.self)
         return (kind, rows)
     }
 }

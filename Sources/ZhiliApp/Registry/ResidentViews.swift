@@ -8,10 +8,24 @@ import ZhiliDomain
 struct ResidentViews {
     let db: any SQLDatabase
     let viewer: Principal
+    var catalogue: [String: TagCatalogue.Definition]? = nil
+
+    /// For request paths: the catalogue from the app's short-lived cache.
+    init(_ req: Request, viewer: Principal) async throws {
+        self.db = req.sql
+        self.viewer = viewer
+        self.catalogue = try await TagCatalogue.cached(req)
+    }
+
+    init(db: any SQLDatabase, viewer: Principal) {
+        self.db = db
+        self.viewer = viewer
+    }
 
     func dtos(_ rows: [ResidentReads.Row]) async throws -> [ResidentDTO] {
         let tags = try await ResidentReads(db: db).tags(of: rows.map(\.id))
-        let catalogue = try await TagCatalogue.byCode(on: db)
+        var catalogue = self.catalogue ?? [:]
+        if self.catalogue == nil { catalogue = try await TagCatalogue.byCode(on: db) }
         return rows.map { dto($0, tags: tags[$0.id] ?? [], catalogue: catalogue) }
     }
 

@@ -35,6 +35,10 @@ enum TagCatalogue {
         Dictionary(uniqueKeysWithValues: try await all(on: db).map { ($0.code, $0) })
     }
 
+    static func cached(_ req: Request) async throws -> [String: Definition] {
+        try await req.zhili.caches.value("tag-catalogue") { try await byCode(on: req.sql) }
+    }
+
     /// Accepts a code or a Chinese name ("孤寡老人" → elderly_alone).
     static func resolve(_ text: String, in catalogue: [String: Definition]) -> Definition? {
         let t = text.trimmingCharacters(in: .whitespaces)

@@ -8,19 +8,14 @@ public struct AuditService: Sendable {
     let request: Request
 
     public func record(action: String, entity: String, entityID: String?, outcome: AuditOutcome = .ok,
-                       detail: String? = nil, on database: (any SQLDatabase)? = nil) async {
-        let db = database ?? (request.db as! any SQLDatabase)
+                       detail: String? = nil) async {
         let p = request.principal
+        let entry = AuditBatcher.Entry(
+            at: Date(), actorID: p?.userID, actorName: p?.username, role: p?.role.rawValue, action: action, entity: entity,
+            entityID: entityID, outcome: outcome.rawValue,
+            ip: request.remoteAddress?.ipAddress ?? request.headers.first(name: "X-Forwarded-For"), detail: detail)
         do {
-            try await db.insert(into: "audit_log")
-                .columns("at", "actor_id", "actor_name", "role", "action", "entity", "entity_id", "outcome", "ip", "detail")
-                .values(
-                    SQLBind(Date()), SQLBind(p?.userID), SQLBind(p?.username), SQLBind(p?.role.rawValue),
-                    SQLBind(action), SQLBind(entity), SQLBind(entityID), SQLBind(outcome.rawValue),
-                    SQLBind(request.remoteAddress?.ipAddress ?? request.headers.first(name: "X-Forwarded-For")),
-                    SQLBind(detail)
-                )
-                .run()
+            try await request.zhili.audit.write(entry)
         } catch {
             request.logger.critical("audit write failed: \(String(describing: error))")
         }

@@ -7,17 +7,22 @@ public final class ZhiliContext: Sendable {
     public let cipher: FieldCipher
     let counts: HierarchyCounts
     let gridLocator: GridLocatorCache
+    let audit: AuditBatcher
+    let caches: ReadCaches
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config
         self.cipher = cipher
         self.counts = HierarchyCounts(db: db)
         self.gridLocator = GridLocatorCache(db: db)
+        self.audit = AuditBatcher(db: db)
+        self.caches = ReadCaches()
     }
 
     /// Call after any change to nodes, households or residents in this instance.
     func hierarchyChanged(geometry: Bool = false) async {
         await counts.invalidate()
+        caches.invalidate()
         if geometry { gridLocator.invalidate() }
     }
 }
