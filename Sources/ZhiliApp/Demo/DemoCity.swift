@@ -49,6 +49,8 @@ public enum DemoCity {
             try await DemoWriter(db: sql, cipher: cipher).write(geography: geography, population: population, places: places)
             return try await DemoAccounts.create(on: db, spec: spec, geography: geography, population: population, passwordHash: hash)
         }
+        // Fresh statistics so the query planners pick the selective index from the start.
+        try await (app.db as! any SQLDatabase).raw("ANALYZE").run()
         await app.zhili.hierarchyChanged(geometry: true)
         return Report(scale: spec.scale, nodes: geography.nodes.count, households: geography.households.count,
                       residents: population.residents.count, keyPersons: population.tags.count, places: places.places.count,

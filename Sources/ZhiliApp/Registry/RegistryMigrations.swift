@@ -12,8 +12,8 @@ struct ExtendRegistry: AsyncMigration {
         }
         try await sql.raw("UPDATE residents SET status = 'active' WHERE status IS NULL").run()
         let dialect = Dialect(sql)
-        try await sql.raw(SQLQueryString(dialect.codepointIndex(name: "residents_name", table: "residents", column: "name"))).run()
-        try await sql.raw(SQLQueryString(dialect.codepointIndex(name: "residents_initials", table: "residents", column: "name_initials"))).run()
+        try await sql.raw(SQLQueryString(dialect.codepointIndex(name: "residents_name", table: "residents", column: "name", then: "id"))).run()
+        try await sql.raw(SQLQueryString(dialect.codepointIndex(name: "residents_initials", table: "residents", column: "name_initials", then: "id"))).run()
         for (name, type) in [("visit_interval_days", DatabaseSchema.DataType.int), ("responsible_user_id", .uuid), ("helper_resident_id", .uuid),
                              ("last_visit_at", .datetime), ("next_visit_due", .string)] {
             try await database.schema("resident_tags").field(FieldKey(stringLiteral: name), type).update()

@@ -31,7 +31,7 @@ enum RegistryPages {
         var items: [ResidentDTO] = []
         if !(query.q ?? "").isEmpty || !(query.tag ?? "").isEmpty {
             let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher).run(query, scope: p.scope)
-            items = try await ResidentViews(req, viewer: p).dtos(rows)
+            items = try await ResidentViews(req, viewer: p).dtos(rows, tagsInRows: true)
             await req.audit.record(action: "search", entity: "resident", entityID: query.under,
                                    detail: "\(kind == .idNumber || kind == .phone ? "(\(kind.rawValue))" : (query.q ?? "")) → \(rows.count)")
         }

@@ -19,6 +19,8 @@ struct ResidentReads {
         let relation: String
         let residency_type: String
         let political_status: String
+        /// Present only when the query asked for it (`Dialect.residentTagsColumn`).
+        var tags: String? = nil
     }
 
     static let columns = ["id", "household_code", "name", "sex", "birth_date", "id_number_masked", "phone_masked",

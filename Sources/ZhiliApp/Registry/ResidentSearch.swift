@@ -37,7 +37,9 @@ struct ResidentSearch {
         let text = query.q?.trimmingCharacters(in: .whitespaces) ?? ""
         let kind = Self.classify(text)
         let dialect = Dialect(db)
-        let select = db.select().columns(ResidentReads.columns.map { SQLColumn($0, table: "residents") }).from("residents")
+        let select = db.select().columns(ResidentReads.columns.map { SQLColumn($0, table: "residents") })
+            .column(dialect.residentTagsColumn(residentIDColumn: "residents.id"), as: "tags")
+            .from("residents")
             .scoped(scope, column: "household_code")
         if let under = query.under {
             let code = try parseCode(under, field: "under")

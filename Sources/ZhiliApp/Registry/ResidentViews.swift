@@ -22,8 +22,11 @@ struct ResidentViews {
         self.viewer = viewer
     }
 
-    func dtos(_ rows: [ResidentReads.Row]) async throws -> [ResidentDTO] {
-        let tags = try await ResidentReads(db: db).tags(of: rows.map(\.id))
+    /// `tagsInRows`: the rows carry their tags already (one query instead of two).
+    func dtos(_ rows: [ResidentReads.Row], tagsInRows: Bool = false) async throws -> [ResidentDTO] {
+        let tags = tagsInRows
+            ? Dictionary(uniqueKeysWithValues: rows.map { ($0.id, ($0.tags ?? "").split(separator: ",").map(String.init)) })
+            : try await ResidentReads(db: db).tags(of: rows.map(\.id))
         var catalogue = self.catalogue ?? [:]
         if self.catalogue == nil { catalogue = try await TagCatalogue.byCode(on: db) }
         return rows.map { dto($0, tags: tags[$0.id] ?? [], catalogue: catalogue) }

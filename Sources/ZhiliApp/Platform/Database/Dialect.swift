@@ -31,8 +31,9 @@ struct Dialect {
         isPostgres ? SQLRaw("\(column) COLLATE \"C\"") : SQLIdentifier(column)
     }
 
-    func codepointIndex(name: String, table: String, column: String) -> String {
-        isPostgres ? "CREATE INDEX \(name) ON \(table) (\(column) COLLATE \"C\")" : "CREATE INDEX \(name) ON \(table) (\(column))"
+    /// An index ordered by code point on `column`, then `then` (a tie-breaker for paging).
+    func codepointIndex(name: String, table: String, column: String, then: String) -> String {
+        isPostgres ? "CREATE INDEX \(name) ON \(table) (\(column) COLLATE \"C\", \(then))" : "CREATE INDEX \(name) ON \(table) (\(column), \(then))"
     }
 
     /// Before a bulk write on this connection: a larger page cache so index inserts with random
@@ -40,5 +41,11 @@ struct Dialect {
     func prepareBulkWrite(_ db: any SQLDatabase) async throws {
         guard !isPostgres else { return }
         try await db.raw("PRAGMA cache_size = -65536").run()
+    }
+
+    /// A comma-separated list of a resident's tags as one column, so listings need no second query.
+    func residentTagsColumn(residentIDColumn: String) -> any SQLExpression {
+        let aggregate = isPostgres ? "string_agg(t.tag, ',')" : "group_concat(t.tag, ',')"
+        return SQLRaw("(SELECT \(aggregate) FROM resident_tags t WHERE t.resident_id = \(residentIDColumn))")
     }
 }
