@@ -62,7 +62,9 @@ enum HierarchyRoutes {
         case .nothing: scope = .everything  // grid outlines are public geography
         default: scope = principal.scope
         }
-        return geoJSON(try await reads(req).childrenGeoJSON(of: nil, level: .grid, scope: scope))
+        // Outlines and counts change rarely: one rendering per scope, kept briefly.
+        let key = "grids:" + (scope.codeRange.map { $0.lower } ?? "*")
+        return geoJSON(try await req.zhili.caches.value(key) { try await reads(req).childrenGeoJSON(of: nil, level: .grid, scope: scope) })
     }
 
     static func geoJSON(_ text: String) -> Response {

@@ -12,25 +12,9 @@ struct ResidentService {
 
     var store: ResidentStore { ResidentStore(db: db, cipher: cipher) }
 
-    /// A change to a resident: every field optional; tags as the full new set.
-    struct Patch: Content, Sendable {
-        var name: String?
-        var idType: String?
-        var idNumber: String?
-        var sex: String?
-        var birthDate: String?
-        var ethnicity: String?
-        var phone: String?
-        var householdCode: String?
-        var relation: String?
-        var residencyType: String?
-        var employmentGroup: String?
-        var politicalStatus: String?
-        var employer: String?
-        var notes: String?
-        var tags: [String]?
-        var reason: String?
-    }
+    /// A change to a resident: the same fields as a registration, every one optional;
+    /// tags as the full new set.
+    typealias Patch = ResidentInput
 
     struct Outcome: Content, Sendable {
         let applied: [String]

@@ -20,6 +20,8 @@ struct ResidentInput: Content, Sendable {
     var employer: String?
     var notes: String?
     var tags: [String]?
+    /// Why the change is made (moves and reviews show it); ignored on registration.
+    var reason: String?
 }
 
 /// One problem with one field, in both languages.

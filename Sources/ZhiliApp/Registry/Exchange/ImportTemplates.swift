@@ -77,4 +77,21 @@ enum ExchangeKind: String, Sendable, CaseIterable, Codable {
     }
 
     func headerName(_ key: String) -> String { columns.first { $0.key == key }?.zh ?? key }
+
+    /// Starts an import's report. Without every required column the report names the missing
+    /// ones and there is nothing to map.
+    func begin(_ sheet: Sheet, dryRun: Bool) -> (report: ImportReport, indices: [String: Int]?) {
+        var report = ImportReport(kind: self, dryRun: dryRun, rows: sheet.rows.count)
+        let (indices, missing) = mapHeader(sheet.header)
+        guard missing.isEmpty else {
+            report.rejected = missing.map { .init(row: 1, column: $0, messageZh: "缺少必填列“\($0)”", messageEn: "Missing required column '\($0)'") }
+            return (report, nil)
+        }
+        return (report, indices)
+    }
+
+    /// A row's cell by column key, trimmed; nil when the column is absent or the cell empty.
+    static func cell(_ cells: [String], _ indices: [String: Int], _ key: String) -> String? {
+        ResidentValidation.clean(indices[key].flatMap { $0 < cells.count ? cells[$0] : nil })
+    }
 }

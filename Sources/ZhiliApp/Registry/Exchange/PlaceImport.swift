@@ -17,18 +17,15 @@ struct PlaceImport {
     func run(_ sheet: Sheet, dryRun: Bool) async throws -> ImportReport {
         let started = Date()
         let kind = ExchangeKind.places
-        var report = ImportReport(kind: kind, dryRun: dryRun, rows: sheet.rows.count)
-        let (indices, missing) = kind.mapHeader(sheet.header)
-        guard missing.isEmpty else {
-            report.rejected = missing.map { .init(row: 1, column: $0, messageZh: "缺少必填列“\($0)”", messageEn: "Missing required column '\($0)'") }
-            return report
-        }
+        let begun = kind.begin(sheet, dryRun: dryRun)
+        var report = begun.report
+        guard let indices = begun.indices else { return report }
         let db = database as! any SQLDatabase
         var rows: [Row] = []
         var seen: [String: Int] = [:]
         for (i, cells) in sheet.rows.enumerated() {
             let line = sheet.rowNumbers[i]
-            func cell(_ key: String) -> String? { ResidentValidation.clean(indices[key].flatMap { $0 < cells.count ? cells[$0] : nil }) }
+            func cell(_ key: String) -> String? { ExchangeKind.cell(cells, indices, key) }
             func reject(_ key: String, _ zh: String, _ en: String) { report.rejected.append(.init(row: line, column: kind.headerName(key), messageZh: zh, messageEn: en)) }
             let before = report.rejected.count
             let name = cell("name") ?? ""

@@ -24,12 +24,9 @@ struct ResidentImport {
     func run(_ sheet: Sheet, dryRun: Bool) async throws -> ImportReport {
         let started = Date()
         let kind = ExchangeKind.residents
-        var report = ImportReport(kind: kind, dryRun: dryRun, rows: sheet.rows.count)
-        let (indices, missing) = kind.mapHeader(sheet.header)
-        guard missing.isEmpty else {
-            report.rejected = missing.map { .init(row: 1, column: $0, messageZh: "缺少必填列“\($0)”", messageEn: "Missing required column '\($0)'") }
-            return report
-        }
+        let begun = kind.begin(sheet, dryRun: dryRun)
+        var report = begun.report
+        guard let indices = begun.indices else { return report }
         let db = database as! any SQLDatabase
         let catalogue = try await TagCatalogue.byCode(on: db)
         var valid: [(row: Int, value: ValidResident)] = []
@@ -131,7 +128,7 @@ struct ResidentImport {
                 let rows = Array(sheet.rows[range])
                 group.addTask {
                     (part, rows.map { cells in
-                        func cell(_ key: String) -> String? { indices[key].flatMap { $0 < cells.count ? cells[$0] : nil } }
+                        func cell(_ key: String) -> String? { ExchangeKind.cell(cells, indices, key) }
                         let tags = cell("tags").map { $0.split(whereSeparator: { ",，、;；".contains($0) }).map(String.init) }
                         let input = ResidentInput(name: cell("name"), idType: cell("idType"), idNumber: cell("idNumber"), sex: cell("sex"),
                                                   birthDate: cell("birthDate"), ethnicity: cell("ethnicity"), phone: cell("phone"),
