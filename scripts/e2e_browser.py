@@ -138,14 +138,30 @@ def main():
                 expect_ok(page.goto(f"{base}/hierarchy", wait_until="load"), "GET /hierarchy")
                 page.screenshot(path=f"{out}/hierarchy.png", full_page=True)
 
+            def registry_pages():
+                # Search finds people (initials), a result opens the profile; the care list,
+                # review inbox and import page render.
+                expect_ok(page.goto(f"{base}/residents?q=z", wait_until="load"), "GET /residents?q=z")
+                page.wait_for_selector("table.data a", timeout=10000)
+                page.screenshot(path=f"{out}/residents.png")
+                href = page.get_attribute("table.data a", "href")
+                expect_ok(page.goto(f"{base}{href}", wait_until="load"), f"GET {href}")
+                page.wait_for_selector("h1", timeout=10000)
+                page.screenshot(path=f"{out}/profile.png", full_page=True)
+                for path, shot in (("/care", "care"), ("/reviews", "reviews"), ("/exchange", "exchange")):
+                    expect_ok(page.goto(f"{base}{path}", wait_until="load"), f"GET {path}")
+                    page.screenshot(path=f"{out}/{shot}.png")
+
             r.run("login page renders (1366x768)", errors, login_page)
             signed_in = r.run(f"sign in as {USERNAME} lands on dashboard /", errors, sign_in)
             if signed_in:
                 r.run("map draws grid polygons (.leaflet-interactive)", errors, map_page)
                 r.run("hierarchy page renders", errors, hierarchy_page)
+                r.run("registry pages: search, profile, care, reviews, import", errors, registry_pages)
             else:
                 # Without a session these pages would only redirect to /login.
-                for name in ("map draws grid polygons (.leaflet-interactive)", "hierarchy page renders"):
+                for name in ("map draws grid polygons (.leaflet-interactive)", "hierarchy page renders",
+                             "registry pages: search, profile, care, reviews, import"):
                     r.failed += 1
                     print(f"FAIL {name}: skipped, sign-in failed", flush=True)
             page.context.close()
