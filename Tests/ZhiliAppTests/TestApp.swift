@@ -32,6 +32,7 @@ func withTestApp(seed: Bool = true, _ body: (Application) async throws -> Void) 
         config.database = .sqlite(path: dir + "/zhili.sqlite")
     }
     config.logLevel = "warning"
+    config.runSchedulers = false
     let app = try await Application.make(.testing)
     do {
         try await configure(app, config: config, secrets: Secrets.generate())

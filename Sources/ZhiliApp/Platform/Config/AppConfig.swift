@@ -25,6 +25,8 @@ public struct AppConfig: Sendable {
     /// Web session and API token lifetime.
     public var sessionHours = 12
     public var maxBodySize = "2mb"
+    /// Background clocks (complaint escalation). Tests drive them by hand with a simulated time.
+    public var runSchedulers = true
 
     public init() {}
 

@@ -31,6 +31,7 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(SessionAuthenticator())
     try routes(app)
+    if config.runSchedulers { app.lifecycle.use(ComplaintScheduler()) }
 }
 
 func routes(_ app: Application) throws {
@@ -42,6 +43,7 @@ func routes(_ app: Application) throws {
     RegistryRoutes.register(app)
     ExchangeRoutes.register(app)
     PlaceRoutes.register(app)
+    ComplaintRoutes.register(app)
     PartyRoutes.register(app)
     OpenAPIRoutes.register(app)
     AssetRoutes.register(app)

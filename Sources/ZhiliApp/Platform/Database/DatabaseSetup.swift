@@ -39,5 +39,6 @@ enum DatabaseSetup {
         app.migrations.add(CreatePartyTables())
         app.migrations.add(CreatePlaceTables())
         app.migrations.add(ExtendRegistry())
+        app.migrations.add(CreateComplaints())
     }
 }

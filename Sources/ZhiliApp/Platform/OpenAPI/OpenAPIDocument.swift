@@ -3,11 +3,11 @@ import Vapor
 /// The OpenAPI 3.1 document, assembled from every capability's operations.
 enum OpenAPIDocument {
     static var operations: [APIOperation] {
-        PlatformAPI.operations + HierarchyAPI.operations + PeopleAPI.operations + RegistryAPI.operations + PlacesAPI.operations
+        PlatformAPI.operations + HierarchyAPI.operations + PeopleAPI.operations + RegistryAPI.operations + PlacesAPI.operations + ComplaintsAPI.operations
     }
 
     static var schemas: [(String, JSONValue)] {
-        PlatformAPI.schemas + HierarchyAPI.schemas + PeopleAPI.schemas + RegistryAPI.schemas
+        PlatformAPI.schemas + HierarchyAPI.schemas + PeopleAPI.schemas + RegistryAPI.schemas + ComplaintsAPI.schemas
     }
 
     static func build() -> JSONValue {

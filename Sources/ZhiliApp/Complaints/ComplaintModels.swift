@@ -1,0 +1,103 @@
+import Foundation
+import Vapor
+import ZhiliDomain
+
+/// A complaint as stored, decoded straight from its row.
+struct ComplaintRow: Decodable, Sendable {
+    let id: UUID
+    let number: String
+    let category_code: String
+    let text: String
+    let lat: Double
+    let lon: Double
+    let grid_code: String
+    let address: String?
+    let channel: String
+    let anonymous: Bool
+    let submitter_id: UUID?
+    let submitter_name: String?
+    let status: String
+    let tier: String
+    let handler_kind: String?
+    let handler_user_id: UUID?
+    let handler_department: String?
+    let handler_name: String?
+    let dispatch_reason: String?
+    let dispatched_at: Date?
+    let sign_by: Date?
+    let contact_by: Date?
+    let resolve_by: Date?
+    let signed_at: Date?
+    let contacted_at: Date?
+    let resolved_at: Date?
+    let closed_at: Date?
+    let rating: Int?
+    let rating_comment: String?
+    let reopened: Int
+    let escalation_level: Int
+    let merged_into: UUID?
+    let created_at: Date
+
+    var statusValue: ComplaintStatus { ComplaintStatus(rawValue: status) ?? .submitted }
+    var tierValue: TimeLimitTier { TimeLimitTier(rawValue: tier) ?? .sevenDays }
+    var deadlines: ComplaintDeadlines? {
+        guard let s = sign_by, let c = contact_by, let r = resolve_by else { return nil }
+        var d = ComplaintDeadlines(tier: tierValue, dispatchedAt: dispatched_at ?? created_at)
+        d.signBy = s; d.contactBy = c; d.resolveBy = r
+        return d
+    }
+
+    static let columns = ["id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous",
+                          "submitter_id", "submitter_name", "status", "tier", "handler_kind", "handler_user_id", "handler_department",
+                          "handler_name", "dispatch_reason", "dispatched_at", "sign_by", "contact_by", "resolve_by", "signed_at",
+                          "contacted_at", "resolved_at", "closed_at", "rating", "rating_comment", "reopened", "escalation_level",
+                          "merged_into", "created_at"]
+}
+
+/// What a viewer sees of a complaint. Handlers do not see who an anonymous complainant is.
+struct ComplaintDTO: Content, Sendable {
+    struct Event: Content, Sendable { let at: Date; let actorName: String?; let action: String; let labelZh: String; let note: String?; let fromStatus: String?; let toStatus: String? }
+
+    let id: UUID
+    let number: String
+    let categoryCode: String
+    let categoryName: String
+    let text: String
+    let lat: Double
+    let lon: Double
+    let gridCode: String
+    let address: String?
+    let channel: String
+    let anonymous: Bool
+    let submitterName: String?
+    let status: String
+    let statusName: String
+    let tier: String
+    let handlerName: String?
+    let dispatchReason: String?
+    let signBy: Date?
+    let contactBy: Date?
+    let resolveBy: Date?
+    let resolvedAt: Date?
+    let rating: Int?
+    let ratingComment: String?
+    let reopened: Int
+    let escalationLevel: String
+    let overdue: [String]
+    let createdAt: Date
+    var timeline: [Event]?
+
+    init(_ r: ComplaintRow, categoryName: String, viewer: Principal, now: Date = Date(), timeline: [Event]? = nil) {
+        let isSubmitter = r.submitter_id == viewer.userID
+        id = r.id; number = r.number; categoryCode = r.category_code; self.categoryName = categoryName; text = r.text
+        lat = r.lat; lon = r.lon; gridCode = r.grid_code; address = r.address; channel = r.channel; anonymous = r.anonymous
+        submitterName = r.anonymous && !isSubmitter && viewer.role != .admin ? nil : r.submitter_name
+        status = r.status; statusName = r.statusValue.nameZh; tier = r.tier; handlerName = r.handler_name; dispatchReason = r.dispatch_reason
+        signBy = r.sign_by; contactBy = r.contact_by; resolveBy = r.resolve_by; resolvedAt = r.resolved_at
+        rating = r.rating; ratingComment = r.rating_comment; reopened = r.reopened
+        escalationLevel = (EscalationLevel(rawValue: r.escalation_level) ?? .grid).nameZh
+        overdue = r.deadlines.map { ComplaintClocks.overdue(status: r.statusValue, deadlines: $0, now: now).map(\.rawValue) } ?? []
+        createdAt = r.created_at
+        self.timeline = timeline
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SQLKit
+import Vapor
+import ZhiliDomain
+
+/// The clock of 接诉即办: raises the escalation level of overdue complaints (grid → community →
+/// street → city) and closes resolved ones nobody rated within seven days. Everything is
+/// derived from stored deadlines, so a restart loses nothing, and the guarded updates make it
+/// safe for several app instances to run it at once.
+struct ComplaintEscalation {
+    let db: any SQLDatabase
+
+    struct Outcome: Sendable, Equatable { var escalated = 0; var closed = 0 }
+
+    func run(now: Date = Date()) async throws -> Outcome {
+        var outcome = Outcome()
+        let open = [ComplaintStatus.dispatched, .signed, .inProgress].map(\.rawValue)
+        let rows = try await db.select().columns(ComplaintRow.columns).from("complaints")
+            .where("status", .in, open).where("sign_by", .lessThan, now).limit(5000).all(decoding: ComplaintRow.self)
+        for c in rows {
+            guard let deadlines = c.deadlines else { continue }
+            let level = ComplaintClocks.escalationLevel(tier: c.tierValue, deadlines: deadlines, status: c.statusValue, now: now)
+            guard level.rawValue > c.escalation_level else { continue }
+            try await db.update("complaints").set("escalation_level", to: level.rawValue).set("updated_at", to: now)
+                .where("id", .equal, c.id).where("escalation_level", .lessThan, level.rawValue).run()
+            let late = ComplaintClocks.overdue(status: c.statusValue, deadlines: deadlines, now: now)
+            try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "escalate", label: ComplaintLifecycle.labelZh(.escalate),
+                                                    note: "超时（\(late.map(\.rawValue).joined(separator: "、"))），升级至\(level.nameZh)督办",
+                                                    from: c.statusValue, to: c.statusValue)
+            outcome.escalated += 1
+        }
+        let stale = now.addingTimeInterval(-ComplaintLifecycle.reopenWindow)
+        let resolved = try await db.select().columns(ComplaintRow.columns).from("complaints")
+            .where("status", .equal, ComplaintStatus.resolved.rawValue).where("resolved_at", .lessThan, stale)
+            .limit(5000).all(decoding: ComplaintRow.self)
+        for c in resolved {
+            try await db.update("complaints").set("status", to: ComplaintStatus.closed.rawValue).set("closed_at", to: now)
+                .set("updated_at", to: now).where("id", .equal, c.id).where("status", .equal, ComplaintStatus.resolved.rawValue).run()
+            try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "close", label: ComplaintLifecycle.labelZh(.close),
+                                                    note: "7 天内未评价，自动关闭", from: .resolved, to: .closed)
+            outcome.closed += 1
+        }
+        return outcome
+    }
+}
+
+/// Runs the escalation every minute while the server runs; stops with the application.
+final class ComplaintScheduler: LifecycleHandler, @unchecked Sendable {
+    private var task: Task<Void, Never>?
+    let interval: Duration
+
+    init(interval: Duration = .seconds(60)) { self.interval = interval }
+
+    func didBootAsync(_ application: Application) async throws {
+        let db = application.db as! any SQLDatabase
+        let logger = application.logger
+        let interval = self.interval
+        task = Task {
+            while !Task.isCancelled {
+                do {
+                    let outcome = try await ComplaintEscalation(db: db).run()
+                    if outcome != .init() { logger.info("complaints: escalated \(outcome.escalated), auto-closed \(outcome.closed)") }
+                } catch {
+                    logger.warning("complaint escalation failed: \(String(describing: error))")
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        task?.cancel()
+    }
+}

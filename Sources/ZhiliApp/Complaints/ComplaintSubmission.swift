@@ -1,0 +1,108 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import ZhiliDomain
+
+/// Taking a complaint in: from a resident, from staff on a resident's behalf (a call or a
+/// visit), or from an integration. A retried submission with the same key creates nothing new.
+struct ComplaintSubmission {
+    let db: any SQLDatabase
+    let locator: GridLocatorCache
+
+    struct Input: Content, Sendable {
+        var categoryCode: String
+        var text: String
+        var lat: Double?
+        var lon: Double?
+        var address: String?
+        var anonymous: Bool?
+        /// Staff taking a call or a visit write the resident's name here.
+        var onBehalfOf: String?
+    }
+
+    private struct IDRow: Decodable { let id: UUID }
+
+    func submit(_ input: Input, by p: Principal, channel: String, idempotencyKey: String?) async throws -> (id: UUID, created: Bool) {
+        if let key = idempotencyKey, let existing = try await db.select().column("id").from("complaints")
+            .where("idempotency_key", .equal, key).first(decoding: IDRow.self) {
+            return (existing.id, false)
+        }
+        let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (5...2000).contains(text.count) else {
+            throw AppError.invalid("text", zh: "请用 5–2000 字描述诉求", en: "Describe the matter in 5–2000 characters")
+        }
+        guard let category = try await ComplaintCategories.find(input.categoryCode, on: db) else {
+            throw AppError.invalid("categoryCode", zh: "诉求分类“\(input.categoryCode.prefix(40))”不存在", en: "Unknown category")
+        }
+        guard let lat = input.lat, let lon = input.lon else {
+            throw AppError.invalid(input.lat == nil ? "lat" : "lon", zh: "请在地图上选择位置或允许定位", en: "A location is required")
+        }
+        guard (-90...90).contains(lat), (-180...180).contains(lon) else {
+            throw AppError.invalid("lat", zh: "经纬度超出范围", en: "Latitude/longitude out of range")
+        }
+        guard let grid = try await locator.locate(GeoPoint(lat: lat, lon: lon)) else {
+            throw AppError(.unprocessableEntity, code: "outside_all_grids", zh: "该位置不在本平台管辖的任何网格内", en: "The location lies outside every grid", field: "lat")
+        }
+        if (input.address?.count ?? 0) > 200 { throw AppError.invalid("address", zh: "地址过长", en: "Address too long") }
+        let submitterName: String?
+        if p.role == .resident { submitterName = p.displayName }
+        else if let name = ResidentValidation.clean(input.onBehalfOf) { submitterName = String(name.prefix(40)) }
+        else { submitterName = nil }
+        let id = UUID()
+        let now = Date()
+        let number = Self.number(now: now, id: id)
+        try await db.insert(into: "complaints")
+            .columns("id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous", "submitter_id",
+                     "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at", "updated_at")
+            .values(SQLBind(id), SQLBind(number), SQLBind(category.code), SQLBind(text), SQLBind(lat), SQLBind(lon), SQLBind(grid.gridCode),
+                    SQLBind(input.address), SQLBind(channel), SQLBind(input.anonymous ?? false),
+                    SQLBind(p.role == .resident ? p.userID : nil), SQLBind(submitterName), SQLBind(ComplaintStatus.submitted.rawValue),
+                    SQLBind(category.tier), SQLBind(0), SQLBind(0), SQLBind(idempotencyKey), SQLBind(now), SQLBind(now))
+            .run()
+        try await ComplaintTimeline(db: db).add(id, actor: p, action: "submit", label: "提交诉求", note: nil, from: nil, to: .submitted)
+        return (id, true)
+    }
+
+    /// 20261129-3FA2B7C1: the day, then the first hex digits of the id (unique by index).
+    static func number(now: Date, id: UUID) -> String {
+        let day = ResidentValidation.isoDay(now).replacingOccurrences(of: "-", with: "")
+        return day + "-" + String(id.uuidString.prefix(8))
+    }
+
+    struct Nearby: Content, Sendable { let id: UUID; let number: String; let text: String; let status: String; let distanceMeters: Double }
+
+    /// Open complaints of the same category within `radius` metres: "same problem? follow it".
+    func nearby(category: String, lat: Double, lon: Double, radius: Double = 300) async throws -> [Nearby] {
+        struct Row: Decodable { let id: UUID; let number: String; let text: String; let status: String; let lat: Double; let lon: Double }
+        let dLat = radius / 111_320, dLon = radius / (111_320 * max(cos(lat * .pi / 180), 0.01))
+        let open = [ComplaintStatus.submitted, .dispatched, .signed, .inProgress].map(\.rawValue)
+        let rows = try await db.select().columns("id", "number", "text", "status", "lat", "lon").from("complaints")
+            .where("category_code", .equal, category).where("status", .in, open)
+            .where("lat", .greaterThanOrEqual, lat - dLat).where("lat", .lessThanOrEqual, lat + dLat)
+            .where("lon", .greaterThanOrEqual, lon - dLon).where("lon", .lessThanOrEqual, lon + dLon)
+            .limit(200).all(decoding: Row.self)
+        let here = GeoPoint(lat: lat, lon: lon)
+        return rows.map { Nearby(id: $0.id, number: $0.number, text: String($0.text.prefix(80)), status: $0.status,
+                                 distanceMeters: (distanceMeters(here, GeoPoint(lat: $0.lat, lon: $0.lon)) * 10).rounded() / 10) }
+            .filter { $0.distanceMeters <= radius }.sorted { $0.distanceMeters < $1.distanceMeters }.prefix(10).map { $0 }
+    }
+}
+
+/// The timeline every state change writes and the resident can read.
+struct ComplaintTimeline {
+    let db: any SQLDatabase
+
+    func add(_ id: UUID, actor: Principal?, action: String, label: String, note: String?, from: ComplaintStatus?, to: ComplaintStatus?) async throws {
+        try await db.insert(into: "complaint_events")
+            .columns("id", "complaint_id", "at", "actor_name", "actor_role", "action", "label_zh", "note", "from_status", "to_status")
+            .values(SQLBind(UUID()), SQLBind(id), SQLBind(Date()), SQLBind(actor?.displayName ?? "系统"), SQLBind(actor?.role.rawValue ?? "system"),
+                    SQLBind(action), SQLBind(label), SQLBind(note), SQLBind(from?.rawValue), SQLBind(to?.rawValue))
+            .run()
+    }
+
+    func events(_ id: UUID) async throws -> [ComplaintDTO.Event] {
+        try await db.select().columns("at", "actor_name", "action", "label_zh", "note", "from_status", "to_status").from("complaint_events")
+            .where("complaint_id", .equal, id).orderBy("at").all(decoding: ComplaintDTO.Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+}

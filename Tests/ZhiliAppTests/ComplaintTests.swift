@@ -1,0 +1,233 @@
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+import ZhiliDomain
+@testable import ZhiliApp
+
+enum ComplaintFixture {
+    /// A point inside the n-th grid of the tiny town.
+    static func point(_ app: Application, grid: Int = 0) async throws -> GeoPoint {
+        struct Row: Decodable { let geometry: String }
+        let code = try await app.gridCodes()[grid]
+        let row = try #require(try await app.sql.select().column("geometry").from("nodes").where("code", .equal, code).first(decoding: Row.self))
+        return try GeoPolygon(geoJSONString: row.geometry).centroid
+    }
+
+    static func submit(_ app: Application, as user: String = "resident", category: String = "environment.garbage", grid: Int = 0,
+                       key: String? = nil, text: String = "楼下垃圾三天没有清运，气味很大") async throws -> ComplaintDTO {
+        let p = try await point(app, grid: grid)
+        var headers = try await app.bearer(user).merging(["Content-Type": "application/json"])
+        if let key { headers.replaceOrAdd(name: "Idempotency-Key", value: key) }
+        var dto: ComplaintDTO?
+        try await app.testing().test(.POST, "/api/v1/complaints", headers: headers,
+                                     body: try RegistryFixture.json(["categoryCode": category, "text": text, "lat": p.lat, "lon": p.lon])) { res in
+            #expect(res.status == .created || res.status == .ok, "\(res.body.string)")
+            dto = try? res.content.decode(ComplaintDTO.self)
+        }
+        return try #require(dto)
+    }
+
+    @discardableResult
+    static func act(_ app: Application, _ id: UUID, as user: String, _ body: [String: Any], expect status: HTTPStatus = .ok) async throws -> ComplaintDTO? {
+        let headers = try await app.bearer(user).merging(["Content-Type": "application/json"])
+        var dto: ComplaintDTO?
+        try await app.testing().test(.POST, "/api/v1/complaints/\(id)/actions", headers: headers, body: try RegistryFixture.json(body)) { res in
+            #expect(res.status == status, "\(body) → \(res.body.string)")
+            dto = try? res.content.decode(ComplaintDTO.self)
+        }
+        return dto
+    }
+}
+
+@Suite("接诉即办: the complaint loop")
+struct ComplaintTests {
+    @Test func fullLoopFromSubmissionToRatingWithTimeline() async throws {
+        try await withTestApp { app in
+            let c = try await ComplaintFixture.submit(app)
+            #expect(c.status == "submitted")
+            let accepted = try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
+            #expect(accepted?.status == "dispatched")
+            #expect(accepted?.dispatchReason?.contains("网格") == true)
+            #expect(accepted?.signBy != nil && accepted?.resolveBy != nil)
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "contact", "note": "已电话联系诉求人"])
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "progress", "note": "已通知物业"])
+            let resolved = try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "resolve", "note": "垃圾已清运"])
+            #expect(resolved?.status == "resolved")
+            let rated = try await ComplaintFixture.act(app, c.id, as: "resident", ["action": "rate", "score": 5, "comment": "很及时"])
+            #expect(rated?.status == "closed")
+            #expect(rated?.rating == 5)
+            let labels = rated?.timeline?.map(\.labelZh) ?? []
+            #expect(labels.count == 7)
+            #expect(labels.first == "提交诉求")
+        }
+    }
+
+    @Test func retriedSubmissionWithTheSameKeyCreatesOneComplaint() async throws {
+        try await withTestApp { app in
+            let a = try await ComplaintFixture.submit(app, key: "retry-123")
+            let b = try await ComplaintFixture.submit(app, key: "retry-123")
+            #expect(a.id == b.id)
+            let actual301 = try await app.count("complaints")
+            #expect(actual301 == 1)
+        }
+    }
+
+    @Test func badSubmissionsAreClearErrorsAndStoreNothing() async throws {
+        try await withTestApp { app in
+            let headers = try await app.bearer("resident").merging(["Content-Type": "application/json"])
+            let p = try await ComplaintFixture.point(app)
+            let cases: [([String: Any], HTTPStatus, String)] = [
+                (["categoryCode": "environment.garbage", "text": "没有位置的诉求内容"], .unprocessableEntity, "lat"),
+                (["categoryCode": "environment.garbage", "text": "北京的诉求内容", "lat": 39.9, "lon": 116.4], .unprocessableEntity, "lat"),
+                (["categoryCode": "no.such", "text": "未知分类的诉求", "lat": p.lat, "lon": p.lon], .unprocessableEntity, "categoryCode"),
+                (["categoryCode": "environment.garbage", "text": "短", "lat": p.lat, "lon": p.lon], .unprocessableEntity, "text"),
+            ]
+            for (body, status, field) in cases {
+                try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(body)) { res in
+                    #expect(res.status == status, "\(body)")
+                    #expect(errorField(res) == field, "\(body): \(res.body.string)")
+                }
+            }
+            let actual302 = try await app.count("complaints")
+            #expect(actual302 == 0)
+        }
+    }
+
+    @Test func rejectNeedsAReasonAndMergeAndRecategorizeWork() async throws {
+        try await withTestApp { app in
+            let a = try await ComplaintFixture.submit(app)
+            let b = try await ComplaintFixture.submit(app)
+            try await ComplaintFixture.act(app, a.id, as: "community", ["action": "reject", "reason": "  "], expect: .conflict)
+            let rejected = try await ComplaintFixture.act(app, a.id, as: "community", ["action": "reject", "reason": "不属于本社区受理范围"])
+            #expect(rejected?.status == "rejected")
+            try await ComplaintFixture.act(app, a.id, as: "community", ["action": "accept"], expect: .conflict)
+            let c = try await ComplaintFixture.submit(app)
+            let merged = try await ComplaintFixture.act(app, c.id, as: "community", ["action": "merge", "into": b.id.uuidString])
+            #expect(merged?.status == "merged")
+            let recat = try await ComplaintFixture.act(app, b.id, as: "community", ["action": "recategorize", "categoryCode": "utilities.power"])
+            #expect(recat?.categoryCode == "utilities.power")
+            #expect(recat?.tier == "2h")
+            let accepted = try await ComplaintFixture.act(app, b.id, as: "community", ["action": "accept"])
+            #expect(accepted?.handlerName == "应急管理局", "power goes to the department")
+            let emergency = try await ComplaintFixture.act(app, b.id, as: "emergency", ["action": "sign"])
+            #expect(emergency?.status == "signed")
+        }
+    }
+
+    @Test func onlyTheAssignedHandlerSignsAndOnlyTheSubmitterRates() async throws {
+        try await withTestApp { app in
+            let c = try await ComplaintFixture.submit(app)
+            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
+            try await ComplaintFixture.act(app, c.id, as: "grid002", ["action": "sign"], expect: .forbidden)
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "accept"], expect: .forbidden)
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "resolve"])
+            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "rate", "score": 5], expect: .forbidden)
+            try await ComplaintFixture.act(app, c.id, as: "resident", ["action": "rate", "score": 9], expect: .conflict)
+        }
+    }
+
+    @Test func extensionSendBackReassignAndReopen() async throws {
+        try await withTestApp { app in
+            let c = try await ComplaintFixture.submit(app)
+            let accepted = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "request_extension", "hours": 48, "reason": "需等待物业采购配件"])
+            let decided = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "decide_extension", "approved": true]))
+            let before = try #require(accepted.resolveBy)
+            let moved = try #require(decided.resolveBy?.timeIntervalSince(before))
+            #expect(abs(moved - 48 * 3600) < 1)
+            let back = try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "send_back", "reason": "不属于本网格"])
+            #expect(back?.status == "submitted")
+            #expect(back?.handlerName == nil)
+            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
+            struct U: Decodable { let id: UUID }
+            let other = try #require(try await app.sql.select().column("id").from("users").where("username", .equal, "grid002").first(decoding: U.self))
+            let reassigned = try await ComplaintFixture.act(app, c.id, as: "community", ["action": "reassign", "handlerId": other.id.uuidString])
+            #expect(reassigned?.status == "dispatched")
+            try await ComplaintFixture.act(app, c.id, as: "grid002", ["action": "sign"])
+            try await ComplaintFixture.act(app, c.id, as: "grid002", ["action": "resolve"])
+            let reopened = try await ComplaintFixture.act(app, c.id, as: "resident", ["action": "reopen", "reason": "问题又出现了"])
+            #expect(reopened?.status == "dispatched")
+            #expect(reopened?.reopened == 1)
+        }
+    }
+
+    @Test func overdueComplaintEscalatesWhenTheClockPassesTheLimit() async throws {
+        try await withTestApp { app in
+            let c = try await ComplaintFixture.submit(app, category: "safety.fire_lane")   // 2-hour tier
+            let accepted = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
+            let escalation = ComplaintEscalation(db: app.sql)
+            let actual303 = try await escalation.run(now: Date()).escalated
+            #expect(actual303 == 0)
+            let later = try #require(accepted.resolveBy).addingTimeInterval(60)
+            let actual304 = try await escalation.run(now: later).escalated
+            #expect(actual304 == 1)
+            let actual305 = try await escalation.run(now: later).escalated
+            #expect(actual305 == 0, "idempotent")
+            let headers = try await app.bearer("community")
+            try await app.testing().test(.GET, "/api/v1/complaints/\(c.id)", headers: headers) { res in
+                let dto = try res.content.decode(ComplaintDTO.self)
+                #expect(dto.escalationLevel != EscalationLevel.grid.nameZh)
+                #expect(dto.timeline?.last?.action == "escalate")
+            }
+            let much = later.addingTimeInterval(3 * 24 * 3600)
+            _ = try await escalation.run(now: much)
+            struct L: Decodable { let escalation_level: Int }
+            let level = try #require(try await app.sql.select().column("escalation_level").from("complaints").where("id", .equal, c.id).first(decoding: L.self))
+            #expect(level.escalation_level == EscalationLevel.city.rawValue)
+        }
+    }
+
+    @Test func residentsSeeOnlyTheirOwnAndAnonymityHidesTheName() async throws {
+        try await withTestApp { app in
+            let headers = try await app.bearer("resident").merging(["Content-Type": "application/json"])
+            let p = try await ComplaintFixture.point(app)
+            var id = UUID()
+            try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(
+                ["categoryCode": "disputes", "text": "邻居装修噪音影响休息", "lat": p.lat, "lon": p.lon, "anonymous": true])) { res in
+                id = (try? res.content.decode(ComplaintDTO.self).id) ?? id
+            }
+            try await ComplaintFixture.act(app, id, as: "community", ["action": "accept"])
+            try await app.testing().test(.GET, "/api/v1/complaints/\(id)", headers: try await app.bearer("grid001")) { res in
+                #expect(res.status == .ok)
+                #expect((try? res.content.decode(ComplaintDTO.self).submitterName) == nil)
+            }
+            try await app.testing().test(.GET, "/api/v1/complaints/\(id)", headers: try await app.bearer("grid002")) { res in
+                #expect(res.status == .forbidden)
+            }
+            try await app.testing().test(.GET, "/api/v1/complaints", headers: headers) { res in
+                let page = try res.content.decode(ComplaintRoutes.Page.self)
+                #expect(page.items.map(\.id) == [id])
+            }
+        }
+    }
+
+    @Test func threeRatesOnAKnownSet() async throws {
+        try await withTestApp { app in
+            // Four complaints: two handled in time and rated 5 and 2, one still waiting to be signed, one rejected.
+            var ids: [UUID] = []
+            for _ in 0..<4 { ids.append(try await ComplaintFixture.submit(app).id) }
+            for id in ids.prefix(3) { try await ComplaintFixture.act(app, id, as: "community", ["action": "accept"]) }
+            try await ComplaintFixture.act(app, ids[3], as: "community", ["action": "reject", "reason": "重复反映"])
+            for (id, score) in [(ids[0], 5), (ids[1], 2)] {
+                try await ComplaintFixture.act(app, id, as: "grid001", ["action": "sign"])
+                try await ComplaintFixture.act(app, id, as: "grid001", ["action": "resolve"])
+                try await ComplaintFixture.act(app, id, as: "resident", ["action": "rate", "score": score])
+            }
+            let grid = try await app.gridCodes()[0]
+            let community = String(grid.prefix(12))
+            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(community)", headers: try await app.bearer("community")) { res in
+                let report = try res.content.decode(ComplaintRates.Report.self)
+                #expect(report.total.dispatched == 3)
+                #expect(report.total.respondedInTime == 2)
+                #expect(report.total.rated == 2)
+                #expect(report.total.satisfied == 1)
+                #expect(report.total.satisfactionRate == 0.5)
+                #expect(report.children.map(\.code) == [grid])
+            }
+        }
+    }
+}
