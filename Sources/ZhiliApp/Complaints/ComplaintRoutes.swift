@@ -147,7 +147,17 @@ enum ComplaintRoutes {
         return try await ComplaintSubmission(db: req.sql, locator: req.zhili.gridLocator).nearby(category: q.category, lat: q.lat, lon: q.lon)
     }
 
-    struct RatesQuery: Content { var under: String?; var from: Date?; var to: Date? }
+    struct RatesQuery: Content { var under: String?; var from: String?; var to: String? }
+
+    /// ISO 8601 date-times in the query (the OpenAPI format), a clear 400 otherwise.
+    static func instant(_ raw: String?, field: String) throws -> Date? {
+        guard let raw, !raw.isEmpty else { return nil }
+        let f = ISO8601DateFormatter()
+        if let d = f.date(from: raw) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: raw) { return d }
+        throw AppError(.badRequest, code: "invalid_value", zh: "时间格式应为 ISO 8601（如 2026-01-01T00:00:00Z）", en: "Use ISO 8601 date-times", field: field)
+    }
 
     @Sendable static func rates(req: Request) async throws -> ComplaintRates.Report {
         let p = try req.requirePrincipal()
@@ -156,6 +166,6 @@ enum ComplaintRoutes {
         let code = try parseCode(q.under ?? p.nodeCode ?? "", field: "under")
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
         let names = Dictionary(try await HierarchyRoutes.reads(req).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try await ComplaintRates(db: req.sql).report(under: code, from: q.from, to: q.to, childNames: names)
+        return try await ComplaintRates(db: req.sql).report(under: code, from: try instant(q.from, field: "from"), to: try instant(q.to, field: "to"), childNames: names)
     }
 }

@@ -47,7 +47,10 @@ public enum DemoCity {
         let accounts = try await app.db.transaction { db -> Int in
             let sql = db as! any SQLDatabase
             try await DemoWriter(db: sql, cipher: cipher).write(geography: geography, population: population, places: places)
-            return try await DemoAccounts.create(on: db, spec: spec, geography: geography, population: population, passwordHash: hash)
+            let accounts = try await DemoAccounts.create(on: db, spec: spec, geography: geography, population: population, passwordHash: hash)
+            var history = SeededGenerator(seed: seed ^ 0x12345)
+            _ = try await DemoComplaints.write(on: sql, spec: spec, geography: geography, rng: &history)
+            return accounts
         }
         // Fresh statistics so the query planners pick the selective index from the start.
         try await (app.db as! any SQLDatabase).raw("ANALYZE").run()

@@ -19,6 +19,7 @@ struct DemoSpec: Sendable {
     var merchants: Int
     var coBuildingUnits: Int
     var devices: Int
+    var complaintsPerYear: Int
     var keyPersonBase = [900, 820, 310, 420, 528]
 
     init(scale: Int) {
@@ -27,6 +28,7 @@ struct DemoSpec: Sendable {
         buildings = 2_400 * scale; households = 30_000 * scale; residents = 80_000 * scale
         partyBranches = 23 * scale; partyMembers = 2_300 * scale; volunteers = 3_500 * scale
         auxiliaryPlaces = 64_000 * scale; merchants = 900 * scale; coBuildingUnits = 150 * scale; devices = 70 * scale
+        complaintsPerYear = 6_000 * scale
     }
 
     /// A small town for tests: two communities, four grids, a few hundred people.
@@ -34,7 +36,7 @@ struct DemoSpec: Sendable {
         var s = DemoSpec(scale: 1)
         s.streets = 1; s.communities = 2; s.grids = 4; s.compounds = 6; s.buildings = 12; s.households = 120
         s.residents = 300; s.partyBranches = 2; s.partyMembers = 20; s.volunteers = 30; s.auxiliaryPlaces = 100
-        s.merchants = 5; s.coBuildingUnits = 3; s.devices = 4; s.keyPersonBase = [5, 4, 3, 3, 3]
+        s.merchants = 5; s.coBuildingUnits = 3; s.devices = 4; s.complaintsPerYear = 60; s.keyPersonBase = [5, 4, 3, 3, 3]
         return s
     }
 
