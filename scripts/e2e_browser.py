@@ -152,16 +152,30 @@ def main():
                     expect_ok(page.goto(f"{base}{path}", wait_until="load"), f"GET {path}")
                     page.screenshot(path=f"{out}/{shot}.png")
 
+            def complaint_pages():
+                expect_ok(page.goto(f"{base}/complaints?tab=closed", wait_until="load"), "GET /complaints")
+                page.wait_for_selector("table.data a", timeout=10000)
+                page.screenshot(path=f"{out}/complaints.png")
+                href = page.get_attribute("table.data a", "href")
+                expect_ok(page.goto(f"{base}{href}", wait_until="load"), f"GET {href}")
+                page.wait_for_selector("ol.timeline li", timeout=10000)
+                page.screenshot(path=f"{out}/complaint.png", full_page=True)
+                expect_ok(page.goto(f"{base}/tell", wait_until="load"), "GET /tell")
+                page.wait_for_selector(".leaflet-interactive", timeout=20000)
+                page.screenshot(path=f"{out}/tell.png", full_page=True)
+
             r.run("login page renders (1366x768)", errors, login_page)
             signed_in = r.run(f"sign in as {USERNAME} lands on dashboard /", errors, sign_in)
             if signed_in:
                 r.run("map draws grid polygons (.leaflet-interactive)", errors, map_page)
                 r.run("hierarchy page renders", errors, hierarchy_page)
                 r.run("registry pages: search, profile, care, reviews, import", errors, registry_pages)
+                r.run("complaint pages: inbox, a complaint with its timeline, 有事您说", errors, complaint_pages)
             else:
                 # Without a session these pages would only redirect to /login.
                 for name in ("map draws grid polygons (.leaflet-interactive)", "hierarchy page renders",
-                             "registry pages: search, profile, care, reviews, import"):
+                             "registry pages: search, profile, care, reviews, import",
+                             "complaint pages: inbox, a complaint with its timeline, 有事您说"):
                     r.failed += 1
                     print(f"FAIL {name}: skipped, sign-in failed", flush=True)
             page.context.close()

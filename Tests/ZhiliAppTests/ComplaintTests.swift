@@ -235,4 +235,37 @@ struct ComplaintTests {
             }
         }
     }
+
+    @Test func theTellFormSubmitsOnceAndLandsOnTheComplaint() async throws {
+        try await withTestApp { app in
+            var cookie = ""
+            try await app.testing().test(.POST, "/login", beforeRequest: { req in
+                try req.content.encode(["username": "resident", "password": DemoCity.password], as: .urlEncodedForm)
+            }) { res in
+                cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
+            }
+            var csrf = ""
+            try await app.testing().test(.GET, "/tell", headers: ["Cookie": cookie]) { res in
+                #expect(res.status == .ok)
+                let html = res.body.string
+                if let r = html.range(of: "name=\"_csrf\" value=\"") { csrf = String(html[r.upperBound...].prefix(32)) }
+            }
+            let p = try await ComplaintFixture.point(app)
+            let before = try await app.count("complaints")
+            var locations: [String] = []
+            for _ in 0..<2 {
+                try await app.testing().test(.POST, "/tell", headers: ["Cookie": cookie], beforeRequest: { req in
+                    try req.content.encode(["_csrf": csrf, "key": "same-form", "categoryCode": "facilities", "text": "路灯不亮，夜间出行不便",
+                                            "lat": "\(p.lat)", "lon": "\(p.lon)"], as: .urlEncodedForm)
+                }) { res in
+                    #expect(res.status == .seeOther, "\(res.body.string)")
+                    locations.append(res.headers.first(name: .location) ?? "")
+                }
+            }
+            #expect(locations[0].hasPrefix("/complaints/"))
+            #expect(locations[0] == locations[1])
+            let after = try await app.count("complaints")
+            #expect(after == before + 1)
+        }
+    }
 }

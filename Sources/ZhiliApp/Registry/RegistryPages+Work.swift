@@ -51,7 +51,7 @@ extension RegistryPages {
             for item in items {
                 Div {
                     H3(t("居民信息变更", "Resident change"))
-                    Paragraph("\(item.requestedByName ?? "") · \(ISO8601DateFormatter().string(from: item.requestedAt).prefix(16)) · \(item.householdCode)").class("muted small")
+                    Paragraph("\(item.requestedByName ?? "") · \(DisplayTime.minutes(item.requestedAt)) · \(item.householdCode)").class("muted small")
                     Element(name: "pre") { Text(item.summary) }.class("diff")
                     if let reason = item.reason { Paragraph(t("驳回原因：", "Reason: ") + reason).class("alert") }
                     if canReview, item.status == "pending" {

@@ -94,7 +94,7 @@ enum RegistryPages {
                     H3(t("走访记录", "Visits"))
                     if profile.visits.isEmpty { Paragraph(t("暂无走访记录", "No visits yet")).class("muted") }
                     for v in profile.visits.prefix(5) {
-                        Paragraph("\(ISO8601DateFormatter().string(from: v.visitedAt).prefix(10)) · \(v.visitorName ?? "") · \(v.notes ?? "")").class("small")
+                        Paragraph("\(DisplayTime.day(v.visitedAt)) · \(v.visitorName ?? "") · \(v.notes ?? "")").class("small")
                     }
                 }.class("card")
             }.class("cards")
@@ -102,7 +102,7 @@ enum RegistryPages {
             Table(header: TableRow { TableHeaderCell(t("时间", "When")); TableHeaderCell(t("字段", "Field")); TableHeaderCell(t("原值", "Old")); TableHeaderCell(t("新值", "New")); TableHeaderCell(t("操作人", "By")) }) {
                 for c in profile.history {
                     TableRow {
-                        TableCell(String(ISO8601DateFormatter().string(from: c.at).prefix(16))); TableCell(FieldNames.zh(c.field))
+                        TableCell(DisplayTime.minutes(c.at)); TableCell(FieldNames.zh(c.field))
                         TableCell(c.oldValue ?? "—"); TableCell(c.newValue ?? "—"); TableCell(c.actorName ?? "—")
                     }
                 }

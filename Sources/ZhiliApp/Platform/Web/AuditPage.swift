@@ -8,7 +8,6 @@ enum AuditPage {
         let t = Localizer(req)
         let filter = (try? req.query.decode(AuditQueries.Filter.self)) ?? AuditQueries.Filter()
         let entries = try await AuditQueries.list(filter, on: req.sql)
-        let formatter = ISO8601DateFormatter()
         return PageShell(request: req, title: t("审计日志", "Audit log"), active: "audit", wide: true).render {
             Div { H1(t("审计日志", "Audit log")); Paragraph(t("只可追加，不可修改或删除", "Append-only: cannot be edited or deleted")).class("muted") }.class("page-head")
             Form(url: "/audit", method: .get) {
@@ -25,7 +24,7 @@ enum AuditPage {
             }) {
                 for e in entries {
                     TableRow {
-                        TableCell(formatter.string(from: e.at)); TableCell(e.actorName ?? "—")
+                        TableCell(DisplayTime.minutes(e.at)); TableCell(e.actorName ?? "—")
                         TableCell(e.role.flatMap(Role.init(rawValue:)).map { t($0.nameZh, $0.nameEn) } ?? "—")
                         TableCell(e.action); TableCell("\(e.entity) \(e.entityId ?? "")")
                         TableCell { Span(e.outcome == "ok" ? t("成功", "ok") : t("拒绝", "denied")).class(e.outcome == "ok" ? "pill ok" : "pill bad") }

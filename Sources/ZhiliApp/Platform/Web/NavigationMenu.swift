@@ -14,12 +14,15 @@ struct NavigationMenu: Component {
         if p.role.isStaff {
             items.append(Item(key: "hierarchy", zh: "网格层级", en: "Hierarchy", url: "/hierarchy"))
             items.append(Item(key: "map", zh: "网格地图", en: "Grid map", url: "/map"))
+            items.append(Item(key: "complaints", zh: "接诉即办", en: "Complaints", url: "/complaints"))
             items.append(Item(key: "residents", zh: "居民检索", en: "Residents", url: "/residents"))
             items.append(Item(key: "care", zh: "待走访", en: "Visits due", url: "/care"))
             items.append(Item(key: "reviews", zh: "信息审核", en: "Reviews", url: "/reviews"))
             items.append(Item(key: "exchange", zh: "导入导出", en: "Import/export", url: "/exchange"))
         }
         if p.role == .resident, let household = p.nodeCode {
+            items.append(Item(key: "tell", zh: "有事您说", en: "Tell us", url: "/tell"))
+            items.append(Item(key: "complaints", zh: "我的诉求", en: "My complaints", url: "/complaints"))
             items.append(Item(key: "household", zh: "我的家庭", en: "My household", url: "/h/\(household)"))
             items.append(Item(key: "map", zh: "网格地图", en: "Grid map", url: "/map"))
         }

@@ -13,6 +13,7 @@ enum WebRoutes {
         app.get("api-docs", use: APIDocsPage.show)
         HierarchyPages.register(app)
         RegistryPages.register(app)
+        ComplaintPages.register(app)
     }
 
     struct NextQuery: Content { var next: String? }

@@ -1,0 +1,57 @@
+import Plot
+import Vapor
+import ZhiliDomain
+
+/// 有事您说 / 随手拍: the resident's phone form. The location comes from the phone or a tap on
+/// the map; a per-form key makes a double tap or a retry submit once.
+extension ComplaintPages {
+    @Sendable static func tellForm(req: Request) async throws -> Response {
+        let p = try req.requireWebPrincipal()
+        guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
+        let t = Localizer(req)
+        let categories = try await ComplaintCategories.all(on: req.sql).filter { $0.active && $0.parentCode != nil }
+        let key = UUID().uuidString
+        return PageShell(request: req, title: t("有事您说", "Tell us"), active: "tell",
+                         scripts: ["/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/tell.js"]).render {
+            Div { H1(t("有事您说", "Tell us")); Paragraph(t("说说您遇到的问题，我们限时办理并告诉您结果。", "Tell us what is wrong; we handle it within a time limit and tell you the result.")).class("muted") }.class("page-head")
+            Form(url: "/tell", method: .post) {
+                Input(type: .hidden, name: "_csrf", value: req.csrfToken ?? "")
+                Input(type: .hidden, name: "key", value: key)
+                Label(t("问题类别", "Category")) {
+                    Element(name: "select") {
+                        for c in categories { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: c.code), .text(t(c.nameZh, c.nameEn))]) }
+                    }.attribute(named: "name", value: "categoryCode")
+                }
+                Label(t("问题描述", "What is wrong")) {
+                    TextArea(name: "text", numberOfRows: 4, isRequired: true).attribute(named: "placeholder", value: t("例如：3号楼门口垃圾三天没清运", "e.g. rubbish not collected for three days"))
+                }
+                if p.role != .resident {
+                    Label(t("诉求人姓名（代为登记）", "Resident's name (taking a call)")) { Input(type: .text, name: "onBehalfOf") }
+                }
+                Div {}.id("tell-map").class("map small-map").attribute(named: "data-lang", value: t.lang.rawValue)
+                Input(type: .hidden, name: "lat").attribute(named: "id", value: "lat")
+                Input(type: .hidden, name: "lon").attribute(named: "id", value: "lon")
+                Paragraph {
+                    Button { Text(t("使用我的位置", "Use my location")) }.attribute(named: "type", value: "button").id("locate")
+                    Span(t("或在地图上点选位置", " or tap the map")).id("loc-text").class("muted small")
+                }
+                Label(t("匿名（处理人看不到您的姓名）", "Anonymous (handlers do not see your name)")) { Input(type: .checkbox, name: "anonymous", value: "true") }
+                Button { Text(t("提交", "Submit")) }.attribute(named: "type", value: "submit").class("primary wide")
+            }.class("stack tell-form")
+        }
+    }
+
+    struct TellForm: Content { var key: String?; var categoryCode: String; var text: String; var lat: String?; var lon: String?; var anonymous: String?; var onBehalfOf: String? }
+
+    @Sendable static func tell(req: Request) async throws -> Response {
+        let p = try req.requireWebPrincipal()
+        guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
+        let f = try req.content.decode(TellForm.self)
+        let input = ComplaintSubmission.Input(categoryCode: f.categoryCode, text: f.text, lat: f.lat.flatMap { Double($0) }, lon: f.lon.flatMap { Double($0) },
+                                              address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf)
+        let (id, created) = try await ComplaintSubmission(db: req.sql, locator: req.zhili.gridLocator)
+            .submit(input, by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
+        if created { await req.audit.record(action: "create", entity: "complaint", entityID: id.uuidString) }
+        return WebResponse.redirect("/complaints/\(id.uuidString)")
+    }
+}
