@@ -25,11 +25,7 @@ enum ComplaintPages {
         let p = try req.requireWebPrincipal()
         let t = Localizer(req)
         let tab = (try? req.query.decode(InboxQuery.self).tab) ?? (p.role == .resident ? nil : "submitted")
-        let select = req.sql.select().columns(ComplaintRow.columns).from("complaints")
-        if p.role == .resident { select.where("submitter_id", .equal, p.userID) }
-        else if p.role == .departmentStaff { select.where("handler_department", .equal, p.department?.rawValue ?? "") }
-        else if p.role.isStaff { select.scoped(p.scope, column: "grid_code") }
-        else { throw AppError.forbidden }
+        let select = try ComplaintRoutes.visible(to: p, on: req.sql)
         switch tab {
         case "overdue": select.where("status", .in, ["dispatched", "signed", "in_progress"]).where("resolve_by", .lessThan, Date())
         case "in_progress": select.where("status", .in, ["signed", "in_progress"])

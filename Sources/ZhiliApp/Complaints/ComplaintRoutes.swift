@@ -104,23 +104,7 @@ enum ComplaintRoutes {
         let p = try req.requirePrincipal()
         let q = try req.query.decode(ListQuery.self)
         let limit = min(max(q.limit ?? 50, 1), 200), offset = min(max(q.offset ?? 0, 0), 1_000_000)
-        let select = req.sql.select().columns(ComplaintRow.columns).from("complaints")
-        if p.role == .resident || q.mine == true {
-            select.where("submitter_id", .equal, p.userID)
-        } else if p.role == .departmentStaff {
-            select.where("handler_department", .equal, p.department?.rawValue ?? "")
-        } else if p.role.isStaff {
-            // Their area, plus anything assigned to them personally (reassigned from elsewhere).
-            if let range = p.scope.codeRange {
-                select.where { group in
-                    group.where { inside in
-                        inside.where("grid_code", .greaterThanOrEqual, range.lower).where("grid_code", .lessThan, range.upper)
-                    }.orWhere("handler_user_id", .equal, p.userID)
-                }
-            }
-        } else {
-            throw AppError.forbidden
-        }
+        let select = try visible(to: p, on: req.sql, mine: q.mine == true)
         if let s = q.status {
             guard ComplaintStatus(rawValue: s) != nil else {
                 throw AppError.invalid("status", zh: "状态“\(s.prefix(20))”无效", en: "Unknown status")
@@ -134,6 +118,28 @@ enum ComplaintRoutes {
         let rows = try await select.orderBy("created_at", .descending).limit(limit).offset(offset).all(decoding: ComplaintRow.self)
         let names = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
         return Page(items: rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) }, limit: limit, offset: offset)
+    }
+
+    /// Complaints a person may list: their own (residents, or anyone asking for "mine"),
+    /// those sent to their department, or those in their area plus any assigned to them.
+    static func visible(to p: Principal, on db: any SQLDatabase, mine: Bool = false) throws -> SQLSelectBuilder {
+        let select = db.select().columns(ComplaintRow.columns).from("complaints")
+        if p.role == .resident || mine {
+            select.where("submitter_id", .equal, p.userID)
+        } else if p.role == .departmentStaff {
+            select.where("handler_department", .equal, p.department?.rawValue ?? "")
+        } else if p.role.isStaff {
+            if let range = p.scope.codeRange {
+                select.where { group in
+                    group.where { inside in
+                        inside.where("grid_code", .greaterThanOrEqual, range.lower).where("grid_code", .lessThan, range.upper)
+                    }.orWhere("handler_user_id", .equal, p.userID)
+                }
+            }
+        } else {
+            throw AppError.forbidden
+        }
+        return select
     }
 
     struct NearbyQuery: Content { let category: String; let lat: Double; let lon: Double }
