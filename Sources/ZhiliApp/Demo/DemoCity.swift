@@ -50,6 +50,7 @@ public enum DemoCity {
             let accounts = try await DemoAccounts.create(on: db, spec: spec, geography: geography, population: population, passwordHash: hash)
             var history = SeededGenerator(seed: seed ^ 0x12345)
             _ = try await DemoComplaints.write(on: sql, spec: spec, geography: geography, rng: &history)
+            _ = try await Open311Keys.issue(integrator: "演示接入方", on: sql, key: Open311Keys.demoKey)
             return accounts
         }
         // Fresh statistics so the query planners pick the selective index from the start.

@@ -44,6 +44,7 @@ func routes(_ app: Application) throws {
     ExchangeRoutes.register(app)
     PlaceRoutes.register(app)
     ComplaintRoutes.register(app)
+    Open311Routes.register(app)
     PartyRoutes.register(app)
     OpenAPIRoutes.register(app)
     AssetRoutes.register(app)

@@ -40,5 +40,6 @@ enum DatabaseSetup {
         app.migrations.add(CreatePlaceTables())
         app.migrations.add(ExtendRegistry())
         app.migrations.add(CreateComplaints())
+        app.migrations.add(CreateOpen311Keys())
     }
 }
