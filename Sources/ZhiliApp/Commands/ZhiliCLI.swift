@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -14,6 +15,7 @@ public enum ZhiliCLI {
       zhili demo    [--scale N] [--data-dir D] [--database-url URL]
       zhili user create --username U --password P --role ROLE [--node CODE] [--name NAME] [--department DEPT]
       zhili user reset  --username U --password P
+      zhili open311-key --name INTEGRATOR          (issues an Open311 api_key, shown once)
       zhili import residents|households|places FILE [--dry-run]
       zhili export residents|households|places --under CODE [--format csv|xlsx] [--out FILE] [--unmasked --reason R]
 
@@ -37,6 +39,7 @@ public enum ZhiliCLI {
             case "migrate": try await withApp(loader) { app in print("migrations applied (\(try loader.load().isPostgres ? "PostgreSQL" : "SQLite"))") ; _ = app }
             case "demo": try await demo(loader)
             case "user": try await user(subcommand, loader)
+            case "open311-key": try await open311Key(loader)
             case "import": try await ExchangeCommands.importFile(positional, loader)
             case "export": try await ExchangeCommands.export(positional, loader)
             case "help", "--help", "-h": print(usage)
@@ -103,6 +106,17 @@ public enum ZhiliCLI {
         try await withApp(loader) { app in
             let report = try await DemoCity.generate(on: app, scale: scale)
             print(report.description)
+        }
+    }
+
+    static func open311Key(_ loader: ConfigLoader) async throws {
+        guard let name = loader.flags["name"], !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigError("open311-key needs --name INTEGRATOR / 请用 --name 指定接入方名称")
+        }
+        try await withApp(loader) { app in
+            let key = try await Open311Keys.issue(integrator: name, on: app.db as! any SQLDatabase)
+            try await CLIAudit.record(app, action: "create", entity: "open311_key", id: name, detail: "issued")
+            print("Open311 api_key for \(name) (shown once, store it safely):\n\(key)")
         }
     }
 
