@@ -152,14 +152,7 @@ enum ComplaintPages {
         let input = ComplaintWorkflow.Input(action: f.action, reason: f.reason, note: f.note, hours: f.hours.flatMap { Int($0) },
                                             approved: f.approved == "true", score: f.score.flatMap { Int($0) }, comment: f.comment,
                                             categoryCode: f.categoryCode)
-        let status = try await req.db.transaction { db -> ComplaintStatus in
-            let sql = db as! any SQLDatabase
-            guard let row = try await sql.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, id)
-                .first(decoding: ComplaintRow.self) else { throw AppError.notFound("Complaint", zhWhat: "诉求") }
-            guard ComplaintRoutes.mayRead(p, row) else { throw AppError.forbidden }
-            return try await ComplaintWorkflow(db: sql).perform(input, on: row, by: p)
-        }
-        await req.audit.record(action: "complaint_\(input.action)", entity: "complaint", entityID: id.uuidString, detail: status.rawValue)
+        try await ComplaintRoutes.perform(req, id: id, input: input, by: p)
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }
 }

@@ -77,7 +77,13 @@ enum ComplaintRoutes {
     @Sendable static func act(req: Request) async throws -> ComplaintDTO {
         let p = try req.requirePrincipal()
         let id = try complaintID(req)
-        let input = try req.content.decode(ComplaintWorkflow.Input.self)
+        try await perform(req, id: id, input: try req.content.decode(ComplaintWorkflow.Input.self), by: p)
+        return try await dto(req, id: id, viewer: p, timeline: true)
+    }
+
+    /// One step of the loop in a transaction, audited; shared by the API and the complaint page.
+    @discardableResult
+    static func perform(_ req: Request, id: UUID, input: ComplaintWorkflow.Input, by p: Principal) async throws -> ComplaintStatus {
         let status = try await req.db.transaction { db -> ComplaintStatus in
             let sql = db as! any SQLDatabase
             // Re-read inside the transaction so two people acting at once cannot both pass the check.
@@ -87,7 +93,7 @@ enum ComplaintRoutes {
             return try await ComplaintWorkflow(db: sql).perform(input, on: row, by: p)
         }
         await req.audit.record(action: "complaint_\(input.action)", entity: "complaint", entityID: id.uuidString, detail: status.rawValue)
-        return try await dto(req, id: id, viewer: p, timeline: true)
+        return status
     }
 
     struct ListQuery: Content {

@@ -134,7 +134,7 @@ enum HierarchyPages {
             }) {
                 for m in detail.members {
                     TableRow {
-                        TableCell(m.name); TableCell(HouseholdRelation(rawValue: m.relation)?.nameZh ?? m.relation)
+                        TableCell(m.name); TableCell(RegistryVocabulary.item(RegistryVocabulary.relations, key: m.relation)?.nameZh ?? m.relation)
                         TableCell(Sex(rawValue: m.sex)?.nameZh ?? m.sex); TableCell(m.birthDate)
                         TableCell { Span(m.idNumberMasked).class("mono") }; TableCell { Span(m.phoneMasked ?? "—").class("mono") }
                     }

@@ -73,24 +73,14 @@ extension RegistryPages {
     }
 
     @Sendable static func approve(req: Request) async throws -> Response {
-        let (p, item) = try await RegistryRoutes.reviewItem(req)
-        let outcome = try await req.db.transaction { db in
-            let sql = db as! any SQLDatabase
-            return try await ReviewQueue(db: sql, cipher: req.zhili.cipher).approve(item, by: p, service: ResidentService(db: sql, cipher: req.zhili.cipher))
-        }
-        if !outcome.issues.isEmpty { throw RegistryRoutes.validationError(outcome.issues) }
-        await req.audit.record(action: "approve", entity: "change_request", entityID: item.id.uuidString)
+        _ = try await RegistryRoutes.approveReview(req)
         return WebResponse.redirect("/reviews")
     }
 
     struct RejectForm: Content { var reason: String? }
 
     @Sendable static func reject(req: Request) async throws -> Response {
-        let (p, item) = try await RegistryRoutes.reviewItem(req)
-        let reason = (try? req.content.decode(RejectForm.self).reason)?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard !reason.isEmpty else { throw AppError.invalid("reason", zh: "请填写驳回原因", en: "A reason is required") }
-        try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).reject(item, by: p, reason: reason)
-        await req.audit.record(action: "reject", entity: "change_request", entityID: item.id.uuidString, detail: reason)
+        try await RegistryRoutes.rejectReview(req, reason: (try? req.content.decode(RejectForm.self).reason) ?? "")
         return WebResponse.redirect("/reviews")
     }
 }

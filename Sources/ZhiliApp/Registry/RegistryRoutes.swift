@@ -205,6 +205,11 @@ enum RegistryRoutes {
     }
 
     @Sendable static func approve(req: Request) async throws -> ResidentService.Outcome {
+        try await approveReview(req)
+    }
+
+    /// Approves the request named in the path; shared by the API and the review page.
+    static func approveReview(_ req: Request) async throws -> ResidentService.Outcome {
         let (p, item) = try await reviewItem(req)
         let outcome = try await req.db.transaction { db in
             let sql = db as! any SQLDatabase
@@ -219,11 +224,16 @@ enum RegistryRoutes {
     struct RejectInput: Content { let reason: String }
 
     @Sendable static func reject(req: Request) async throws -> HTTPStatus {
+        try await rejectReview(req, reason: try req.content.decode(RejectInput.self).reason)
+        return .noContent
+    }
+
+    /// Rejects the request named in the path with a non-blank reason; shared by the API and the page.
+    static func rejectReview(_ req: Request, reason raw: String) async throws {
         let (p, item) = try await reviewItem(req)
-        let reason = try req.content.decode(RejectInput.self).reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw AppError.invalid("reason", zh: "请填写驳回原因", en: "A reason is required") }
         try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).reject(item, by: p, reason: reason)
         await req.audit.record(action: "reject", entity: "change_request", entityID: item.id.uuidString, detail: reason)
-        return .noContent
     }
 }
