@@ -20,6 +20,9 @@ let package = Package(
     targets: [
         // Pure domain rules: codes, identity numbers, geometry, QR. No server, no database.
         .target(name: "ZhiliDomain"),
+        // Photo normalisation (decode, orient, shrink, re-encode without metadata) in C over
+        // Debian's libjpeg-turbo and libpng: apt-get install libjpeg-dev libpng-dev.
+        .target(name: "CZhiliImage", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
         // Reading and writing CSV and .xlsx for imports and exports.
         .target(name: "ZhiliSheets", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The platform: every capability in its own folder, shared plumbing in Platform/.
@@ -28,6 +31,7 @@ let package = Package(
             dependencies: [
                 "ZhiliDomain",
                 "ZhiliSheets",
+                "CZhiliImage",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

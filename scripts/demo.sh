@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Quick start: build and run the platform with the demo city on embedded SQLite.
-# Installs the one browser library the map needs (Debian's libjs-leaflet) when missing.
+# Installs the Debian packages it needs when missing: libjs-leaflet (the map, served
+# by the app) and libjpeg-dev + libpng-dev (the photo thumbnailer links them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ ! -f /usr/share/javascript/leaflet/leaflet.js ]]; then
+missing=()
+[[ -f /usr/share/javascript/leaflet/leaflet.js ]] || missing+=(libjs-leaflet)
+[[ -f /usr/include/jpeglib.h ]] || missing+=(libjpeg-dev)
+[[ -f /usr/include/png.h ]] || missing+=(libpng-dev)
+if ((${#missing[@]})); then
   if [[ "$(id -u)" -eq 0 ]]; then
-    echo "demo: installing libjs-leaflet (map library)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get -q -y update >&2 && DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends libjs-leaflet >&2
+    echo "demo: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get -q -y update >&2 && apt-get -q -y install --no-install-recommends "${missing[@]}" >&2
   else
-    echo "demo: the map needs Leaflet: sudo apt-get install libjs-leaflet (continuing without it)" >&2
+    echo "demo: please install first: sudo apt-get install ${missing[*]}" >&2
+    exit 1
   fi
 fi
 exec swift run zhili serve --demo --data-dir "${ZHILI_DATA_DIR:-./data}" "$@"

@@ -86,6 +86,7 @@ struct ComplaintDTO: Content, Sendable {
     let overdue: [String]
     let createdAt: Date
     var timeline: [Event]?
+    var photos: [PhotoInfo]?
 
     init(_ r: ComplaintRow, categoryName: String, viewer: Principal, now: Date = Date(), timeline: [Event]? = nil) {
         let isSubmitter = r.submitter_id == viewer.userID

@@ -5,18 +5,36 @@ import ZhiliDomain
 /// 有事您说 / 随手拍: the resident's phone form. The location comes from the phone or a tap on
 /// the map; a per-form key makes a double tap or a retry submit once.
 extension ComplaintPages {
+    struct TellQuery: Content { var mode: String? }
+
     @Sendable static func tellForm(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
         guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
         let t = Localizer(req)
+        // 随手拍: photo first, the phone's location asked for at once.
+        let snap = (try? req.query.decode(TellQuery.self).mode) == "snap"
         let categories = try await ComplaintCategories.all(on: req.sql).filter { $0.active && $0.parentCode != nil }
         let key = UUID().uuidString
-        return PageShell(request: req, title: t("有事您说", "Tell us"), active: "tell",
+        let title = snap ? t("随手拍", "Snap it") : t("有事您说", "Tell us")
+        let photoField = Div {
+            Label(t("照片（最多 9 张，可不传）", "Photos (up to 9, optional)")) {
+                Input(type: .file, name: "photos[]").id("photos").attribute(named: "accept", value: "image/jpeg,image/png")
+                    .attribute(named: "multiple", value: "multiple")
+            }
+            Div {}.id("photo-previews").class("photo-strip")
+        }
+        return PageShell(request: req, title: title, active: "tell",
                          scripts: ["/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/tell.js"]).render {
-            Div { H1(t("有事您说", "Tell us")); Paragraph(t("说说您遇到的问题，我们限时办理并告诉您结果。", "Tell us what is wrong; we handle it within a time limit and tell you the result.")).class("muted") }.class("page-head")
-            Form(url: "/tell", method: .post) {
+            Div {
+                H1(title)
+                Paragraph(snap ? t("拍下问题，定位自动填好，补一句说明即可。", "Take a photo; the location fills itself; add a line.")
+                               : t("说说您遇到的问题，我们限时办理并告诉您结果。", "Tell us what is wrong; we handle it within a time limit and tell you the result.")).class("muted")
+                if !snap { Paragraph { Link(t("📷 随手拍", "📷 Snap it"), url: "/tell?mode=snap") }.class("small") }
+            }.class("page-head")
+            Form(url: "/tell", method: .post, contentType: .multipartData) {
                 Input(type: .hidden, name: "_csrf", value: req.csrfToken ?? "")
                 Input(type: .hidden, name: "key", value: key)
+                if snap { photoField }
                 Label(t("问题类别", "Category")) {
                     Element(name: "select") {
                         for c in categories { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: c.code), .text(t(c.nameZh, c.nameEn))]) }
@@ -28,7 +46,9 @@ extension ComplaintPages {
                 if p.role != .resident {
                     Label(t("诉求人姓名（代为登记）", "Resident's name (taking a call)")) { Input(type: .text, name: "onBehalfOf") }
                 }
+                if !snap { photoField }
                 Div {}.id("tell-map").class("map small-map").attribute(named: "data-lang", value: t.lang.rawValue)
+                    .attribute(named: "data-autolocate", value: snap ? "1" : "0")
                 Input(type: .hidden, name: "lat").attribute(named: "id", value: "lat")
                 Input(type: .hidden, name: "lon").attribute(named: "id", value: "lon")
                 Paragraph {
@@ -49,8 +69,8 @@ extension ComplaintPages {
         let f = try req.content.decode(TellForm.self)
         let input = ComplaintSubmission.Input(categoryCode: f.categoryCode, text: f.text, lat: f.lat.flatMap { Double($0) }, lon: f.lon.flatMap { Double($0) },
                                               address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf)
-        let (id, created) = try await ComplaintSubmission(db: req.sql, locator: req.zhili.gridLocator)
-            .submit(input, by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
+        let (id, created) = try await ComplaintSubmission(req)
+            .submit(input, photos: try ComplaintRoutes.photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
         if created { await req.audit.record(action: "create", entity: "complaint", entityID: id.uuidString) }
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }

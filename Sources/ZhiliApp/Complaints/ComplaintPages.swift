@@ -10,8 +10,9 @@ enum ComplaintPages {
         app.get("complaints", use: inbox)
         app.get("complaints", ":id", use: detail)
         app.post("complaints", ":id", "act", use: act)
+        app.on(.POST, "complaints", ":id", "photos", body: .collect(maxSize: ComplaintRoutes.uploadLimit), use: addPhotos)
         app.get("tell", use: tellForm)
-        app.post("tell", use: tell)
+        app.on(.POST, "tell", body: .collect(maxSize: ComplaintRoutes.uploadLimit), use: tell)
     }
 
     static let tabs: [(String, String, String)] = [
@@ -131,6 +132,31 @@ enum ComplaintPages {
                     if may("return_visit") { form("return_visit", t("回访", "Return visit")) { Input(type: .text, name: "note", isRequired: true, placeholder: t("回访情况", "Note")) } }
                 }.class("card")
             }.class("cards")
+            if !(c.photos ?? []).isEmpty || ComplaintRoutes.mayAddPhotos(p, row) {
+                H2(t("照片", "Photos"))
+                Div {
+                    for photo in c.photos ?? [] {
+                        Link(url: "/api/v1/complaints/\(id.uuidString)/photos/\(photo.id.uuidString)") {
+                            Image(url: "/api/v1/complaints/\(id.uuidString)/photos/\(photo.id.uuidString)?size=thumb",
+                                  description: Self.stageName(photo.stage, t)).class("thumb")
+                            Span(Self.stageName(photo.stage, t)).class("small muted")
+                        }.class("photo")
+                    }
+                }.class("photo-strip")
+                if ComplaintRoutes.mayAddPhotos(p, row) {
+                    Form(url: "/complaints/\(id.uuidString)/photos", method: .post, contentType: .multipartData) {
+                        Input(type: .hidden, name: "_csrf", value: csrf)
+                        Element(name: "select") {
+                            for stage in row.statusValue == .submitted ? ["report"] : ["before", "after", "progress"] {
+                                Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: stage), .text(Self.stageName(stage, t))])
+                            }
+                        }.attribute(named: "name", value: "stage")
+                        Input(type: .file, name: "photos[]").attribute(named: "accept", value: "image/jpeg,image/png").attribute(named: "multiple", value: "multiple")
+                            .attribute(named: "required", value: "required")
+                        Button { Text(t("上传照片", "Upload photos")) }.attribute(named: "type", value: "submit")
+                    }.class("inline filters")
+                }
+            }
             H2(t("办理过程", "Timeline"))
             Element(name: "ol") {
                 for e in c.timeline ?? [] {
@@ -142,6 +168,26 @@ enum ComplaintPages {
                 }
             }.class("timeline")
         }
+    }
+
+    static func stageName(_ stage: String, _ t: Localizer) -> String {
+        switch stage {
+        case "before": return t("处理前", "Before")
+        case "after": return t("处理后", "After")
+        case "progress": return t("现场", "On site")
+        default: return t("群众上报", "Reported")
+        }
+    }
+
+    @Sendable static func addPhotos(req: Request) async throws -> Response {
+        let p = try req.requireWebPrincipal()
+        let id = try ComplaintRoutes.complaintID(req)
+        let stage = try req.content.decode(ComplaintRoutes.PhotoStage.self).stage ?? "progress"
+        guard ["before", "after", "progress", "report"].contains(stage) else {
+            throw AppError.invalid("stage", zh: "照片阶段无效", en: "Unknown photo stage")
+        }
+        try await ComplaintRoutes.attachPhotos(req, id: id, files: try ComplaintRoutes.photoFiles(req), stage: stage, by: p)
+        return WebResponse.redirect("/complaints/\(id.uuidString)")
     }
 
     @Sendable static func act(req: Request) async throws -> Response {

@@ -9,12 +9,16 @@ enum ComplaintRoutes {
     static func register(_ app: Application) {
         let api = app.grouped("api", "v1", "complaints")
         api.get("categories", use: categories)
-        api.post(use: submit)
+        // Up to 9 photos ride along with a submission; the whole body is capped at 40 MB
+        // (each photo at 10 MB), larger bodies are refused before they are read.
+        api.on(.POST, body: .collect(maxSize: uploadLimit), use: submit)
         api.get(use: list)
         api.get("nearby", use: nearby)
         api.get("rates", use: rates)
         api.get(":id", use: detail)
         api.post(":id", "actions", use: act)
+        api.on(.POST, ":id", "photos", body: .collect(maxSize: uploadLimit), use: addPhotos)
+        api.get(":id", "photos", ":photo", use: photo)
     }
 
     @Sendable static func categories(req: Request) async throws -> [ComplaintCategories.Category] {
@@ -22,13 +26,21 @@ enum ComplaintRoutes {
         return try await ComplaintCategories.all(on: req.sql).filter(\.active)
     }
 
+    static let uploadLimit: ByteCount = "40mb"
+
+    /// The `photos[]` files of a multipart body; none for JSON.
+    static func photoFiles(_ req: Request) throws -> [File] {
+        guard req.headers.contentType?.type == "multipart" else { return [] }
+        return try req.content.decode(ComplaintSubmission.PhotoFields.self).photos ?? []
+    }
+
     @Sendable static func submit(req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
         let input = try req.content.decode(ComplaintSubmission.Input.self)
         let key = req.headers.first(name: "Idempotency-Key").map { String($0.prefix(100)) }
-        let (id, created) = try await ComplaintSubmission(db: req.sql, locator: req.zhili.gridLocator)
-            .submit(input, by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: key)
+        let (id, created) = try await ComplaintSubmission(req)
+            .submit(input, photos: try photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: key)
         if created { await req.audit.record(action: "create", entity: "complaint", entityID: id.uuidString) }
         let response = Response(status: created ? .created : .ok)
         try response.content.encode(try await dto(req, id: id, viewer: p, timeline: true))
@@ -52,8 +64,10 @@ enum ComplaintRoutes {
     static func dto(_ req: Request, id: UUID, viewer: Principal, timeline: Bool) async throws -> ComplaintDTO {
         let row = try await load(req, id: id)
         let names = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
-        return ComplaintDTO(row, categoryName: names[row.category_code] ?? row.category_code, viewer: viewer,
-                            timeline: timeline ? try await ComplaintTimeline(db: req.sql).events(id) : nil)
+        var dto = ComplaintDTO(row, categoryName: names[row.category_code] ?? row.category_code, viewer: viewer,
+                               timeline: timeline ? try await ComplaintTimeline(db: req.sql).events(id) : nil)
+        if timeline { dto.photos = try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql) }
+        return dto
     }
 
     static func complaintID(_ req: Request) throws -> UUID {
@@ -94,6 +108,70 @@ enum ComplaintRoutes {
         }
         await req.audit.record(action: "complaint_\(input.action)", entity: "complaint", entityID: id.uuidString, detail: status.rawValue)
         return status
+    }
+
+    struct PhotoStage: Content { var stage: String? }
+
+    /// Handlers add before/after/progress photos; the submitter may add more while it waits for review.
+    @Sendable static func addPhotos(req: Request) async throws -> ComplaintDTO {
+        let p = try req.requirePrincipal()
+        let id = try complaintID(req)
+        let stage = try req.content.decode(PhotoStage.self).stage ?? "progress"
+        guard ["before", "after", "progress", "report"].contains(stage) else {
+            throw AppError.invalid("stage", zh: "照片阶段应为 before、after、progress 或 report", en: "stage must be before, after, progress or report")
+        }
+        try await attachPhotos(req, id: id, files: try photoFiles(req), stage: stage, by: p)
+        return try await dto(req, id: id, viewer: p, timeline: true)
+    }
+
+    /// Shared by the API and the complaint page: checks who may add, then stores all or nothing.
+    static func attachPhotos(_ req: Request, id: UUID, files: [File], stage: String, by p: Principal) async throws {
+        let row = try await load(req, id: id)
+        guard mayAddPhotos(p, row) else {
+            throw AppError(.conflict, code: "photos_not_allowed", zh: "当前状态下您不能为该诉求添加照片", en: "You cannot add photos to this complaint now")
+        }
+        guard files.contains(where: { $0.data.readableBytes > 0 }) else {
+            throw AppError.invalid("photos", zh: "请选择至少一张照片", en: "Choose at least one photo")
+        }
+        let prepared = try await PhotoUploads.prepare(files, on: req.application.threadPool).map { (UUID(), $0) }
+        let media = req.zhili.media
+        let label = ["before": "处理前照片", "after": "处理后照片", "progress": "现场照片", "report": "补充照片"][stage] ?? "照片"
+        do {
+            try await req.db.transaction { tx in
+                let db = tx as! any SQLDatabase
+                try await PhotoUploads.save(prepared, ownerKind: "complaint", ownerID: id, stage: stage, by: p, store: media, db: db)
+                try await ComplaintTimeline(db: db).add(id, actor: p, action: "photos", label: label, note: "\(prepared.count) 张", from: nil, to: nil)
+            }
+        } catch {
+            PhotoUploads.discard(prepared.map(\.0), store: media)
+            throw error
+        }
+        await req.audit.record(action: "complaint_photos", entity: "complaint", entityID: id.uuidString, detail: "\(stage):\(prepared.count)")
+    }
+
+    /// The submitter while it awaits review; handlers and staff of the area while it is being handled.
+    static func mayAddPhotos(_ p: Principal, _ row: ComplaintRow) -> Bool {
+        let isSubmitter = row.submitter_id == p.userID
+        let isHandler = row.handler_user_id == p.userID || (p.role == .departmentStaff && row.handler_department == p.department?.rawValue)
+        let open = [ComplaintStatus.dispatched, .signed, .inProgress].contains(row.statusValue)
+        return (isSubmitter && row.statusValue == .submitted) || (open && (isHandler || (p.role.isStaff && mayRead(p, row))))
+    }
+
+    struct PhotoQuery: Content { var size: String? }
+
+    @Sendable static func photo(req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let id = try complaintID(req)
+        guard let raw = req.parameters.get("photo"), let photoID = UUID(uuidString: raw) else {
+            throw AppError(.badRequest, code: "invalid_id", zh: "照片编号格式错误", en: "Malformed photo id", field: "photo")
+        }
+        let row = try await load(req, id: id)
+        guard mayRead(p, row) else { throw AppError.forbidden }
+        guard try await PhotoUploads.belongs(photoID, ownerKind: "complaint", ownerID: id, db: req.sql) else {
+            throw AppError.notFound("Photo", zhWhat: "照片")
+        }
+        let size = try req.query.decode(PhotoQuery.self).size
+        return try PhotoUploads.response(photoID, variant: size == "thumb" ? .thumb : .image, store: req.zhili.media)
     }
 
     struct ListQuery: Content {
@@ -156,7 +234,7 @@ enum ComplaintRoutes {
         guard (-90...90).contains(q.lat), (-180...180).contains(q.lon) else {
             throw AppError.invalid("lat", zh: "经纬度超出范围", en: "Latitude/longitude out of range")
         }
-        return try await ComplaintSubmission(db: req.sql, locator: req.zhili.gridLocator).nearby(category: q.category, lat: q.lat, lon: q.lon)
+        return try await ComplaintSubmission(req).nearby(category: q.category, lat: q.lat, lon: q.lon)
     }
 
     struct RatesQuery: Content { var under: String?; var from: String?; var to: String? }

@@ -7,8 +7,19 @@ import ZhiliDomain
 /// Taking a complaint in: from a resident, from staff on a resident's behalf (a call or a
 /// visit), or from an integration. A retried submission with the same key creates nothing new.
 struct ComplaintSubmission {
-    let db: any SQLDatabase
+    let database: any Database
     let locator: GridLocatorCache
+    var db: any SQLDatabase { database as! any SQLDatabase }
+
+    init(_ req: Request) {
+        database = req.db
+        locator = req.zhili.gridLocator
+        media = req.zhili.media
+        pool = req.application.threadPool
+    }
+
+    let media: MediaStore
+    let pool: NIOThreadPool
 
     struct Input: Content, Sendable {
         var categoryCode: String
@@ -21,13 +32,20 @@ struct ComplaintSubmission {
         var onBehalfOf: String?
     }
 
+    /// The photo files of a multipart submission, sent as `photos[]`.
+    struct PhotoFields: Content, Sendable { var photos: [File]? }
+
     private struct IDRow: Decodable { let id: UUID }
 
-    func submit(_ input: Input, by p: Principal, channel: String, idempotencyKey: String?) async throws -> (id: UUID, created: Bool) {
-        if let key = idempotencyKey, let existing = try await db.select().column("id").from("complaints")
-            .where("idempotency_key", .equal, key).first(decoding: IDRow.self) {
-            return (existing.id, false)
-        }
+    private func existing(_ key: String?) async throws -> UUID? {
+        guard let key else { return nil }
+        return try await db.select().column("id").from("complaints").where("idempotency_key", .equal, key).first(decoding: IDRow.self)?.id
+    }
+
+    /// Validates everything (photos included) before writing, then writes the complaint, its
+    /// first timeline entry and its photos in one transaction: all of it or nothing.
+    func submit(_ input: Input, photos: [File] = [], by p: Principal, channel: String, idempotencyKey: String?) async throws -> (id: UUID, created: Bool) {
+        if let id = try await existing(idempotencyKey) { return (id, false) }
         let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (5...2000).contains(text.count) else {
             throw AppError.invalid("text", zh: "请用 5–2000 字描述诉求", en: "Describe the matter in 5–2000 characters")
@@ -49,19 +67,39 @@ struct ComplaintSubmission {
         if p.role == .resident { submitterName = p.displayName }
         else if let name = ResidentValidation.clean(input.onBehalfOf) { submitterName = String(name.prefix(40)) }
         else { submitterName = nil }
+        let prepared = try await PhotoUploads.prepare(photos, on: pool).map { (UUID(), $0) }
         let id = UUID()
         let now = Date()
         let number = Self.number(now: now, id: id)
+        let media = self.media
+        do {
+            try await database.transaction { tx in
+                let db = tx as! any SQLDatabase
+                try await Self.insert(db: db, id: id, number: number, category: category, text: text, lat: lat, lon: lon, grid: grid.gridCode,
+                                      input: input, channel: channel, p: p, submitterName: submitterName, key: idempotencyKey, now: now)
+                try await ComplaintTimeline(db: db).add(id, actor: p, action: "submit", label: "提交诉求", note: prepared.isEmpty ? nil : "附照片 \(prepared.count) 张",
+                                                        from: nil, to: .submitted)
+                try await PhotoUploads.save(prepared, ownerKind: "complaint", ownerID: id, stage: "report", by: p, store: media, db: db)
+            }
+        } catch {
+            PhotoUploads.discard(prepared.map(\.0), store: media)
+            // Two retries racing with one key: the loser finds the winner's complaint.
+            if let winner = try? await existing(idempotencyKey) { return (winner, false) }
+            throw error
+        }
+        return (id, true)
+    }
+
+    private static func insert(db: any SQLDatabase, id: UUID, number: String, category: ComplaintCategories.Category, text: String, lat: Double, lon: Double,
+                               grid: String, input: Input, channel: String, p: Principal, submitterName: String?, key: String?, now: Date) async throws {
         try await db.insert(into: "complaints")
             .columns("id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous", "submitter_id",
                      "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at", "updated_at")
-            .values(SQLBind(id), SQLBind(number), SQLBind(category.code), SQLBind(text), SQLBind(lat), SQLBind(lon), SQLBind(grid.gridCode),
+            .values(SQLBind(id), SQLBind(number), SQLBind(category.code), SQLBind(text), SQLBind(lat), SQLBind(lon), SQLBind(grid),
                     SQLBind(input.address), SQLBind(channel), SQLBind(input.anonymous ?? false),
                     SQLBind(p.role == .resident ? p.userID : nil), SQLBind(submitterName), SQLBind(ComplaintStatus.submitted.rawValue),
-                    SQLBind(category.tier), SQLBind(0), SQLBind(0), SQLBind(idempotencyKey), SQLBind(now), SQLBind(now))
+                    SQLBind(category.tier), SQLBind(0), SQLBind(0), SQLBind(key), SQLBind(now), SQLBind(now))
             .run()
-        try await ComplaintTimeline(db: db).add(id, actor: p, action: "submit", label: "提交诉求", note: nil, from: nil, to: .submitted)
-        return (id, true)
     }
 
     /// 20261129-3FA2B7C1: the day, then the first hex digits of the id (unique by index).

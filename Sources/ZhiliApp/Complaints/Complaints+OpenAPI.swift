@@ -5,6 +5,9 @@ enum ComplaintsAPI {
     static let actions: [JSONValue] = ["accept", "reject", "merge", "recategorize", "reassign", "sign", "contact", "progress",
                                        "request_extension", "decide_extension", "send_back", "resolve", "rate", "reopen", "return_visit", "close"]
 
+    static let photoFiles: JSONValue = ["type": "array", "maxItems": 9, "items": ["type": "string", "format": "binary"],
+                                        "description": "JPEG or PNG, at most 10 MB each and 40 MB in all; re-encoded without metadata"]
+
     static let operations: [APIOperation] = [
         APIOperation(method: "get", path: "/api/v1/complaints/categories", tag: tag, summary: "Complaint categories with handler and time limit (诉求分类)",
                      success: (200, Schema.array(["type": "object"]), "application/json")),
@@ -13,6 +16,9 @@ enum ComplaintsAPI {
                      body: Schema.object([("categoryCode", Schema.string), ("text", Schema.string), ("lat", Schema.number), ("lon", Schema.number),
                                           ("address", Schema.string), ("anonymous", Schema.boolean), ("onBehalfOf", Schema.string)],
                                          required: ["categoryCode", "text", "lat", "lon"]),
+                     multipart: Schema.object([("categoryCode", Schema.string), ("text", Schema.string), ("lat", Schema.number), ("lon", Schema.number),
+                                               ("address", Schema.string), ("anonymous", Schema.boolean), ("onBehalfOf", Schema.string), ("photos[]", photoFiles)],
+                                              required: ["categoryCode", "text", "lat", "lon"]),
                      success: (201, Schema.ref("Complaint"), "application/json")),
         APIOperation(method: "get", path: "/api/v1/complaints", tag: tag, summary: "Inbox: complaints in my area, sent to my department, or my own (诉求列表)",
                      params: [.query("status", ["type": "string", "enum": ["submitted", "dispatched", "signed", "in_progress", "resolved", "closed", "rejected", "merged"]], "Status"),
@@ -39,6 +45,15 @@ enum ComplaintsAPI {
                                           ("score", ["type": "integer", "minimum": 1, "maximum": 5]), ("comment", Schema.string),
                                           ("into", Schema.uuid), ("categoryCode", Schema.string), ("handlerId", Schema.uuid)], required: ["action"]),
                      success: (200, Schema.ref("Complaint"), "application/json")),
+        APIOperation(method: "post", path: "/api/v1/complaints/{id}/photos", tag: tag,
+                     summary: "Add photos: the submitter before review, handlers before/after/progress while handling (上传照片)",
+                     params: [idParam],
+                     multipart: Schema.object([("stage", ["type": "string", "enum": ["before", "after", "progress", "report"]]), ("photos[]", photoFiles)],
+                                              required: ["photos[]"]),
+                     success: (200, Schema.ref("Complaint"), "application/json")),
+        APIOperation(method: "get", path: "/api/v1/complaints/{id}/photos/{photo}", tag: tag, summary: "One photo as JPEG, or its thumbnail with size=thumb (照片)",
+                     params: [idParam, APIOperation.path("photo", Schema.uuid, "Photo id"), .query("size", ["type": "string", "enum": ["thumb", "full"]], "thumb for 320 px")],
+                     success: (200, nil, "image/jpeg")),
     ]
 
     static let schemas: [(String, JSONValue)] = [
@@ -47,6 +62,7 @@ enum ComplaintsAPI {
             ("lat", Schema.number), ("lon", Schema.number), ("gridCode", Schema.string), ("status", Schema.string), ("statusName", Schema.string),
             ("tier", Schema.string), ("handlerName", Schema.nullable("string")), ("overdue", Schema.array(Schema.string)),
             ("escalationLevel", Schema.string), ("timeline", Schema.array(["type": "object"])),
+            ("photos", Schema.array(Schema.object([("id", Schema.uuid), ("stage", Schema.string), ("width", Schema.integer), ("height", Schema.integer)]))),
         ], required: ["id", "number", "categoryCode", "status", "gridCode"])),
     ]
 }

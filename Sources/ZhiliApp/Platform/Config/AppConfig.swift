@@ -13,6 +13,8 @@ public struct AppConfig: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var dataDir = "./data"
+    /// Photos (complaints, visits); nil means `<dataDir>/media`. Shared storage when several instances run.
+    public var mediaDir: String?
     public var database: Database = .sqlite(path: "./data/zhili.sqlite")
     public var logLevel = "info"
     /// Tile URL template such as `https://tiles.example/{z}/{x}/{y}.png`; nil draws polygons on a blank canvas.
@@ -29,6 +31,8 @@ public struct AppConfig: Sendable {
     public var runSchedulers = true
 
     public init() {}
+
+    public var mediaRoot: String { mediaDir ?? (dataDir as NSString).appendingPathComponent("media") }
 
     public var isPostgres: Bool {
         if case .postgres = database { return true }

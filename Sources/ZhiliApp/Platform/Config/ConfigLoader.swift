@@ -8,7 +8,7 @@ public struct ConfigLoader {
     public var environment: [String: String]
 
     static let valueFlags: Set<String> = [
-        "host", "port", "data-dir", "database-url", "log-level", "tile-url", "tile-attribution",
+        "host", "port", "data-dir", "media-dir", "database-url", "log-level", "tile-url", "tile-attribution",
         "scale", "username", "password", "role", "node", "name", "department", "seed", "under", "format", "out", "reason",
     ]
 
@@ -60,6 +60,7 @@ public struct ConfigLoader {
             config.port = port
         }
         if let dir = value("data-dir", env: "ZHILI_DATA_DIR") { config.dataDir = dir }
+        if let dir = value("media-dir", env: "ZHILI_MEDIA_DIR") { config.mediaDir = dir }
         config.database = .sqlite(path: (config.dataDir as NSString).appendingPathComponent("zhili.sqlite"))
         if let url = value("database-url", env: "DATABASE_URL") {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"),

@@ -9,6 +9,7 @@ public final class ZhiliContext: Sendable {
     let gridLocator: GridLocatorCache
     let audit: AuditBatcher
     let caches: ReadCaches
+    let media: MediaStore
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config
@@ -17,6 +18,7 @@ public final class ZhiliContext: Sendable {
         self.gridLocator = GridLocatorCache(db: db)
         self.audit = AuditBatcher(db: db)
         self.caches = ReadCaches()
+        self.media = MediaStore(root: config.mediaRoot)
     }
 
     /// Call after any change to nodes, households or residents in this instance.

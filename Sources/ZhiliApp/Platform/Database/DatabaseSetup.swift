@@ -41,5 +41,6 @@ enum DatabaseSetup {
         app.migrations.add(ExtendRegistry())
         app.migrations.add(CreateComplaints())
         app.migrations.add(CreateOpen311Keys())
+        app.migrations.add(CreatePhotos())
     }
 }

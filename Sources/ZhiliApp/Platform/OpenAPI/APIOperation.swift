@@ -21,6 +21,8 @@ struct APIOperation: Sendable {
     let summary: String
     var params: [Param] = []
     var body: JSONValue? = nil
+    /// A multipart/form-data alternative (or the only form) of the body, for file uploads.
+    var multipart: JSONValue? = nil
     /// Success status and its schema; `nil` schema means no JSON body (e.g. 204 or SVG).
     var success: (status: Int, schema: JSONValue?, contentType: String) = (200, nil, "application/json")
     var secured = true

@@ -46,8 +46,11 @@ enum OpenAPIDocument {
                  "description": .string(p.description), "schema": p.schema]
             })))
         }
-        if let body = op.body {
-            fields.append(("requestBody", ["required": true, "content": ["application/json": ["schema": body]]]))
+        if op.body != nil || op.multipart != nil {
+            var content: [(String, JSONValue)] = []
+            if let body = op.body { content.append(("application/json", ["schema": body])) }
+            if let form = op.multipart { content.append(("multipart/form-data", ["schema": form])) }
+            fields.append(("requestBody", ["required": true, "content": .object(content)]))
         }
         var success: [(String, JSONValue)] = [("description", "OK")]
         if op.success.status != 204 {

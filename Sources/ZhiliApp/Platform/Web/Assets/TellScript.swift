@@ -1,4 +1,6 @@
-/// The map and location button of 有事您说: the phone's position or a tap sets lat/lon.
+/// The map and location button of 有事您说: the phone's position or a tap sets lat/lon. Photos
+/// are previewed and, when large, shrunk in the phone before upload (canvas re-encoding also
+/// drops EXIF, GPS included); the server checks and re-encodes them again in any case.
 enum TellScript {
     static let text = #"""
 (function () {
@@ -29,7 +31,52 @@ enum TellScript {
         if (map) { map.setView([pos.coords.latitude, pos.coords.longitude], 16); }
       }, function () { info.textContent = en ? "Location refused; tap the map." : "定位失败，请在地图上点选"; });
     });
+    if (el && el.dataset.autolocate === "1") { button.click(); }
   }
+  var form = document.querySelector("form.tell-form"), input = document.getElementById("photos"), previews = document.getElementById("photo-previews");
+  if (!form || !input || !window.fetch || !window.FormData) { return; }
+  function shrink(file) {
+    return new Promise(function (resolve) {
+      if (!/^image\/(jpeg|png)$/.test(file.type) || file.size < 1500000) { resolve(file); return; }
+      var img = new Image(), url = URL.createObjectURL(file);
+      img.onload = function () {
+        var s = Math.min(1, 2560 / Math.max(img.naturalWidth, img.naturalHeight)), c = document.createElement("canvas");
+        c.width = Math.round(img.naturalWidth * s); c.height = Math.round(img.naturalHeight * s);
+        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        URL.revokeObjectURL(url);
+        c.toBlob(function (b) { resolve(b ? new File([b], "photo.jpg", { type: "image/jpeg" }) : file); }, "image/jpeg", 0.85);
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); resolve(file); };
+      img.src = url;
+    });
+  }
+  input.addEventListener("change", function () {
+    previews.textContent = "";
+    var list = Array.prototype.slice.call(input.files || []);
+    if (list.length > 9) { previews.textContent = en ? "At most 9 photos; only the first 9 are sent." : "最多 9 张，只发送前 9 张"; }
+    list.slice(0, 9).forEach(function (f) {
+      var im = document.createElement("img"); im.src = URL.createObjectURL(f); im.alt = f.name; im.className = "thumb";
+      previews.appendChild(im);
+    });
+  });
+  form.addEventListener("submit", function (e) {
+    var list = Array.prototype.slice.call(input.files || []).slice(0, 9);
+    if (!list.length) { return; }
+    e.preventDefault();
+    var send = form.querySelector("button[type=submit]"); if (send) { send.disabled = true; }
+    Promise.all(list.map(shrink)).then(function (shrunk) {
+      var data = new FormData(form);
+      data.delete("photos[]");
+      shrunk.forEach(function (f) { data.append("photos[]", f, f.name || "photo.jpg"); });
+      return fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+    }).then(function (res) {
+      if (res.redirected) { window.location.href = res.url; return; }
+      return res.text().then(function (html) { document.open(); document.write(html); document.close(); });
+    }).catch(function () {
+      if (send) { send.disabled = false; }
+      previews.textContent = en ? "Sending failed; check the network and try again." : "发送失败，请检查网络后重试";
+    });
+  });
 })();
 """#
 }

@@ -1,0 +1,261 @@
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+import ZhiliDomain
+@testable import ZhiliApp
+
+/// Test pictures made here, byte by byte: a PNG with stored (uncompressed) deflate blocks.
+enum TestImages {
+    static func png(width: Int, height: Int) -> Data {
+        var raw = [UInt8]()
+        raw.reserveCapacity((width * 3 + 1) * height)
+        for y in 0..<height {
+            raw.append(0)
+            for x in 0..<width { raw += [UInt8(x * 255 / max(width - 1, 1)), UInt8(y * 255 / max(height - 1, 1)), 128] }
+        }
+        var zlib: [UInt8] = [0x78, 0x01]
+        var offset = 0
+        repeat {
+            let n = min(65_535, raw.count - offset)
+            let last: UInt8 = offset + n == raw.count ? 1 : 0
+            zlib += [last, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+            zlib += raw[offset..<offset + n]
+            offset += n
+        } while offset < raw.count
+        var a: UInt32 = 1, b: UInt32 = 0
+        for byte in raw { a = (a + UInt32(byte)) % 65_521; b = (b + a) % 65_521 }
+        zlib += be32((b << 16) | a)
+        var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        out += chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0])
+        out += chunk("IDAT", zlib)
+        out += chunk("IEND", [])
+        return Data(out)
+    }
+
+    /// A JPEG with an EXIF block saying "rotate 90° clockwise to display" (orientation 6).
+    static func jpegRotated(width: Int, height: Int) throws -> Data {
+        let plain = try PhotoProcessing.normalize(png(width: width, height: height)).image
+        var tiff: [UInt8] = Array("MM".utf8) + [0, 42] + be32(8)
+        tiff += [0, 1]                                   // one entry
+        tiff += [0x01, 0x12, 0, 3] + be32(1) + [0, 6, 0, 0] // Orientation, SHORT, 1, value 6
+        tiff += be32(0)
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        let length = payload.count + 2
+        let app1: [UInt8] = [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+        return Data([0xFF, 0xD8] + app1 + plain.dropFirst(2))
+    }
+
+    private static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+
+    private static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in body {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return be32(UInt32(data.count)) + body + be32(~crc)
+    }
+
+    /// A multipart/form-data body with text fields and files under `photos[]`.
+    static func multipart(fields: [String: String], files: [(String, Data)], boundary: String = "zhili-test-boundary") -> ByteBuffer {
+        var body = Data()
+        func line(_ s: String) { body.append(Data((s + "\r\n").utf8)) }
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            line("--\(boundary)"); line("Content-Disposition: form-data; name=\"\(name)\""); line(""); line(value)
+        }
+        for (filename, data) in files {
+            line("--\(boundary)")
+            line("Content-Disposition: form-data; name=\"photos[]\"; filename=\"\(filename)\"")
+            line("Content-Type: application/octet-stream")
+            line("")
+            body.append(data)
+            line("")
+        }
+        line("--\(boundary)--")
+        return ByteBuffer(data: body)
+    }
+}
+
+@Suite("Photos: checked, upright, shrunk, without metadata")
+struct PhotoProcessingTests {
+    @Test func pngBecomesAJPEGNeverEnlarged() throws {
+        let photo = try PhotoProcessing.normalize(TestImages.png(width: 800, height: 600))
+        #expect(photo.image.prefix(3) == Data([0xFF, 0xD8, 0xFF]))
+        #expect(photo.width == 800 && photo.height == 600)
+        #expect(photo.sourceWidth == 800 && photo.sourceHeight == 600)
+        #expect(photo.thumbnail.count < photo.image.count)
+        #expect(PhotoProcessing.sniff(photo.thumbnail) == "jpeg")
+    }
+
+    @Test func largePicturesShrinkToTheDisplayAndThumbnailSides() throws {
+        let photo = try PhotoProcessing.normalize(TestImages.png(width: 2400, height: 1200))
+        #expect(photo.width == 1600 && photo.height == 800)
+        #expect(photo.sourceWidth == 2400 && photo.sourceHeight == 1200)
+        let thumb = try PhotoProcessing.normalize(photo.thumbnail)
+        #expect(thumb.width == 320 && thumb.height == 160)
+    }
+
+    @Test func exifOrientationIsAppliedAndTheMetadataIsDropped() throws {
+        let rotated = try TestImages.jpegRotated(width: 400, height: 200)
+        #expect(rotated.range(of: Data("Exif".utf8)) != nil)
+        let photo = try PhotoProcessing.normalize(rotated)
+        #expect(photo.width == 200 && photo.height == 400)
+        #expect(photo.image.range(of: Data("Exif".utf8)) == nil)
+        #expect(photo.image.range(of: Data("MM\0*".utf8)) == nil)
+    }
+
+    @Test func whatIsNotAPictureIsRefused() {
+        #expect(throws: PhotoProblem.notAnImage) { try PhotoProcessing.normalize(Data("%PDF-1.7 not a photo".utf8)) }
+        #expect(throws: PhotoProblem.notAnImage) { try PhotoProcessing.normalize(Data()) }
+        let png = TestImages.png(width: 64, height: 64)
+        #expect(throws: PhotoProblem.corrupt) { try PhotoProcessing.normalize(png.prefix(60)) }
+        let jpeg = try? PhotoProcessing.normalize(png).image
+        #expect(throws: PhotoProblem.corrupt) { try PhotoProcessing.normalize(jpeg!.prefix(40)) }
+        #expect(throws: PhotoProblem.tooLarge(bytes: 11 * 1024 * 1024)) { try PhotoProcessing.normalize(Data(count: 11 * 1024 * 1024)) }
+    }
+}
+
+@Suite("Complaint photos over the API and the pages")
+struct ComplaintPhotoTests {
+    static func submitMultipart(_ app: Application, files: [(String, Data)], as user: String = "resident",
+                                check: @escaping (TestingHTTPResponse) throws -> Void) async throws {
+        let p = try await ComplaintFixture.point(app)
+        var headers = try await app.bearer(user)
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=zhili-test-boundary")
+        let body = TestImages.multipart(fields: ["categoryCode": "environment.garbage", "text": "楼道堆满杂物，见照片", "lat": "\(p.lat)", "lon": "\(p.lon)"], files: files)
+        try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: body) { res in try check(res) }
+    }
+
+    static func mediaFiles(_ app: Application) -> [String] {
+        let root = app.zhili.media.root.path
+        return (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".jpg") }
+    }
+
+    @Test func submissionWithPhotosStoresThemAndOnlyReadersSeeThem() async throws {
+        try await withTestApp { app in
+            var dto: ComplaintDTO?
+            try await Self.submitMultipart(app, files: [("a.png", TestImages.png(width: 640, height: 480)), ("b.png", TestImages.png(width: 300, height: 900))]) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+                dto = try res.content.decode(ComplaintDTO.self)
+            }
+            let c = try #require(dto)
+            #expect(c.photos?.count == 2)
+            #expect(c.photos?.map(\.stage) == ["report", "report"])
+            #expect(Self.mediaFiles(app).count == 4)
+            let photoID = try #require(c.photos?.first?.id)
+            try await app.testing().test(.GET, "/api/v1/complaints/\(c.id)/photos/\(photoID)?size=thumb", headers: try await app.bearer("resident")) { res in
+                #expect(res.status == .ok)
+                #expect(res.headers.contentType == .jpeg)
+                #expect(res.body.readableBytes > 100)
+            }
+            // Staff of the area read it; someone from another area does not.
+            try await app.testing().test(.GET, "/api/v1/complaints/\(c.id)/photos/\(photoID)", headers: try await app.bearer("community")) { res in
+                #expect(res.status == .ok)
+            }
+            try await app.testing().test(.GET, "/api/v1/complaints/\(c.id)/photos/\(UUID())", headers: try await app.bearer("community")) { res in
+                #expect(res.status == .notFound)
+            }
+        }
+    }
+
+    @Test func aFileThatIsNotAPhotoRefusesTheWholeSubmission() async throws {
+        try await withTestApp { app in
+            let before = try await app.count("complaints")
+            try await Self.submitMultipart(app, files: [("ok.png", TestImages.png(width: 64, height: 64)), ("virus.exe", Data("MZ\u{90}\u{0}binary".utf8))]) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(errorCode(res) == "not_an_image")
+                #expect(errorField(res) == "photos")
+                #expect(res.body.string.contains("第 2 个文件"))
+            }
+            try await Self.submitMultipart(app, files: (1...10).map { ("p\($0).png", TestImages.png(width: 8, height: 8)) }) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(errorCode(res) == "too_many_photos")
+            }
+            let after = try await app.count("complaints")
+            #expect(after == before)
+            let photos = try await app.count("photos")
+            #expect(photos == 0)
+            #expect(Self.mediaFiles(app).isEmpty)
+        }
+    }
+
+    @Test func fiftyMegabytesAreRefusedAndNothingIsStored() async throws {
+        try await withTestApp { app in
+            let before = try await app.count("complaints")
+            // Over a real socket, so the server's body limit is what refuses it.
+            let p = try await ComplaintFixture.point(app)
+            var headers = try await app.bearer("resident")
+            headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=zhili-test-boundary")
+            let body = TestImages.multipart(fields: ["categoryCode": "environment.garbage", "text": "楼道堆满杂物，见照片", "lat": "\(p.lat)", "lon": "\(p.lon)"],
+                                            files: [("huge.jpg", Data(count: 50 * 1024 * 1024))])
+            try await app.testing(method: .running(port: 0)).test(.POST, "/api/v1/complaints", headers: headers, body: body) { res in
+                #expect(res.status == .payloadTooLarge, "\(res.body.string.prefix(200))")
+                #expect(errorCode(res) == "payload_too_large")
+            }
+            let after = try await app.count("complaints")
+            #expect(after == before)
+            #expect(Self.mediaFiles(app).isEmpty)
+        }
+    }
+
+    @Test func handlersAddBeforeAndAfterPhotosWhileHandling() async throws {
+        try await withTestApp { app in
+            let c = try await ComplaintFixture.submit(app)
+            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
+            func upload(_ user: String, stage: String, expect status: HTTPStatus) async throws {
+                var headers = try await app.bearer(user)
+                headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=zhili-test-boundary")
+                let body = TestImages.multipart(fields: ["stage": stage], files: [("x.png", TestImages.png(width: 120, height: 90))])
+                try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/photos", headers: headers, body: body) { res in
+                    #expect(res.status == status, "\(user) \(stage): \(res.body.string)")
+                }
+            }
+            try await upload("grid001", stage: "before", expect: .ok)
+            try await upload("grid001", stage: "after", expect: .ok)
+            try await upload("grid001", stage: "sideways", expect: .unprocessableEntity)
+            // The resident may add pictures only while the complaint awaits review.
+            try await upload("resident", stage: "report", expect: .conflict)
+            var dto: ComplaintDTO?
+            try await app.testing().test(.GET, "/api/v1/complaints/\(c.id)", headers: try await app.bearer("resident")) { res in
+                dto = try res.content.decode(ComplaintDTO.self)
+            }
+            #expect(dto?.photos?.map(\.stage) == ["before", "after"])
+            #expect(dto?.timeline?.contains { $0.action == "photos" } == true)
+        }
+    }
+
+    @Test func theTellFormTakesPhotosAsMultipartWithItsAntiForgeryToken() async throws {
+        try await withTestApp { app in
+            var cookie = ""
+            try await app.testing().test(.POST, "/login", beforeRequest: { req in
+                try req.content.encode(["username": "resident", "password": DemoCity.password], as: .urlEncodedForm)
+            }) { res in
+                cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
+            }
+            var csrf = ""
+            try await app.testing().test(.GET, "/tell?mode=snap", headers: ["Cookie": cookie]) { res in
+                let html = res.body.string
+                #expect(html.contains("随手拍"))
+                #expect(html.contains("multipart/form-data"))
+                if let r = html.range(of: "name=\"_csrf\" value=\"") { csrf = String(html[r.upperBound...].prefix(32)) }
+            }
+            let p = try await ComplaintFixture.point(app)
+            let body = TestImages.multipart(fields: ["_csrf": csrf, "key": "snap-1", "categoryCode": "facilities", "text": "井盖破损，见照片",
+                                                     "lat": "\(p.lat)", "lon": "\(p.lon)"], files: [("snap.png", TestImages.png(width: 200, height: 100))])
+            var location = ""
+            try await app.testing().test(.POST, "/tell", headers: ["Cookie": cookie, "Content-Type": "multipart/form-data; boundary=zhili-test-boundary"], body: body) { res in
+                #expect(res.status == .seeOther, "\(res.body.string)")
+                location = res.headers.first(name: .location) ?? ""
+            }
+            try await app.testing().test(.GET, location, headers: ["Cookie": cookie]) { res in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("/photos/"))
+                #expect(res.body.string.contains("?size=thumb"))
+            }
+            let photos = try await app.count("photos")
+            #expect(photos == 1)
+        }
+    }
+}
