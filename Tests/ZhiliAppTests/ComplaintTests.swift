@@ -236,6 +236,55 @@ struct ComplaintTests {
         }
     }
 
+    /// The pre-counted cells (by month) must always agree with counting the complaints themselves,
+    /// after writes that mark cells dirty, on every dimension.
+    @Test func monthCellsAgreeWithCountingEveryComplaint() async throws {
+        try await withTestApp { app in
+            var ids: [UUID] = []
+            for i in 0..<5 { ids.append(try await ComplaintFixture.submit(app, grid: i % 2).id) }
+            try await ComplaintFixture.act(app, ids[0], as: "community", ["action": "accept"])
+            try await ComplaintFixture.act(app, ids[1], as: "community", ["action": "accept"])
+            try await ComplaintFixture.act(app, ids[2], as: "community", ["action": "reject", "reason": "不属于受理范围"])
+            try await ComplaintFixture.act(app, ids[0], as: "grid001", ["action": "sign"])
+            try await ComplaintFixture.act(app, ids[0], as: "grid001", ["action": "resolve"])
+            try await ComplaintFixture.act(app, ids[0], as: "resident", ["action": "rate", "score": 4])
+            let city = String(try await app.gridCodes()[0].prefix(6))
+            let headers = try await app.bearer("city")
+            var cells: ComplaintRates.Report?, exact: ComplaintRates.Report?
+            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(city)", headers: headers) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                cells = try res.content.decode(ComplaintRates.Report.self)
+            }
+            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(city)&from=2000-01-01T00:00:00Z", headers: headers) { res in
+                exact = try res.content.decode(ComplaintRates.Report.self)
+            }
+            let a = try #require(cells), b = try #require(exact)
+            #expect(a.total == b.total)
+            #expect(a.complaints == b.complaints)
+            #expect(a.children.map(\.rates) == b.children.map(\.rates))
+            #expect(a.departments.map(\.rates) == b.departments.map(\.rates))
+            #expect(a.months.map(\.code) == b.months.map(\.code))
+            #expect(a.months.map(\.rates) == b.months.map(\.rates))
+            // The history of the tiny town plus the five new ones.
+            let stored = try await app.count("complaints")
+            #expect(a.complaints == stored)
+            // Nothing left dirty after a report.
+            let dirty = try await app.count("complaint_rate_dirty")
+            #expect(dirty == 0)
+            // A month filter keeps only that month.
+            let month = ComplaintRateCells.month(of: Date())
+            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(city)&fromMonth=\(month)&toMonth=\(month)", headers: headers) { res in
+                let r = try res.content.decode(ComplaintRates.Report.self)
+                #expect(r.months.map(\.code) == [month])
+                #expect(r.total.dispatched >= 2)
+            }
+            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(city)&fromMonth=2026-13", headers: headers) { res in
+                #expect(res.status == .badRequest)
+                #expect(errorField(res) == "fromMonth")
+            }
+        }
+    }
+
     @Test func theTellFormSubmitsOnceAndLandsOnTheComplaint() async throws {
         try await withTestApp { app in
             var cookie = ""

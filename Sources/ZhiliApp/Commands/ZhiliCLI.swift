@@ -13,6 +13,7 @@ public enum ZhiliCLI {
       zhili serve   [--demo] [--scale N] [--host H] [--port P] [--data-dir D] [--database-url URL] [--tile-url T]
       zhili migrate [--data-dir D] [--database-url URL]
       zhili demo    [--scale N] [--data-dir D] [--database-url URL]
+      zhili demo-complaints --count N [--seed S]   (adds N complaints of history to an existing city)
       zhili user create --username U --password P --role ROLE [--node CODE] [--name NAME] [--department DEPT]
       zhili user reset  --username U --password P
       zhili open311-key --name INTEGRATOR          (issues an Open311 api_key, shown once)
@@ -38,6 +39,7 @@ public enum ZhiliCLI {
             case "serve": try await serve(loader)
             case "migrate": try await withApp(loader) { app in print("migrations applied (\(try loader.load().isPostgres ? "PostgreSQL" : "SQLite"))") ; _ = app }
             case "demo": try await demo(loader)
+            case "demo-complaints": try await demoComplaints(loader)
             case "user": try await user(subcommand, loader)
             case "open311-key": try await open311Key(loader)
             case "import": try await ExchangeCommands.importFile(positional, loader)
@@ -106,6 +108,17 @@ public enum ZhiliCLI {
         try await withApp(loader) { app in
             let report = try await DemoCity.generate(on: app, scale: scale)
             print(report.description)
+        }
+    }
+
+    static func demoComplaints(_ loader: ConfigLoader) async throws {
+        let count = try loader.int("count", default: 100_000, range: 1...10_000_000)
+        let seed = try loader.int("seed", default: 7, range: 0...Int(Int32.max))
+        try await withApp(loader) { app in
+            let started = Date()
+            let n = try await DemoComplaints.append(on: app.db as! any SQLDatabase, count: count, seed: UInt64(seed))
+            try await (app.db as! any SQLDatabase).raw("ANALYZE").run()
+            print("added \(n) complaints of history in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
     }
 

@@ -237,7 +237,15 @@ enum ComplaintRoutes {
         return try await ComplaintSubmission(req).nearby(category: q.category, lat: q.lat, lon: q.lon)
     }
 
-    struct RatesQuery: Content { var under: String?; var from: String?; var to: String? }
+    struct RatesQuery: Content { var under: String?; var from: String?; var to: String?; var fromMonth: String?; var toMonth: String? }
+
+    static func month(_ raw: String?, field: String) throws -> String? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard raw.count == 7, ComplaintRateCells.bounds(of: raw) != nil else {
+            throw AppError(.badRequest, code: "invalid_value", zh: "月份格式应为 YYYY-MM（如 2026-01）", en: "Use YYYY-MM months", field: field)
+        }
+        return raw
+    }
 
     /// ISO 8601 date-times in the query (the OpenAPI format), a clear 400 otherwise.
     static func instant(_ raw: String?, field: String) throws -> Date? {
@@ -256,6 +264,11 @@ enum ComplaintRoutes {
         let code = try parseCode(q.under ?? p.nodeCode ?? "", field: "under")
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
         let names = Dictionary(try await HierarchyRoutes.reads(req).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try await ComplaintRates(db: req.sql).report(under: code, from: try instant(q.from, field: "from"), to: try instant(q.to, field: "to"), childNames: names)
+        let from = try instant(q.from, field: "from"), to = try instant(q.to, field: "to")
+        if from != nil || to != nil {
+            return try await ComplaintRates(db: req.sql).report(under: code, from: from, to: to, childNames: names)
+        }
+        return try await ComplaintRates(db: req.sql).report(under: code, fromMonth: try month(q.fromMonth, field: "fromMonth"),
+                                                            toMonth: try month(q.toMonth, field: "toMonth"), childNames: names)
     }
 }

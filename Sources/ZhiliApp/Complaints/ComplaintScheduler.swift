@@ -23,6 +23,7 @@ struct ComplaintEscalation {
             guard level.rawValue > c.escalation_level else { continue }
             try await db.update("complaints").set("escalation_level", to: level.rawValue).set("updated_at", to: now)
                 .where("id", .equal, c.id).where("escalation_level", .lessThan, level.rawValue).run()
+            try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
             let late = ComplaintClocks.overdue(status: c.statusValue, deadlines: deadlines, now: now)
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "escalate", label: ComplaintLifecycle.labelZh(.escalate),
                                                     note: "超时（\(late.map(\.rawValue).joined(separator: "、"))），升级至\(level.nameZh)督办",
@@ -36,6 +37,7 @@ struct ComplaintEscalation {
         for c in resolved {
             try await db.update("complaints").set("status", to: ComplaintStatus.closed.rawValue).set("closed_at", to: now)
                 .set("updated_at", to: now).where("id", .equal, c.id).where("status", .equal, ComplaintStatus.resolved.rawValue).run()
+            try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "close", label: ComplaintLifecycle.labelZh(.close),
                                                     note: "7 天内未评价，自动关闭", from: .resolved, to: .closed)
             outcome.closed += 1

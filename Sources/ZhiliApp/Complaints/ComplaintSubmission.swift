@@ -79,6 +79,7 @@ struct ComplaintSubmission {
                                       input: input, channel: channel, p: p, submitterName: submitterName, key: idempotencyKey, now: now)
                 try await ComplaintTimeline(db: db).add(id, actor: p, action: "submit", label: "提交诉求", note: prepared.isEmpty ? nil : "附照片 \(prepared.count) 张",
                                                         from: nil, to: .submitted)
+                try await ComplaintRateCells(db: db).touch(grid: grid.gridCode, createdAt: now)
                 try await PhotoUploads.save(prepared, ownerKind: "complaint", ownerID: id, stage: "report", by: p, store: media, db: db)
             }
         } catch {

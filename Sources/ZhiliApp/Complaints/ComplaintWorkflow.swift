@@ -131,6 +131,7 @@ struct ComplaintWorkflow {
         default: break
         }
         try await update.run()
+        try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
         try await ComplaintTimeline(db: db).add(c.id, actor: p, action: input.action, label: ComplaintLifecycle.labelZh(action),
                                                 note: note.map { String($0.prefix(1000)) }, from: from, to: to)
         return to

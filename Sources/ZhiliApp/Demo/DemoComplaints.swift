@@ -23,16 +23,38 @@ struct DemoComplaints {
     ]
 
     static func write(on db: any SQLDatabase, spec: DemoSpec, geography: DemoGeography, rng: inout SeededGenerator, now: Date = Date()) async throws -> Int {
+        try await write(on: db, count: spec.complaintsPerYear, grids: geography.gridPolygons.map { ($0.code, $0.polygon) }, rng: &rng, now: now)
+    }
+
+    /// More history for an existing city (`zhili demo-complaints --count N`): benchmarks at a
+    /// million complaints. Grids come from the database.
+    static func append(on db: any SQLDatabase, count: Int, seed: UInt64, now: Date = Date()) async throws -> Int {
+        struct Row: Decodable { let code: String; let geometry: String? }
+        let grids = try await db.select().columns("code", "geometry").from("nodes").where("level", .equal, NodeLevel.grid.rawValue).where("retired", .equal, false)
+            .all(decoding: Row.self).compactMap { r in r.geometry.flatMap { try? GeoPolygon(geoJSONString: $0) }.map { (r.code, $0) } }
+        guard !grids.isEmpty else { throw ConfigError("no grids with boundaries: create the demo city first / 没有带边界的网格，请先生成演示城市") }
+        var rng = SeededGenerator(seed: seed)
+        var written = 0
+        // In slices, so a million complaints never sit in memory at once.
+        while written < count {
+            let n = min(50_000, count - written)
+            written += try await write(on: db, count: n, grids: grids, rng: &rng, now: now)
+        }
+        try await ComplaintRateCells(db: db).markAll()
+        try await ComplaintRateCells(db: db).refresh(range: nil)
+        return written
+    }
+
+    static func write(on db: any SQLDatabase, count: Int, grids gridPolygons: [(String, GeoPolygon)], rng: inout SeededGenerator, now: Date) async throws -> Int {
         struct Worker: Decodable { let id: UUID; let display_name: String; let node_code: String? }
         let workers = try await db.select().columns("id", "display_name", "node_code").from("users")
             .where("role", .equal, Role.gridWorker.rawValue).all(decoding: Worker.self)
         let byGrid = Dictionary(workers.compactMap { w in w.node_code.map { ($0, w) } }, uniquingKeysWith: { a, _ in a })
         let categories = try await ComplaintCategories.all(on: db).filter { phrases[$0.code] != nil }
-        let count = spec.complaintsPerYear
         var complaints: [[any Encodable & Sendable]] = [], events: [[any Encodable & Sendable]] = []
-        for i in 0..<count {
+        for _ in 0..<count {
             let category = rng.pick(categories)
-            let (grid, polygon) = geography.gridPolygons[rng.int(0...(geography.gridPolygons.count - 1))]
+            let (grid, polygon) = gridPolygons[rng.int(0...(gridPolygons.count - 1))]
             let point = DemoPlaces.point(in: polygon, rng: &rng)
             let created = now.addingTimeInterval(-Double(rng.int(0...(365 * 24 * 3600))))
             let tier = TimeLimitTier(rawValue: category.tier) ?? .sevenDays
@@ -60,7 +82,7 @@ struct DemoComplaints {
                 department.flatMap { Department(rawValue: $0)?.nameZh } ?? worker?.display_name, Optional<String>.none,
                 dispatched, deadlines?.signBy, deadlines?.contactBy, deadlines?.resolveBy, signed, signed, resolved,
                 status == .closed ? resolved ?? created : nil, rating, Optional<String>.none, 0, 0, Optional<UUID>.none,
-                Optional<Int>.none, "demo-\(i)", created, resolved ?? created,
+                Optional<Int>.none, Optional<String>.none, created, resolved ?? created,
             ])
             events.append([rng.uuid(), id, created, "居民", "resident", "submit", "提交诉求", Optional<String>.none, Optional<String>.none, "submitted"])
             if let d = dispatched { events.append([rng.uuid(), id, d, "社区", "community_staff", "accept", "审核通过", Optional<String>.none, "submitted", "dispatched"]) }

@@ -9,7 +9,7 @@ public struct ConfigLoader {
 
     static let valueFlags: Set<String> = [
         "host", "port", "data-dir", "media-dir", "database-url", "log-level", "tile-url", "tile-attribution",
-        "scale", "username", "password", "role", "node", "name", "department", "seed", "under", "format", "out", "reason",
+        "scale", "count", "username", "password", "role", "node", "name", "department", "seed", "under", "format", "out", "reason",
     ]
 
     public init(arguments: [String], environment: [String: String]) throws {

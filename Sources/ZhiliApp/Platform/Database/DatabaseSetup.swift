@@ -42,5 +42,6 @@ enum DatabaseSetup {
         app.migrations.add(CreateComplaints())
         app.migrations.add(CreateOpen311Keys())
         app.migrations.add(CreatePhotos())
+        app.migrations.add(CreateComplaintRateCells())
     }
 }

@@ -1,0 +1,183 @@
+import Fluent
+import Foundation
+import SQLKit
+import ZhiliDomain
+
+/// Pre-counted three-rate numbers per grid, month (Beijing time, by submission) and handler
+/// (a department, or "" for the grid's own workers), so a report over a million complaints
+/// reads a few thousand small rows instead of every complaint.
+///
+/// Every write to a complaint marks its (grid, month) cell dirty in the same transaction; a
+/// report first recounts the dirty cells of its range from the complaints themselves, with
+/// the one definition of the counting rules (`ThreeRates.compute`). A dirty mark carries a
+/// version, so a write racing a recount leaves the cell dirty for the next reader.
+struct CreateComplaintRateCells: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("""
+            CREATE TABLE complaint_rate_cells (grid_code TEXT NOT NULL, month TEXT NOT NULL, handler_key TEXT NOT NULL,
+              total INTEGER NOT NULL, dispatched INTEGER NOT NULL, responded_in_time INTEGER NOT NULL, resolved_count INTEGER NOT NULL,
+              resolved_in_time INTEGER NOT NULL, rated INTEGER NOT NULL, satisfied INTEGER NOT NULL,
+              PRIMARY KEY (grid_code, month, handler_key))
+            """).run()
+        try await sql.raw("""
+            CREATE TABLE complaint_rate_dirty (grid_code TEXT NOT NULL, month TEXT NOT NULL, version INTEGER NOT NULL,
+              PRIMARY KEY (grid_code, month))
+            """).run()
+        // Reports by time, and the inbox sorted by time within a status.
+        try await sql.raw("CREATE INDEX complaints_created ON complaints (created_at)").run()
+        try await sql.raw("CREATE INDEX complaints_status_created ON complaints (status, created_at)").run()
+        try await sql.raw("CREATE INDEX complaints_grid_created ON complaints (grid_code, created_at)").run()
+        // Cells for whatever complaints exist already.
+        try await ComplaintRateCells(db: sql).markAll()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        for index in ["complaints_created", "complaints_status_created", "complaints_grid_created"] { try await sql.raw("DROP INDEX \(unsafeRaw: index)").run() }
+        try await database.schema("complaint_rate_dirty").delete()
+        try await database.schema("complaint_rate_cells").delete()
+    }
+}
+
+struct ComplaintRateCells {
+    let db: any SQLDatabase
+
+    static let beijing = TimeZone(identifier: "Asia/Shanghai")!
+
+    /// "2026-11" in Beijing time.
+    static func month(of date: Date) -> String {
+        var cal = Calendar(identifier: .gregorian); cal.timeZone = beijing
+        let c = cal.dateComponents([.year, .month], from: date)
+        return String(format: "%04d-%02d", c.year ?? 0, c.month ?? 0)
+    }
+
+    /// The instant a Beijing month starts, and the next month's start.
+    static func bounds(of month: String) -> (Date, Date)? {
+        let parts = month.split(separator: "-")
+        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m), (2000...2100).contains(y) else { return nil }
+        var cal = Calendar(identifier: .gregorian); cal.timeZone = beijing
+        guard let start = cal.date(from: DateComponents(year: y, month: m, day: 1)),
+              let end = cal.date(byAdding: .month, value: 1, to: start) else { return nil }
+        return (start, end)
+    }
+
+    /// Marks the cell of a complaint dirty; call inside the transaction that changes it.
+    func touch(grid: String, createdAt: Date) async throws {
+        try await db.raw("""
+            INSERT INTO complaint_rate_dirty (grid_code, month, version) VALUES (\(bind: grid), \(bind: Self.month(of: createdAt)), 1)
+            ON CONFLICT (grid_code, month) DO UPDATE SET version = complaint_rate_dirty.version + 1
+            """).run()
+    }
+
+    /// Marks every (grid, month) that has complaints dirty: after a bulk load or a migration.
+    func markAll() async throws {
+        struct Row: Decodable { let grid_code: String; let created_at: Date }
+        // Months are computed here (Beijing time) rather than in SQL, the same way on both databases.
+        var seen = Set<String>()
+        var cells: [(String, String)] = []
+        struct GridRow: Decodable { let grid_code: String }
+        let grids = try await db.select().distinct().column("grid_code").from("complaints").all(decoding: GridRow.self)
+        for g in grids {
+            struct Range: Decodable { let lo: Date?; let hi: Date? }
+            guard let r = try await db.select().column(SQLFunction("MIN", args: SQLColumn("created_at")), as: "lo")
+                .column(SQLFunction("MAX", args: SQLColumn("created_at")), as: "hi").from("complaints").where("grid_code", .equal, g.grid_code)
+                .first(decoding: Range.self), var at = r.lo, let hi = r.hi else { continue }
+            while true {
+                let m = Self.month(of: at)
+                if seen.insert(g.grid_code + m).inserted { cells.append((g.grid_code, m)) }
+                guard let (_, next) = Self.bounds(of: m), next <= hi else { break }
+                at = next
+            }
+        }
+        try await db.raw("DELETE FROM complaint_rate_dirty").run()
+        for chunk in stride(from: 0, to: cells.count, by: 500) {
+            let insert = db.insert(into: "complaint_rate_dirty").columns("grid_code", "month", "version")
+            for (g, m) in cells[chunk..<min(chunk + 500, cells.count)] { insert.values(SQLBind(g), SQLBind(m), SQLBind(1)) }
+            try await insert.run()
+        }
+    }
+
+    private struct DirtyRow: Decodable { let grid_code: String; let month: String; let version: Int }
+
+    private struct InputRow: Decodable {
+        let status: String; let dispatched_at: Date?; let signed_at: Date?; let sign_by: Date?
+        let rating: Int?; let resolved_at: Date?; let resolve_by: Date?; let reopened: Int; let handler_department: String?
+    }
+
+    /// Recounts the dirty cells under `range` (all when nil). Returns how many it recounted.
+    @discardableResult
+    func refresh(range: (lower: String, upper: String)?) async throws -> Int {
+        let q = db.select().columns("grid_code", "month", "version").from("complaint_rate_dirty")
+        if let range { q.where("grid_code", .greaterThanOrEqual, range.lower).where("grid_code", .lessThan, range.upper) }
+        let dirty = try await q.limit(20_000).all(decoding: DirtyRow.self)
+        for d in dirty { try await recount(d) }
+        return dirty.count
+    }
+
+    private func recount(_ d: DirtyRow) async throws {
+        guard let (start, end) = Self.bounds(of: d.month) else {
+            try await db.delete(from: "complaint_rate_dirty").where("grid_code", .equal, d.grid_code).where("month", .equal, d.month).run()
+            return
+        }
+        let rows = try await db.select()
+            .columns("status", "dispatched_at", "signed_at", "sign_by", "rating", "resolved_at", "resolve_by", "reopened", "handler_department")
+            .from("complaints").where("grid_code", .equal, d.grid_code)
+            .where("created_at", .greaterThanOrEqual, start).where("created_at", .lessThan, end)
+            .all(decoding: InputRow.self)
+        var byHandler: [String: [RateInput]] = [:]
+        for r in rows {
+            byHandler[r.handler_department ?? "", default: []].append(
+                RateInput(dispatchedAt: r.dispatched_at, signedAt: r.signed_at, signBy: r.sign_by, status: ComplaintStatus(rawValue: r.status) ?? .submitted,
+                          rating: r.rating, resolvedAt: r.resolved_at, resolveBy: r.resolve_by, reopened: r.reopened > 0))
+        }
+        let grid = d.grid_code, month = d.month, version = d.version
+        let counted = byHandler.map { (key: $0.key, total: $0.value.count, rates: ThreeRates.compute($0.value)) }
+        try await db.transactionally { tx in
+            try await tx.delete(from: "complaint_rate_cells").where("grid_code", .equal, grid).where("month", .equal, month).run()
+            if !counted.isEmpty {
+                let insert = tx.insert(into: "complaint_rate_cells").columns("grid_code", "month", "handler_key", "total", "dispatched", "responded_in_time",
+                                                                             "resolved_count", "resolved_in_time", "rated", "satisfied")
+                for (key, total, r) in counted {
+                    insert.values(SQLBind(grid), SQLBind(month), SQLBind(key), SQLBind(total), SQLBind(r.dispatched), SQLBind(r.respondedInTime),
+                                  SQLBind(r.resolvedCount), SQLBind(r.resolvedInTimeNotReopened), SQLBind(r.rated), SQLBind(r.satisfied))
+                }
+                try await insert.run()
+            }
+            try await tx.delete(from: "complaint_rate_dirty").where("grid_code", .equal, grid).where("month", .equal, month)
+                .where("version", .equal, version).run()
+        }
+    }
+
+    struct Cell: Decodable, Sendable {
+        let grid_code: String; let month: String; let handler_key: String; let total: Int
+        let dispatched: Int; let responded_in_time: Int; let resolved_count: Int; let resolved_in_time: Int; let rated: Int; let satisfied: Int
+
+        var rates: ThreeRates {
+            ThreeRates(dispatched: dispatched, respondedInTime: responded_in_time, resolvedCount: resolved_count,
+                       resolvedInTimeNotReopened: resolved_in_time, rated: rated, satisfied: satisfied)
+        }
+    }
+
+    /// Fresh cells under a code range and between two months (inclusive, "YYYY-MM").
+    func cells(range: (lower: String, upper: String), fromMonth: String?, toMonth: String?) async throws -> [Cell] {
+        try await refresh(range: range)
+        let q = db.select().columns("grid_code", "month", "handler_key", "total", "dispatched", "responded_in_time", "resolved_count",
+                                    "resolved_in_time", "rated", "satisfied")
+            .from("complaint_rate_cells").where("grid_code", .greaterThanOrEqual, range.lower).where("grid_code", .lessThan, range.upper)
+        if let fromMonth { q.where("month", .greaterThanOrEqual, fromMonth) }
+        if let toMonth { q.where("month", .lessThanOrEqual, toMonth) }
+        return try await q.all(decoding: Cell.self)
+    }
+}
+
+extension SQLDatabase {
+    /// A transaction on whichever database this is (Fluent's, when it is one).
+    func transactionally(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        if let fluent = self as? any Database {
+            try await fluent.transaction { tx in try await body(tx as! any SQLDatabase) }
+        } else {
+            try await body(self)
+        }
+    }
+}
