@@ -43,60 +43,18 @@ READY_TIMEOUT_S=600   # first start generates the demo data set
 OUT_DIR="out/bench"
 REPORT="$OUT_DIR/latest.md"
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
-
-if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
-  export PATH="/opt/swift/usr/bin:$PATH"
-fi
+# shellcheck source=scripts/bench/common.sh
+source "$(dirname "$0")/bench/common.sh"
 
 # --- tools -------------------------------------------------------------------
-need_apt=()
-command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
-command -v curl >/dev/null 2>&1 || need_apt+=(curl)
-if ((${#need_apt[@]})); then
-  [[ "$(id -u)" -eq 0 ]] || die "missing ${need_apt[*]}: sudo apt-get install -y ${need_apt[*]}"
-  log "installing ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -q -y -o DPkg::Lock::Timeout=600 update >&2
-  apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "${need_apt[@]}" >&2
-fi
+bench_tools
 
 # --- build -------------------------------------------------------------------
-if [[ -n "${BENCH_BIN:-}" ]]; then
-  BIN="$BENCH_BIN"
-else
-  if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-    log "building release (swift build -c release)"
-    swift build -c release >&2
-  fi
-  BIN="$(swift build -c release --show-bin-path)/zhili"
-fi
-[[ -x "$BIN" ]] || die "binary $BIN not found"
+bench_binary
 
 mkdir -p "$OUT_DIR"
 WORK="$(mktemp -d /tmp/zhili-bench.XXXXXX)"
 SERVER_PID=""
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-free_port() {
-  local p
-  for ((p = $1; p < $1 + 200; p++)); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-
-stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
 
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
@@ -111,75 +69,21 @@ BASE="http://127.0.0.1:$PORT"
 DATA="$WORK/data"
 SERVER_LOG="$OUT_DIR/server.log"
 
-# Starts the server on $DATA; sets START_MS to the ms from launch to the first
-# ready answer (not via $(...): SERVER_PID must stay in this shell).
-start_server() {
-  local t0 t1
-  t0="$(now_ms)"
-  "$BIN" serve --demo --scale "${BENCH_SCALE:-1}" --data-dir "$DATA" --port "$PORT" --host 127.0.0.1 >>"$SERVER_LOG" 2>&1 &
-  SERVER_PID=$!
-  until curl -fsS --max-time 1 -o /dev/null "$BASE/readyz" 2>/dev/null; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      tail -n 30 "$SERVER_LOG" >&2 || true
-      die "server exited before becoming ready"
-    fi
-    if (($(now_ms) - t0 > READY_TIMEOUT_S * 1000)); then
-      tail -n 30 "$SERVER_LOG" >&2 || true
-      die "server not ready after ${READY_TIMEOUT_S}s"
-    fi
-    sleep 0.01
-  done
-  t1="$(now_ms)"
-  START_MS=$((t1 - t0))
-}
-
-rss_mb() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-
-# "520.00us" / "1.23ms" / "2.00s" / "1.00m" -> milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (match(v, /^[0-9.]+/) == 0) { print "?"; exit }
-    n = substr(v, 1, RLENGTH); u = substr(v, RLENGTH + 1)
-    f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : (u == "h") ? 3600000 : -1
-    if (f < 0) { print "?"; exit }
-    printf "%.2f", n * f
-  }'
-}
-
-# Runs wrk on a path; sets W_RPS, W_P50, W_P99 (ms) and W_ERRORS; keeps the raw output.
-run_wrk() {
-  local label=$1 path=$2 raw file
-  file="$OUT_DIR/wrk-$(echo "$label" | tr -c 'A-Za-z0-9' '-' | sed 's/-*$//').txt"
-  raw="$(wrk "${WRK_ARGS[@]}" -H "Authorization: Bearer $TOKEN" "$BASE$path" 2>&1)" || true
-  printf '%s\n' "$raw" >"$file"
-  W_RPS="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$raw")"
-  W_P50="$(to_ms "$(awk '$1 == "50%" { print $2; exit }' <<<"$raw")")"
-  W_P99="$(to_ms "$(awk '$1 == "99%" { print $2; exit }' <<<"$raw")")"
-  # Non-2xx answers and socket errors make a throughput figure meaningless: show them.
-  W_ERRORS="$(awk '
-    /Non-2xx or 3xx responses:/ { e += $NF }
-    /Socket errors:/ { gsub(/,/, ""); for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) e += $i }
-    END { print e + 0 }' <<<"$raw")"
-  [[ -n "$W_RPS" ]] || { W_RPS="?"; log "could not parse wrk output for $label (see $file)"; }
-}
-
 : >"$SERVER_LOG"
 
 # --- startup -----------------------------------------------------------------
 log "first start: demo generation + cold start on $BASE"
-start_server
+start_server --demo --scale "${BENCH_SCALE:-1}"
 COLD_GEN_MS="$START_MS"
 log "  ready after ${COLD_GEN_MS} ms"
 stop_server
 log "second start on the existing data"
-start_server
+start_server --demo --scale "${BENCH_SCALE:-1}"
 COLD_MS="$START_MS"
 log "  ready after ${COLD_MS} ms"
 PID="$SERVER_PID"
 
-TOKEN="$(curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$BENCH_USER\",\"password\":\"$BENCH_PASSWORD\"}" "$BASE/api/v1/auth/token" |
-  python3 -c 'import json, sys; print(json.load(sys.stdin).get("token", ""))' 2>/dev/null)" || TOKEN=""
+TOKEN="$(token_for "$BENCH_USER")"
 [[ -n "$TOKEN" ]] || die "could not get a token for $BENCH_USER from /api/v1/auth/token"
 
 # A real person to look up: the operator's unmasked export of the first grid (audited).

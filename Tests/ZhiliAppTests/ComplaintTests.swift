@@ -285,6 +285,31 @@ struct ComplaintTests {
         }
     }
 
+    /// Submissions arriving together are written in one batch: each is acknowledged with its
+    /// own complaint, the same key always yields one complaint, and each creation is audited.
+    @Test func concurrentSubmissionsShareABatchButKeepTheirOwnResults() async throws {
+        try await withTestApp { app in
+            let before = try await app.count("complaints")
+            let results = try await withThrowingTaskGroup(of: ComplaintDTO.self) { group in
+                for i in 0..<16 {
+                    group.addTask { try await ComplaintFixture.submit(app, key: i < 8 ? "same-key" : "key-\(i)", text: "并发提交的诉求第 \(i) 件，路灯不亮") }
+                }
+                var all: [ComplaintDTO] = []
+                for try await dto in group { all.append(dto) }
+                return all
+            }
+            let after = try await app.count("complaints")
+            #expect(after == before + 9)
+            #expect(Set(results.map(\.id)).count == 9)
+            let shared = results.filter { $0.text.hasPrefix("并发提交的诉求第") }
+            #expect(shared.count == 16)
+            for dto in Set(results.map(\.id)) {
+                let audited = try await app.auditEntries(action: "create", entityID: dto.uuidString)
+                #expect(audited.count == 1)
+            }
+        }
+    }
+
     @Test func theTellFormSubmitsOnceAndLandsOnTheComplaint() async throws {
         try await withTestApp { app in
             var cookie = ""

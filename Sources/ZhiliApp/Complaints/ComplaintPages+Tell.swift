@@ -69,9 +69,8 @@ extension ComplaintPages {
         let f = try req.content.decode(TellForm.self)
         let input = ComplaintSubmission.Input(categoryCode: f.categoryCode, text: f.text, lat: f.lat.flatMap { Double($0) }, lon: f.lon.flatMap { Double($0) },
                                               address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf)
-        let (id, created) = try await ComplaintSubmission(req)
+        let (id, _, _) = try await ComplaintSubmission(req)
             .submit(input, photos: try ComplaintRoutes.photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
-        if created { await req.audit.record(action: "create", entity: "complaint", entityID: id.uuidString) }
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }
 }

@@ -8,6 +8,8 @@ import ZhiliDomain
 enum ComplaintPages {
     static func register(_ app: Application) {
         app.get("complaints", use: inbox)
+        app.get("complaints", "stats", use: stats)
+        app.get("complaints", "map", use: map)
         app.get("complaints", ":id", use: detail)
         app.post("complaints", ":id", "act", use: act)
         app.on(.POST, "complaints", ":id", "photos", body: .collect(maxSize: ComplaintRoutes.uploadLimit), use: addPhotos)
@@ -42,7 +44,12 @@ enum ComplaintPages {
                 if p.role == .resident { Link(t("＋ 有事您说", "+ Tell us"), url: "/tell").class("button primary-link") }
             }.class("page-head")
             if p.role != .resident {
-                Paragraph { for (key, zh, en) in tabs { Link(t(zh, en), url: "/complaints?tab=\(key)").class(key == tab ? "pill ok" : "pill") } }
+                Paragraph {
+                    for (key, zh, en) in tabs { Link(t(zh, en), url: "/complaints?tab=\(key)").class(key == tab ? "pill ok" : "pill") }
+                    Text(" · ")
+                    Link(t("统计", "Statistics"), url: "/complaints/stats").class("pill")
+                    Link(t("地图", "Map"), url: "/complaints/map").class("pill")
+                }
             }
             Table(header: TableRow {
                 TableHeaderCell(t("编号", "No.")); TableHeaderCell(t("分类", "Category")); TableHeaderCell(t("内容", "Text"))

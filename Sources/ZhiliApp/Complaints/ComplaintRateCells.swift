@@ -173,11 +173,11 @@ struct ComplaintRateCells {
 
 extension SQLDatabase {
     /// A transaction on whichever database this is (Fluent's, when it is one).
-    func transactionally(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    func transactionally<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         if let fluent = self as? any Database {
-            try await fluent.transaction { tx in try await body(tx as! any SQLDatabase) }
+            return try await fluent.transaction { tx in try await body(tx as! any SQLDatabase) }
         } else {
-            try await body(self)
+            return try await body(self)
         }
     }
 }

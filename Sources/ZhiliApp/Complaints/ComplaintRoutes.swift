@@ -9,6 +9,7 @@ enum ComplaintRoutes {
     static func register(_ app: Application) {
         let api = app.grouped("api", "v1", "complaints")
         api.get("categories", use: categories)
+        ComplaintInsightRoutes.register(app)
         // Up to 9 photos ride along with a submission; the whole body is capped at 40 MB
         // (each photo at 10 MB), larger bodies are refused before they are read.
         api.on(.POST, body: .collect(maxSize: uploadLimit), use: submit)
@@ -39,11 +40,23 @@ enum ComplaintRoutes {
         guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
         let input = try req.content.decode(ComplaintSubmission.Input.self)
         let key = req.headers.first(name: "Idempotency-Key").map { String($0.prefix(100)) }
-        let (id, created) = try await ComplaintSubmission(req)
-            .submit(input, photos: try photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: key)
-        if created { await req.audit.record(action: "create", entity: "complaint", entityID: id.uuidString) }
+        let files = try photoFiles(req)
+        let (id, created, row) = try await ComplaintSubmission(req)
+            .submit(input, photos: files, by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: key)
         let response = Response(status: created ? .created : .ok)
-        try response.content.encode(try await dto(req, id: id, viewer: p, timeline: true))
+        if let row {
+            // Just written: answer from what was stored rather than reading it back.
+            let db = req.sql
+            let name = try await req.zhili.settings.value("complaint.categories") { try await ComplaintCategories.all(on: db) }
+                .first { $0.code == row.category_code }?.nameZh ?? row.category_code
+            var fresh = ComplaintDTO(row, categoryName: name, viewer: p, now: row.created_at,
+                                     timeline: [.init(at: row.created_at, actorName: p.displayName, action: "submit", labelZh: "提交诉求", note: nil,
+                                                      fromStatus: nil, toStatus: ComplaintStatus.submitted.rawValue)])
+            fresh.photos = files.isEmpty ? [] : try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql)
+            try response.content.encode(fresh)
+        } else {
+            try response.content.encode(try await dto(req, id: id, viewer: p, timeline: true))
+        }
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/complaints/\(id.uuidString)")
         return response
     }

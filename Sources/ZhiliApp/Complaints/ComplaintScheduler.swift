@@ -12,11 +12,17 @@ struct ComplaintEscalation {
 
     struct Outcome: Sendable, Equatable { var escalated = 0; var closed = 0 }
 
+    /// One pass in one transaction (a single disk flush however many complaints it moves).
     func run(now: Date = Date()) async throws -> Outcome {
+        try await db.transactionally { db in try await Self.pass(db, now: now) }
+    }
+
+    private static func pass(_ db: any SQLDatabase, now: Date) async throws -> Outcome {
         var outcome = Outcome()
         let open = [ComplaintStatus.dispatched, .signed, .inProgress].map(\.rawValue)
         let rows = try await db.select().columns(ComplaintRow.columns).from("complaints")
-            .where("status", .in, open).where("sign_by", .lessThan, now).limit(5000).all(decoding: ComplaintRow.self)
+            .where("status", .in, open).where("sign_by", .lessThan, now).where("escalation_level", .lessThan, EscalationLevel.city.rawValue)
+            .limit(5000).all(decoding: ComplaintRow.self)
         for c in rows {
             guard let deadlines = c.deadlines else { continue }
             let level = ComplaintClocks.escalationLevel(tier: c.tierValue, deadlines: deadlines, status: c.statusValue, now: now)

@@ -16,10 +16,16 @@ struct ComplaintSubmission {
         locator = req.zhili.gridLocator
         media = req.zhili.media
         pool = req.application.threadPool
+        intake = req.zhili.intake
+        settings = req.zhili.settings
+        address = req.remoteAddress?.ipAddress ?? req.headers.first(name: "X-Forwarded-For")
     }
 
     let media: MediaStore
     let pool: NIOThreadPool
+    let intake: ComplaintIntake
+    let settings: ReadCaches
+    let address: String?
 
     struct Input: Content, Sendable {
         var categoryCode: String
@@ -42,15 +48,18 @@ struct ComplaintSubmission {
         return try await db.select().column("id").from("complaints").where("idempotency_key", .equal, key).first(decoding: IDRow.self)?.id
     }
 
-    /// Validates everything (photos included) before writing, then writes the complaint, its
-    /// first timeline entry and its photos in one transaction: all of it or nothing.
-    func submit(_ input: Input, photos: [File] = [], by p: Principal, channel: String, idempotencyKey: String?) async throws -> (id: UUID, created: Bool) {
-        if let id = try await existing(idempotencyKey) { return (id, false) }
+    /// Validates everything (photos included) before writing, then hands the complaint to the
+    /// intake, which writes it with its first timeline entry, photos, counts and audit entry in
+    /// one transaction: all of it or nothing. Returns the complaint as stored.
+    func submit(_ input: Input, photos: [File] = [], by p: Principal, channel: String, idempotencyKey: String?) async throws -> (id: UUID, created: Bool, row: ComplaintRow?) {
+        if let id = try await existing(idempotencyKey) { return (id, false, nil) }
         let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (5...2000).contains(text.count) else {
             throw AppError.invalid("text", zh: "请用 5–2000 字描述诉求", en: "Describe the matter in 5–2000 characters")
         }
-        guard let category = try await ComplaintCategories.find(input.categoryCode, on: db) else {
+        let db = self.db
+        let categories = try await settings.value("complaint.categories") { try await ComplaintCategories.all(on: db) }
+        guard let category = categories.first(where: { $0.code == input.categoryCode && $0.active }) else {
             throw AppError.invalid("categoryCode", zh: "诉求分类“\(input.categoryCode.prefix(40))”不存在", en: "Unknown category")
         }
         guard let lat = input.lat, let lon = input.lon else {
@@ -70,37 +79,28 @@ struct ComplaintSubmission {
         let prepared = try await PhotoUploads.prepare(photos, on: pool).map { (UUID(), $0) }
         let id = UUID()
         let now = Date()
-        let number = Self.number(now: now, id: id)
-        let media = self.media
+        let row = ComplaintRow(
+            id: id, number: Self.number(now: now, id: id), category_code: category.code, text: text, lat: lat, lon: lon, grid_code: grid.gridCode,
+            address: input.address, channel: channel, anonymous: input.anonymous ?? false, submitter_id: p.role == .resident ? p.userID : nil,
+            submitter_name: submitterName, status: ComplaintStatus.submitted.rawValue, tier: category.tier, handler_kind: nil, handler_user_id: nil,
+            handler_department: nil, handler_name: nil, dispatch_reason: nil, dispatched_at: nil, sign_by: nil, contact_by: nil, resolve_by: nil,
+            signed_at: nil, contacted_at: nil, resolved_at: nil, closed_at: nil, rating: nil, rating_comment: nil, reopened: 0, escalation_level: 0,
+            merged_into: nil, created_at: now)
+        let audit = AuditBatcher.Entry(at: now, actorID: p.userID, actorName: p.username, role: p.role.rawValue, action: "create", entity: "complaint",
+                                       entityID: id.uuidString, outcome: AuditOutcome.ok.rawValue, ip: address, detail: channel)
+        let new = ComplaintIntake.New(row: row, idempotencyKey: idempotencyKey, actorName: p.displayName, actorRole: p.role.rawValue, userID: p.userID,
+                                      note: prepared.isEmpty ? nil : "附照片 \(prepared.count) 张", themes: try await settings.value("complaint.themes") { ThemeMatcher(try await ComplaintThemes(db: db).all()) }.themes(of: text),
+                                      photos: prepared.map { ComplaintIntake.Photo(id: $0.0, width: $0.1.width, height: $0.1.height, bytes: $0.1.image.count) },
+                                      audit: audit)
         do {
-            try await database.transaction { tx in
-                let db = tx as! any SQLDatabase
-                try await Self.insert(db: db, id: id, number: number, category: category, text: text, lat: lat, lon: lon, grid: grid.gridCode,
-                                      input: input, channel: channel, p: p, submitterName: submitterName, key: idempotencyKey, now: now)
-                try await ComplaintTimeline(db: db).add(id, actor: p, action: "submit", label: "提交诉求", note: prepared.isEmpty ? nil : "附照片 \(prepared.count) 张",
-                                                        from: nil, to: .submitted)
-                try await ComplaintRateCells(db: db).touch(grid: grid.gridCode, createdAt: now)
-                try await PhotoUploads.save(prepared, ownerKind: "complaint", ownerID: id, stage: "report", by: p, store: media, db: db)
-            }
+            try PhotoUploads.writeFiles(prepared, store: media)
+            let (stored, created) = try await intake.submit(new)
+            if !created { PhotoUploads.discard(prepared.map(\.0), store: media) }
+            return (stored, created, created ? row : nil)
         } catch {
             PhotoUploads.discard(prepared.map(\.0), store: media)
-            // Two retries racing with one key: the loser finds the winner's complaint.
-            if let winner = try? await existing(idempotencyKey) { return (winner, false) }
             throw error
         }
-        return (id, true)
-    }
-
-    private static func insert(db: any SQLDatabase, id: UUID, number: String, category: ComplaintCategories.Category, text: String, lat: Double, lon: Double,
-                               grid: String, input: Input, channel: String, p: Principal, submitterName: String?, key: String?, now: Date) async throws {
-        try await db.insert(into: "complaints")
-            .columns("id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous", "submitter_id",
-                     "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at", "updated_at")
-            .values(SQLBind(id), SQLBind(number), SQLBind(category.code), SQLBind(text), SQLBind(lat), SQLBind(lon), SQLBind(grid),
-                    SQLBind(input.address), SQLBind(channel), SQLBind(input.anonymous ?? false),
-                    SQLBind(p.role == .resident ? p.userID : nil), SQLBind(submitterName), SQLBind(ComplaintStatus.submitted.rawValue),
-                    SQLBind(category.tier), SQLBind(0), SQLBind(0), SQLBind(key), SQLBind(now), SQLBind(now))
-            .run()
     }
 
     /// 20261129-3FA2B7C1: the day, then the first hex digits of the id (unique by index).

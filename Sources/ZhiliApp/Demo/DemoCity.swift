@@ -56,6 +56,7 @@ public enum DemoCity {
         // The three-rate cells, counted once now rather than by the first report.
         try await ComplaintRateCells(db: app.db as! any SQLDatabase).markAll()
         try await ComplaintRateCells(db: app.db as! any SQLDatabase).refresh(range: nil)
+        try await ComplaintThemes(db: app.db as! any SQLDatabase).recount()
         // Fresh statistics so the query planners pick the selective index from the start.
         try await (app.db as! any SQLDatabase).raw("ANALYZE").run()
         await app.zhili.hierarchyChanged(geometry: true)

@@ -42,6 +42,7 @@ struct DemoComplaints {
         }
         try await ComplaintRateCells(db: db).markAll()
         try await ComplaintRateCells(db: db).refresh(range: nil)
+        try await ComplaintThemes(db: db).recount()
         return written
     }
 
@@ -75,13 +76,15 @@ struct DemoComplaints {
                 $0.resolveBy.addingTimeInterval(resolvedLate ? Double(rng.int(600...86400)) : -Double(rng.int(0...Int(tier.resolveWithin * 0.8)))) } : nil
             let rating: Int? = status == .closed && rng.chance(0.85) ? [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1][rng.int(0...12)] : nil
             let text = rng.pick(phrases[category.code] ?? ["其他诉求"])
+            // Open complaints already past a deadline start at the level the escalation clock would have reached.
+            let escalation = deadlines.map { ComplaintClocks.escalationLevel(tier: tier, deadlines: $0, status: status, now: now).rawValue } ?? 0
             complaints.append([
                 id, ComplaintSubmission.number(now: created, id: id), category.code, text, point.lat, point.lon, grid, Optional<String>.none,
                 rng.chance(0.7) ? "app" : "staff", rng.chance(0.1), Optional<UUID>.none, Optional<String>.none, status.rawValue, tier.rawValue,
                 department == nil ? "grid_worker" : "department", department == nil ? worker?.id : nil, department,
                 department.flatMap { Department(rawValue: $0)?.nameZh } ?? worker?.display_name, Optional<String>.none,
                 dispatched, deadlines?.signBy, deadlines?.contactBy, deadlines?.resolveBy, signed, signed, resolved,
-                status == .closed ? resolved ?? created : nil, rating, Optional<String>.none, 0, 0, Optional<UUID>.none,
+                status == .closed ? resolved ?? created : nil, rating, Optional<String>.none, 0, escalation, Optional<UUID>.none,
                 Optional<Int>.none, Optional<String>.none, created, resolved ?? created,
             ])
             events.append([rng.uuid(), id, created, "居民", "resident", "submit", "提交诉求", Optional<String>.none, Optional<String>.none, "submitted"])

@@ -164,7 +164,7 @@ enum Open311Routes {
                                       role: .coBuildingUnit, department: nil, nodeCode: nil, residentID: nil)
             let input = ComplaintSubmission.Input(categoryCode: code, text: form["description"] ?? "", lat: lat, lon: lon,
                                                   address: form["address_string"], anonymous: false, onBehalfOf: person.isEmpty ? nil : person)
-            let (id, _) = try await ComplaintSubmission(req)
+            let (id, _, _) = try await ComplaintSubmission(req)
                 .submit(input, by: principal, channel: "open311", idempotencyKey: form["device_id"].flatMap { d in form["account_id"].map { "o311-\(integrator.id)-\(d)-\($0)" } })
             return format.render([[("service_request_id", .text(id.uuidString)), ("service_notice", .text("已受理，将按时限办理")),
                                    ("account_id", .text(form["account_id"]))]], root: "service_requests", item: "request", status: .created)

@@ -4,7 +4,7 @@ import SQLKit
 /// Group commit for the audit log. Every request still waits until its own entry is
 /// committed, but entries arriving together share one INSERT and one disk flush, so
 /// auditing every read does not cap the server at the disk's flush rate.
-actor AuditBatcher {
+final class AuditBatcher: Sendable {
     struct Entry: Sendable {
         let at: Date
         let actorID: UUID?
@@ -18,35 +18,17 @@ actor AuditBatcher {
         let detail: String?
     }
 
-    private let db: any SQLDatabase
-    private var pending: [(Entry, CheckedContinuation<Void, any Error>)] = []
-    private var flushing = false
-    static let maxBatch = 500
+    private let commit: GroupCommit<Entry, Void>
 
-    init(db: any SQLDatabase) { self.db = db }
-
-    func write(_ entry: Entry) async throws {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            pending.append((entry, c))
-            if !flushing {
-                flushing = true
-                Task { await self.flush() }
-            }
+    init(db: any SQLDatabase) {
+        commit = GroupCommit(db: db, maxBatch: 500) { entries, db in
+            try await AuditBatcher.insert(entries, on: db)
+            return entries.map { _ in () }
         }
     }
 
-    private func flush() async {
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(Self.maxBatch))
-            pending.removeFirst(batch.count)
-            do {
-                try await Self.insert(batch.map(\.0), on: db)
-                for (_, c) in batch { c.resume() }
-            } catch {
-                for (_, c) in batch { c.resume(throwing: error) }
-            }
-        }
-        flushing = false
+    func write(_ entry: Entry) async throws {
+        try await commit.submit(entry)
     }
 
     static func insert(_ entries: [Entry], on db: any SQLDatabase) async throws {

@@ -10,6 +10,10 @@ public final class ZhiliContext: Sendable {
     let audit: AuditBatcher
     let caches: ReadCaches
     let media: MediaStore
+    /// Settings read on every request but rarely changed (complaint categories, theme
+    /// dictionaries): at most 30 s old, cleared at once when changed through this instance.
+    let settings: ReadCaches
+    let intake: ComplaintIntake
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config
@@ -19,6 +23,8 @@ public final class ZhiliContext: Sendable {
         self.audit = AuditBatcher(db: db)
         self.caches = ReadCaches()
         self.media = MediaStore(root: config.mediaRoot)
+        self.settings = ReadCaches()
+        self.intake = ComplaintIntake(db: db)
     }
 
     /// Call after any change to nodes, households or residents in this instance.

@@ -21,13 +21,17 @@ enum DatabaseSetup {
         }
     }
 
-    /// WAL lets readers run beside the single writer; NORMAL sync is durable across app
-    /// crashes (an OS crash may lose the last transactions, never corrupt the file).
+    /// WAL lets readers run beside the single writer. `synchronous=FULL` syncs the log at every
+    /// commit, so whatever the server acknowledged (a complaint, an alarm) survives a power cut,
+    /// not only a crash of the app. The setting belongs to a connection, so it is applied on
+    /// each event loop's connection.
     static func tune(_ app: Application) async throws {
-        let sql = app.db as! any SQLDatabase
-        guard sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("PRAGMA journal_mode=WAL").run()
-        try await sql.raw("PRAGMA synchronous=NORMAL").run()
+        guard (app.db as! any SQLDatabase).dialect.name == "sqlite" else { return }
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        for loop in app.eventLoopGroup.makeIterator() {
+            let sql = app.databases.database(logger: app.logger, on: loop) as! any SQLDatabase
+            try await sql.raw("PRAGMA synchronous=FULL").run()
+        }
     }
 
     static func addMigrations(to app: Application) {
@@ -43,5 +47,6 @@ enum DatabaseSetup {
         app.migrations.add(CreateOpen311Keys())
         app.migrations.add(CreatePhotos())
         app.migrations.add(CreateComplaintRateCells())
+        app.migrations.add(CreateComplaintThemes())
     }
 }

@@ -79,17 +79,24 @@ enum PhotoUploads {
         }
     }
 
+    /// Writes the image and thumbnail files; the database rows make them exist.
+    static func writeFiles(_ photos: [(UUID, NormalizedPhoto)], store: MediaStore) throws {
+        for (id, photo) in photos {
+            try store.write(id, .image, photo.image)
+            try store.write(id, .thumb, photo.thumbnail)
+        }
+    }
+
     /// Writes the files, then the rows (in the caller's transaction). On a failure the caller
     /// passes the ids to `discard` so no orphan file stays behind.
     static func save(_ photos: [(UUID, NormalizedPhoto)], ownerKind: String, ownerID: UUID, stage: String, by p: Principal?,
                      store: MediaStore, db: any SQLDatabase) async throws {
         guard !photos.isEmpty else { return }
+        try writeFiles(photos, store: store)
         let now = Date()
         let insert = db.insert(into: "photos").columns("id", "owner_kind", "owner_id", "stage", "width", "height", "bytes",
                                                         "uploaded_by", "uploaded_by_name", "created_at")
         for (id, photo) in photos {
-            try store.write(id, .image, photo.image)
-            try store.write(id, .thumb, photo.thumbnail)
             insert.values(SQLBind(id), SQLBind(ownerKind), SQLBind(ownerID), SQLBind(stage), SQLBind(photo.width), SQLBind(photo.height),
                           SQLBind(photo.image.count), SQLBind(p?.userID), SQLBind(p?.displayName), SQLBind(now))
         }

@@ -1,0 +1,103 @@
+import Foundation
+import SQLKit
+import ZhiliDomain
+
+/// Writes new complaints with group commit: submissions arriving together share one
+/// transaction (complaints, first timeline entries, photos, rate-cell marks, theme counts and
+/// the audit entries) and one disk flush. Each submitter is answered only after its complaint
+/// is committed. Idempotency keys are settled inside the transaction: a key already stored,
+/// or repeated within the batch, yields the first complaint's id.
+final class ComplaintIntake: Sendable {
+    struct Photo: Sendable { let id: UUID; let width: Int; let height: Int; let bytes: Int }
+
+    struct New: Sendable {
+        let row: ComplaintRow
+        let idempotencyKey: String?
+        let actorName: String
+        let actorRole: String
+        let userID: UUID?
+        let note: String?
+        let themes: [String]
+        let photos: [Photo]
+        let audit: AuditBatcher.Entry
+    }
+
+    private let commit: GroupCommit<New, (UUID, Bool)>
+
+    init(db: any SQLDatabase) {
+        commit = GroupCommit(db: db, maxBatch: 256) { items, db in try await ComplaintIntake.write(items, on: db) }
+    }
+
+    /// The complaint's id, and whether it was created (false: the key was used before).
+    func submit(_ new: New) async throws -> (id: UUID, created: Bool) {
+        try await commit.submit(new)
+    }
+
+    private struct KeyRow: Decodable { let id: UUID; let idempotency_key: String }
+
+    static func write(_ items: [New], on db: any SQLDatabase) async throws -> [(UUID, Bool)] {
+        try await db.transactionally { tx in
+            let keys = items.compactMap(\.idempotencyKey)
+            var known: [String: UUID] = [:]
+            if !keys.isEmpty {
+                for r in try await tx.select().columns("id", "idempotency_key").from("complaints").where("idempotency_key", .in, keys).all(decoding: KeyRow.self) {
+                    known[r.idempotency_key] = r.id
+                }
+            }
+            var results: [(UUID, Bool)] = []
+            var fresh: [New] = []
+            for item in items {
+                if let key = item.idempotencyKey, let id = known[key] { results.append((id, false)); continue }
+                if let key = item.idempotencyKey { known[key] = item.row.id }
+                fresh.append(item)
+                results.append((item.row.id, true))
+            }
+            guard !fresh.isEmpty else { return results }
+            let complaints = tx.insert(into: "complaints")
+                .columns("id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous", "submitter_id",
+                         "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at", "updated_at")
+            let events = tx.insert(into: "complaint_events")
+                .columns("id", "complaint_id", "at", "actor_name", "actor_role", "action", "label_zh", "note", "from_status", "to_status")
+            var photoCount = 0
+            let photos = tx.insert(into: "photos").columns("id", "owner_kind", "owner_id", "stage", "width", "height", "bytes",
+                                                           "uploaded_by", "uploaded_by_name", "created_at")
+            var cells: [String: Int] = [:], themes: [String: Int] = [:]
+            for n in fresh {
+                let r = n.row
+                complaints.values(SQLBind(r.id), SQLBind(r.number), SQLBind(r.category_code), SQLBind(r.text), SQLBind(r.lat), SQLBind(r.lon),
+                                  SQLBind(r.grid_code), SQLBind(r.address), SQLBind(r.channel), SQLBind(r.anonymous), SQLBind(r.submitter_id),
+                                  SQLBind(r.submitter_name), SQLBind(r.status), SQLBind(r.tier), SQLBind(0), SQLBind(0), SQLBind(n.idempotencyKey),
+                                  SQLBind(r.created_at), SQLBind(r.created_at))
+                events.values(SQLBind(UUID()), SQLBind(r.id), SQLBind(r.created_at), SQLBind(n.actorName), SQLBind(n.actorRole), SQLBind("submit"),
+                              SQLBind("提交诉求"), SQLBind(n.note), SQLBind(Optional<String>.none), SQLBind(ComplaintStatus.submitted.rawValue))
+                for p in n.photos {
+                    photoCount += 1
+                    photos.values(SQLBind(p.id), SQLBind("complaint"), SQLBind(r.id), SQLBind("report"), SQLBind(p.width), SQLBind(p.height),
+                                  SQLBind(p.bytes), SQLBind(n.userID), SQLBind(n.actorName), SQLBind(r.created_at))
+                }
+                let month = ComplaintRateCells.month(of: r.created_at)
+                cells[r.grid_code + "|" + month, default: 0] += 1
+                for t in n.themes { themes[r.grid_code + "|" + month + "|" + t, default: 0] += 1 }
+            }
+            try await complaints.run()
+            try await events.run()
+            if photoCount > 0 { try await photos.run() }
+            for (key, n) in cells {
+                let p = key.split(separator: "|").map(String.init)
+                try await tx.raw("""
+                    INSERT INTO complaint_rate_dirty (grid_code, month, version) VALUES (\(bind: p[0]), \(bind: p[1]), \(bind: n))
+                    ON CONFLICT (grid_code, month) DO UPDATE SET version = complaint_rate_dirty.version + \(bind: n)
+                    """).run()
+            }
+            for (key, n) in themes {
+                let p = key.split(separator: "|").map(String.init)
+                try await tx.raw("""
+                    INSERT INTO complaint_theme_counts (grid_code, month, theme, count) VALUES (\(bind: p[0]), \(bind: p[1]), \(bind: p[2]), \(bind: n))
+                    ON CONFLICT (grid_code, month, theme) DO UPDATE SET count = complaint_theme_counts.count + \(bind: n)
+                    """).run()
+            }
+            try await AuditBatcher.insert(fresh.map(\.audit), on: tx)
+            return results
+        }
+    }
+}
