@@ -80,6 +80,21 @@ def expect_ok(response, what):
         raise CheckFailed(f"{what}: HTTP {response.status}")
 
 
+def write_png(path, width, height):
+    """A small gradient PNG for the upload check, written with the standard library."""
+    import struct
+    import zlib
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 140)) for x in range(width))
+                    for y in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def path_of(url):
     from urllib.parse import urlsplit
 
@@ -164,6 +179,19 @@ def main():
                 page.wait_for_selector(".leaflet-interactive", timeout=20000)
                 page.screenshot(path=f"{out}/tell.png", full_page=True)
 
+            def complaint_insights():
+                expect_ok(page.goto(f"{base}/complaints/stats", wait_until="load"), "GET /complaints/stats")
+                page.wait_for_selector("svg.chart rect.bar", timeout=10000)
+                if page.locator("table.data tr").count() < 3:
+                    raise AssertionError("statistics page shows no ranking rows")
+                page.screenshot(path=f"{out}/complaint-stats.png", full_page=True)
+                expect_ok(page.goto(f"{base}/complaints/map", wait_until="load"), "GET /complaints/map")
+                page.wait_for_function("document.getElementById('map-info').textContent.length > 0", timeout=20000)
+                info = page.inner_text("#map-info")
+                if "失败" in info or "failed" in info.lower():
+                    raise AssertionError(f"map data did not load: {info}")
+                page.screenshot(path=f"{out}/complaint-map.png")
+
             r.run("login page renders (1366x768)", errors, login_page)
             signed_in = r.run(f"sign in as {USERNAME} lands on dashboard /", errors, sign_in)
             if signed_in:
@@ -171,11 +199,13 @@ def main():
                 r.run("hierarchy page renders", errors, hierarchy_page)
                 r.run("registry pages: search, profile, care, reviews, import", errors, registry_pages)
                 r.run("complaint pages: inbox, a complaint with its timeline, 有事您说", errors, complaint_pages)
+                r.run("complaint statistics (charts, ranking) and map of open complaints", errors, complaint_insights)
             else:
                 # Without a session these pages would only redirect to /login.
                 for name in ("map draws grid polygons (.leaflet-interactive)", "hierarchy page renders",
                              "registry pages: search, profile, care, reviews, import",
-                             "complaint pages: inbox, a complaint with its timeline, 有事您说"):
+                             "complaint pages: inbox, a complaint with its timeline, 有事您说",
+                             "complaint statistics (charts, ranking) and map of open complaints"):
                     r.failed += 1
                     print(f"FAIL {name}: skipped, sign-in failed", flush=True)
             page.context.close()
@@ -187,7 +217,35 @@ def main():
                 expect_ok(phone.goto(f"{base}/login", wait_until="load"), "GET /login")
                 phone.screenshot(path=f"{out}/login-phone.png", full_page=True)
 
+            def snap_on_phone():
+                # A resident reports with a photo: 随手拍, location by a tap on the map.
+                photo = f"{out}/e2e-photo.png"
+                write_png(photo, 480, 320)
+                phone.goto(f"{base}/login", wait_until="load")
+                phone.fill("input[name=username]", "resident")
+                phone.fill("input[name=password]", PASSWORD)
+                phone.click("button[type=submit]")
+                phone.wait_for_url(lambda u: path_of(u) == "/", timeout=15000)
+                expect_ok(phone.goto(f"{base}/tell?mode=snap", wait_until="load"), "GET /tell?mode=snap")
+                phone.set_input_files("#photos", photo)
+                phone.wait_for_selector("#photo-previews img", timeout=5000)
+                phone.fill("textarea[name=text]", "小区门口井盖破损，见照片（浏览器检查）")
+                phone.wait_for_selector(".leaflet-interactive", timeout=20000)
+                box = phone.locator("#tell-map").bounding_box()
+                phone.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                if not phone.input_value("#lat"):
+                    raise AssertionError("tapping the map did not set a location")
+                phone.screenshot(path=f"{out}/snap-phone.png", full_page=True)
+                phone.click("form.tell-form button[type=submit]")
+                phone.wait_for_url(lambda u: path_of(u).startswith("/complaints/"), timeout=20000)
+                phone.wait_for_selector("img.thumb", timeout=10000)
+                ok = phone.evaluate("Array.from(document.querySelectorAll('img.thumb')).every(i => i.complete && i.naturalWidth > 0)")
+                if not ok:
+                    raise AssertionError("the photo thumbnail did not load")
+                phone.screenshot(path=f"{out}/snap-result-phone.png", full_page=True)
+
             r.run("login page renders on a phone (390x844)", phone_errors, login_phone)
+            r.run("随手拍 on a phone: photo, map tap, submit, thumbnail shown", phone_errors, snap_on_phone)
             phone.context.close()
         finally:
             browser.close()

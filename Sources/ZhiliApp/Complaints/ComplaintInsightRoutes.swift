@@ -81,7 +81,7 @@ enum ComplaintInsightRoutes {
         let rows = try await ComplaintRoutes.visible(to: p, on: req.sql)
             .where("status", .in, [ComplaintStatus.submitted, .dispatched, .signed, .inProgress].map(\.rawValue))
             .orderBy("resolve_by").limit(5000).all(decoding: ComplaintRow.self)
-        let names = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
+        let names = try await ComplaintRoutes.categoryNames(req)
         let now = Date()
         var features: [[String: Any]] = []
         for r in rows {

@@ -36,7 +36,7 @@ enum ComplaintPages {
         default: break
         }
         let rows = try await select.orderBy("created_at", .descending).limit(100).all(decoding: ComplaintRow.self)
-        let names = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
+        let names = try await ComplaintRoutes.categoryNames(req)
         let items = rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) }
         return PageShell(request: req, title: t("接诉即办", "Complaints"), active: "complaints", wide: true).render {
             Div {

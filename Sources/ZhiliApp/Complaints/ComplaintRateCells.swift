@@ -159,15 +159,21 @@ struct ComplaintRateCells {
         }
     }
 
-    /// Fresh cells under a code range and between two months (inclusive, "YYYY-MM").
-    func cells(range: (lower: String, upper: String), fromMonth: String?, toMonth: String?) async throws -> [Cell] {
+    /// Fresh cells under a code range, between two months (inclusive, "YYYY-MM"), added up in the
+    /// database by the first `prefix` digits of the grid code (the child node), handler and
+    /// month: a city-wide report reads a few hundred sums, not every cell.
+    func sums(range: (lower: String, upper: String), prefix: Int, fromMonth: String?, toMonth: String?) async throws -> [Cell] {
         try await refresh(range: range)
-        let q = db.select().columns("grid_code", "month", "handler_key", "total", "dispatched", "responded_in_time", "resolved_count",
-                                    "resolved_in_time", "rated", "satisfied")
-            .from("complaint_rate_cells").where("grid_code", .greaterThanOrEqual, range.lower).where("grid_code", .lessThan, range.upper)
-        if let fromMonth { q.where("month", .greaterThanOrEqual, fromMonth) }
-        if let toMonth { q.where("month", .lessThanOrEqual, toMonth) }
-        return try await q.all(decoding: Cell.self)
+        var filter = SQLQueryString("grid_code >= \(bind: range.lower) AND grid_code < \(bind: range.upper)")
+        if let fromMonth { filter.appendInterpolation(unsafeRaw: " AND month >= "); filter.appendInterpolation(bind: fromMonth) }
+        if let toMonth { filter.appendInterpolation(unsafeRaw: " AND month <= "); filter.appendInterpolation(bind: toMonth) }
+        let n = max(1, min(prefix, 15))
+        return try await db.raw("""
+            SELECT substr(grid_code, 1, \(unsafeRaw: String(n))) AS grid_code, handler_key, month, SUM(total) AS total, SUM(dispatched) AS dispatched,
+              SUM(responded_in_time) AS responded_in_time, SUM(resolved_count) AS resolved_count, SUM(resolved_in_time) AS resolved_in_time,
+              SUM(rated) AS rated, SUM(satisfied) AS satisfied
+            FROM complaint_rate_cells WHERE \(filter) GROUP BY 1, 2, 3
+            """).all(decoding: Cell.self)
     }
 }
 

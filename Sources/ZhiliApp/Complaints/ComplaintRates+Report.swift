@@ -29,10 +29,10 @@ struct ComplaintRates {
 
     /// By months ("YYYY-MM", inclusive), from the cells.
     func report(under code: HierarchyCode, fromMonth: String?, toMonth: String?, childNames: [String: String]) async throws -> Report {
-        let cells = try await ComplaintRateCells(db: db).cells(range: (code.value, code.rangeUpperBound), fromMonth: fromMonth, toMonth: toMonth)
         let childLength = code.level.child.map(\.codeLength) ?? code.value.count
+        let sums = try await ComplaintRateCells(db: db).sums(range: (code.value, code.rangeUpperBound), prefix: childLength, fromMonth: fromMonth, toMonth: toMonth)
         return Self.assemble(code: code.value, fromMonth: fromMonth, toMonth: toMonth, childNames: childNames,
-                             cells: cells.map { (String($0.grid_code.prefix(childLength)), $0.handler_key, $0.month, $0.total, $0.rates) })
+                             cells: sums.map { ($0.grid_code, $0.handler_key, $0.month, $0.total, $0.rates) })
     }
 
     /// Over an exact window of submission times, counting the complaints themselves.

@@ -76,11 +76,18 @@ enum ComplaintRoutes {
 
     static func dto(_ req: Request, id: UUID, viewer: Principal, timeline: Bool) async throws -> ComplaintDTO {
         let row = try await load(req, id: id)
-        let names = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
+        let names = try await categoryNames(req)
         var dto = ComplaintDTO(row, categoryName: names[row.category_code] ?? row.category_code, viewer: viewer,
                                timeline: timeline ? try await ComplaintTimeline(db: req.sql).events(id) : nil)
         if timeline { dto.photos = try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql) }
         return dto
+    }
+
+    /// Category code → Chinese name, from the settings cache.
+    static func categoryNames(_ req: Request) async throws -> [String: String] {
+        let db = req.sql
+        let all = try await req.zhili.settings.value("complaint.categories") { try await ComplaintCategories.all(on: db) }
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0.nameZh) })
     }
 
     static func complaintID(_ req: Request) throws -> UUID {
@@ -213,7 +220,7 @@ enum ComplaintRoutes {
                 .where("resolve_by", .lessThan, Date())
         }
         let rows = try await select.orderBy("created_at", .descending).limit(limit).offset(offset).all(decoding: ComplaintRow.self)
-        let names = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
+        let names = try await categoryNames(req)
         return Page(items: rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) }, limit: limit, offset: offset)
     }
 

@@ -41,18 +41,11 @@ struct ComplaintSubmission {
     /// The photo files of a multipart submission, sent as `photos[]`.
     struct PhotoFields: Content, Sendable { var photos: [File]? }
 
-    private struct IDRow: Decodable { let id: UUID }
-
-    private func existing(_ key: String?) async throws -> UUID? {
-        guard let key else { return nil }
-        return try await db.select().column("id").from("complaints").where("idempotency_key", .equal, key).first(decoding: IDRow.self)?.id
-    }
-
     /// Validates everything (photos included) before writing, then hands the complaint to the
     /// intake, which writes it with its first timeline entry, photos, counts and audit entry in
     /// one transaction: all of it or nothing. Returns the complaint as stored.
     func submit(_ input: Input, photos: [File] = [], by p: Principal, channel: String, idempotencyKey: String?) async throws -> (id: UUID, created: Bool, row: ComplaintRow?) {
-        if let id = try await existing(idempotencyKey) { return (id, false, nil) }
+        // A repeated key is settled by the intake, inside its transaction; no read here.
         let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (5...2000).contains(text.count) else {
             throw AppError.invalid("text", zh: "请用 5–2000 字描述诉求", en: "Describe the matter in 5–2000 characters")

@@ -117,7 +117,7 @@ struct ComplaintThemes {
             .where("month", .greaterThanOrEqual, fromMonth).where("month", .lessThanOrEqual, toMonth)
             .all(decoding: CountRow.self)
         let previous = Self.month(before: toMonth)
-        let cells = try await ComplaintRateCells(db: db).cells(range: range, fromMonth: min(fromMonth, previous), toMonth: toMonth)
+        let cells = try await ComplaintRateCells(db: db).sums(range: range, prefix: 15, fromMonth: min(fromMonth, previous), toMonth: toMonth)
         var byTheme: [String: Int] = [:], byMonth: [String: [String: Int]] = [:], totals: [String: Int] = [:]
         for c in counts {
             byTheme[c.theme, default: 0] += c.count

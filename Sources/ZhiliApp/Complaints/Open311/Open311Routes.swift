@@ -50,7 +50,7 @@ enum Open311Routes {
 
     static func services(_ req: Request, _ format: Open311Format) async throws -> Response {
         let all = try await ComplaintCategories.all(on: req.sql).filter { $0.active && $0.parentCode != nil }
-        let groups = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
+        let groups = try await ComplaintRoutes.categoryNames(req)
         return format.render(all.map { c in
             [("service_code", .text(c.code)), ("service_name", .text(c.nameZh)), ("description", .text("\(c.nameZh) / \(c.nameEn)")),
              ("metadata", .bool(false)), ("type", .text("realtime")), ("keywords", .text(c.keywords ?? "")),
@@ -113,7 +113,7 @@ enum Open311Routes {
             }
         }
         let rows = try await select.orderBy("created_at", .descending).limit(1000).all(decoding: ComplaintRow.self)
-        let names = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
+        let names = try await ComplaintRoutes.categoryNames(req)
         return format.render(rows.map { record($0, names: names) }, root: "service_requests", item: "request")
     }
 
@@ -126,7 +126,7 @@ enum Open311Routes {
             let (raw, format) = try Open311Format.split(req.parameters.get("id") ?? "")
             guard let id = UUID(uuidString: raw), let row = try await req.sql.select().columns(ComplaintRow.columns).from("complaints")
                 .where("id", .equal, id).first(decoding: ComplaintRow.self) else { throw Open311Error(404, "No service request \(raw)") }
-            let names = Dictionary(uniqueKeysWithValues: try await ComplaintCategories.all(on: req.sql).map { ($0.code, $0.nameZh) })
+            let names = try await ComplaintRoutes.categoryNames(req)
             return format.render([record(row, names: names)], root: "service_requests", item: "request")
         }
     }
