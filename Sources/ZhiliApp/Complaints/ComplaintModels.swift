@@ -37,6 +37,12 @@ struct ComplaintRow: Decodable, Sendable {
     let escalation_level: Int
     let merged_into: UUID?
     let created_at: Date
+    /// Answers to the category's extra questions, as a JSON object of code → text.
+    var answers: String? = nil
+
+    var answerMap: [String: String] {
+        answers.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+    }
 
     var statusValue: ComplaintStatus { ComplaintStatus(rawValue: status) ?? .submitted }
     var tierValue: TimeLimitTier { TimeLimitTier(rawValue: tier) ?? .sevenDays }
@@ -51,7 +57,7 @@ struct ComplaintRow: Decodable, Sendable {
                           "submitter_id", "submitter_name", "status", "tier", "handler_kind", "handler_user_id", "handler_department",
                           "handler_name", "dispatch_reason", "dispatched_at", "sign_by", "contact_by", "resolve_by", "signed_at",
                           "contacted_at", "resolved_at", "closed_at", "rating", "rating_comment", "reopened", "escalation_level",
-                          "merged_into", "created_at"]
+                          "merged_into", "created_at", "answers"]
 }
 
 /// What a viewer sees of a complaint. Handlers do not see who an anonymous complainant is.
@@ -87,6 +93,8 @@ struct ComplaintDTO: Content, Sendable {
     let createdAt: Date
     var timeline: [Event]?
     var photos: [PhotoInfo]?
+    /// Answers to the category's extra questions (question code → answer).
+    let answers: [String: String]
 
     init(_ r: ComplaintRow, categoryName: String, viewer: Principal, now: Date = Date(), timeline: [Event]? = nil) {
         let isSubmitter = r.submitter_id == viewer.userID
@@ -99,6 +107,7 @@ struct ComplaintDTO: Content, Sendable {
         escalationLevel = (EscalationLevel(rawValue: r.escalation_level) ?? .grid).nameZh
         overdue = r.deadlines.map { ComplaintClocks.overdue(status: r.statusValue, deadlines: $0, now: now).map(\.rawValue) } ?? []
         createdAt = r.created_at
+        answers = r.answerMap
         self.timeline = timeline
     }
 }

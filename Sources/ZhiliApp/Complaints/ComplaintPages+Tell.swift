@@ -38,7 +38,13 @@ extension ComplaintPages {
                 Label(t("问题类别", "Category")) {
                     Element(name: "select") {
                         for c in categories { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: c.code), .text(t(c.nameZh, c.nameEn))]) }
-                    }.attribute(named: "name", value: "categoryCode")
+                    }.attribute(named: "name", value: "categoryCode").id("category")
+                }
+                for c in categories where !c.questions.isEmpty {
+                    Element(name: "fieldset") {
+                        Element(name: "legend") { Text(t("补充信息：", "A few details: ") + t(c.nameZh, c.nameEn)) }
+                        for q in c.questions { Self.questionField(q, t) }
+                    }.class("questions").attribute(named: "data-category", value: c.code)
                 }
                 Label(t("问题描述", "What is wrong")) {
                     TextArea(name: "text", numberOfRows: 4, isRequired: true).attribute(named: "placeholder", value: t("例如：3号楼门口垃圾三天没清运", "e.g. rubbish not collected for three days"))
@@ -61,14 +67,41 @@ extension ComplaintPages {
         }
     }
 
-    struct TellForm: Content { var key: String?; var categoryCode: String; var text: String; var lat: String?; var lon: String?; var anonymous: String?; var onBehalfOf: String? }
+    /// One extra question as a form field named answers[code] (answers[code][] for several choices).
+    static func questionField(_ q: CategoryQuestion, _ t: Localizer) -> Component {
+        let label = t(q.labelZh, q.labelEn) + (q.required ? " *" : "")
+        let name = "answers[\(q.code)]"
+        switch q.kind {
+        case .text: return Label(label) { Input(type: .text, name: name) }
+        case .number: return Label(label) { Input(type: .number, name: name).attribute(named: "step", value: "any") }
+        case .date: return Label(label) { Input(type: .date, name: name) }
+        case .single:
+            return Label(label) {
+                Element(name: "select") {
+                    Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: ""), .text(t("请选择", "Choose"))])
+                    for o in q.options { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: o), .text(o)]) }
+                }.attribute(named: "name", value: name)
+            }
+        case .multiple:
+            return Div {
+                Span(label).class("field-label")
+                for o in q.options {
+                    Label(o) { Input(type: .checkbox, name: name + "[]", value: o) }.class("check")
+                }
+            }.class("choices")
+        }
+    }
+
+    struct TellForm: Content { var key: String?; var categoryCode: String; var text: String; var lat: String?; var lon: String?; var anonymous: String?; var onBehalfOf: String?
+                            var answers: [String: ComplaintSubmission.FlexibleAnswer]? }
 
     @Sendable static func tell(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
         guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
         let f = try req.content.decode(TellForm.self)
         let input = ComplaintSubmission.Input(categoryCode: f.categoryCode, text: f.text, lat: f.lat.flatMap { Double($0) }, lon: f.lon.flatMap { Double($0) },
-                                              address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf)
+                                              address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf,
+                                              answers: f.answers)
         let (id, _, _) = try await ComplaintSubmission(req)
             .submit(input, photos: try ComplaintRoutes.photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
         return WebResponse.redirect("/complaints/\(id.uuidString)")

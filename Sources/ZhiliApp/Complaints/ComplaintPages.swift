@@ -9,6 +9,9 @@ enum ComplaintPages {
     static func register(_ app: Application) {
         app.get("complaints", use: inbox)
         app.get("complaints", "stats", use: stats)
+        app.get("complaints", "categories", use: categoriesPage)
+        app.get("complaints", "categories", ":code", use: categoryForm)
+        app.post("complaints", "categories", ":code", use: saveCategoryForm)
         app.get("complaints", "map", use: map)
         app.get("complaints", ":id", use: detail)
         app.post("complaints", ":id", "act", use: act)
@@ -75,7 +78,10 @@ enum ComplaintPages {
         let row = try await ComplaintRoutes.load(req, id: id)
         guard ComplaintRoutes.mayRead(p, row) else { throw AppError.forbidden }
         let c = try await ComplaintRoutes.dto(req, id: id, viewer: p, timeline: true)
-        let categories = try await ComplaintCategories.all(on: req.sql).filter { $0.active && $0.parentCode != nil }
+        let allCategories = try await ComplaintCategories.all(on: req.sql)
+        let categories = allCategories.filter { $0.active && $0.parentCode != nil }
+        let category = allCategories.first { $0.code == row.category_code }
+        let templates = ComplaintCategories.filledTemplates(category, for: row)
         let may: (String) -> Bool = { action in
             guard let party = ComplaintWorkflow.parties[action], ComplaintWorkflow.mayAct(p, as: party, on: row),
                   let a = try? ComplaintWorkflow.action(ComplaintWorkflow.Input(action: action, reason: "x", hours: 24, approved: true, score: 5, into: UUID())) else { return false }
@@ -99,6 +105,16 @@ enum ComplaintPages {
                 Div {
                     H3(t("诉求内容", "What was reported"))
                     Paragraph(c.text).class("lead")
+                    if !c.answers.isEmpty {
+                        Element(name: "dl") {
+                            for q in category?.questions ?? [] {
+                                if let answer = c.answers[q.code] {
+                                    Element(name: "dt") { Text(t(q.labelZh, q.labelEn)) }
+                                    Element(name: "dd") { Text(answer.replacingOccurrences(of: ",", with: "、")) }
+                                }
+                            }
+                        }.class("answers")
+                    }
                     Paragraph("\(t("网格", "Grid")) \(c.gridCode) · \(c.anonymous ? t("匿名", "anonymous") : (c.submitterName ?? "—"))").class("muted small")
                     if let h = c.handlerName { Paragraph("\(t("处理人", "Handler")): \(h)" + (c.dispatchReason.map { "（\($0)）" } ?? "")).class("small") }
                     if let r = c.rating { Paragraph("\(t("评价", "Rating")): " + String(repeating: "★", count: r) + (c.ratingComment.map { " \($0)" } ?? "")) }
@@ -115,9 +131,9 @@ enum ComplaintPages {
                         }
                     }
                     if may("sign") { form("sign", t("签收", "Sign for it"), primary: true) }
-                    if may("contact") { form("contact", t("已联系诉求人", "Contacted the resident")) { Input(type: .text, name: "note", placeholder: t("联系情况", "Note")) } }
-                    if may("progress") { form("progress", t("添加进展", "Add progress")) { Input(type: .text, name: "note", isRequired: true, placeholder: t("进展", "Progress")) } }
-                    if may("resolve") { form("resolve", t("办结", "Resolve"), primary: true) { Input(type: .text, name: "note", placeholder: t("办理结果", "Result")) } }
+                    if may("contact") { form("contact", t("已联系诉求人", "Contacted the resident")) { Input(type: .text, name: "note", placeholder: t("联系情况", "Note")).attribute(named: "list", value: "templates") } }
+                    if may("progress") { form("progress", t("添加进展", "Add progress")) { Input(type: .text, name: "note", isRequired: true, placeholder: t("进展", "Progress")).attribute(named: "list", value: "templates") } }
+                    if may("resolve") { form("resolve", t("办结", "Resolve"), primary: true) { Input(type: .text, name: "note", placeholder: t("办理结果", "Result")).attribute(named: "list", value: "templates") } }
                     if may("request_extension") {
                         form("request_extension", t("申请延期", "Ask for more time")) {
                             Input(type: .number, name: "hours", value: "24", isRequired: true); Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
@@ -136,7 +152,13 @@ enum ComplaintPages {
                         }
                     }
                     if may("reopen") { form("reopen", t("问题未解决，重新办理", "Not solved: reopen")) { Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason")) } }
-                    if may("return_visit") { form("return_visit", t("回访", "Return visit")) { Input(type: .text, name: "note", isRequired: true, placeholder: t("回访情况", "Note")) } }
+                    if may("return_visit") { form("return_visit", t("回访", "Return visit")) { Input(type: .text, name: "note", isRequired: true, placeholder: t("回访情况", "Note")).attribute(named: "list", value: "templates") } }
+                    if !templates.isEmpty {
+                        Paragraph(t("输入框可选用回复模板", "Reply templates are offered in the note fields")).class("muted small")
+                        Element(name: "datalist") {
+                            for text in templates { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: text)]) }
+                        }.id("templates")
+                    }
                 }.class("card")
             }.class("cards")
             if !(c.photos ?? []).isEmpty || ComplaintRoutes.mayAddPhotos(p, row) {

@@ -9,6 +9,7 @@ enum ComplaintRoutes {
     static func register(_ app: Application) {
         let api = app.grouped("api", "v1", "complaints")
         api.get("categories", use: categories)
+        api.put("categories", ":code", use: saveCategory)
         ComplaintInsightRoutes.register(app)
         // Up to 9 photos ride along with a submission; the whole body is capped at 40 MB
         // (each photo at 10 MB), larger bodies are refused before they are read.
@@ -25,6 +26,36 @@ enum ComplaintRoutes {
     @Sendable static func categories(req: Request) async throws -> [ComplaintCategories.Category] {
         _ = try req.requirePrincipal()
         return try await ComplaintCategories.all(on: req.sql).filter(\.active)
+    }
+
+    struct CategoryInput: Content {
+        var parentCode: String?
+        var nameZh: String
+        var nameEn: String
+        var handlerKind: String
+        var department: String?
+        var tier: String
+        var keywords: String?
+        var active: Bool?
+        var questions: [CategoryQuestion]?
+        var templates: [String]?
+    }
+
+    /// Administrators configure the tree: handler, time limit, extra questions, reply templates.
+    @Sendable static func saveCategory(req: Request) async throws -> ComplaintCategories.Category {
+        let p = try req.requirePrincipal()
+        guard p.role == .admin else { throw AppError.forbidden }
+        let code = req.parameters.get("code") ?? ""
+        let i = try req.content.decode(CategoryInput.self)
+        let category = ComplaintCategories.Category(
+            code: code, parentCode: i.parentCode.flatMap { $0.isEmpty ? nil : $0 }, nameZh: i.nameZh.trimmingCharacters(in: .whitespaces),
+            nameEn: i.nameEn.trimmingCharacters(in: .whitespaces), handlerKind: i.handlerKind, department: i.department, tier: i.tier,
+            keywords: i.keywords.map { String($0.prefix(500)) }, active: i.active ?? true, questions: i.questions ?? [], templates: i.templates ?? [])
+        try ComplaintCategories.validate(category, known: try await ComplaintCategories.all(on: req.sql))
+        try await ComplaintCategories.save(category, on: req.sql)
+        req.zhili.settings.invalidate()
+        await req.audit.record(action: "update", entity: "complaint_category", entityID: code, detail: "\(category.tier) \(category.handlerKind)")
+        return category
     }
 
     static let uploadLimit: ByteCount = "40mb"

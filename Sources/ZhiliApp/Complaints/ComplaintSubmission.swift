@@ -36,6 +36,23 @@ struct ComplaintSubmission {
         var anonymous: Bool?
         /// Staff taking a call or a visit write the resident's name here.
         var onBehalfOf: String?
+        /// Answers to the category's extra questions: code → text, number, date or choice(s).
+        var answers: [String: FlexibleAnswer]?
+    }
+
+    /// An answer as JSON text, number, boolean or list of choices, or a form field.
+    struct FlexibleAnswer: Codable, Sendable {
+        let text: String
+        init(_ text: String) { self.text = text }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) { text = s }
+            else if let list = try? c.decode([String].self) { text = list.joined(separator: ",") }
+            else if let n = try? c.decode(Double.self) { text = n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n) }
+            else if let b = try? c.decode(Bool.self) { text = b ? "是" : "否" }
+            else { text = "" }
+        }
+        func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(text) }
     }
 
     /// The photo files of a multipart submission, sent as `photos[]`.
@@ -65,6 +82,10 @@ struct ComplaintSubmission {
             throw AppError(.unprocessableEntity, code: "outside_all_grids", zh: "该位置不在本平台管辖的任何网格内", en: "The location lies outside every grid", field: "lat")
         }
         if (input.address?.count ?? 0) > 200 { throw AppError.invalid("address", zh: "地址过长", en: "Address too long") }
+        let answers: [String: String]
+        do { answers = try CategoryAnswers.validate((input.answers ?? [:]).mapValues(\.text), against: category.questions) } catch {
+            throw AppError(.unprocessableEntity, code: "invalid_answer", zh: error.messageZh, en: error.messageEn, field: "answers.\(error.code)")
+        }
         let submitterName: String?
         if p.role == .resident { submitterName = p.displayName }
         else if let name = ResidentValidation.clean(input.onBehalfOf) { submitterName = String(name.prefix(40)) }
@@ -78,7 +99,8 @@ struct ComplaintSubmission {
             submitter_name: submitterName, status: ComplaintStatus.submitted.rawValue, tier: category.tier, handler_kind: nil, handler_user_id: nil,
             handler_department: nil, handler_name: nil, dispatch_reason: nil, dispatched_at: nil, sign_by: nil, contact_by: nil, resolve_by: nil,
             signed_at: nil, contacted_at: nil, resolved_at: nil, closed_at: nil, rating: nil, rating_comment: nil, reopened: 0, escalation_level: 0,
-            merged_into: nil, created_at: now)
+            merged_into: nil, created_at: now,
+            answers: answers.isEmpty ? nil : String(decoding: try JSONEncoder().encode(answers), as: UTF8.self))
         let audit = AuditBatcher.Entry(at: now, actorID: p.userID, actorName: p.username, role: p.role.rawValue, action: "create", entity: "complaint",
                                        entityID: id.uuidString, outcome: AuditOutcome.ok.rawValue, ip: address, detail: channel)
         let new = ComplaintIntake.New(row: row, idempotencyKey: idempotencyKey, actorName: p.displayName, actorRole: p.role.rawValue, userID: p.userID,

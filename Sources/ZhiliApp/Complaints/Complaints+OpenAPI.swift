@@ -8,13 +8,29 @@ enum ComplaintsAPI {
     static let photoFiles: JSONValue = ["type": "array", "maxItems": 9, "items": ["type": "string", "format": "binary"],
                                         "description": "JPEG or PNG, at most 10 MB each and 40 MB in all; re-encoded without metadata"]
 
+    static let question: JSONValue = Schema.object([
+        ("code", Schema.string), ("labelZh", Schema.string), ("labelEn", Schema.string),
+        ("kind", ["type": "string", "enum": ["text", "number", "date", "single", "multiple"]]),
+        ("options", Schema.array(Schema.string)), ("required", Schema.boolean)], required: ["code", "labelZh", "labelEn", "kind"])
+
     static let operations: [APIOperation] = [
         APIOperation(method: "get", path: "/api/v1/complaints/categories", tag: tag, summary: "Complaint categories with handler and time limit (诉求分类)",
                      success: (200, Schema.array(["type": "object"]), "application/json")),
+        APIOperation(method: "put", path: "/api/v1/complaints/categories/{code}", tag: tag,
+                     summary: "Create or change a category: handler, time limit, extra questions, reply templates (administrators; 维护诉求分类)",
+                     params: [APIOperation.path("code", ["type": "string", "pattern": "^[A-Za-z0-9_.]{1,60}$"], "Category code")],
+                     body: Schema.object([("parentCode", Schema.string), ("nameZh", Schema.string), ("nameEn", Schema.string),
+                                          ("handlerKind", ["type": "string", "enum": ["grid_worker", "department"]]), ("department", Schema.string),
+                                          ("tier", ["type": "string", "enum": ["2h", "24h", "7d", "15d"]]), ("keywords", Schema.string),
+                                          ("active", Schema.boolean), ("questions", Schema.array(question)), ("templates", Schema.array(Schema.string))],
+                                         required: ["nameZh", "nameEn", "handlerKind", "tier"]),
+                     success: (200, ["type": "object"], "application/json")),
         APIOperation(method: "post", path: "/api/v1/complaints", tag: tag,
                      summary: "Submit a complaint (有事您说); send an Idempotency-Key header so a retry creates nothing new (提交诉求)",
                      body: Schema.object([("categoryCode", Schema.string), ("text", Schema.string), ("lat", Schema.number), ("lon", Schema.number),
-                                          ("address", Schema.string), ("anonymous", Schema.boolean), ("onBehalfOf", Schema.string)],
+                                          ("address", Schema.string), ("anonymous", Schema.boolean), ("onBehalfOf", Schema.string),
+                                          ("answers", ["type": "object", "description": "Answers to the category's questions: code → text, number, date (YYYY-MM-DD) or choice(s)",
+                                                       "additionalProperties": ["type": ["string", "number", "boolean", "array"]]])],
                                          required: ["categoryCode", "text", "lat", "lon"]),
                      multipart: Schema.object([("categoryCode", Schema.string), ("text", Schema.string), ("lat", Schema.number), ("lon", Schema.number),
                                                ("address", Schema.string), ("anonymous", Schema.boolean), ("onBehalfOf", Schema.string), ("photos[]", photoFiles)],
@@ -74,6 +90,17 @@ enum ComplaintsAPI {
         APIOperation(method: "get", path: "/api/v1/complaints/{id}/photos/{photo}", tag: tag, summary: "One photo as JPEG, or its thumbnail with size=thumb (照片)",
                      params: [idParam, APIOperation.path("photo", Schema.uuid, "Photo id"), .query("size", ["type": "string", "enum": ["thumb", "full"]], "thumb for 320 px")],
                      success: (200, nil, "image/jpeg")),
+    ]
+
+    static let keyOperations: [APIOperation] = [
+        APIOperation(method: "get", path: "/api/v1/open311/keys", tag: tag, summary: "Open311 integrators and whether their keys work (administrators; 接入方列表)",
+                     success: (200, Schema.array(Schema.object([("id", Schema.uuid), ("integrator", Schema.string), ("active", Schema.boolean)])), "application/json")),
+        APIOperation(method: "post", path: "/api/v1/open311/keys", tag: tag, summary: "Issue an api_key to an integrator; shown once (administrators; 签发密钥)",
+                     body: Schema.object([("integrator", Schema.string)], required: ["integrator"]),
+                     success: (201, Schema.object([("integrator", Schema.string), ("apiKey", Schema.string)]), "application/json")),
+        APIOperation(method: "post", path: "/api/v1/open311/keys/{id}/revoke", tag: tag, summary: "Revoke an integrator's key (administrators; 停用密钥)",
+                     params: [APIOperation.path("id", Schema.uuid, "Key id")],
+                     success: (200, Schema.array(["type": "object"]), "application/json")),
     ]
 
     static let schemas: [(String, JSONValue)] = [

@@ -37,6 +37,22 @@ enum Open311Keys {
             .where("key_hash", .equal, hash(key)).where("active", .equal, true).first(decoding: Integrator.self)
     }
 
+    struct Listed: Content, Sendable { let id: UUID; let integrator: String; let active: Bool; let createdAt: Date }
+
+    static func list(on db: any SQLDatabase) async throws -> [Listed] {
+        struct Row: Decodable { let id: UUID; let integrator: String; let active: Bool; let created_at: Date }
+        return try await db.select().columns("id", "integrator", "active", "created_at").from("open311_keys").orderBy("created_at")
+            .all(decoding: Row.self).map { Listed(id: $0.id, integrator: $0.integrator, active: $0.active, createdAt: $0.created_at) }
+    }
+
+    /// Stops a key working; the row stays for the audit trail.
+    static func revoke(_ id: UUID, on db: any SQLDatabase) async throws -> Bool {
+        struct One: Decodable { let id: UUID }
+        guard try await db.select().column("id").from("open311_keys").where("id", .equal, id).first(decoding: One.self) != nil else { return false }
+        try await db.update("open311_keys").set("active", to: false).where("id", .equal, id).run()
+        return true
+    }
+
     /// Issues a new key; returns it in plain text this once.
     static func issue(integrator: String, on db: any SQLDatabase, key: String? = nil) async throws -> String {
         let plain = key ?? [UInt8].random(count: 24).map { String(format: "%02x", $0) }.joined()

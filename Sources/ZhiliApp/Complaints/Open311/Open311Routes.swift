@@ -19,7 +19,9 @@ enum Open311Routes {
     static func guarded(_ raw: String?, _ body: (Open311Format) async throws -> Response) async -> Response {
         let format = (try? Open311Format.split(raw ?? "").format) ?? .json
         do { return try await body(format) } catch let e as Open311Error { return e.response(format) } catch let e as AppError {
-            return Open311Error(Int(e.status.code), e.messageEn).response(format)
+            // The spec knows 400, 403 and 404; only a point outside every grid keeps its 422.
+            let status = e.status == .unprocessableEntity && e.code != "outside_all_grids" ? 400 : Int(e.status.code)
+            return Open311Error(status, e.field.map { "\($0): \(e.messageEn)" } ?? e.messageEn).response(format)
         } catch {
             return Open311Error(400, "The request could not be processed").response(format)
         }
@@ -53,7 +55,7 @@ enum Open311Routes {
         let groups = try await ComplaintRoutes.categoryNames(req)
         return format.render(all.map { c in
             [("service_code", .text(c.code)), ("service_name", .text(c.nameZh)), ("description", .text("\(c.nameZh) / \(c.nameEn)")),
-             ("metadata", .bool(false)), ("type", .text("realtime")), ("keywords", .text(c.keywords ?? "")),
+             ("metadata", .bool(!c.questions.isEmpty)), ("type", .text("realtime")), ("keywords", .text(c.keywords ?? "")),
              ("group", .text(c.parentCode.flatMap { groups[$0] } ?? ""))]
         }, root: "services", item: "service")
     }
@@ -61,9 +63,15 @@ enum Open311Routes {
     @Sendable static func service(req: Request) async throws -> Response {
         await guarded(req.parameters.get("code")) { _ in
             let (code, format) = try Open311Format.split(req.parameters.get("code") ?? "")
-            guard try await ComplaintCategories.find(code, on: req.sql) != nil else { throw Open311Error(404, "Unknown service_code \(code)") }
-            // No extra questions are defined yet, so the definition has no attributes.
-            return format.render([[("service_code", .text(code)), ("attributes", .records([], item: "attribute"))]],
+            guard let category = try await ComplaintCategories.find(code, on: req.sql) else { throw Open311Error(404, "Unknown service_code \(code)") }
+            // The category's extra questions are the service's attributes.
+            let attributes: [Open311Format.Record] = category.questions.enumerated().map { i, q in
+                [("variable", .bool(true)), ("code", .text(q.code)), ("datatype", .text(q.kind.open311)), ("required", .bool(q.required)),
+                 ("datatype_description", .text(q.kind == .date ? "YYYY-MM-DD" : nil)), ("order", .number(Double(i + 1))),
+                 ("description", .text("\(q.labelZh) / \(q.labelEn)")),
+                 ("values", .records(q.options.map { [("key", .text($0)), ("name", .text($0))] }, item: "value"))]
+            }
+            return format.render([[("service_code", .text(code)), ("attributes", .records(attributes, item: "attribute"))]],
                                  root: "service_definition", item: "service_definition")
         }
     }
@@ -152,10 +160,17 @@ enum Open311Routes {
                 throw Open311Error(400, "Malformed form body")
             }
             let form = Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+            // attribute[code]=v, or attribute[code][]=v1&attribute[code][]=v2 for a multivaluelist.
+            var attributes: [String: [String]] = [:]
+            for item in items where item.name.hasPrefix("attribute[") {
+                let inner = item.name.dropFirst("attribute[".count)
+                guard let close = inner.firstIndex(of: "]") else { continue }
+                attributes[String(inner[..<close]), default: []].append(item.value ?? "")
+            }
             guard let key = form["api_key"], !key.isEmpty else { throw Open311Error(403, "api_key is required") }
             guard let integrator = try await Open311Keys.find(key, on: req.sql) else { throw Open311Error(403, "Invalid api_key") }
             guard let code = form["service_code"], !code.isEmpty else { throw Open311Error(400, "service_code is required") }
-            guard try await ComplaintCategories.find(code, on: req.sql) != nil else { throw Open311Error(404, "Unknown service_code \(code)") }
+            guard let category = try await ComplaintCategories.find(code, on: req.sql) else { throw Open311Error(404, "Unknown service_code \(code)") }
             guard let latText = form["lat"], let lonText = form["long"], let lat = Double(latText), let lon = Double(lonText) else {
                 throw Open311Error(400, "lat and long are required (address_string alone cannot be placed on a grid)")
             }
@@ -163,7 +178,10 @@ enum Open311Routes {
             let principal = Principal(userID: integrator.id, username: "open311", displayName: "Open311：\(integrator.integrator)",
                                       role: .coBuildingUnit, department: nil, nodeCode: nil, residentID: nil)
             let input = ComplaintSubmission.Input(categoryCode: code, text: form["description"] ?? "", lat: lat, lon: lon,
-                                                  address: form["address_string"], anonymous: false, onBehalfOf: person.isEmpty ? nil : person)
+                                                  address: form["address_string"], anonymous: false, onBehalfOf: person.isEmpty ? nil : person,
+                                                  // Attributes the service does not define are ignored, as integrators expect.
+                                                  answers: attributes.filter { a in category.questions.contains { $0.code == a.key } }
+                                                      .mapValues { ComplaintSubmission.FlexibleAnswer($0.joined(separator: ",")) })
             let (id, _, _) = try await ComplaintSubmission(req)
                 .submit(input, by: principal, channel: "open311", idempotencyKey: form["device_id"].flatMap { d in form["account_id"].map { "o311-\(integrator.id)-\(d)-\($0)" } })
             return format.render([[("service_request_id", .text(id.uuidString)), ("service_notice", .text("已受理，将按时限办理")),

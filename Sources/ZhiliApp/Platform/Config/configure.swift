@@ -45,6 +45,7 @@ func routes(_ app: Application) throws {
     PlaceRoutes.register(app)
     ComplaintRoutes.register(app)
     Open311Routes.register(app)
+    Open311KeyRoutes.register(app)
     PartyRoutes.register(app)
     OpenAPIRoutes.register(app)
     AssetRoutes.register(app)

@@ -48,5 +48,6 @@ enum DatabaseSetup {
         app.migrations.add(CreatePhotos())
         app.migrations.add(CreateComplaintRateCells())
         app.migrations.add(CreateComplaintThemes())
+        app.migrations.add(ExtendComplaintCategories())
     }
 }

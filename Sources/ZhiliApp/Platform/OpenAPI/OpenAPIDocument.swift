@@ -4,6 +4,7 @@ import Vapor
 enum OpenAPIDocument {
     static var operations: [APIOperation] {
         PlatformAPI.operations + HierarchyAPI.operations + PeopleAPI.operations + RegistryAPI.operations + PlacesAPI.operations + ComplaintsAPI.operations
+            + ComplaintsAPI.keyOperations
     }
 
     static var schemas: [(String, JSONValue)] {

@@ -28,6 +28,8 @@ struct NavigationMenu: Component {
         }
         if p.role == .admin {
             items.append(Item(key: "audit", zh: "审计日志", en: "Audit log", url: "/audit"))
+            items.append(Item(key: "categories", zh: "诉求分类", en: "Categories", url: "/complaints/categories"))
+            items.append(Item(key: "integrations", zh: "系统接入", en: "Integrations", url: "/admin/integrations"))
         }
         items.append(Item(key: "api", zh: "开放接口", en: "Open API", url: "/api-docs"))
         return items

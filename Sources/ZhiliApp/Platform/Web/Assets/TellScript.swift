@@ -33,6 +33,15 @@ enum TellScript {
     });
     if (el && el.dataset.autolocate === "1") { button.click(); }
   }
+  // Only the chosen category's extra questions are shown and sent.
+  var category = document.getElementById("category");
+  function showQuestions() {
+    Array.prototype.forEach.call(document.querySelectorAll("fieldset.questions"), function (fs) {
+      var on = category && fs.dataset.category === category.value;
+      fs.hidden = !on; fs.disabled = !on;
+    });
+  }
+  if (category) { category.addEventListener("change", showQuestions); showQuestions(); }
   var form = document.querySelector("form.tell-form"), input = document.getElementById("photos"), previews = document.getElementById("photo-previews");
   if (!form || !input || !window.fetch || !window.FormData) { return; }
   function shrink(file) {
