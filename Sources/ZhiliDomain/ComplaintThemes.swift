@@ -32,18 +32,52 @@ public struct ComplaintTheme: Sendable, Equatable, Codable {
     ]
 }
 
-/// Finds the themes of a text. Built once from the dictionaries; matching is a substring test
-/// per keyword on the text with spaces removed, so "垃 圾" still counts as 垃圾.
+/// Finds the themes of a text. Built once from the dictionaries; matching is a byte search of
+/// each keyword's UTF-8 in the text's UTF-8 with spaces removed (so "垃 圾" still counts as
+/// 垃圾): valid UTF-8 cannot match in the middle of a character, and it is fast enough to
+/// recount a million complaints in seconds.
 public struct ThemeMatcher: Sendable {
-    private let entries: [(code: String, keywords: [String])]
+    private let entries: [(code: String, keywords: [[UInt8]])]
 
     public init(_ themes: [ComplaintTheme]) {
-        entries = themes.map { ($0.code, $0.keywords.map { $0.filter { !$0.isWhitespace } }.filter { !$0.isEmpty }) }
+        entries = themes.map { theme in
+            (theme.code, theme.keywords.map { Self.compact(Array($0.utf8)) }.filter { !$0.isEmpty })
+        }
     }
 
     /// Theme codes in dictionary order, each at most once.
     public func themes(of text: String) -> [String] {
-        let compact = text.filter { !$0.isWhitespace }
-        return entries.filter { entry in entry.keywords.contains { compact.contains($0) } }.map(\.code)
+        let haystack = Self.compact(Array(text.utf8))
+        return entries.filter { entry in entry.keywords.contains { Self.contains(haystack, $0) } }.map(\.code)
+    }
+
+    /// Drops ASCII white space and the ideographic space (U+3000, E3 80 80).
+    static func compact(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { i += 1; continue }
+            if b == 0xE3, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0x80 { i += 3; continue }
+            out.append(b)
+            i += 1
+        }
+        return out
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        let n = needle.count, h = haystack.count
+        guard n > 0, n <= h, let first = needle.first else { return false }
+        var i = 0
+        while i <= h - n {
+            if haystack[i] == first {
+                var j = 1
+                while j < n && haystack[i + j] == needle[j] { j += 1 }
+                if j == n { return true }
+            }
+            i += 1
+        }
+        return false
     }
 }
