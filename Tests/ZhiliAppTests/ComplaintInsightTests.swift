@@ -27,8 +27,8 @@ struct ComplaintInsightTests {
         try await withTestApp { app in
             let before = try await Self.trends(app)
             let noiseBefore = before.themes.first { $0.code == "noise" }?.count ?? 0
-            _ = try await ComplaintFixture.submit(app, category: "environment.noise", grid: 1, text: "楼上装修电钻噪音，多次反映没人管")
-            _ = try await ComplaintFixture.submit(app, category: "environment.noise", grid: 1, text: "夜里广场舞音响太吵")
+            _ = try await ComplaintFixture.submit(app, category: "disputes", grid: 1, text: "楼上装修电钻噪音，多次反映没人管")
+            _ = try await ComplaintFixture.submit(app, category: "disputes", grid: 1, text: "夜里广场舞音响太吵")
             let after = try await Self.trends(app)
             #expect(after.themes.first { $0.code == "noise" }?.count == noiseBefore + 2)
             let month = ComplaintRateCells.month(of: Date())

@@ -71,7 +71,7 @@ enum ComplaintInsightRoutes {
         let from = try ComplaintRoutes.month(q.fromMonth, field: "fromMonth") ?? ComplaintThemes.months(from: defaultFrom, to: to).first ?? defaultFrom
         guard from <= to else { throw AppError.invalid("fromMonth", zh: "起始月份不能晚于结束月份", en: "fromMonth is after toMonth") }
         let names = try await req.zhili.gridLocator.snapshot().info.mapValues { "\($0.communityName) \($0.gridName)" }
-        return try await ComplaintThemes(db: req.sql).trends(under: code, fromMonth: from, toMonth: to, gridNames: names)
+        return try await ComplaintThemes(db: req.sql).trends(under: code, fromMonth: from, toMonth: to, gridNames: names, gate: req.zhili.rateRefresh)
     }
 
     /// Open complaints the viewer may see, as GeoJSON points (at most 5,000, most urgent first).

@@ -32,13 +32,16 @@ enum ComplaintPages {
         let t = Localizer(req)
         let tab = (try? req.query.decode(InboxQuery.self).tab) ?? (p.role == .resident ? nil : "submitted")
         let select = try ComplaintRoutes.visible(to: p, on: req.sql)
+        // By urgency: overdue and in-hand work by deadline, the review queue oldest first.
         switch tab {
-        case "overdue": select.where("status", .in, ["dispatched", "signed", "in_progress"]).where("resolve_by", .lessThan, Date())
-        case "in_progress": select.where("status", .in, ["signed", "in_progress"])
-        case .some(let s) where ComplaintStatus(rawValue: s) != nil: select.where("status", .equal, s)
-        default: break
+        case "overdue": ComplaintRoutes.overdue(select, now: Date())
+        case "in_progress": select.where("status", .in, ["signed", "in_progress"]).orderBy("resolve_by")
+        case "dispatched": select.where("status", .equal, "dispatched").orderBy("sign_by")
+        case "submitted": select.where("status", .equal, "submitted").orderBy("created_at")
+        case .some(let s) where ComplaintStatus(rawValue: s) != nil: select.where("status", .equal, s).orderBy("created_at", .descending)
+        default: select.orderBy("created_at", .descending)
         }
-        let rows = try await select.orderBy("created_at", .descending).limit(100).all(decoding: ComplaintRow.self)
+        let rows = try await select.limit(100).all(decoding: ComplaintRow.self)
         let names = try await ComplaintRoutes.categoryNames(req)
         let items = rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) }
         return PageShell(request: req, title: t("接诉即办", "Complaints"), active: "complaints", wide: true).render {

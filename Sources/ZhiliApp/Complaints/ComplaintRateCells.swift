@@ -40,8 +40,23 @@ struct CreateComplaintRateCells: AsyncMigration {
     }
 }
 
+/// The open complaints' deadlines, for the overdue lists (a partial index on both databases).
+struct IndexOpenComplaints: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("""
+            CREATE INDEX complaints_open_due ON complaints (resolve_by) WHERE status IN ('dispatched', 'signed', 'in_progress')
+            """).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX complaints_open_due").run()
+    }
+}
+
 struct ComplaintRateCells {
     let db: any SQLDatabase
+    /// Shared by the requests of one instance, so concurrent reports recount dirty cells once.
+    var gate: SingleFlight? = nil
 
     static let beijing = TimeZone(identifier: "Asia/Shanghai")!
 
@@ -163,7 +178,12 @@ struct ComplaintRateCells {
     /// database by the first `prefix` digits of the grid code (the child node), handler and
     /// month: a city-wide report reads a few hundred sums, not every cell.
     func sums(range: (lower: String, upper: String), prefix: Int, fromMonth: String?, toMonth: String?) async throws -> [Cell] {
-        try await refresh(range: range)
+        if let gate {
+            let cells = self
+            try await gate.run { try await cells.refresh(range: nil) }
+        } else {
+            try await refresh(range: range)
+        }
         var filter = SQLQueryString("grid_code >= \(bind: range.lower) AND grid_code < \(bind: range.upper)")
         if let fromMonth { filter.appendInterpolation(unsafeRaw: " AND month >= "); filter.appendInterpolation(bind: fromMonth) }
         if let toMonth { filter.appendInterpolation(unsafeRaw: " AND month <= "); filter.appendInterpolation(bind: toMonth) }

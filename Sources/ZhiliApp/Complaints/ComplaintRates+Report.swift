@@ -9,6 +9,7 @@ import ZhiliDomain
 /// complaints themselves.
 struct ComplaintRates {
     let db: any SQLDatabase
+    var gate: SingleFlight? = nil
 
     struct Line: Content, Sendable { let code: String; let name: String; let total: Int; let rates: ThreeRates }
     struct Report: Content, Sendable {
@@ -30,7 +31,7 @@ struct ComplaintRates {
     /// By months ("YYYY-MM", inclusive), from the cells.
     func report(under code: HierarchyCode, fromMonth: String?, toMonth: String?, childNames: [String: String]) async throws -> Report {
         let childLength = code.level.child.map(\.codeLength) ?? code.value.count
-        let sums = try await ComplaintRateCells(db: db).sums(range: (code.value, code.rangeUpperBound), prefix: childLength, fromMonth: fromMonth, toMonth: toMonth)
+        let sums = try await ComplaintRateCells(db: db, gate: gate).sums(range: (code.value, code.rangeUpperBound), prefix: childLength, fromMonth: fromMonth, toMonth: toMonth)
         return Self.assemble(code: code.value, fromMonth: fromMonth, toMonth: toMonth, childNames: childNames,
                              cells: sums.map { ($0.grid_code, $0.handler_key, $0.month, $0.total, $0.rates) })
     }

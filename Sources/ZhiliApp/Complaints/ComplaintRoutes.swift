@@ -247,12 +247,19 @@ enum ComplaintRoutes {
             select.where("status", .equal, s)
         }
         if q.overdue == true {
-            select.where("status", .in, [ComplaintStatus.dispatched, .signed, .inProgress].map(\.rawValue))
-                .where("resolve_by", .lessThan, Date())
+            overdue(select, now: Date())
+        } else {
+            select.orderBy("created_at", .descending)
         }
-        let rows = try await select.orderBy("created_at", .descending).limit(limit).offset(offset).all(decoding: ComplaintRow.self)
+        let rows = try await select.limit(limit).offset(offset).all(decoding: ComplaintRow.self)
         let names = try await categoryNames(req)
         return Page(items: rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) }, limit: limit, offset: offset)
+    }
+
+    /// Open complaints past their resolve deadline, most overdue first. The status list is
+    /// written out (not bound) so both databases can use the partial index of open deadlines.
+    static func overdue(_ select: SQLSelectBuilder, now: Date) {
+        select.where(SQLRaw("status IN ('dispatched', 'signed', 'in_progress')")).where("resolve_by", .lessThan, now).orderBy("resolve_by")
     }
 
     /// Complaints a person may list: their own (residents, or anyone asking for "mine"),
@@ -317,9 +324,9 @@ enum ComplaintRoutes {
         let names = Dictionary(try await HierarchyRoutes.reads(req).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let from = try instant(q.from, field: "from"), to = try instant(q.to, field: "to")
         if from != nil || to != nil {
-            return try await ComplaintRates(db: req.sql).report(under: code, from: from, to: to, childNames: names)
+            return try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh).report(under: code, from: from, to: to, childNames: names)
         }
-        return try await ComplaintRates(db: req.sql).report(under: code, fromMonth: try month(q.fromMonth, field: "fromMonth"),
+        return try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh).report(under: code, fromMonth: try month(q.fromMonth, field: "fromMonth"),
                                                             toMonth: try month(q.toMonth, field: "toMonth"), childNames: names)
     }
 }

@@ -29,7 +29,7 @@ struct ComplaintEscalation {
             guard level.rawValue > c.escalation_level else { continue }
             try await db.update("complaints").set("escalation_level", to: level.rawValue).set("updated_at", to: now)
                 .where("id", .equal, c.id).where("escalation_level", .lessThan, level.rawValue).run()
-            try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
+            // The level is not an input of the three rates, so no cell needs recounting.
             let late = ComplaintClocks.overdue(status: c.statusValue, deadlines: deadlines, now: now)
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "escalate", label: ComplaintLifecycle.labelZh(.escalate),
                                                     note: "超时（\(late.map(\.rawValue).joined(separator: "、"))），升级至\(level.nameZh)督办",

@@ -5,8 +5,8 @@ import Vapor
 import ZhiliDomain
 
 /// 情: theme dictionaries (configurable), counts of complaints per grid, month and theme, and
-/// the trends and hot spots drawn from them. Counts are added in the submission's transaction
-/// and recounted from all complaint texts when a dictionary changes.
+/// the trends and hot spots drawn from them. Counts are added by the intake in the
+/// submission's transaction and recounted from all complaint texts when a dictionary changes.
 struct CreateComplaintThemes: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("complaint_themes")
@@ -44,18 +44,6 @@ struct ComplaintThemes {
         try await db.select().columns("code", "name_zh", "name_en", "keywords").from("complaint_themes").orderBy("position").orderBy("code")
             .all(decoding: Row.self)
             .map { ComplaintTheme(code: $0.code, nameZh: $0.name_zh, nameEn: $0.name_en, keywords: $0.keywords.split(separator: ",").map(String.init)) }
-    }
-
-    /// Adds a new complaint's themes to the counts (inside the submission's transaction).
-    func count(text: String, grid: String, createdAt: Date) async throws {
-        let themes = ThemeMatcher(try await all()).themes(of: text)
-        let month = ComplaintRateCells.month(of: createdAt)
-        for theme in themes {
-            try await db.raw("""
-                INSERT INTO complaint_theme_counts (grid_code, month, theme, count) VALUES (\(bind: grid), \(bind: month), \(bind: theme), 1)
-                ON CONFLICT (grid_code, month, theme) DO UPDATE SET count = complaint_theme_counts.count + 1
-                """).run()
-        }
     }
 
     /// Recounts every complaint's themes from its text: after a dictionary changes or a bulk load.
@@ -109,7 +97,7 @@ struct ComplaintThemes {
 
     /// Themes and complaints by month under a node, and the grids whose complaints rose most
     /// from the month before `toMonth` to `toMonth` (hot spots).
-    func trends(under code: HierarchyCode, fromMonth: String, toMonth: String, gridNames: [String: String]) async throws -> Trends {
+    func trends(under code: HierarchyCode, fromMonth: String, toMonth: String, gridNames: [String: String], gate: SingleFlight? = nil) async throws -> Trends {
         let range = (code.value, code.rangeUpperBound)
         let themes = try await all()
         let counts = try await db.select().columns("grid_code", "month", "theme", "count").from("complaint_theme_counts")
@@ -117,7 +105,7 @@ struct ComplaintThemes {
             .where("month", .greaterThanOrEqual, fromMonth).where("month", .lessThanOrEqual, toMonth)
             .all(decoding: CountRow.self)
         let previous = Self.month(before: toMonth)
-        let cells = try await ComplaintRateCells(db: db).sums(range: range, prefix: 15, fromMonth: min(fromMonth, previous), toMonth: toMonth)
+        let cells = try await ComplaintRateCells(db: db, gate: gate).sums(range: range, prefix: 15, fromMonth: min(fromMonth, previous), toMonth: toMonth)
         var byTheme: [String: Int] = [:], byMonth: [String: [String: Int]] = [:], totals: [String: Int] = [:]
         for c in counts {
             byTheme[c.theme, default: 0] += c.count

@@ -38,7 +38,7 @@ enum ComplaintsAPI {
                      success: (201, Schema.ref("Complaint"), "application/json")),
         APIOperation(method: "get", path: "/api/v1/complaints", tag: tag, summary: "Inbox: complaints in my area, sent to my department, or my own (诉求列表)",
                      params: [.query("status", ["type": "string", "enum": ["submitted", "dispatched", "signed", "in_progress", "resolved", "closed", "rejected", "merged"]], "Status"),
-                              .query("overdue", Schema.boolean, "Only open complaints past their deadline"),
+                              .query("overdue", Schema.boolean, "Only open complaints past their deadline, most overdue first"),
                               .query("mine", Schema.boolean, "Only complaints I submitted"),
                               .query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size"),
                               .query("offset", ["type": "integer", "minimum": 0], "Offset")],

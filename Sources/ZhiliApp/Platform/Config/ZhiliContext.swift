@@ -14,6 +14,7 @@ public final class ZhiliContext: Sendable {
     /// dictionaries): at most 30 s old, cleared at once when changed through this instance.
     let settings: ReadCaches
     let intake: ComplaintIntake
+    let rateRefresh = SingleFlight()
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config

@@ -49,5 +49,6 @@ enum DatabaseSetup {
         app.migrations.add(CreateComplaintRateCells())
         app.migrations.add(CreateComplaintThemes())
         app.migrations.add(ExtendComplaintCategories())
+        app.migrations.add(IndexOpenComplaints())
     }
 }
