@@ -22,7 +22,7 @@ extension ComplaintPages {
         let from = min(try ComplaintRoutes.month(q.fromMonth, field: "fromMonth") ?? defaultFrom, to)
         let children = try await HierarchyRoutes.reads(req).children(of: code)
         let childNames = Dictionary(children.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let report = try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh).report(under: code, fromMonth: from, toMonth: to, childNames: childNames)
+        let report = try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh, cache: req.zhili.reports).report(under: code, fromMonth: from, toMonth: to, childNames: childNames)
         let gridNames = try await req.zhili.gridLocator.snapshot().info.mapValues { "\($0.communityName) \($0.gridName)" }
         let trends = try await ComplaintThemes(db: req.sql).trends(under: code, fromMonth: from, toMonth: to, gridNames: gridNames, gate: req.zhili.rateRefresh)
         let nodeName = try await HierarchyRoutes.reads(req).detail(code)?.name ?? code.value

@@ -41,15 +41,33 @@ struct CreateComplaintRateCells: AsyncMigration {
 }
 
 /// The open complaints' deadlines, for the overdue lists (a partial index on both databases).
+/// Also: the idempotency key and the submitter are absent on most complaints (history, calls,
+/// integrations); indexes over only the rows that have them keep the planner's statistics
+/// honest (with a million NULLs counted, SQLite chose a full scan for a key lookup).
 struct IndexOpenComplaints: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("""
-            CREATE INDEX complaints_open_due ON complaints (resolve_by) WHERE status IN ('dispatched', 'signed', 'in_progress')
+        let sql = database as! any SQLDatabase
+        try await sql.raw("""
+            CREATE INDEX complaints_open_due ON complaints (resolve_by, grid_code) WHERE status IN ('dispatched', 'signed', 'in_progress')
             """).run()
+        // A counter bumped whenever cells are recounted: reports cached against it stay exact,
+        // across instances too.
+        try await sql.raw("CREATE TABLE complaint_rate_meta (id INTEGER PRIMARY KEY, generation BIGINT NOT NULL)").run()
+        try await sql.raw("INSERT INTO complaint_rate_meta (id, generation) VALUES (1, 0)").run()
+        try await sql.raw("DROP INDEX complaints_idempotency").run()
+        try await sql.raw("CREATE UNIQUE INDEX complaints_idempotency ON complaints (idempotency_key) WHERE idempotency_key IS NOT NULL").run()
+        try await sql.raw("DROP INDEX complaints_submitter").run()
+        try await sql.raw("CREATE INDEX complaints_submitter ON complaints (submitter_id, created_at) WHERE submitter_id IS NOT NULL").run()
     }
 
     func revert(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("DROP INDEX complaints_open_due").run()
+        let sql = database as! any SQLDatabase
+        try await sql.raw("DROP TABLE complaint_rate_meta").run()
+        try await sql.raw("DROP INDEX complaints_open_due").run()
+        try await sql.raw("DROP INDEX complaints_idempotency").run()
+        try await sql.raw("CREATE UNIQUE INDEX complaints_idempotency ON complaints (idempotency_key)").run()
+        try await sql.raw("DROP INDEX complaints_submitter").run()
+        try await sql.raw("CREATE INDEX complaints_submitter ON complaints (submitter_id, created_at)").run()
     }
 }
 
@@ -127,7 +145,26 @@ struct ComplaintRateCells {
         if let range { q.where("grid_code", .greaterThanOrEqual, range.lower).where("grid_code", .lessThan, range.upper) }
         let dirty = try await q.limit(20_000).all(decoding: DirtyRow.self)
         for d in dirty { try await recount(d) }
+        if !dirty.isEmpty {
+            try await db.raw("UPDATE complaint_rate_meta SET generation = generation + 1 WHERE id = 1").run()
+        }
         return dirty.count
+    }
+
+    /// Recounts what is dirty: once for all concurrent callers when a gate is given.
+    func refreshShared() async throws {
+        if let gate {
+            let cells = self
+            try await gate.run { try await cells.refresh(range: nil) }
+        } else {
+            try await refresh(range: nil)
+        }
+    }
+
+    /// Changes whenever any cell is recounted (by any instance).
+    func generation() async throws -> Int {
+        struct Row: Decodable { let generation: Int }
+        return try await db.select().column("generation").from("complaint_rate_meta").where("id", .equal, 1).first(decoding: Row.self)?.generation ?? 0
     }
 
     private func recount(_ d: DirtyRow) async throws {
@@ -177,13 +214,8 @@ struct ComplaintRateCells {
     /// Fresh cells under a code range, between two months (inclusive, "YYYY-MM"), added up in the
     /// database by the first `prefix` digits of the grid code (the child node), handler and
     /// month: a city-wide report reads a few hundred sums, not every cell.
-    func sums(range: (lower: String, upper: String), prefix: Int, fromMonth: String?, toMonth: String?) async throws -> [Cell] {
-        if let gate {
-            let cells = self
-            try await gate.run { try await cells.refresh(range: nil) }
-        } else {
-            try await refresh(range: range)
-        }
+    func sums(range: (lower: String, upper: String), prefix: Int, fromMonth: String?, toMonth: String?, refreshed: Bool = false) async throws -> [Cell] {
+        if !refreshed { try await refreshShared() }
         var filter = SQLQueryString("grid_code >= \(bind: range.lower) AND grid_code < \(bind: range.upper)")
         if let fromMonth { filter.appendInterpolation(unsafeRaw: " AND month >= "); filter.appendInterpolation(bind: fromMonth) }
         if let toMonth { filter.appendInterpolation(unsafeRaw: " AND month <= "); filter.appendInterpolation(bind: toMonth) }

@@ -10,6 +10,8 @@ import ZhiliDomain
 struct ComplaintRates {
     let db: any SQLDatabase
     var gate: SingleFlight? = nil
+    /// Reports kept against the cells' generation: any recount anywhere makes a new key.
+    var cache: ReadCaches? = nil
 
     struct Line: Content, Sendable { let code: String; let name: String; let total: Int; let rates: ThreeRates }
     struct Report: Content, Sendable {
@@ -31,9 +33,16 @@ struct ComplaintRates {
     /// By months ("YYYY-MM", inclusive), from the cells.
     func report(under code: HierarchyCode, fromMonth: String?, toMonth: String?, childNames: [String: String]) async throws -> Report {
         let childLength = code.level.child.map(\.codeLength) ?? code.value.count
-        let sums = try await ComplaintRateCells(db: db, gate: gate).sums(range: (code.value, code.rangeUpperBound), prefix: childLength, fromMonth: fromMonth, toMonth: toMonth)
-        return Self.assemble(code: code.value, fromMonth: fromMonth, toMonth: toMonth, childNames: childNames,
-                             cells: sums.map { ($0.grid_code, $0.handler_key, $0.month, $0.total, $0.rates) })
+        let cells = ComplaintRateCells(db: db, gate: gate)
+        try await cells.refreshShared()
+        let build = { @Sendable () async throws -> Report in
+            let sums = try await cells.sums(range: (code.value, code.rangeUpperBound), prefix: childLength, fromMonth: fromMonth, toMonth: toMonth, refreshed: true)
+            return Self.assemble(code: code.value, fromMonth: fromMonth, toMonth: toMonth, childNames: childNames,
+                                 cells: sums.map { ($0.grid_code, $0.handler_key, $0.month, $0.total, $0.rates) })
+        }
+        guard let cache else { return try await build() }
+        let key = "rates|\(code.value)|\(fromMonth ?? "")|\(toMonth ?? "")|\(try await cells.generation())"
+        return try await cache.value(key, as: Report.self, compute: build)
     }
 
     /// Over an exact window of submission times, counting the complaints themselves.

@@ -324,9 +324,9 @@ enum ComplaintRoutes {
         let names = Dictionary(try await HierarchyRoutes.reads(req).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let from = try instant(q.from, field: "from"), to = try instant(q.to, field: "to")
         if from != nil || to != nil {
-            return try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh).report(under: code, from: from, to: to, childNames: names)
+            return try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh, cache: req.zhili.reports).report(under: code, from: from, to: to, childNames: names)
         }
-        return try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh).report(under: code, fromMonth: try month(q.fromMonth, field: "fromMonth"),
+        return try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh, cache: req.zhili.reports).report(under: code, fromMonth: try month(q.fromMonth, field: "fromMonth"),
                                                             toMonth: try month(q.toMonth, field: "toMonth"), childNames: names)
     }
 }

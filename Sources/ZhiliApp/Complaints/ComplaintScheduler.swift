@@ -12,18 +12,26 @@ struct ComplaintEscalation {
 
     struct Outcome: Sendable, Equatable { var escalated = 0; var closed = 0 }
 
-    /// One pass in one transaction (a single disk flush however many complaints it moves).
+    /// One pass: slices of at most 200 complaints, each in its own transaction (one disk flush
+    /// per slice, and the write lock never held long enough to hold up new submissions).
     func run(now: Date = Date()) async throws -> Outcome {
-        try await db.transactionally { db in try await Self.pass(db, now: now) }
+        var total = Outcome()
+        for _ in 0..<25 {
+            let slice = try await db.transactionally { db in try await Self.pass(db, now: now, limit: 200) }
+            total.escalated += slice.escalated
+            total.closed += slice.closed
+            if slice.escalated + slice.closed == 0 { break }
+        }
+        return total
     }
 
-    private static func pass(_ db: any SQLDatabase, now: Date) async throws -> Outcome {
+    private static func pass(_ db: any SQLDatabase, now: Date, limit: Int) async throws -> Outcome {
         var outcome = Outcome()
         let open = [ComplaintStatus.dispatched, .signed, .inProgress].map(\.rawValue)
         let rows = try await db.select().columns(ComplaintRow.columns).from("complaints")
             .where("status", .in, open).where("sign_by", .lessThan, now).where("escalation_level", .lessThan, EscalationLevel.city.rawValue)
             .limit(5000).all(decoding: ComplaintRow.self)
-        for c in rows {
+        for c in rows where outcome.escalated < limit {
             guard let deadlines = c.deadlines else { continue }
             let level = ComplaintClocks.escalationLevel(tier: c.tierValue, deadlines: deadlines, status: c.statusValue, now: now)
             guard level.rawValue > c.escalation_level else { continue }
@@ -39,7 +47,7 @@ struct ComplaintEscalation {
         let stale = now.addingTimeInterval(-ComplaintLifecycle.reopenWindow)
         let resolved = try await db.select().columns(ComplaintRow.columns).from("complaints")
             .where("status", .equal, ComplaintStatus.resolved.rawValue).where("resolved_at", .lessThan, stale)
-            .limit(5000).all(decoding: ComplaintRow.self)
+            .limit(limit).all(decoding: ComplaintRow.self)
         for c in resolved {
             try await db.update("complaints").set("status", to: ComplaintStatus.closed.rawValue).set("closed_at", to: now)
                 .set("updated_at", to: now).where("id", .equal, c.id).where("status", .equal, ComplaintStatus.resolved.rawValue).run()

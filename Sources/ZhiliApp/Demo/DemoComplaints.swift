@@ -74,6 +74,8 @@ struct DemoComplaints {
             let resolvedLate = rng.chance(0.12)
             let resolved: Date? = [.resolved, .closed].contains(status) ? deadlines.map {
                 $0.resolveBy.addingTimeInterval(resolvedLate ? Double(rng.int(600...86400)) : -Double(rng.int(0...Int(tier.resolveWithin * 0.8)))) } : nil
+            // Resolved and left unrated for 7 days: closed, as the server's clock would have done.
+            if status == .resolved, let r = resolved, now.timeIntervalSince(r) > ComplaintLifecycle.reopenWindow { status = .closed }
             let rating: Int? = status == .closed && rng.chance(0.85) ? [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1][rng.int(0...12)] : nil
             let text = rng.pick(phrases[category.code] ?? ["其他诉求"])
             // Open complaints already past a deadline start at the level the escalation clock would have reached.

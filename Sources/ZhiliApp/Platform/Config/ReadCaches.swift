@@ -15,7 +15,12 @@ final class ReadCaches: Sendable {
             return value
         }
         let value = try await compute()
-        entries.withLock { $0[key] = Entry(at: Date(), value: value) }
+        let now = Date()
+        entries.withLock { entries in
+            // Keys that carry a version (reports) leave old entries behind: drop the stale ones.
+            if entries.count > 2000 { entries = entries.filter { now.timeIntervalSince($0.value.at) < maxAge } }
+            entries[key] = Entry(at: now, value: value)
+        }
         return value
     }
 

@@ -15,6 +15,8 @@ public final class ZhiliContext: Sendable {
     let settings: ReadCaches
     let intake: ComplaintIntake
     let rateRefresh = SingleFlight()
+    /// Reports keyed by what they were computed from (e.g. the rate cells' generation).
+    let reports = ReadCaches(maxAge: 300)
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config
