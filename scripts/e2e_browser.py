@@ -186,7 +186,7 @@ def main():
                     raise AssertionError("statistics page shows no ranking rows")
                 page.screenshot(path=f"{out}/complaint-stats.png", full_page=True)
                 expect_ok(page.goto(f"{base}/complaints/map", wait_until="load"), "GET /complaints/map")
-                page.wait_for_function("document.getElementById('map-info').textContent.length > 0", timeout=20000)
+                page.wait_for_selector("#map-info:not(:empty)", timeout=20000)
                 info = page.inner_text("#map-info")
                 if "失败" in info or "failed" in info.lower():
                     raise AssertionError(f"map data did not load: {info}")

@@ -93,6 +93,8 @@ struct ComplaintDTO: Content, Sendable {
     let createdAt: Date
     var timeline: [Event]?
     var photos: [PhotoInfo]?
+    /// Residents who reported the same problem by following this complaint.
+    var followers: Int?
     /// Answers to the category's extra questions (question code → answer).
     let answers: [String: String]
 

@@ -55,6 +55,7 @@ extension ComplaintPages {
                 if !snap { photoField }
                 Div {}.id("tell-map").class("map small-map").attribute(named: "data-lang", value: t.lang.rawValue)
                     .attribute(named: "data-autolocate", value: snap ? "1" : "0")
+                Div {}.id("nearby").class("nearby").attribute(named: "hidden", value: "hidden")
                 Input(type: .hidden, name: "lat").attribute(named: "id", value: "lat")
                 Input(type: .hidden, name: "lon").attribute(named: "id", value: "lon")
                 Paragraph {

@@ -15,6 +15,7 @@ enum ComplaintPages {
         app.get("complaints", "map", use: map)
         app.get("complaints", ":id", use: detail)
         app.post("complaints", ":id", "act", use: act)
+        app.post("complaints", ":id", "follow", use: ComplaintFollowers.followForm)
         app.on(.POST, "complaints", ":id", "photos", body: .collect(maxSize: ComplaintRoutes.uploadLimit), use: addPhotos)
         app.get("tell", use: tellForm)
         app.on(.POST, "tell", body: .collect(maxSize: ComplaintRoutes.uploadLimit), use: tell)
@@ -79,7 +80,7 @@ enum ComplaintPages {
         let t = Localizer(req)
         let id = try ComplaintRoutes.complaintID(req)
         let row = try await ComplaintRoutes.load(req, id: id)
-        guard ComplaintRoutes.mayRead(p, row) else { throw AppError.forbidden }
+        guard try await ComplaintFollowers.mayRead(req, p, row) else { throw AppError.forbidden }
         let c = try await ComplaintRoutes.dto(req, id: id, viewer: p, timeline: true)
         let allCategories = try await ComplaintCategories.all(on: req.sql)
         let categories = allCategories.filter { $0.active && $0.parentCode != nil }
@@ -119,6 +120,7 @@ enum ComplaintPages {
                         }.class("answers")
                     }
                     Paragraph("\(t("网格", "Grid")) \(c.gridCode) · \(c.anonymous ? t("匿名", "anonymous") : (c.submitterName ?? "—"))").class("muted small")
+                    if let n = c.followers, n > 0 { Paragraph(t("另有 \(n) 位居民反映同一问题", "\(n) more residents reported the same problem")).class("small") }
                     if let h = c.handlerName { Paragraph("\(t("处理人", "Handler")): \(h)" + (c.dispatchReason.map { "（\($0)）" } ?? "")).class("small") }
                     if let r = c.rating { Paragraph("\(t("评价", "Rating")): " + String(repeating: "★", count: r) + (c.ratingComment.map { " \($0)" } ?? "")) }
                 }.class("card")

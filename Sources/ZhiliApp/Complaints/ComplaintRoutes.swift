@@ -19,6 +19,7 @@ enum ComplaintRoutes {
         api.get("rates", use: rates)
         api.get(":id", use: detail)
         api.post(":id", "actions", use: act)
+        api.post(":id", "follow", use: ComplaintFollowers.followAPI)
         api.on(.POST, ":id", "photos", body: .collect(maxSize: uploadLimit), use: addPhotos)
         api.get(":id", "photos", ":photo", use: photo)
     }
@@ -110,7 +111,10 @@ enum ComplaintRoutes {
         let names = try await categoryNames(req)
         var dto = ComplaintDTO(row, categoryName: names[row.category_code] ?? row.category_code, viewer: viewer,
                                timeline: timeline ? try await ComplaintTimeline(db: req.sql).events(id) : nil)
-        if timeline { dto.photos = try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql) }
+        if timeline {
+            dto.photos = try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql)
+            dto.followers = try await ComplaintFollowers.count(id, db: req.sql)
+        }
         return dto
     }
 
@@ -132,7 +136,7 @@ enum ComplaintRoutes {
         let p = try req.requirePrincipal()
         let id = try complaintID(req)
         let row = try await load(req, id: id)
-        guard mayRead(p, row) else {
+        guard try await ComplaintFollowers.mayRead(req, p, row) else {
             await req.audit.record(action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
             throw AppError.forbidden
         }
@@ -217,7 +221,7 @@ enum ComplaintRoutes {
             throw AppError(.badRequest, code: "invalid_id", zh: "照片编号格式错误", en: "Malformed photo id", field: "photo")
         }
         let row = try await load(req, id: id)
-        guard mayRead(p, row) else { throw AppError.forbidden }
+        guard try await ComplaintFollowers.mayRead(req, p, row) else { throw AppError.forbidden }
         guard try await PhotoUploads.belongs(photoID, ownerKind: "complaint", ownerID: id, db: req.sql) else {
             throw AppError.notFound("Photo", zhWhat: "照片")
         }
@@ -267,7 +271,11 @@ enum ComplaintRoutes {
     static func visible(to p: Principal, on db: any SQLDatabase, mine: Bool = false) throws -> SQLSelectBuilder {
         let select = db.select().columns(ComplaintRow.columns).from("complaints")
         if p.role == .resident || mine {
-            select.where("submitter_id", .equal, p.userID)
+            // Their own, and those they follow.
+            select.where { group in
+                group.where("submitter_id", .equal, p.userID)
+                    .orWhere(SQLColumn("id"), .in, SQLSubquery.select { $0.column("complaint_id").from("complaint_followers").where("user_id", .equal, p.userID) })
+            }
         } else if p.role == .departmentStaff {
             select.where("handler_department", .equal, p.department?.rawValue ?? "")
         } else if p.role.isStaff {

@@ -18,14 +18,21 @@ struct SessionAuthenticator: AsyncMiddleware {
             request.auth.login(principal)
             request.storage[CSRFKey.self] = token.csrf
             if request.method == .POST || request.method == .PUT || request.method == .DELETE || request.method == .PATCH {
-                try checkCSRF(request, expected: token.csrf)
+                try await checkCSRF(request, expected: token.csrf)
             }
         }
         return try await next.respond(to: request)
     }
 
     /// Web forms signed in by cookie must echo the session's anti-forgery token.
-    private func checkCSRF(_ request: Request, expected: String) throws {
+    private func checkCSRF(_ request: Request, expected: String) async throws {
+        if request.headers.first(name: "X-CSRF-Token") == nil, request.body.data == nil {
+            // A form larger than one network read (a photo upload) is still streaming: read it
+            // now, within the upload limit for multipart forms and the default limit otherwise.
+            let multipart = request.headers.contentType?.type == "multipart"
+            let limit = multipart ? ComplaintRoutes.uploadLimit.value : request.application.routes.defaultMaxBodySize.value
+            _ = try await request.body.collect(max: limit).get()
+        }
         let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))
         guard sent == expected else {
             throw AppError(.forbidden, code: "csrf_failed", zh: "页面已过期，请刷新后重试", en: "Form expired; reload and try again")

@@ -50,5 +50,6 @@ enum DatabaseSetup {
         app.migrations.add(CreateComplaintThemes())
         app.migrations.add(ExtendComplaintCategories())
         app.migrations.add(IndexOpenComplaints())
+        app.migrations.add(CreateComplaintFollowers())
     }
 }

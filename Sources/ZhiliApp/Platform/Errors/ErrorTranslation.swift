@@ -10,6 +10,10 @@ enum ErrorTranslation {
             return decoding(e)
         case let e as any AbortError:
             return abort(e.status, reason: e.reason)
+        // MultipartKit's parser throws its own private error type for a broken body.
+        case _ where error is MultipartError || String(reflecting: type(of: error)).hasPrefix("MultipartKit."):
+            return AppError(.badRequest, code: "malformed_body", zh: "表单数据格式错误（multipart/form-data 无法解析）",
+                            en: "Malformed multipart/form-data body")
         default:
             return .internalFailure(String(describing: error))
         }

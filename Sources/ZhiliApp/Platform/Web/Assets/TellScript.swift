@@ -12,8 +12,38 @@ enum TellScript {
     lat.value = la.toFixed(6); lon.value = lo.toFixed(6);
     info.textContent = (en ? "Location: " : "位置：") + lat.value + ", " + lon.value;
     if (marker) { marker.setLatLng([la, lo]); } else if (map) { marker = L.circleMarker([la, lo], { radius: 8, color: "#c8102e" }).addTo(map); }
+    checkNearby();
   }
   var map = null, marker = null;
+  // Same problem nearby? Offer to follow it instead of filing a duplicate.
+  var nearbyBox = document.getElementById("nearby");
+  function checkNearby() {
+    var cat = document.getElementById("category");
+    if (!nearbyBox || !cat || !lat.value) { return; }
+    fetch("/api/v1/complaints/nearby?category=" + encodeURIComponent(cat.value) + "&lat=" + lat.value + "&lon=" + lon.value, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (list) {
+        nearbyBox.textContent = "";
+        nearbyBox.hidden = !list.length;
+        if (!list.length) { return; }
+        var head = document.createElement("strong");
+        head.textContent = en ? "Same problem nearby? Follow it instead:" : "附近已有同类诉求，是同一个问题吗？可直接关注：";
+        nearbyBox.appendChild(head);
+        list.slice(0, 3).forEach(function (c) {
+          var row = document.createElement("div"), b = document.createElement("button");
+          row.className = "nearby-item";
+          row.appendChild(document.createTextNode(c.text + " · " + Math.round(c.distanceMeters) + (en ? " m " : " 米 ")));
+          b.type = "button"; b.textContent = en ? "Follow" : "关注此诉求";
+          b.addEventListener("click", function () {
+            var token = document.querySelector("input[name=_csrf]");
+            fetch("/api/v1/complaints/" + c.id + "/follow", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": token ? token.value : "" } })
+              .then(function (r) { if (r.ok) { window.location.href = "/complaints/" + c.id; } else { b.textContent = en ? "Could not follow" : "关注失败"; } });
+          });
+          row.appendChild(b);
+          nearbyBox.appendChild(row);
+        });
+      }).catch(function () {});
+  }
   if (el && typeof L !== "undefined") {
     map = L.map(el);
     fetch("/api/v1/grids.geojson", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (fc) {
@@ -41,7 +71,7 @@ enum TellScript {
       fs.hidden = !on; fs.disabled = !on;
     });
   }
-  if (category) { category.addEventListener("change", showQuestions); showQuestions(); }
+  if (category) { category.addEventListener("change", function () { showQuestions(); checkNearby(); }); showQuestions(); }
   var form = document.querySelector("form.tell-form"), input = document.getElementById("photos"), previews = document.getElementById("photo-previews");
   if (!form || !input || !window.fetch || !window.FormData) { return; }
   function shrink(file) {
@@ -77,7 +107,8 @@ enum TellScript {
       var data = new FormData(form);
       data.delete("photos[]");
       shrunk.forEach(function (f) { data.append("photos[]", f, f.name || "photo.jpg"); });
-      return fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+      var token = form.querySelector("input[name=_csrf]");
+      return fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRF-Token": token ? token.value : "" } });
     }).then(function (res) {
       if (res.redirected) { window.location.href = res.url; return; }
       return res.text().then(function (html) { document.open(); document.write(html); document.close(); });

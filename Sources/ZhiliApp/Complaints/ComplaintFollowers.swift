@@ -1,0 +1,77 @@
+import Fluent
+import SQLKit
+import Vapor
+import ZhiliDomain
+
+/// "Same problem? Follow it instead": a resident who finds an open complaint of the same
+/// category nearby follows it rather than filing a duplicate. Followers read it and its
+/// timeline like the submitter and see it among their complaints; the handling page shows how
+/// many residents wait on it.
+struct CreateComplaintFollowers: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await database.schema("complaint_followers")
+            .field("complaint_id", .uuid, .required)
+            .field("user_id", .uuid, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "complaint_id", "user_id")
+            .create()
+        try await sql.raw("CREATE INDEX complaint_followers_user ON complaint_followers (user_id, created_at)").run()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("complaint_followers").delete() }
+}
+
+enum ComplaintFollowers {
+    private struct One: Decodable { let complaint_id: UUID }
+
+    static func isFollower(_ userID: UUID, of id: UUID, db: any SQLDatabase) async throws -> Bool {
+        try await db.select().column("complaint_id").from("complaint_followers").where("complaint_id", .equal, id)
+            .where("user_id", .equal, userID).first(decoding: One.self) != nil
+    }
+
+    static func count(_ id: UUID, db: any SQLDatabase) async throws -> Int {
+        try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("complaint_followers")
+            .where("complaint_id", .equal, id).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Read access: whoever may read it anyway, and residents who follow it.
+    static func mayRead(_ req: Request, _ p: Principal, _ row: ComplaintRow) async throws -> Bool {
+        if ComplaintRoutes.mayRead(p, row) { return true }
+        return p.role == .resident ? try await isFollower(p.userID, of: row.id, db: req.sql) : false
+    }
+
+    /// Residents follow an open complaint that is not their own. Following twice is harmless.
+    static func follow(_ req: Request, id: UUID, by p: Principal) async throws {
+        guard p.role == .resident else { throw AppError.forbidden }
+        let row = try await ComplaintRoutes.load(req, id: id)
+        guard [ComplaintStatus.submitted, .dispatched, .signed, .inProgress].contains(row.statusValue) else {
+            throw AppError.conflict("not_open", zh: "该诉求已办结，无法关注；如问题仍在，请重新提交", en: "Only open complaints can be followed")
+        }
+        guard row.submitter_id != p.userID else {
+            throw AppError.conflict("own_complaint", zh: "这是您本人提交的诉求", en: "This is your own complaint")
+        }
+        guard try await !isFollower(p.userID, of: id, db: req.sql) else { return }
+        try await req.db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.insert(into: "complaint_followers").columns("complaint_id", "user_id", "created_at")
+                .values(SQLBind(id), SQLBind(p.userID), SQLBind(Date())).run()
+            try await ComplaintTimeline(db: sql).add(id, actor: p, action: "follow", label: "又有居民反映同一问题", note: nil, from: nil, to: nil)
+        }
+        await req.audit.record(action: "complaint_follow", entity: "complaint", entityID: id.uuidString)
+    }
+
+    @Sendable static func followAPI(req: Request) async throws -> ComplaintDTO {
+        let p = try req.requirePrincipal()
+        let id = try ComplaintRoutes.complaintID(req)
+        try await follow(req, id: id, by: p)
+        return try await ComplaintRoutes.dto(req, id: id, viewer: p, timeline: true)
+    }
+
+    @Sendable static func followForm(req: Request) async throws -> Response {
+        let p = try req.requireWebPrincipal()
+        let id = try ComplaintRoutes.complaintID(req)
+        try await follow(req, id: id, by: p)
+        return WebResponse.redirect("/complaints/\(id.uuidString)")
+    }
+}
