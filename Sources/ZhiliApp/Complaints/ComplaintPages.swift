@@ -158,7 +158,7 @@ enum ComplaintPages {
                     }
                     if may("reopen") { form("reopen", t("问题未解决，重新办理", "Not solved: reopen")) { Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason")) } }
                     if may("return_visit") { form("return_visit", t("回访", "Return visit")) { Input(type: .text, name: "note", isRequired: true, placeholder: t("回访情况", "Note")).attribute(named: "list", value: "templates") } }
-                    if !templates.isEmpty {
+                    if !templates.isEmpty && p.role.isStaff {
                         Paragraph(t("输入框可选用回复模板", "Reply templates are offered in the note fields")).class("muted small")
                         Element(name: "datalist") {
                             for text in templates { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: text)]) }
