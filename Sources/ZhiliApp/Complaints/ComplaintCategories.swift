@@ -71,6 +71,11 @@ enum ComplaintCategories {
             }
     }
 
+    /// The list from the settings cache (at most 30 s old; cleared when edited here).
+    static func cached(_ settings: ReadCaches, on db: any SQLDatabase) async throws -> [Category] {
+        try await settings.value("complaint.categories") { try await all(on: db) }
+    }
+
     /// The templates of a category with the complaint's own details filled in.
     static func filledTemplates(_ c: Category?, for row: ComplaintRow) -> [String] {
         let limit = TimeLimitTier(rawValue: row.tier)?.nameZh ?? row.tier

@@ -45,7 +45,7 @@ enum ComplaintFollowers {
     static func follow(_ req: Request, id: UUID, by p: Principal) async throws {
         guard p.role == .resident else { throw AppError.forbidden }
         let row = try await ComplaintRoutes.load(req, id: id)
-        guard [ComplaintStatus.submitted, .dispatched, .signed, .inProgress].contains(row.statusValue) else {
+        guard row.statusValue.isOpen else {
             throw AppError.conflict("not_open", zh: "该诉求已办结，无法关注；如问题仍在，请重新提交", en: "Only open complaints can be followed")
         }
         guard row.submitter_id != p.userID else {

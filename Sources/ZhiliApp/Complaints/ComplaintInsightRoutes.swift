@@ -79,7 +79,7 @@ enum ComplaintInsightRoutes {
         let p = try req.requirePrincipal()
         guard p.role.isStaff else { throw AppError.forbidden }
         let rows = try await ComplaintRoutes.visible(to: p, on: req.sql)
-            .where("status", .in, [ComplaintStatus.submitted, .dispatched, .signed, .inProgress].map(\.rawValue))
+            .where("status", .in, ComplaintStatus.allCases.filter(\.isOpen).map(\.rawValue))
             .orderBy("resolve_by").limit(5000).all(decoding: ComplaintRow.self)
         let names = try await ComplaintRoutes.categoryNames(req)
         let now = Date()

@@ -84,10 +84,7 @@ final class ComplaintIntake: Sendable {
             if photoCount > 0 { try await photos.run() }
             for (key, n) in cells {
                 let p = key.split(separator: "|").map(String.init)
-                try await tx.raw("""
-                    INSERT INTO complaint_rate_dirty (grid_code, month, version) VALUES (\(bind: p[0]), \(bind: p[1]), \(bind: n))
-                    ON CONFLICT (grid_code, month) DO UPDATE SET version = complaint_rate_dirty.version + \(bind: n)
-                    """).run()
+                try await ComplaintRateCells(db: tx).touch(grid: p[0], month: p[1], changes: n)
             }
             for (key, n) in themes {
                 let p = key.split(separator: "|").map(String.init)

@@ -13,7 +13,7 @@ extension ComplaintPages {
         let t = Localizer(req)
         // 随手拍: photo first, the phone's location asked for at once.
         let snap = (try? req.query.decode(TellQuery.self).mode) == "snap"
-        let categories = try await ComplaintCategories.all(on: req.sql).filter { $0.active && $0.parentCode != nil }
+        let categories = try await ComplaintCategories.cached(req.zhili.settings, on: req.sql).filter { $0.active && $0.parentCode != nil }
         let key = UUID().uuidString
         let title = snap ? t("随手拍", "Snap it") : t("有事您说", "Tell us")
         let photoField = Div {

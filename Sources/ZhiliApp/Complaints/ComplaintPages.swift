@@ -16,9 +16,9 @@ enum ComplaintPages {
         app.get("complaints", ":id", use: detail)
         app.post("complaints", ":id", "act", use: act)
         app.post("complaints", ":id", "follow", use: ComplaintFollowers.followForm)
-        app.on(.POST, "complaints", ":id", "photos", body: .collect(maxSize: ComplaintRoutes.uploadLimit), use: addPhotos)
+        app.on(.POST, "complaints", ":id", "photos", body: .collect(maxSize: PhotoUploads.requestLimit), use: addPhotos)
         app.get("tell", use: tellForm)
-        app.on(.POST, "tell", body: .collect(maxSize: ComplaintRoutes.uploadLimit), use: tell)
+        app.on(.POST, "tell", body: .collect(maxSize: PhotoUploads.requestLimit), use: tell)
     }
 
     static let tabs: [(String, String, String)] = [
@@ -82,7 +82,7 @@ enum ComplaintPages {
         let row = try await ComplaintRoutes.load(req, id: id)
         guard try await ComplaintFollowers.mayRead(req, p, row) else { throw AppError.forbidden }
         let c = try await ComplaintRoutes.dto(req, id: id, viewer: p, timeline: true)
-        let allCategories = try await ComplaintCategories.all(on: req.sql)
+        let allCategories = try await ComplaintCategories.cached(req.zhili.settings, on: req.sql)
         let categories = allCategories.filter { $0.active && $0.parentCode != nil }
         let category = allCategories.first { $0.code == row.category_code }
         let templates = ComplaintCategories.filledTemplates(category, for: row)
@@ -217,9 +217,6 @@ enum ComplaintPages {
         let p = try req.requireWebPrincipal()
         let id = try ComplaintRoutes.complaintID(req)
         let stage = try req.content.decode(ComplaintRoutes.PhotoStage.self).stage ?? "progress"
-        guard ["before", "after", "progress", "report"].contains(stage) else {
-            throw AppError.invalid("stage", zh: "照片阶段无效", en: "Unknown photo stage")
-        }
         try await ComplaintRoutes.attachPhotos(req, id: id, files: try ComplaintRoutes.photoFiles(req), stage: stage, by: p)
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }

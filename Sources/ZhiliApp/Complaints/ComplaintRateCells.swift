@@ -97,9 +97,14 @@ struct ComplaintRateCells {
 
     /// Marks the cell of a complaint dirty; call inside the transaction that changes it.
     func touch(grid: String, createdAt: Date) async throws {
+        try await touch(grid: grid, month: Self.month(of: createdAt), changes: 1)
+    }
+
+    /// Marks a cell dirty for `changes` complaints at once (the intake's batches).
+    func touch(grid: String, month: String, changes: Int) async throws {
         try await db.raw("""
-            INSERT INTO complaint_rate_dirty (grid_code, month, version) VALUES (\(bind: grid), \(bind: Self.month(of: createdAt)), 1)
-            ON CONFLICT (grid_code, month) DO UPDATE SET version = complaint_rate_dirty.version + 1
+            INSERT INTO complaint_rate_dirty (grid_code, month, version) VALUES (\(bind: grid), \(bind: month), \(bind: changes))
+            ON CONFLICT (grid_code, month) DO UPDATE SET version = complaint_rate_dirty.version + \(bind: changes)
             """).run()
     }
 

@@ -13,20 +13,20 @@ enum ComplaintRoutes {
         ComplaintInsightRoutes.register(app)
         // Up to 9 photos ride along with a submission; the whole body is capped at 40 MB
         // (each photo at 10 MB), larger bodies are refused before they are read.
-        api.on(.POST, body: .collect(maxSize: uploadLimit), use: submit)
+        api.on(.POST, body: .collect(maxSize: PhotoUploads.requestLimit), use: submit)
         api.get(use: list)
         api.get("nearby", use: nearby)
         api.get("rates", use: rates)
         api.get(":id", use: detail)
         api.post(":id", "actions", use: act)
         api.post(":id", "follow", use: ComplaintFollowers.followAPI)
-        api.on(.POST, ":id", "photos", body: .collect(maxSize: uploadLimit), use: addPhotos)
+        api.on(.POST, ":id", "photos", body: .collect(maxSize: PhotoUploads.requestLimit), use: addPhotos)
         api.get(":id", "photos", ":photo", use: photo)
     }
 
     @Sendable static func categories(req: Request) async throws -> [ComplaintCategories.Category] {
         _ = try req.requirePrincipal()
-        return try await ComplaintCategories.all(on: req.sql).filter(\.active)
+        return try await ComplaintCategories.cached(req.zhili.settings, on: req.sql).filter(\.active)
     }
 
     struct CategoryInput: Content {
@@ -59,8 +59,6 @@ enum ComplaintRoutes {
         return category
     }
 
-    static let uploadLimit: ByteCount = "40mb"
-
     /// The `photos[]` files of a multipart body; none for JSON.
     static func photoFiles(_ req: Request) throws -> [File] {
         guard req.headers.contentType?.type == "multipart" else { return [] }
@@ -78,9 +76,7 @@ enum ComplaintRoutes {
         let response = Response(status: created ? .created : .ok)
         if let row {
             // Just written: answer from what was stored rather than reading it back.
-            let db = req.sql
-            let name = try await req.zhili.settings.value("complaint.categories") { try await ComplaintCategories.all(on: db) }
-                .first { $0.code == row.category_code }?.nameZh ?? row.category_code
+            let name = try await categoryNames(req)[row.category_code] ?? row.category_code
             var fresh = ComplaintDTO(row, categoryName: name, viewer: p, now: row.created_at,
                                      timeline: [.init(at: row.created_at, actorName: p.displayName, action: "submit", labelZh: "提交诉求", note: nil,
                                                       fromStatus: nil, toStatus: ComplaintStatus.submitted.rawValue)])
@@ -120,8 +116,7 @@ enum ComplaintRoutes {
 
     /// Category code → Chinese name, from the settings cache.
     static func categoryNames(_ req: Request) async throws -> [String: String] {
-        let db = req.sql
-        let all = try await req.zhili.settings.value("complaint.categories") { try await ComplaintCategories.all(on: db) }
+        let all = try await ComplaintCategories.cached(req.zhili.settings, on: req.sql)
         return Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0.nameZh) })
     }
 
@@ -167,20 +162,23 @@ enum ComplaintRoutes {
 
     struct PhotoStage: Content { var stage: String? }
 
+    /// Photo stages and their timeline labels.
+    static let photoStages: [String: String] = ["before": "处理前照片", "after": "处理后照片", "progress": "现场照片", "report": "补充照片"]
+
     /// Handlers add before/after/progress photos; the submitter may add more while it waits for review.
     @Sendable static func addPhotos(req: Request) async throws -> ComplaintDTO {
         let p = try req.requirePrincipal()
         let id = try complaintID(req)
         let stage = try req.content.decode(PhotoStage.self).stage ?? "progress"
-        guard ["before", "after", "progress", "report"].contains(stage) else {
-            throw AppError.invalid("stage", zh: "照片阶段应为 before、after、progress 或 report", en: "stage must be before, after, progress or report")
-        }
         try await attachPhotos(req, id: id, files: try photoFiles(req), stage: stage, by: p)
         return try await dto(req, id: id, viewer: p, timeline: true)
     }
 
     /// Shared by the API and the complaint page: checks who may add, then stores all or nothing.
     static func attachPhotos(_ req: Request, id: UUID, files: [File], stage: String, by p: Principal) async throws {
+        guard let label = photoStages[stage] else {
+            throw AppError.invalid("stage", zh: "照片阶段应为 before、after、progress 或 report", en: "stage must be before, after, progress or report")
+        }
         let row = try await load(req, id: id)
         guard mayAddPhotos(p, row) else {
             throw AppError(.conflict, code: "photos_not_allowed", zh: "当前状态下您不能为该诉求添加照片", en: "You cannot add photos to this complaint now")
@@ -190,7 +188,6 @@ enum ComplaintRoutes {
         }
         let prepared = try await PhotoUploads.prepare(files, on: req.application.threadPool).map { (UUID(), $0) }
         let media = req.zhili.media
-        let label = ["before": "处理前照片", "after": "处理后照片", "progress": "现场照片", "report": "补充照片"][stage] ?? "照片"
         do {
             try await req.db.transaction { tx in
                 let db = tx as! any SQLDatabase
@@ -208,7 +205,7 @@ enum ComplaintRoutes {
     static func mayAddPhotos(_ p: Principal, _ row: ComplaintRow) -> Bool {
         let isSubmitter = row.submitter_id == p.userID
         let isHandler = row.handler_user_id == p.userID || (p.role == .departmentStaff && row.handler_department == p.department?.rawValue)
-        let open = [ComplaintStatus.dispatched, .signed, .inProgress].contains(row.statusValue)
+        let open = row.statusValue.isOpen && row.statusValue != .submitted
         return (isSubmitter && row.statusValue == .submitted) || (open && (isHandler || (p.role.isStaff && mayRead(p, row))))
     }
 
@@ -331,10 +328,11 @@ enum ComplaintRoutes {
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
         let names = Dictionary(try await HierarchyRoutes.reads(req).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let from = try instant(q.from, field: "from"), to = try instant(q.to, field: "to")
+        let rates = ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh, cache: req.zhili.reports)
         if from != nil || to != nil {
-            return try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh, cache: req.zhili.reports).report(under: code, from: from, to: to, childNames: names)
+            return try await rates.report(under: code, from: from, to: to, childNames: names)
         }
-        return try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh, cache: req.zhili.reports).report(under: code, fromMonth: try month(q.fromMonth, field: "fromMonth"),
-                                                            toMonth: try month(q.toMonth, field: "toMonth"), childNames: names)
+        return try await rates.report(under: code, fromMonth: try month(q.fromMonth, field: "fromMonth"),
+                                      toMonth: try month(q.toMonth, field: "toMonth"), childNames: names)
     }
 }

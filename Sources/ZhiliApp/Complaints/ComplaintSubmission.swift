@@ -68,8 +68,7 @@ struct ComplaintSubmission {
             throw AppError.invalid("text", zh: "请用 5–2000 字描述诉求", en: "Describe the matter in 5–2000 characters")
         }
         let db = self.db
-        let categories = try await settings.value("complaint.categories") { try await ComplaintCategories.all(on: db) }
-        guard let category = categories.first(where: { $0.code == input.categoryCode && $0.active }) else {
+        guard let category = try await ComplaintCategories.cached(settings, on: db).first(where: { $0.code == input.categoryCode && $0.active }) else {
             throw AppError.invalid("categoryCode", zh: "诉求分类“\(input.categoryCode.prefix(40))”不存在", en: "Unknown category")
         }
         guard let lat = input.lat, let lon = input.lon else {

@@ -29,21 +29,28 @@ enum Open311KeyRoutes {
     struct IssueInput: Content { var integrator: String }
     struct Issued: Content { let integrator: String; let apiKey: String }
 
-    static func checkedName(_ raw: String) throws -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Shared by the API and the page: checks the name, issues, audits.
+    static func issueKey(_ req: Request) async throws -> Issued {
+        let name = try req.content.decode(IssueInput.self).integrator.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (2...60).contains(name.count) else {
             throw AppError.invalid("integrator", zh: "接入方名称应为 2–60 字", en: "Integrator name: 2–60 characters")
         }
-        return name
+        let key = try await Open311Keys.issue(integrator: name, on: req.sql)
+        await req.audit.record(action: "create", entity: "open311_key", entityID: name, detail: "issued")
+        return Issued(integrator: name, apiKey: key)
+    }
+
+    /// Shared by the API and the page.
+    static func revokeKey(_ req: Request) async throws {
+        let id = try keyID(req)
+        guard try await Open311Keys.revoke(id, on: req.sql) else { throw AppError.notFound("Key", zhWhat: "密钥") }
+        await req.audit.record(action: "revoke", entity: "open311_key", entityID: id.uuidString)
     }
 
     @Sendable static func issue(req: Request) async throws -> Response {
         _ = try admin(req)
-        let name = try checkedName(try req.content.decode(IssueInput.self).integrator)
-        let key = try await Open311Keys.issue(integrator: name, on: req.sql)
-        await req.audit.record(action: "create", entity: "open311_key", entityID: name, detail: "issued")
         let response = Response(status: .created)
-        try response.content.encode(Issued(integrator: name, apiKey: key))
+        try response.content.encode(try await issueKey(req))
         return response
     }
 
@@ -56,9 +63,7 @@ enum Open311KeyRoutes {
 
     @Sendable static func revoke(req: Request) async throws -> [Open311Keys.Listed] {
         _ = try admin(req)
-        let id = try keyID(req)
-        guard try await Open311Keys.revoke(id, on: req.sql) else { throw AppError.notFound("Key", zhWhat: "密钥") }
-        await req.audit.record(action: "revoke", entity: "open311_key", entityID: id.uuidString)
+        try await revokeKey(req)
         return try await Open311Keys.list(on: req.sql)
     }
 
@@ -113,20 +118,15 @@ enum Open311KeyRoutes {
 
     @Sendable static func issueForm(req: Request) async throws -> Response {
         _ = try admin(req, web: true)
-        let name = try checkedName(try req.content.decode(IssueInput.self).integrator)
-        let key = try await Open311Keys.issue(integrator: name, on: req.sql)
-        await req.audit.record(action: "create", entity: "open311_key", entityID: name, detail: "issued")
         // Shown on this answer only: not in a redirect, not in a log.
-        let response = try await render(req, issued: Issued(integrator: name, apiKey: key))
+        let response = try await render(req, issued: try await issueKey(req))
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
     }
 
     @Sendable static func revokeForm(req: Request) async throws -> Response {
         _ = try admin(req, web: true)
-        let id = try keyID(req)
-        guard try await Open311Keys.revoke(id, on: req.sql) else { throw AppError.notFound("Key", zhWhat: "密钥") }
-        await req.audit.record(action: "revoke", entity: "open311_key", entityID: id.uuidString)
+        try await revokeKey(req)
         return WebResponse.redirect("/admin/integrations")
     }
 }

@@ -51,7 +51,7 @@ enum Open311Routes {
     }
 
     static func services(_ req: Request, _ format: Open311Format) async throws -> Response {
-        let all = try await ComplaintCategories.all(on: req.sql).filter { $0.active && $0.parentCode != nil }
+        let all = try await ComplaintCategories.cached(req.zhili.settings, on: req.sql).filter { $0.active && $0.parentCode != nil }
         let groups = try await ComplaintRoutes.categoryNames(req)
         return format.render(all.map { c in
             [("service_code", .text(c.code)), ("service_name", .text(c.nameZh)), ("description", .text("\(c.nameZh) / \(c.nameEn)")),

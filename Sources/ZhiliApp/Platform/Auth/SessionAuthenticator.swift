@@ -30,7 +30,7 @@ struct SessionAuthenticator: AsyncMiddleware {
             // A form larger than one network read (a photo upload) is still streaming: read it
             // now, within the upload limit for multipart forms and the default limit otherwise.
             let multipart = request.headers.contentType?.type == "multipart"
-            let limit = multipart ? ComplaintRoutes.uploadLimit.value : request.application.routes.defaultMaxBodySize.value
+            let limit = multipart ? PhotoUploads.requestLimit.value : request.application.routes.defaultMaxBodySize.value
             _ = try await request.body.collect(max: limit).get()
         }
         let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))

@@ -37,6 +37,9 @@ struct PhotoInfo: Content, Sendable {
 
 enum PhotoUploads {
     static let maxPerUpload = 9
+    /// The largest request that carries photos (9 photos, each at most 10 MB, after any
+    /// shrinking in the phone); larger bodies are refused before they are read.
+    static let requestLimit: ByteCount = "40mb"
 
     /// Checks and normalises every file before anything is stored: one bad file refuses the
     /// whole upload, so a submission never keeps half of its pictures.
