@@ -193,6 +193,30 @@ struct ComplaintPhotoTests {
         }
     }
 
+    /// MultipartKit 4.7 stops the process on a header-name byte of 0x80 or more; the guard
+    /// answers 400 first, on the API and on web forms (whose anti-forgery check reads the body).
+    @Test func nonASCIIHeaderNamesAreRefusedBeforeTheParserSeesThem() async throws {
+        let boundary = Array("--b".utf8)
+        #expect(!MultipartGuard.headerNamesAreASCII(Array("--b\r\n".utf8) + [0xC2, 0x84] + Array("--b--\r\n".utf8), boundary: boundary))
+        #expect(!MultipartGuard.headerNamesAreASCII(Array("--b\r\nContent-Type: text/plain\r\nX".utf8) + [0xE7] + Array(": 1\r\n\r\nv\r\n--b--".utf8), boundary: boundary))
+        // Chinese in a header value (a file name) and in a part's content are fine.
+        let good = Array("--b\r\nContent-Disposition: form-data; name=\"text\"; filename=\"照片.png\"\r\n\r\n井盖破损\r\n--b--\r\n".utf8)
+        #expect(MultipartGuard.headerNamesAreASCII(good, boundary: boundary))
+        try await withTestApp { app in
+            var body = Array("--zzz\r\n".utf8) + [0xC2, 0x84, 0x1D, 0xF2] + Array("--zzz--\r\n".utf8)
+            var headers = try await app.bearer("resident")
+            headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=zzz")
+            try await app.testing(method: .running(port: 0)).test(.POST, "/api/v1/complaints/\(UUID())/photos", headers: headers, body: ByteBuffer(bytes: body)) { res in
+                #expect(res.status == .badRequest)
+                #expect(errorCode(res) == "malformed_body")
+            }
+            body = Array("--zzz\r\n".utf8) + [0xE4, 0xBD, 0xA0] + Array(": x\r\n\r\n1\r\n--zzz--\r\n".utf8)
+            try await app.testing().test(.POST, "/tell", headers: ["Content-Type": "multipart/form-data; boundary=zzz"], body: ByteBuffer(bytes: body)) { res in
+                #expect(res.status == .badRequest)
+            }
+        }
+    }
+
     @Test func fiftyMegabytesAreRefusedAndNothingIsStored() async throws {
         try await withTestApp { app in
             let before = try await app.count("complaints")

@@ -29,6 +29,7 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.middleware = Middlewares()
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(MultipartGuard())
     app.middleware.use(SessionAuthenticator())
     try routes(app)
     if config.runSchedulers { app.lifecycle.use(ComplaintScheduler()) }
