@@ -191,6 +191,12 @@ def main():
                 if "失败" in info or "failed" in info.lower():
                     raise AssertionError(f"map data did not load: {info}")
                 page.screenshot(path=f"{out}/complaint-map.png")
+                expect_ok(page.goto(f"{base}/complaints/categories/property.elevator", wait_until="load"), "GET category form")
+                page.wait_for_selector("textarea[name=questions]", timeout=10000)
+                page.screenshot(path=f"{out}/category-form.png", full_page=True)
+                expect_ok(page.goto(f"{base}/admin/integrations", wait_until="load"), "GET /admin/integrations")
+                page.wait_for_selector("table.data tr", timeout=10000)
+                page.screenshot(path=f"{out}/integrations.png")
 
             r.run("login page renders (1366x768)", errors, login_page)
             signed_in = r.run(f"sign in as {USERNAME} lands on dashboard /", errors, sign_in)
@@ -199,13 +205,13 @@ def main():
                 r.run("hierarchy page renders", errors, hierarchy_page)
                 r.run("registry pages: search, profile, care, reviews, import", errors, registry_pages)
                 r.run("complaint pages: inbox, a complaint with its timeline, 有事您说", errors, complaint_pages)
-                r.run("complaint statistics (charts, ranking) and map of open complaints", errors, complaint_insights)
+                r.run("complaint statistics, map, category form and integrations", errors, complaint_insights)
             else:
                 # Without a session these pages would only redirect to /login.
                 for name in ("map draws grid polygons (.leaflet-interactive)", "hierarchy page renders",
                              "registry pages: search, profile, care, reviews, import",
                              "complaint pages: inbox, a complaint with its timeline, 有事您说",
-                             "complaint statistics (charts, ranking) and map of open complaints"):
+                             "complaint statistics, map, category form and integrations"):
                     r.failed += 1
                     print(f"FAIL {name}: skipped, sign-in failed", flush=True)
             page.context.close()
