@@ -85,6 +85,14 @@ public struct ComplaintDeadlines: Sendable, Equatable, Codable {
 
 public enum ClockKind: String, Sendable, Codable, CaseIterable {
     case sign, contact, resolve
+
+    public var nameZh: String {
+        switch self {
+        case .sign: "签收"
+        case .contact: "联系"
+        case .resolve: "办结"
+        }
+    }
 }
 
 /// Who is supervising an overdue complaint. Ordered, so the app can keep the higher of a manual

@@ -161,7 +161,7 @@ struct ComplaintTests {
         try await withTestApp { app in
             let c = try await ComplaintFixture.submit(app, category: "safety.fire_lane")   // 2-hour tier
             let accepted = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
-            let escalation = ComplaintEscalation(db: app.sql)
+            let escalation = ComplaintEscalation(db: app.sql, channels: app.zhili.config.notifications)
             _ = try await escalation.run(now: Date())   // the demo history's own overdue complaints
             struct L: Decodable { let escalation_level: Int }
             func level() async throws -> Int {

@@ -17,6 +17,7 @@ public enum ZhiliCLI {
       zhili user create --username U --password P --role ROLE [--node CODE] [--name NAME] [--department DEPT]
       zhili user reset  --username U --password P
       zhili open311-key --name INTEGRATOR          (issues an Open311 api_key, shown once)
+      zhili notify-test --phone MOBILE | --username U   (checks the SMS/WeChat settings with a test message)
       zhili import residents|households|places FILE [--dry-run]
       zhili export residents|households|places --under CODE [--format csv|xlsx] [--out FILE] [--unmasked --reason R]
 
@@ -42,6 +43,7 @@ public enum ZhiliCLI {
             case "demo-complaints": try await demoComplaints(loader)
             case "user": try await user(subcommand, loader)
             case "open311-key": try await open311Key(loader)
+            case "notify-test": try await NotificationCommands.test(loader)
             case "import": try await ExchangeCommands.importFile(positional, loader)
             case "export": try await ExchangeCommands.export(positional, loader)
             case "help", "--help", "-h": print(usage)

@@ -61,6 +61,26 @@ enum ComplaintFollowers {
         await req.audit.record(action: "complaint_follow", entity: "complaint", entityID: id.uuidString)
     }
 
+    /// Merging a duplicate: its submitter and followers now wait on the complaint it joins,
+    /// so they read its progress and hear of its result.
+    static func carryOver(from duplicate: ComplaintRow, to target: UUID, db: any SQLDatabase, now: Date) async throws {
+        struct Row: Decodable { let user_id: UUID }
+        struct Owner: Decodable { let submitter_id: UUID? }
+        var waiting = duplicate.submitter_id.map { [$0] } ?? []
+        waiting += try await db.select().column("user_id").from("complaint_followers").where("complaint_id", .equal, duplicate.id)
+            .all(decoding: Row.self).map(\.user_id)
+        guard !waiting.isEmpty else { return }
+        let owner = try await db.select().column("submitter_id").from("complaints").where("id", .equal, target).first(decoding: Owner.self)?.submitter_id
+        let already = Set(try await db.select().column("user_id").from("complaint_followers").where("complaint_id", .equal, target)
+            .all(decoding: Row.self).map(\.user_id))
+        var added = Set<UUID>()
+        let fresh = waiting.filter { $0 != owner && !already.contains($0) && added.insert($0).inserted }
+        guard !fresh.isEmpty else { return }
+        let insert = db.insert(into: "complaint_followers").columns("complaint_id", "user_id", "created_at")
+        for user in fresh { insert.values(SQLBind(target), SQLBind(user), SQLBind(now)) }
+        try await insert.run()
+    }
+
     @Sendable static func followAPI(req: Request) async throws -> ComplaintDTO {
         let p = try req.requirePrincipal()
         let id = try ComplaintRoutes.complaintID(req)

@@ -55,7 +55,8 @@ final class ComplaintIntake: Sendable {
             guard !fresh.isEmpty else { return results }
             let complaints = tx.insert(into: "complaints")
                 .columns("id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous", "submitter_id",
-                         "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at", "updated_at", "answers")
+                         "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at", "updated_at", "answers",
+                         "contact_phone_enc")
             let events = tx.insert(into: "complaint_events")
                 .columns("id", "complaint_id", "at", "actor_name", "actor_role", "action", "label_zh", "note", "from_status", "to_status")
             var photoCount = 0
@@ -67,7 +68,7 @@ final class ComplaintIntake: Sendable {
                 complaints.values(SQLBind(r.id), SQLBind(r.number), SQLBind(r.category_code), SQLBind(r.text), SQLBind(r.lat), SQLBind(r.lon),
                                   SQLBind(r.grid_code), SQLBind(r.address), SQLBind(r.channel), SQLBind(r.anonymous), SQLBind(r.submitter_id),
                                   SQLBind(r.submitter_name), SQLBind(r.status), SQLBind(r.tier), SQLBind(0), SQLBind(0), SQLBind(n.idempotencyKey),
-                                  SQLBind(r.created_at), SQLBind(r.created_at), SQLBind(r.answers))
+                                  SQLBind(r.created_at), SQLBind(r.created_at), SQLBind(r.answers), SQLBind(r.contact_phone_enc))
                 events.values(SQLBind(UUID()), SQLBind(r.id), SQLBind(r.created_at), SQLBind(n.actorName), SQLBind(n.actorRole), SQLBind("submit"),
                               SQLBind("提交诉求"), SQLBind(n.note), SQLBind(Optional<String>.none), SQLBind(ComplaintStatus.submitted.rawValue))
                 for p in n.photos {

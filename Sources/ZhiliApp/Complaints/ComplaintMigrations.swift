@@ -79,3 +79,15 @@ struct CreateComplaints: AsyncMigration {
         for table in ["complaint_events", "complaints", "complaint_categories"] { try await database.schema(table).delete() }
     }
 }
+
+/// A phone (encrypted) for complaints taken on a resident's behalf or from an integration, so
+/// the resident still hears of the result by SMS.
+struct AddComplaintContactPhone: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("complaints").field("contact_phone_enc", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("complaints").deleteField("contact_phone_enc").update()
+    }
+}

@@ -39,6 +39,9 @@ struct ComplaintRow: Decodable, Sendable {
     let created_at: Date
     /// Answers to the category's extra questions, as a JSON object of code → text.
     var answers: String? = nil
+    /// A phone given for a complaint taken by staff or from an integration (encrypted), for SMS
+    /// updates; never shown. Residents with an account are reached through their account.
+    var contact_phone_enc: String? = nil
 
     var answerMap: [String: String] {
         answers.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
@@ -57,7 +60,7 @@ struct ComplaintRow: Decodable, Sendable {
                           "submitter_id", "submitter_name", "status", "tier", "handler_kind", "handler_user_id", "handler_department",
                           "handler_name", "dispatch_reason", "dispatched_at", "sign_by", "contact_by", "resolve_by", "signed_at",
                           "contacted_at", "resolved_at", "closed_at", "rating", "rating_comment", "reopened", "escalation_level",
-                          "merged_into", "created_at", "answers"]
+                          "merged_into", "created_at", "answers", "contact_phone_enc"]
 }
 
 /// What a viewer sees of a complaint. Handlers do not see who an anonymous complainant is.

@@ -51,6 +51,9 @@ extension ComplaintPages {
                 }
                 if p.role != .resident {
                     Label(t("诉求人姓名（代为登记）", "Resident's name (taking a call)")) { Input(type: .text, name: "onBehalfOf") }
+                    Label(t("诉求人手机号（短信告知进展，可选）", "Resident's mobile (SMS updates, optional)")) {
+                        Input(type: .tel, name: "contactPhone").attribute(named: "inputmode", value: "numeric")
+                    }
                 }
                 if !snap { photoField }
                 Div {}.id("tell-map").class("map small-map").attribute(named: "data-lang", value: t.lang.rawValue)
@@ -94,6 +97,7 @@ extension ComplaintPages {
     }
 
     struct TellForm: Content { var key: String?; var categoryCode: String; var text: String; var lat: String?; var lon: String?; var anonymous: String?; var onBehalfOf: String?
+                            var contactPhone: String?
                             var answers: [String: ComplaintSubmission.FlexibleAnswer]? }
 
     @Sendable static func tell(req: Request) async throws -> Response {
@@ -102,7 +106,7 @@ extension ComplaintPages {
         let f = try req.content.decode(TellForm.self)
         let input = ComplaintSubmission.Input(categoryCode: f.categoryCode, text: f.text, lat: f.lat.flatMap { Double($0) }, lon: f.lon.flatMap { Double($0) },
                                               address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf,
-                                              answers: f.answers)
+                                              contactPhone: f.contactPhone, answers: f.answers)
         let (id, _, _) = try await ComplaintSubmission(req)
             .submit(input, photos: try ComplaintRoutes.photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
         return WebResponse.redirect("/complaints/\(id.uuidString)")

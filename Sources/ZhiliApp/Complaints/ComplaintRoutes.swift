@@ -154,8 +154,9 @@ enum ComplaintRoutes {
             guard let row = try await sql.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, id)
                 .first(decoding: ComplaintRow.self) else { throw AppError.notFound("Complaint", zhWhat: "诉求") }
             guard mayRead(p, row) else { throw AppError.forbidden }
-            return try await ComplaintWorkflow(db: sql).perform(input, on: row, by: p)
+            return try await ComplaintWorkflow(db: sql, channels: req.zhili.config.notifications).perform(input, on: row, by: p)
         }
+        req.zhili.notifications.wake()
         await req.audit.record(action: "complaint_\(input.action)", entity: "complaint", entityID: id.uuidString, detail: status.rawValue)
         return status
     }

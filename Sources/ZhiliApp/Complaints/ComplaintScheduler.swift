@@ -9,6 +9,7 @@ import ZhiliDomain
 /// safe for several app instances to run it at once.
 struct ComplaintEscalation {
     let db: any SQLDatabase
+    let channels: NotificationConfig
 
     struct Outcome: Sendable, Equatable { var escalated = 0; var closed = 0 }
 
@@ -17,7 +18,8 @@ struct ComplaintEscalation {
     func run(now: Date = Date()) async throws -> Outcome {
         var total = Outcome()
         for _ in 0..<25 {
-            let slice = try await db.transactionally { db in try await Self.pass(db, now: now, limit: 200) }
+            let channels = self.channels
+            let slice = try await db.transactionally { db in try await Self.pass(db, now: now, limit: 200, channels: channels) }
             total.escalated += slice.escalated
             total.closed += slice.closed
             if slice.escalated + slice.closed == 0 { break }
@@ -25,8 +27,9 @@ struct ComplaintEscalation {
         return total
     }
 
-    private static func pass(_ db: any SQLDatabase, now: Date, limit: Int) async throws -> Outcome {
+    private static func pass(_ db: any SQLDatabase, now: Date, limit: Int, channels: NotificationConfig) async throws -> Outcome {
         var outcome = Outcome()
+        let notices = ComplaintNotices(db: db, channels: channels)
         let open = [ComplaintStatus.dispatched, .signed, .inProgress].map(\.rawValue)
         let rows = try await db.select().columns(ComplaintRow.columns).from("complaints")
             .where("status", .in, open).where("sign_by", .lessThan, now).where("escalation_level", .lessThan, EscalationLevel.city.rawValue)
@@ -42,6 +45,7 @@ struct ComplaintEscalation {
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "escalate", label: ComplaintLifecycle.labelZh(.escalate),
                                                     note: "超时（\(late.map(\.rawValue).joined(separator: "、"))），升级至\(level.nameZh)督办",
                                                     from: c.statusValue, to: c.statusValue)
+            try await notices.escalated(c, to: level, late: late.map(\.nameZh).joined(separator: "、"))
             outcome.escalated += 1
         }
         let stale = now.addingTimeInterval(-ComplaintLifecycle.reopenWindow)
@@ -54,6 +58,7 @@ struct ComplaintEscalation {
             try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "close", label: ComplaintLifecycle.labelZh(.close),
                                                     note: "7 天内未评价，自动关闭", from: .resolved, to: .closed)
+            try await notices.after(.init(action: "auto_close", to: .closed), on: c, now: now)
             outcome.closed += 1
         }
         return outcome
@@ -74,7 +79,8 @@ final class ComplaintScheduler: LifecycleHandler, @unchecked Sendable {
         task = Task {
             while !Task.isCancelled {
                 do {
-                    let outcome = try await ComplaintEscalation(db: db).run()
+                    let outcome = try await ComplaintEscalation(db: db, channels: application.zhili.config.notifications).run()
+                    if outcome != .init() { application.zhili.notifications.wake() }
                     if outcome != .init() { logger.info("complaints: escalated \(outcome.escalated), auto-closed \(outcome.closed)") }
                 } catch {
                     logger.warning("complaint escalation failed: \(String(describing: error))")

@@ -18,6 +18,7 @@ struct ComplaintSubmission {
         pool = req.application.threadPool
         intake = req.zhili.intake
         settings = req.zhili.settings
+        cipher = req.zhili.cipher
         address = req.remoteAddress?.ipAddress ?? req.headers.first(name: "X-Forwarded-For")
     }
 
@@ -25,6 +26,7 @@ struct ComplaintSubmission {
     let pool: NIOThreadPool
     let intake: ComplaintIntake
     let settings: ReadCaches
+    let cipher: FieldCipher
     let address: String?
 
     struct Input: Content, Sendable {
@@ -36,6 +38,8 @@ struct ComplaintSubmission {
         var anonymous: Bool?
         /// Staff taking a call or a visit write the resident's name here.
         var onBehalfOf: String?
+        /// The caller's phone when staff take a complaint on a resident's behalf, for SMS updates.
+        var contactPhone: String?
         /// Answers to the category's extra questions: code → text, number, date or choice(s).
         var answers: [String: FlexibleAnswer]?
     }
@@ -89,6 +93,16 @@ struct ComplaintSubmission {
         if p.role == .resident { submitterName = p.displayName }
         else if let name = ResidentValidation.clean(input.onBehalfOf) { submitterName = String(name.prefix(40)) }
         else { submitterName = nil }
+        // Residents are reached through their account; a phone is only taken for someone else.
+        var contactPhone: String? = nil
+        if p.role != .resident, let raw = ResidentValidation.clean(input.contactPhone) {
+            var phone = raw.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "-", with: "")
+            if phone.hasPrefix("+86") { phone = String(phone.dropFirst(3)) }
+            guard PhoneNumber.isValidMobile(phone) else {
+                throw AppError.invalid("contactPhone", zh: "联系手机号“\(raw.prefix(20))”无效", en: "Invalid contact mobile number")
+            }
+            contactPhone = try cipher.encrypt(phone)
+        }
         let prepared = try await PhotoUploads.prepare(photos, on: pool).map { (UUID(), $0) }
         let id = UUID()
         let now = Date()
@@ -99,7 +113,8 @@ struct ComplaintSubmission {
             handler_department: nil, handler_name: nil, dispatch_reason: nil, dispatched_at: nil, sign_by: nil, contact_by: nil, resolve_by: nil,
             signed_at: nil, contacted_at: nil, resolved_at: nil, closed_at: nil, rating: nil, rating_comment: nil, reopened: 0, escalation_level: 0,
             merged_into: nil, created_at: now,
-            answers: answers.isEmpty ? nil : String(decoding: try JSONEncoder().encode(answers), as: UTF8.self))
+            answers: answers.isEmpty ? nil : String(decoding: try JSONEncoder().encode(answers), as: UTF8.self),
+            contact_phone_enc: contactPhone)
         let audit = AuditBatcher.Entry(at: now, actorID: p.userID, actorName: p.username, role: p.role.rawValue, action: "create", entity: "complaint",
                                        entityID: id.uuidString, outcome: AuditOutcome.ok.rawValue, ip: address, detail: channel)
         let new = ComplaintIntake.New(row: row, idempotencyKey: idempotencyKey, actorName: p.displayName, actorRole: p.role.rawValue, userID: p.userID,

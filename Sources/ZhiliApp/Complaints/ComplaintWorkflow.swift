@@ -8,6 +8,8 @@ import ZhiliDomain
 /// lifecycle rules live in `ComplaintLifecycle`; this decides who may act and what is stored.
 struct ComplaintWorkflow {
     let db: any SQLDatabase
+    /// Which outbound channels exist, for the messages each step sends.
+    let channels: NotificationConfig
 
     struct Input: Content, Sendable {
         var action: String
@@ -80,9 +82,11 @@ struct ComplaintWorkflow {
         }
         let update = db.update("complaints").set("status", to: to.rawValue).set("updated_at", to: now).where("id", .equal, c.id)
         var note = ResidentValidation.clean(input.note) ?? ResidentValidation.clean(input.reason)
+        var chosen: ComplaintDispatch.Handler? = nil
         switch input.action {
         case "accept", "reassign":
             let handler = try await ComplaintDispatch(db: db).choose(for: c, explicit: input.handlerId)
+            chosen = handler
             let deadlines = input.action == "accept" || c.deadlines == nil
                 ? ComplaintDeadlines(tier: c.tierValue, dispatchedAt: now) : Self.resetSign(c, now: now)
             update.set("handler_kind", to: handler.kind).set("handler_user_id", to: handler.userID).set("handler_department", to: handler.department)
@@ -96,6 +100,7 @@ struct ComplaintWorkflow {
                 throw AppError.invalid("into", zh: "要合并到的诉求不存在", en: "The complaint to merge into does not exist")
             }
             update.set("merged_into", to: target)
+            try await ComplaintFollowers.carryOver(from: c, to: target, db: db, now: now)
         case "recategorize":
             guard let code = input.categoryCode, let category = try await ComplaintCategories.find(code, on: db) else {
                 throw AppError.invalid("categoryCode", zh: "诉求分类不存在", en: "Unknown category")
@@ -134,6 +139,10 @@ struct ComplaintWorkflow {
         try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
         try await ComplaintTimeline(db: db).add(c.id, actor: p, action: input.action, label: ComplaintLifecycle.labelZh(action),
                                                 note: note.map { String($0.prefix(1000)) }, from: from, to: to)
+        let told = input.action == "accept" || input.action == "reassign" ? ResidentValidation.clean(input.note) : note
+        try await ComplaintNotices(db: db, channels: channels).after(
+            .init(action: input.action, to: to, note: told, handler: chosen, score: input.score, extensionApproved: input.approved, actorName: p.displayName),
+            on: c, now: now)
         return to
     }
 

@@ -179,6 +179,7 @@ enum Open311Routes {
                                       role: .coBuildingUnit, department: nil, nodeCode: nil, residentID: nil)
             let input = ComplaintSubmission.Input(categoryCode: code, text: form["description"] ?? "", lat: lat, lon: lon,
                                                   address: form["address_string"], anonymous: false, onBehalfOf: person.isEmpty ? nil : person,
+                                                  contactPhone: form["phone"].flatMap { $0.isEmpty ? nil : $0 },
                                                   // Attributes the service does not define are ignored, as integrators expect.
                                                   answers: attributes.filter { a in category.questions.contains { $0.code == a.key } }
                                                       .mapValues { ComplaintSubmission.FlexibleAnswer($0.joined(separator: ",")) })

@@ -29,6 +29,11 @@ public struct AppConfig: Sendable {
     public var maxBodySize = "2mb"
     /// Background clocks (complaint escalation). Tests drive them by hand with a simulated time.
     public var runSchedulers = true
+    /// The address residents reach the platform at (`https://zhili.example.cn`): links in SMS
+    /// and WeChat messages, the WeChat sign-in return address. Nil: messages carry no link.
+    public var publicURL: String?
+    /// Outbound channels for notifications (in-app messages need no setting).
+    public var notifications = NotificationConfig()
 
     public init() {}
 
@@ -38,6 +43,31 @@ public struct AppConfig: Sendable {
         if case .postgres = database { return true }
         return false
     }
+}
+
+/// SMS and WeChat adapters. A channel without settings is off: residents still get the in-app
+/// message, and nothing is queued for a gateway that does not exist.
+public struct NotificationConfig: Sendable {
+    /// HTTP gateway that takes `{"phone","text","signature"}` as JSON (most SMS vendors offer
+    /// one, or a small relay does); `log` writes masked messages to the log instead (trying out).
+    public var smsURL: String?
+    public var smsToken: String?
+    /// The 【签名】 SMS texts start with.
+    public var smsSignature = "智理社区"
+    /// WeChat official account (服务号) template messages.
+    public var wechatAppID: String?
+    public var wechatSecret: String?
+    public var wechatTemplateID: String?
+    /// Template fields: `key=source` pairs, the sources being title, body, time and number.
+    public var wechatFields = "thing1=title,thing2=body,time3=time"
+    /// Overridable for a proxy (and for tests).
+    public var wechatAPIBase = "https://api.weixin.qq.com"
+    public var wechatOAuthBase = "https://open.weixin.qq.com"
+
+    public init() {}
+
+    public var smsEnabled: Bool { smsURL != nil }
+    public var wechatEnabled: Bool { wechatAppID != nil && wechatSecret != nil && wechatTemplateID != nil }
 }
 
 /// A setting that could not be understood; printed as one line, never a stack trace.

@@ -9,7 +9,7 @@ public struct ConfigLoader {
 
     static let valueFlags: Set<String> = [
         "host", "port", "data-dir", "media-dir", "database-url", "log-level", "tile-url", "tile-attribution",
-        "scale", "count", "username", "password", "role", "node", "name", "department", "seed", "under", "format", "out", "reason",
+        "public-url", "phone", "scale", "count", "username", "password", "role", "node", "name", "department", "seed", "under", "format", "out", "reason",
     ]
 
     public init(arguments: [String], environment: [String: String]) throws {
@@ -87,7 +87,43 @@ public struct ConfigLoader {
         if let secure = environment["ZHILI_SECURE_COOKIES"] { config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased()) }
         if switches.contains("secure-cookies") { config.secureCookies = true }
         if let dir = environment["ZHILI_LEAFLET_DIR"] { config.leafletDir = dir }
+        if let url = value("public-url", env: "ZHILI_PUBLIC_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw ConfigError("public URL must look like https://zhili.example.cn / 公网地址格式应为 https://域名")
+            }
+            config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            if parsed.scheme == "https", environment["ZHILI_SECURE_COOKIES"] == nil { config.secureCookies = true }
+        }
+        config.notifications = try notificationConfig()
         return config
+    }
+
+    func notificationConfig() throws -> NotificationConfig {
+        var n = NotificationConfig()
+        if let url = environment["ZHILI_SMS_URL"], !url.isEmpty {
+            guard url == "log" || ((url.hasPrefix("https://") || url.hasPrefix("http://")) && URL(string: url)?.host != nil) else {
+                throw ConfigError("ZHILI_SMS_URL must be an http(s) address or 'log' / 短信网关地址无效")
+            }
+            n.smsURL = url
+        }
+        n.smsToken = environment["ZHILI_SMS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let sig = environment["ZHILI_SMS_SIGNATURE"], !sig.isEmpty { n.smsSignature = sig }
+        func env(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        n.wechatAppID = env("ZHILI_WECHAT_APPID")
+        n.wechatSecret = env("ZHILI_WECHAT_SECRET")
+        n.wechatTemplateID = env("ZHILI_WECHAT_TEMPLATE")
+        let wechat = [n.wechatAppID, n.wechatSecret, n.wechatTemplateID].compactMap { $0 }.count
+        guard wechat == 0 || wechat == 3 else {
+            throw ConfigError("WeChat needs ZHILI_WECHAT_APPID, ZHILI_WECHAT_SECRET and ZHILI_WECHAT_TEMPLATE together / 微信模板消息需同时配置 AppID、Secret 和模板 ID")
+        }
+        if let fields = env("ZHILI_WECHAT_FIELDS") {
+            guard WeChatTemplate.parseFields(fields) != nil else {
+                throw ConfigError("ZHILI_WECHAT_FIELDS must be key=title|body|time|number pairs, e.g. thing1=title,thing2=body / 模板字段格式无效")
+            }
+            n.wechatFields = fields
+        }
+        if let base = env("ZHILI_WECHAT_API") { n.wechatAPIBase = base.hasSuffix("/") ? String(base.dropLast()) : base }
+        return n
     }
 
     public func int(_ flag: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {

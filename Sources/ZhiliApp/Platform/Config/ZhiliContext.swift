@@ -17,6 +17,9 @@ public final class ZhiliContext: Sendable {
     let rateRefresh = SingleFlight()
     /// Reports keyed by what they were computed from (e.g. the rate cells' generation).
     let reports = ReadCaches(maxAge: 300)
+    /// Sends queued SMS/WeChat deliveries; `wake()` after a transaction that queued some.
+    let notifications = NotificationDispatcher()
+    let wechatTokens = WeChatTokens()
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config

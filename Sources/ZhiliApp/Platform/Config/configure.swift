@@ -32,7 +32,10 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.middleware.use(MultipartGuard())
     app.middleware.use(SessionAuthenticator())
     try routes(app)
-    if config.runSchedulers { app.lifecycle.use(ComplaintScheduler()) }
+    if config.runSchedulers {
+        app.lifecycle.use(ComplaintScheduler())
+        app.lifecycle.use(context.notifications)
+    }
 }
 
 func routes(_ app: Application) throws {
@@ -47,6 +50,7 @@ func routes(_ app: Application) throws {
     ComplaintRoutes.register(app)
     Open311Routes.register(app)
     Open311KeyRoutes.register(app)
+    NotificationRoutes.register(app)
     PartyRoutes.register(app)
     OpenAPIRoutes.register(app)
     AssetRoutes.register(app)

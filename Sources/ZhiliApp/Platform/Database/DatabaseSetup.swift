@@ -51,5 +51,7 @@ enum DatabaseSetup {
         app.migrations.add(ExtendComplaintCategories())
         app.migrations.add(IndexOpenComplaints())
         app.migrations.add(CreateComplaintFollowers())
+        app.migrations.add(CreateNotifications())
+        app.migrations.add(AddComplaintContactPhone())
     }
 }

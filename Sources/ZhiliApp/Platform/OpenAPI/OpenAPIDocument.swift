@@ -4,11 +4,11 @@ import Vapor
 enum OpenAPIDocument {
     static var operations: [APIOperation] {
         PlatformAPI.operations + HierarchyAPI.operations + PeopleAPI.operations + RegistryAPI.operations + PlacesAPI.operations + ComplaintsAPI.operations
-            + ComplaintsAPI.keyOperations
+            + ComplaintsAPI.keyOperations + NotificationsAPI.operations
     }
 
     static var schemas: [(String, JSONValue)] {
-        PlatformAPI.schemas + HierarchyAPI.schemas + PeopleAPI.schemas + RegistryAPI.schemas + ComplaintsAPI.schemas
+        PlatformAPI.schemas + HierarchyAPI.schemas + PeopleAPI.schemas + RegistryAPI.schemas + ComplaintsAPI.schemas + NotificationsAPI.schemas
     }
 
     static func build() -> JSONValue {

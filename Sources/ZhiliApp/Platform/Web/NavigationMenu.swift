@@ -10,7 +10,8 @@ struct NavigationMenu: Component {
 
     var items: [Item] {
         guard let p = request.principal else { return [] }
-        var items = [Item(key: "home", zh: "工作台", en: "Dashboard", url: "/")]
+        var items = [Item(key: "home", zh: "工作台", en: "Dashboard", url: "/"),
+                     Item(key: "notifications", zh: "消息", en: "Messages", url: "/notifications")]
         if p.role.isStaff {
             items.append(Item(key: "hierarchy", zh: "网格层级", en: "Hierarchy", url: "/hierarchy"))
             items.append(Item(key: "map", zh: "网格地图", en: "Grid map", url: "/map"))

@@ -46,6 +46,7 @@ struct PageShell {
             ),
             .body(
                 .component(body),
+                .if(principal != nil, .script(.src("/assets/badge.js"))),
                 .forEach(scripts.filter { $0.hasSuffix(".js") }) { .script(.src($0)) }
             )
         )

@@ -19,6 +19,12 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem
 .sidenav ul{list-style:none;margin:0;padding:0}
 .sidenav a{display:block;color:#cfd6e0;padding:.6rem 1.25rem;border-left:3px solid transparent}
 .sidenav a:hover{background:#263240;text-decoration:none;color:#fff}
+.sidenav .badge{display:inline-block;min-width:1.2rem;margin-left:.4rem;padding:0 .35rem;border-radius:999px;background:#c8102e;color:#fff;font-size:.75rem;line-height:1.2rem;text-align:center}
+ul.messages{list-style:none;padding:0;margin:1rem 0;display:flex;flex-direction:column;gap:.5rem;max-width:760px}
+.message-open{display:block;width:100%;text-align:left;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:.8rem 1rem;font:inherit;color:inherit;cursor:pointer}
+.message-open p{margin:.3rem 0 0}.message-title{font-weight:600;margin-right:.75rem}
+.message.unread .message-open{border-left:4px solid var(--brand);background:#fff8f8}
+.settings-form{max-width:480px}.settings-form label.check{display:flex;flex-direction:row-reverse;justify-content:flex-end;gap:.5rem;align-items:center}
 .sidenav a.active{background:#263240;color:#fff;border-left-color:var(--brand)}
 .content{flex:1;padding:1.5rem 2rem;max-width:1100px}.content.wide{max-width:none}
 .page-head{margin-bottom:1.25rem}.page-head.split{display:flex;justify-content:space-between;gap:1.5rem;align-items:flex-start}

@@ -7,6 +7,7 @@ enum AssetRoutes {
         "app.css": (AppStylesheet.text, HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])),
         "map.js": (MapScript.text, HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])),
         "complaint-map.js": (ComplaintMapScript.text, HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])),
+        "badge.js": (BadgeScript.text, HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])),
         "tell.js": (TellScript.text, HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])),
     ]
 

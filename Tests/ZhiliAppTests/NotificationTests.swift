@@ -1,0 +1,466 @@
+import Foundation
+import NIOCore
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import ZhiliApp
+@testable import ZhiliDomain
+
+/// An SMS gateway and the WeChat API on a local port, recording what they were sent.
+actor GatewayLog {
+    var sms: [SMSGateway.Payload] = []
+    var smsAuth: [String] = []
+    var wechat: [WeChatTemplate.Send] = []
+    var tokenRequests = 0
+    var smsFailuresLeft = 0
+    var wechatError = 0
+
+    func failNextSMS(_ n: Int) { smsFailuresLeft = n }
+    func wechatAnswers(_ code: Int) { wechatError = code }
+    func takeSMSFailure() -> Bool {
+        if smsFailuresLeft > 0 { smsFailuresLeft -= 1; return true }
+        return false
+    }
+    func record(_ p: SMSGateway.Payload, auth: String?) { sms.append(p); smsAuth.append(auth ?? "") }
+    func record(_ s: WeChatTemplate.Send) { wechat.append(s) }
+    func tokenAsked() { tokenRequests += 1 }
+}
+
+final class FakeGateway: @unchecked Sendable {
+    let app: Application
+    let log = GatewayLog()
+    private(set) var base = ""
+
+    private init(app: Application) { self.app = app }
+
+    static func start() async throws -> FakeGateway {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        let gateway = FakeGateway(app: app)
+        let log = gateway.log
+        app.post("sms") { req async throws -> Response in
+            if await log.takeSMSFailure() { return Response(status: .serviceUnavailable) }
+            await log.record(try req.content.decode(SMSGateway.Payload.self), auth: req.headers.bearerAuthorization?.token)
+            return Response(status: .ok, body: .init(string: #"{"ok":true}"#))
+        }
+        app.post("cgi-bin", "stable_token") { req async throws -> Response in
+            let ask = try req.content.decode(WeChatTokens.Ask.self)
+            await log.tokenAsked()
+            guard ask.appid == "wx-test-app", ask.secret == "wx-test-secret" else {
+                return Response(status: .ok, body: .init(string: #"{"errcode":40125,"errmsg":"invalid appsecret"}"#))
+            }
+            return Response(status: .ok, body: .init(string: #"{"access_token":"TOKEN-1","expires_in":7200}"#))
+        }
+        app.post("cgi-bin", "message", "template", "send") { req async throws -> Response in
+            guard req.query[String.self, at: "access_token"] == "TOKEN-1" else {
+                return Response(status: .ok, body: .init(string: #"{"errcode":40001,"errmsg":"invalid credential"}"#))
+            }
+            let code = await log.wechatError
+            if code != 0 { return Response(status: .ok, body: .init(string: #"{"errcode":\#(code),"errmsg":"refused"}"#)) }
+            await log.record(try req.content.decode(WeChatTemplate.Send.self))
+            return Response(status: .ok, body: .init(string: #"{"errcode":0,"errmsg":"ok","msgid":1}"#))
+        }
+        app.get("sns", "oauth2", "access_token") { req -> Response in
+            guard req.query[String.self, at: "code"] == "good-code", req.query[String.self, at: "secret"] == "wx-test-secret" else {
+                return Response(status: .ok, body: .init(string: #"{"errcode":40029,"errmsg":"invalid code"}"#))
+            }
+            return Response(status: .ok, body: .init(string: #"{"access_token":"x","openid":"o-resident-openid-1","scope":"snsapi_base"}"#))
+        }
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = try #require(app.http.server.shared.localAddress?.port)
+        gateway.base = "http://127.0.0.1:\(port)"
+        return gateway
+    }
+
+    func stop() async {
+        await app.server.shutdown()
+        try? await app.asyncShutdown()
+    }
+
+    /// Test settings: both channels pointed at this gateway.
+    func settings(_ config: inout AppConfig) {
+        config.publicURL = "https://zhili.example.cn"
+        config.notifications.smsURL = base + "/sms"
+        config.notifications.smsToken = "sms-token"
+        config.notifications.wechatAppID = "wx-test-app"
+        config.notifications.wechatSecret = "wx-test-secret"
+        config.notifications.wechatTemplateID = "TEMPLATE-1"
+        config.notifications.wechatAPIBase = base
+    }
+}
+
+enum NotificationFixture {
+    static func messages(_ app: Application, _ user: String, unread: Bool = false) async throws -> NotificationRoutes.Page {
+        var page: NotificationRoutes.Page?
+        try await app.testing().test(.GET, "/api/v1/notifications" + (unread ? "?unread=true" : ""), headers: try await app.bearer(user)) { res in
+            #expect(res.status == .ok, "\(res.body.string)")
+            page = try? res.content.decode(NotificationRoutes.Page.self)
+        }
+        return try #require(page)
+    }
+
+    static func kinds(_ app: Application, _ user: String) async throws -> [String] {
+        try await messages(app, user).items.map(\.kind)
+    }
+
+    static func outbox(_ app: Application) -> NotificationOutbox {
+        let z = app.zhili
+        return NotificationOutbox(db: app.sql, cipher: z.cipher, publicURL: z.config.publicURL,
+                                  channels: NotificationOutbox.channels(z.config.notifications, client: app.client, tokens: z.wechatTokens, logger: app.logger),
+                                  logger: app.logger)
+    }
+
+    static func webSession(_ app: Application, _ user: String, page: String = "/notifications") async throws -> (cookie: String, csrf: String) {
+        var cookie = ""
+        try await app.testing().test(.POST, "/login", beforeRequest: { req in
+            try req.content.encode(["username": user, "password": DemoCity.password], as: .urlEncodedForm)
+        }) { res in
+            cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
+        }
+        var csrf = ""
+        try await app.testing().test(.GET, page, headers: ["Cookie": cookie]) { res in
+            #expect(res.status == .ok)
+            let html = res.body.string
+            if let r = html.range(of: "name=\"_csrf\" value=\"") { csrf = String(html[r.upperBound...].prefix(32)) }
+        }
+        #expect(!csrf.isEmpty)
+        return (cookie, csrf)
+    }
+
+    struct Delivery: Decodable { let channel: String; let status: String; let attempts: Int; let address_enc: String?; let last_error: String? }
+
+    static func deliveries(_ app: Application) async throws -> [Delivery] {
+        try await app.sql.select().columns("channel", "status", "attempts", "address_enc", "last_error").from("notification_deliveries")
+            .orderBy("created_at").all(decoding: Delivery.self)
+    }
+}
+
+@Suite("Notifications: in-app messages, SMS and WeChat")
+struct NotificationTests {
+    @Test func residentsAndHandlersHearOfEachStepInTheApp() async throws {
+        try await withTestApp { app in
+            let c = try await ComplaintFixture.submit(app)
+            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
+            let resident = try await NotificationFixture.messages(app, "resident")
+            #expect(resident.items.map(\.kind) == ["complaint.accepted"])
+            #expect(resident.unread == 1)
+            let accepted = try #require(resident.items.first)
+            #expect(accepted.body.contains(c.number))
+            #expect(accepted.link == "/complaints/\(c.id.uuidString)")
+            // The grid worker of the place was dispatched the work and told so.
+            #expect(try await NotificationFixture.kinds(app, "grid001") == ["complaint.assigned"])
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
+            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "resolve", "note": "已联系环卫清运"])
+            let after = try await NotificationFixture.messages(app, "resident")
+            #expect(after.items.map(\.kind) == ["complaint.resolved", "complaint.accepted"])
+            #expect(after.items.first?.body.contains("已联系环卫清运") == true)
+            #expect(after.unread == 2)
+            // A low rating asks the community for a return visit.
+            try await ComplaintFixture.act(app, c.id, as: "resident", ["action": "rate", "score": 2, "comment": "清运不彻底"])
+            #expect(try await NotificationFixture.kinds(app, "community").contains("complaint.low_rating"))
+
+            // Reading: one, then all; someone else's message is not there for them.
+            let resHeaders = try await app.bearer("resident")
+            try await app.testing().test(.POST, "/api/v1/notifications/\(accepted.id)/read", headers: try await app.bearer("community")) { res in
+                #expect(res.status == .notFound)
+            }
+            try await app.testing().test(.POST, "/api/v1/notifications/\(accepted.id)/read", headers: resHeaders) { res in
+                #expect(res.status == .ok)
+                let decoded = try res.content.decode(NotificationRoutes.Item.self)
+                #expect(decoded.readAt != nil)
+            }
+            try await app.testing().test(.GET, "/api/v1/notifications/unread", headers: resHeaders) { res in
+                let decoded = try res.content.decode(NotificationRoutes.Unread.self)
+                #expect(decoded.unread == 1)
+            }
+            try await app.testing().test(.POST, "/api/v1/notifications/read-all", headers: resHeaders) { res in
+                let decoded = try res.content.decode(NotificationRoutes.Updated.self)
+                #expect(decoded.updated == 1)
+            }
+            #expect(try await NotificationFixture.messages(app, "resident", unread: true).items.isEmpty)
+            // No channel is set up here: nothing is queued for gateways that do not exist.
+            #expect(try await app.count("notification_deliveries") == 0)
+        }
+    }
+
+    @Test func rejectionMergeExtensionAndSendBackReachTheRightPeople() async throws {
+        try await withTestApp { app in
+            let mine = try await ComplaintFixture.submit(app, text: "楼下垃圾桶满了没人清")
+            let other = try await ComplaintFixture.submit(app, as: "community", text: "同一处垃圾桶满溢，多人反映")
+            try await ComplaintFixture.act(app, mine.id, as: "community", ["action": "merge", "into": other.id.uuidString])
+            #expect(try await NotificationFixture.kinds(app, "resident") == ["complaint.merged"])
+            // Merged in, the resident now waits on the surviving complaint and reads it.
+            try await app.testing().test(.GET, "/api/v1/complaints/\(other.id)", headers: try await app.bearer("resident")) { res in
+                #expect(res.status == .ok)
+            }
+            try await ComplaintFixture.act(app, other.id, as: "community", ["action": "accept"])
+            try await ComplaintFixture.act(app, other.id, as: "grid001", ["action": "sign"])
+            try await ComplaintFixture.act(app, other.id, as: "grid001", ["action": "request_extension", "hours": 48, "reason": "需协调环卫车辆"])
+            #expect(try await NotificationFixture.kinds(app, "community").contains("complaint.extension_requested"))
+            try await ComplaintFixture.act(app, other.id, as: "community", ["action": "decide_extension", "approved": true])
+            let kinds = try await NotificationFixture.kinds(app, "resident")
+            #expect(kinds.first == "complaint.extended")
+            #expect(kinds.contains("complaint.accepted"))
+            #expect(try await NotificationFixture.kinds(app, "grid001").first == "complaint.extension_decided")
+            try await ComplaintFixture.act(app, other.id, as: "grid001", ["action": "send_back", "reason": "不属于本网格"])
+            #expect(try await NotificationFixture.kinds(app, "community").first == "complaint.sent_back")
+
+            let third = try await ComplaintFixture.submit(app, text: "想反映一下邻居家装修的问题")
+            try await ComplaintFixture.act(app, third.id, as: "community", ["action": "reject", "reason": "请与物业协商"])
+            let rejected = try await NotificationFixture.messages(app, "resident").items.first
+            #expect(rejected?.kind == "complaint.rejected")
+            #expect(rejected?.body.contains("请与物业协商") == true)
+        }
+    }
+
+    @Test func escalationTellsTheLevelAboveAndAutoCloseTellsTheResident() async throws {
+        try await withTestApp { app in
+            let c = try await ComplaintFixture.submit(app)
+            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
+            let escalation = ComplaintEscalation(db: app.sql, channels: app.zhili.config.notifications)
+            // Far past every deadline of the tier: the complaint climbs to the city.
+            _ = try await escalation.run(now: Date().addingTimeInterval(40 * 86400))
+            let city = try await NotificationFixture.messages(app, "city")
+            #expect(city.items.contains { $0.kind == "complaint.escalated" && $0.title.contains("市级") })
+            #expect(try await NotificationFixture.kinds(app, "grid001").contains("complaint.escalated"))
+
+            let d = try await ComplaintFixture.submit(app, text: "小区路灯坏了好几盏")
+            try await ComplaintFixture.act(app, d.id, as: "community", ["action": "accept"])
+            try await ComplaintFixture.act(app, d.id, as: "grid001", ["action": "sign"])
+            try await ComplaintFixture.act(app, d.id, as: "grid001", ["action": "resolve", "note": "已更换灯泡"])
+            _ = try await escalation.run(now: Date().addingTimeInterval(8 * 86400))
+            let latest = try await NotificationFixture.messages(app, "resident").items.first
+            #expect(latest?.title == "诉求已自动关闭")
+            #expect(latest?.link == "/complaints/\(d.id.uuidString)")
+        }
+    }
+
+    @Test func smsAndWeChatGoOutThroughTheOutboxWithRetries() async throws {
+        let gateway = try await FakeGateway.start()
+        do {
+            try await withTestApp(settings: gateway.settings) { app in
+                let session = try await NotificationFixture.webSession(app, "resident")
+                // Bind WeChat: the callback must carry this session's state, then the code becomes an openid.
+                try await app.testing().test(.GET, "/notifications/wechat/bind", headers: ["Cookie": session.cookie]) { res in
+                    #expect(res.status == .seeOther)
+                    let location = res.headers.first(name: .location) ?? ""
+                    #expect(location.contains("scope=snsapi_base"))
+                    #expect(location.contains("appid=wx-test-app"))
+                    #expect(location.contains("redirect_uri=https%3A%2F%2Fzhili.example.cn%2Fnotifications%2Fwechat%2Fcallback"))
+                }
+                try await app.testing().test(.GET, "/notifications/wechat/callback?code=good-code&state=forged", headers: ["Cookie": session.cookie]) { res in
+                    #expect(res.status == .forbidden)
+                }
+                try await app.testing().test(.GET, "/notifications/wechat/callback?code=bad-code&state=\(session.csrf)", headers: ["Cookie": session.cookie]) { res in
+                    #expect(res.status == .badRequest)
+                }
+                try await app.testing().test(.GET, "/notifications/wechat/callback?code=good-code&state=\(session.csrf)", headers: ["Cookie": session.cookie]) { res in
+                    #expect(res.status == .seeOther)
+                }
+                let resident = try await app.bearer("resident")
+                try await app.testing().test(.PUT, "/api/v1/notifications/settings", headers: resident.merging(["Content-Type": "application/json"]),
+                                             body: try RegistryFixture.json(["smsPhone": "138 0013 8000"])) { res in
+                    #expect(res.status == .ok, "\(res.body.string)")
+                    let s = try res.content.decode(NotificationRoutes.Settings.self)
+                    #expect(s.sms && s.wechat && s.wechatBound && s.smsAvailable && s.wechatAvailable)
+                    #expect(s.smsPhone == "138****8000")
+                    #expect(s.smsPhoneSource == "own")
+                }
+                await gateway.log.failNextSMS(1)
+
+                let c = try await ComplaintFixture.submit(app)
+                try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
+                let queued = try await NotificationFixture.deliveries(app)
+                // The resident chose both channels; the grid worker (staff) has SMS off by default and no WeChat.
+                #expect(queued.map(\.channel).sorted() == ["sms", "wechat"])
+                let outbox = NotificationFixture.outbox(app)
+                let first = try await outbox.deliverDue()
+                #expect(first == .init(sent: 1, retried: 1, failed: 0, skipped: 0))
+                let wechat = await gateway.log.wechat
+                #expect(wechat.count == 1)
+                #expect(wechat.first?.touser == "o-resident-openid-1")
+                #expect(wechat.first?.template_id == "TEMPLATE-1")
+                #expect(wechat.first?.url == "https://zhili.example.cn/complaints/\(c.id.uuidString)")
+                #expect(wechat.first?.data["thing1"]?["value"] == "诉求已受理")
+                #expect((wechat.first?.data["thing2"]?["value"]?.count ?? 99) <= 20)
+                // The SMS met a 503: it waits 30 s, and nothing is sent twice meanwhile.
+                #expect(try await outbox.deliverDue() == .init())
+                let later = try await outbox.deliverDue(now: Date().addingTimeInterval(31))
+                #expect(later.sent == 1)
+                let sms = await gateway.log.sms
+                #expect(sms.count == 1)
+                #expect(sms.first?.phone == "13800138000")
+                #expect(sms.first?.text.hasPrefix("【智理社区】诉求已受理：") == true)
+                #expect(sms.first?.text.hasSuffix("https://zhili.example.cn/complaints/\(c.id.uuidString)") == true)
+                #expect(await gateway.log.smsAuth == ["sms-token"])
+                let states = try await NotificationFixture.deliveries(app)
+                #expect(states.allSatisfy { $0.status == "sent" })
+                #expect(states.first { $0.channel == "sms" }?.attempts == 2)
+                #expect(await gateway.log.tokenRequests == 1)
+
+                // A WeChat refusal that will not change (the user unfollowed) fails at once.
+                await gateway.log.wechatAnswers(43004)
+                try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
+                try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "resolve", "note": "已清运"])
+                let third = try await outbox.deliverDue()
+                #expect(third.sent == 1 && third.failed == 1)
+                let failed = try await NotificationFixture.deliveries(app).filter { $0.status == "failed" }
+                #expect(failed.count == 1)
+                #expect(failed.first?.last_error?.contains("43004") == true)
+                // Administrators see the outbox without addresses and may send a failed one again.
+                let admin = try await app.bearer("admin")
+                var failedID: UUID?
+                try await app.testing().test(.GET, "/api/v1/notifications/deliveries?status=failed", headers: admin) { res in
+                    #expect(res.status == .ok)
+                    #expect(!res.body.string.contains("13800138000") && !res.body.string.contains("o-resident-openid-1"))
+                    failedID = try res.content.decode([NotificationRoutes.Delivery].self).first?.id
+                }
+                try await app.testing().test(.GET, "/api/v1/notifications/deliveries", headers: resident) { res in #expect(res.status == .forbidden) }
+                await gateway.log.wechatAnswers(0)
+                try await app.testing().test(.POST, "/api/v1/notifications/deliveries/\(try #require(failedID))/retry", headers: admin) { res in
+                    #expect(res.status == .ok)
+                }
+                #expect(try await outbox.deliverDue().sent == 1)
+                #expect(await gateway.log.wechat.count == 2)
+
+                // Neither the phone nor the openid is stored readable.
+                struct Raw: Decodable { let sms_phone_enc: String?; let sms_phone_masked: String?; let wechat_openid_enc: String? }
+                let raw = try #require(try await app.sql.select().columns("sms_phone_enc", "sms_phone_masked", "wechat_openid_enc")
+                    .from("notification_settings").first(decoding: Raw.self))
+                #expect(raw.sms_phone_enc?.contains("13800138000") == false)
+                #expect(raw.wechat_openid_enc?.contains("o-resident-openid-1") == false)
+                #expect(raw.sms_phone_masked == "138****8000")
+            }
+        } catch {
+            await gateway.stop()
+            throw error
+        }
+        await gateway.stop()
+    }
+
+    @Test func aCallTakenByStaffRepliesBySMSToTheCallersPhone() async throws {
+        let gateway = try await FakeGateway.start()
+        do {
+            try await withTestApp(settings: gateway.settings) { app in
+                let p = try await ComplaintFixture.point(app)
+                let headers = try await app.bearer("community").merging(["Content-Type": "application/json"])
+                let before = try await app.count("complaints")
+                try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(
+                    ["categoryCode": "environment.garbage", "text": "来电：小区门口垃圾堆积", "lat": p.lat, "lon": p.lon,
+                     "onBehalfOf": "刘大爷", "contactPhone": "12345"])) { res in
+                    #expect(res.status == .unprocessableEntity)
+                    #expect(errorField(res) == "contactPhone")
+                }
+                #expect(try await app.count("complaints") == before)
+                var id: UUID?
+                try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(
+                    ["categoryCode": "environment.garbage", "text": "来电：小区门口垃圾堆积", "lat": p.lat, "lon": p.lon,
+                     "onBehalfOf": "刘大爷", "contactPhone": "+86 139-0000-1111"])) { res in
+                    #expect(res.status == .created, "\(res.body.string)")
+                    id = try res.content.decode(ComplaintDTO.self).id
+                    #expect(!res.body.string.contains("13900001111"))
+                }
+                let complaint = try #require(id)
+                try await ComplaintFixture.act(app, complaint, as: "community", ["action": "reject", "reason": "已由城管统一清理"])
+                let queued = try await NotificationFixture.deliveries(app)
+                #expect(queued.count == 1)
+                #expect(queued.first?.address_enc?.contains("13900001111") == false)
+                #expect(try await NotificationFixture.outbox(app).deliverDue().sent == 1)
+                let sms = await gateway.log.sms
+                #expect(sms.first?.phone == "13900001111")
+                #expect(sms.first?.text.contains("已由城管统一清理") == true)
+            }
+        } catch {
+            await gateway.stop()
+            throw error
+        }
+        await gateway.stop()
+    }
+
+    @Test func settingsAreCheckedAndThePagesWork() async throws {
+        try await withTestApp { app in
+            let resident = try await app.bearer("resident")
+            try await app.testing().test(.PUT, "/api/v1/notifications/settings", headers: resident.merging(["Content-Type": "application/json"]),
+                                         body: try RegistryFixture.json(["smsPhone": "1380013800x"])) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(errorField(res) == "smsPhone")
+            }
+            #expect(try await app.count("notification_settings") == 0)
+            try await app.testing().test(.GET, "/api/v1/notifications/settings", headers: resident) { res in
+                let s = try res.content.decode(NotificationRoutes.Settings.self)
+                // Residents get SMS unless they say no; the platform here has no gateway.
+                #expect(s.sms && !s.smsAvailable && !s.wechatAvailable && !s.wechatBound)
+            }
+            try await app.testing().test(.GET, "/api/v1/notifications/settings", headers: try await app.bearer("grid001")) { res in
+                let decoded = try res.content.decode(NotificationRoutes.Settings.self)
+                #expect(decoded.sms == false)
+            }
+            let c = try await ComplaintFixture.submit(app)
+            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
+            let session = try await NotificationFixture.webSession(app, "resident")
+            try await app.testing().test(.GET, "/notifications", headers: ["Cookie": session.cookie]) { res in
+                let html = res.body.string
+                #expect(html.contains("诉求已受理"))
+                #expect(html.contains("1 条未读"))
+                #expect(html.contains("本平台尚未开通短信通道"))
+            }
+            let item = try #require(try await NotificationFixture.messages(app, "resident").items.first)
+            try await app.testing().test(.POST, "/notifications/\(item.id)/open", headers: ["Cookie": session.cookie], beforeRequest: { req in
+                try req.content.encode(["_csrf": session.csrf], as: .urlEncodedForm)
+            }) { res in
+                #expect(res.status == .seeOther)
+                #expect(res.headers.first(name: .location) == "/complaints/\(c.id.uuidString)")
+            }
+            #expect(try await NotificationFixture.messages(app, "resident").unread == 0)
+            try await app.testing().test(.POST, "/notifications/settings", headers: ["Cookie": session.cookie], beforeRequest: { req in
+                try req.content.encode(["_csrf": session.csrf, "smsPhone": "abc"], as: .urlEncodedForm)
+            }) { res in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("手机号“abc”无效"))
+            }
+            try await app.testing().test(.POST, "/notifications/settings", headers: ["Cookie": session.cookie], beforeRequest: { req in
+                try req.content.encode(["_csrf": session.csrf, "wechat": "on"], as: .urlEncodedForm)
+            }) { res in
+                #expect(res.body.string.contains("已保存"))
+            }
+            try await app.testing().test(.GET, "/api/v1/notifications/settings", headers: resident) { res in
+                let s = try res.content.decode(NotificationRoutes.Settings.self)
+                #expect(!s.sms && s.wechat)
+            }
+            let audit = try await app.auditEntries(action: "notification_settings", entityID: try #require(try await userID(app, "resident")).uuidString)
+            #expect(audit.count == 1)
+        }
+    }
+
+    @Test func channelSettingsAndMessageShapes() throws {
+        func load(_ env: [String: String]) throws -> AppConfig { try ConfigLoader(arguments: [], environment: env).load() }
+        #expect(throws: ConfigError.self) { try load(["ZHILI_WECHAT_APPID": "wx1"]) }
+        #expect(throws: ConfigError.self) { try load(["ZHILI_SMS_URL": "ftp://sms"]) }
+        #expect(throws: ConfigError.self) { try load(["ZHILI_WECHAT_APPID": "a", "ZHILI_WECHAT_SECRET": "b", "ZHILI_WECHAT_TEMPLATE": "c", "ZHILI_WECHAT_FIELDS": "thing1=name"]) }
+        #expect(throws: ConfigError.self) { try load(["ZHILI_PUBLIC_URL": "zhili.example.cn"]) }
+        let ok = try load(["ZHILI_SMS_URL": "log", "ZHILI_WECHAT_APPID": "a", "ZHILI_WECHAT_SECRET": "b", "ZHILI_WECHAT_TEMPLATE": "c",
+                           "ZHILI_PUBLIC_URL": "https://zhili.example.cn/"])
+        #expect(ok.notifications.smsEnabled && ok.notifications.wechatEnabled)
+        #expect(ok.publicURL == "https://zhili.example.cn")
+        #expect(ok.secureCookies)
+        #expect(!(try load([:])).notifications.smsEnabled)
+
+        let long = OutgoingMessage(title: "诉求已办结，请评价", body: String(repeating: "很长的办理说明", count: 60), link: "https://zhili.example.cn/complaints/x", createdAt: Date())
+        let text = SMSGateway.text(long, signature: "敦煌智理")
+        #expect(text.count <= 200)
+        #expect(text.hasPrefix("【敦煌智理】诉求已办结，请评价："))
+        #expect(text.hasSuffix(" https://zhili.example.cn/complaints/x"))
+        let fields = try #require(WeChatTemplate.parseFields("thing1=title, thing2=body,time3=time"))
+        let data = WeChatTemplate.data(long, fields: fields)
+        #expect(data["thing2"]?["value"]?.count == 20)
+        #expect(data["time3"]?["value"]?.count == 16)
+        #expect(WeChatTemplate.parseFields("thing1=title,=body") == nil)
+        #expect(WeChatTemplate.parseFields("thing 1=title") == nil)
+    }
+}
+
+private func userID(_ app: Application, _ username: String) async throws -> UUID? {
+    struct Row: Decodable { let id: UUID }
+    return try await app.sql.select().column("id").from("users").where("username", .equal, username).first(decoding: Row.self)?.id
+}
