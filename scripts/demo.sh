@@ -18,4 +18,7 @@ if ((${#missing[@]})); then
     exit 1
   fi
 fi
+# The demo has no SMS gateway: texts go to the console with the number masked, so the
+# whole path (outbox, retries, settings) can be tried. Set ZHILI_SMS_URL to a gateway instead.
+export ZHILI_SMS_URL="${ZHILI_SMS_URL:-log}"
 exec swift run zhili serve --demo --data-dir "${ZHILI_DATA_DIR:-./data}" "$@"

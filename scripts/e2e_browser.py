@@ -11,7 +11,9 @@ usage: e2e_browser.py --base-url http://127.0.0.1:18080 [--out out/e2e]
 """
 
 import argparse
+import json
 import os
+import urllib.request
 import shutil
 import sys
 import traceback
@@ -99,6 +101,16 @@ def path_of(url):
     from urllib.parse import urlsplit
 
     return urlsplit(url).path or "/"
+
+
+def api(base, method, path, body=None, token=None):
+    """One JSON API call (for steps another person takes while the browser watches)."""
+    req = urllib.request.Request(base + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json",
+                                          **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(req, timeout=15) as res:
+        return json.loads(res.read() or b"null")
 
 
 def main():
@@ -249,9 +261,28 @@ def main():
                 if not ok:
                     raise AssertionError("the photo thumbnail did not load")
                 phone.screenshot(path=f"{out}/snap-result-phone.png", full_page=True)
+                snapped["id"] = path_of(phone.url).split("/")[-1]
+
+            snapped = {}
+
+            def messages_on_phone():
+                # Community staff accept it through the API; the resident's phone shows the message.
+                if "id" not in snapped:
+                    raise AssertionError("no complaint from the previous check")
+                token = api(base, "POST", "/api/v1/auth/token", {"username": "community", "password": PASSWORD})["token"]
+                api(base, "POST", f"/api/v1/complaints/{snapped['id']}/actions", {"action": "accept"}, token)
+                expect_ok(phone.goto(f"{base}/notifications", wait_until="load"), "GET /notifications")
+                phone.wait_for_selector("li.message.unread", timeout=5000)
+                if "诉求已受理" not in phone.inner_text("ul.messages"):
+                    raise AssertionError("the acceptance message is not listed")
+                phone.wait_for_selector(".sidenav .badge:not([hidden])", timeout=5000)
+                phone.screenshot(path=f"{out}/notifications-phone.png", full_page=True)
+                phone.click("li.message.unread button.message-open")
+                phone.wait_for_url(lambda u: path_of(u) == f"/complaints/{snapped['id']}", timeout=10000)
 
             r.run("login page renders on a phone (390x844)", phone_errors, login_phone)
             r.run("随手拍 on a phone: photo, map tap, submit, thumbnail shown", phone_errors, snap_on_phone)
+            r.run("消息 on a phone: the acceptance arrives, unread badge, opens the complaint", phone_errors, messages_on_phone)
             phone.context.close()
         finally:
             browser.close()
