@@ -170,6 +170,6 @@ public enum RegistryVocabulary {
             default: scalars.append(scalar)
             }
         }
-        return String(scalars).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(scalars).trimmedWhitespace
     }
 }

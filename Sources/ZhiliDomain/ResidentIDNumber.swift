@@ -22,7 +22,7 @@ public struct ResidentIDNumber: Hashable, Sendable {
     public let value: String
 
     public init(validating raw: String, today: Date = Date()) throws(ResidentIDError) {
-        let normalised = raw.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let normalised = raw.trimmedWhitespace.uppercased()
         let bytes = Array(normalised.utf8)
         guard bytes.count == 18 else { throw .badLength }
         let lastIsCheckable = ASCIIDigits.isDigit(bytes[17]) || bytes[17] == UInt8(ascii: "X")
@@ -104,7 +104,7 @@ public enum PhoneNumber {
     /// Works on characters, not bytes, so odd input (short, non-ASCII) never
     /// traps; short input reveals at most a quarter of itself.
     public static func masked(_ s: String) -> String {
-        let chars = Array(s.trimmingCharacters(in: .whitespacesAndNewlines))
+        let chars = Array(s.trimmedWhitespace)
         if chars.count >= 8 {
             let stars = String(repeating: "*", count: chars.count - 7)
             return String(chars.prefix(3)) + stars + String(chars.suffix(4))

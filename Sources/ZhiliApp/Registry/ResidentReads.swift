@@ -26,6 +26,9 @@ struct ResidentReads {
     static let columns = ["id", "household_code", "name", "sex", "birth_date", "id_number_masked", "phone_masked",
                           "ethnicity", "relation", "residency_type", "political_status"]
 
+    /// The same columns qualified by table, written once (no per-request quoting).
+    static let qualifiedColumns = SQLRaw(columns.map { "residents.\($0)" }.joined(separator: ", "))
+
     func find(_ id: UUID) async throws -> Row? {
         try await db.select().columns(Self.columns).from("residents").where("id", .equal, id).first(decoding: Row.self)
     }
@@ -52,6 +55,49 @@ struct ResidentReads {
         let rows = try await db.select().columns("resident_id", "tag").from("resident_tags")
             .where("resident_id", .in, ids).all(decoding: TagRow.self)
         return Dictionary(grouping: rows, by: \.resident_id).mapValues { $0.map(\.tag) }
+    }
+}
+
+extension ResidentReads.Row {
+    /// Column by column, without the keyed-container machinery of `Decodable` (search reads
+    /// twenty of these per request).
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: UUID.self)
+        household_code = try row.decode(column: "household_code", as: String.self)
+        name = try row.decode(column: "name", as: String.self)
+        sex = try row.decode(column: "sex", as: String.self)
+        birth_date = try row.decode(column: "birth_date", as: String.self)
+        id_number_masked = try row.decode(column: "id_number_masked", as: String.self)
+        phone_masked = try row.decodeNil(column: "phone_masked") ? nil : try row.decode(column: "phone_masked", as: String.self)
+        ethnicity = try row.decode(column: "ethnicity", as: String.self)
+        relation = try row.decode(column: "relation", as: String.self)
+        residency_type = try row.decode(column: "residency_type", as: String.self)
+        political_status = try row.decode(column: "political_status", as: String.self)
+        if row.contains(column: "tags"), try !row.decodeNil(column: "tags") {
+            tags = try row.decode(column: "tags", as: String.self)
+        } else {
+            tags = nil
+        }
+    }
+}
+
+extension ResidentDTO {
+    /// The same JSON `JSONEncoder` writes for this type.
+    func write(into json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id"); json.uuid(id)
+        json.key("householdCode"); json.string(householdCode)
+        json.key("name"); json.string(name)
+        json.key("sex"); json.string(sex)
+        json.key("birthDate"); json.string(birthDate)
+        json.key("idNumberMasked"); json.string(idNumberMasked)
+        json.field("phoneMasked", phoneMasked)
+        json.key("ethnicity"); json.string(ethnicity)
+        json.key("relation"); json.string(relation)
+        json.key("residencyType"); json.string(residencyType)
+        json.key("politicalStatus"); json.string(politicalStatus)
+        json.key("tags"); json.strings(tags)
+        json.endObject()
     }
 }
 

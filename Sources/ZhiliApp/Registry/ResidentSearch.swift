@@ -37,7 +37,7 @@ struct ResidentSearch {
         let text = query.q?.trimmingCharacters(in: .whitespaces) ?? ""
         let kind = Self.classify(text)
         let dialect = Dialect(db)
-        let select = db.select().columns(ResidentReads.columns.map { SQLColumn($0, table: "residents") })
+        let select = db.select().column(ResidentReads.qualifiedColumns)
             .column(dialect.residentTagsColumn(residentIDColumn: "residents.id"), as: "tags")
             .from("residents")
             .scoped(scope, column: "household_code")
@@ -72,7 +72,7 @@ struct ResidentSearch {
         case .name: select.orderBy(dialect.codepoint("name")).orderBy(SQLColumn("id", table: "residents"))
         default: select.orderBy(SQLColumn("household_code", table: "residents")).orderBy(SQLColumn("id", table: "residents"))
         }
-        let rows = try await select.limit(limit).offset(offset).all(decoding: ResidentReads.Row.self)
+        let rows = try await select.limit(limit).offset(offset).all().map(ResidentReads.Row.init(row:))
         return (kind, rows)
     }
 }

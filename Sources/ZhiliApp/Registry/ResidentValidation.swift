@@ -59,7 +59,7 @@ struct ValidResident: Sendable, Equatable {
 
 enum ResidentValidation {
     static func clean(_ s: String?) -> String? {
-        guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        guard let t = s?.trimmedWhitespace, !t.isEmpty else { return nil }
         return t
     }
 
@@ -126,7 +126,7 @@ enum ResidentValidation {
         let ethnicity = RegistryVocabulary.resolve(RegistryVocabulary.ethnicities, ethnicityText)
         if ethnicity == nil { issue("ethnicity", "民族“\(ethnicityText)”无效", "Unknown ethnicity '\(ethnicityText)'") }
 
-        var phone = clean(input.phone)?.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "-", with: "")
+        var phone = clean(input.phone)?.replacingScalars([" ": "", "-": ""])
         if phone?.hasPrefix("+86") == true { phone = String(phone!.dropFirst(3)) }
         if let p = phone, !PhoneNumber.isValidMobile(p), !(p.count >= 7 && p.count <= 12 && p.allSatisfy(\.isNumber)) {
             issue("phone", "电话号码“\(p)”无效", "Invalid phone number '\(p)'")
@@ -171,8 +171,7 @@ enum ResidentValidation {
 
     /// Accepts 1990-01-02, 1990/1/2, 1990.1.2, 19900102, 1990年1月2日; returns YYYY-MM-DD if it is a real date.
     static func normalisedDate(_ raw: String) -> String? {
-        let digits = raw.replacingOccurrences(of: "年", with: "-").replacingOccurrences(of: "月", with: "-").replacingOccurrences(of: "日", with: "")
-            .replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
+        let digits = raw.replacingScalars(["年": "-", "月": "-", "日": "", "/": "-", ".": "-"])
         var parts = digits.split(separator: "-").map(String.init)
         if parts.count == 1, parts[0].count == 8 {
             let s = parts[0]
@@ -195,9 +194,15 @@ enum ResidentValidation {
         return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
     }
 
+    /// Made once: building a calendar reads the time-zone file, and imports ask per row.
+    private static let beijingCalendar: Calendar = {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        return cal
+    }()
+
     static func isoDay(_ date: Date) -> String {
-        var cal = Calendar(identifier: .gregorian); cal.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let c = cal.dateComponents([.year, .month, .day], from: date)
+        let c = beijingCalendar.dateComponents([.year, .month, .day], from: date)
         return isoDate(c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 }

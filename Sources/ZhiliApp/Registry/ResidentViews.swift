@@ -29,13 +29,14 @@ struct ResidentViews {
             : try await ResidentReads(db: db).tags(of: rows.map(\.id))
         var catalogue = self.catalogue ?? [:]
         if self.catalogue == nil { catalogue = try await TagCatalogue.byCode(on: db) }
-        return rows.map { dto($0, tags: tags[$0.id] ?? [], catalogue: catalogue) }
+        let year = Self.year(of: Date())
+        return rows.map { dto($0, tags: tags[$0.id] ?? [], catalogue: catalogue, currentYear: year) }
     }
 
-    func dto(_ row: ResidentReads.Row, tags: [String], catalogue: [String: TagCatalogue.Definition]) -> ResidentDTO {
+    func dto(_ row: ResidentReads.Row, tags: [String], catalogue: [String: TagCatalogue.Definition], currentYear: Int? = nil) -> ResidentDTO {
         let visible = tags.filter { TagVisibility.canSee(viewer, catalogue[$0]?.tagSensitivity ?? .normal) }
         var dto = ResidentDTO(row, tags: visible.sorted())
-        if Self.isChild(birthDate: row.birth_date), !caresForChildren {
+        if Self.isChild(birthDate: row.birth_date, currentYear: currentYear ?? Self.year(of: Date())), !caresForChildren {
             dto = dto.withName(Self.shortened(row.name))
         }
         return dto
@@ -50,9 +51,15 @@ struct ResidentViews {
     }
 
     static func isChild(birthDate: String, today: Date = Date()) -> Bool {
-        guard let year = Int(birthDate.prefix(4)) else { return false }
-        return Calendar(identifier: .gregorian).component(.year, from: today) - year < 14
+        isChild(birthDate: birthDate, currentYear: year(of: today))
     }
+
+    static func isChild(birthDate: String, currentYear: Int) -> Bool {
+        guard let year = Int(birthDate.prefix(4)) else { return false }
+        return currentYear - year < 14
+    }
+
+    static func year(of date: Date) -> Int { Calendar(identifier: .gregorian).component(.year, from: date) }
 
     /// 张小明 → 张*明, 李娜 → 李*.
     static func shortened(_ name: String) -> String {

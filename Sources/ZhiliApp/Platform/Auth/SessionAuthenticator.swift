@@ -8,12 +8,12 @@ struct SessionAuthenticator: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
-            guard let token = try? await request.jwt.verify(bearer.token, as: SessionToken.self),
+            guard let token = await Self.verify(bearer.token, request),
                   let principal = token.principal
             else { throw AppError(.unauthorized, code: "invalid_token", zh: "令牌无效或已过期", en: "Invalid or expired token") }
             request.auth.login(principal)
         } else if let cookie = request.cookies[Self.cookieName]?.string,
-                  let token = try? await request.jwt.verify(cookie, as: SessionToken.self),
+                  let token = await Self.verify(cookie, request),
                   let principal = token.principal {
             request.auth.login(principal)
             request.storage[CSRFKey.self] = token.csrf
@@ -22,6 +22,15 @@ struct SessionAuthenticator: AsyncMiddleware {
             }
         }
         return try await next.respond(to: request)
+    }
+
+    /// The signature is checked once per token and instance; later requests find it verified.
+    static func verify(_ text: String, _ request: Request) async -> SessionToken? {
+        let known = request.zhili.verifiedTokens
+        if let token = known.lookup(text) { return token }
+        guard let token = try? await request.jwt.verify(text, as: SessionToken.self) else { return nil }
+        known.remember(text, token)
+        return token
     }
 
     /// Web forms signed in by cookie must echo the session's anti-forgery token.

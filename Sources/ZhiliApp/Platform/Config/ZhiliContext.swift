@@ -20,6 +20,8 @@ public final class ZhiliContext: Sendable {
     /// Sends queued SMS/WeChat deliveries; `wake()` after a transaction that queued some.
     let notifications = NotificationDispatcher()
     let wechatTokens = WeChatTokens()
+    /// Session tokens already checked by this instance (see `VerifiedTokens`).
+    let verifiedTokens = VerifiedTokens()
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config

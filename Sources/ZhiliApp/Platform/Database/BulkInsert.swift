@@ -33,7 +33,9 @@ struct BulkInsert {
     private func sqlite(_ lite: any SQLiteDatabase, _ table: String, _ columns: [String],
                         _ rows: ArraySlice<[any Encodable & Sendable]>) async throws {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        let sql = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+        // OR ROLLBACK: a conflict undoes the whole transaction (bulk writes are all-or-nothing
+        // anyway), so SQLite keeps no statement journal to undo one statement of many rows.
+        let sql = "INSERT OR ROLLBACK INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
             + Array(repeating: placeholders, count: rows.count).joined(separator: ",")
         var binds: [SQLiteData] = []
         binds.reserveCapacity(rows.count * columns.count)
@@ -46,6 +48,17 @@ struct BulkInsert {
 
     /// The same conversion SQLiteKit applies, without its generic detour for the common types.
     static func sqliteData(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder) throws -> SQLiteData {
+        // The types bulk rows are made of, by concrete casts (cheap) before protocol casts (not).
+        switch value {
+        case let v as String: return .text(v)
+        case let v as Date: return v.sqliteData ?? .null
+        case let v as Int: return .integer(v)
+        case let v as Double: return .float(v)
+        case let v as String?: return v.map { .text($0) } ?? .null
+        case let v as Date?: return v.flatMap(\.sqliteData) ?? .null
+        case let v as Int?: return v.map { .integer($0) } ?? .null
+        default: break
+        }
         if let optional = value as? any OptionalValue {
             guard let wrapped = optional.wrappedValue else { return .null }
             if let convertible = wrapped as? any SQLiteDataConvertible, let data = convertible.sqliteData { return data }

@@ -1,5 +1,6 @@
 import Foundation
 import Crypto
+import ZhiliDomain
 
 /// Encrypts personal fields (ID numbers, phones) with AES-GCM and derives keyed hashes so an
 /// exact value can still be found without decrypting every row.
@@ -43,7 +44,7 @@ public struct FieldCipher: Sendable {
 
     /// Keyed hash for exact-match lookup; normalised so "x" and "X" check digits match.
     public func searchHash(_ value: String) -> String {
-        let normalised = value.trimmingCharacters(in: .whitespaces).uppercased()
+        let normalised = value.trimmedWhitespace.uppercased()
         let mac = HMAC<SHA256>.authenticationCode(for: Data(normalised.utf8), using: indexKey)
         return Self.hex(mac)
     }

@@ -80,10 +80,10 @@ struct ResidentImport {
                 existingTags[t.resident_id, default: []].insert(t.tag)
             }
         }
-        var fresh: [ValidResident] = []
+        var fresh: [(ValidResident, String)] = []
         var changed: [(Existing, ValidResident)] = []
-        for (_, v) in okRows {
-            guard let e = existing[cipher.searchHash(v.idNumber)] else { fresh.append(v); continue }
+        for ((_, v), hash) in zip(okRows, hashes) {
+            guard let e = existing[hash] else { fresh.append((v, hash)); continue }
             if Self.differs(e, v, cipher: cipher) || !Set(v.tags).isSubset(of: existingTags[e.id] ?? []) { changed.append((e, v)) }
             else { report.unchanged += 1 }
         }
@@ -153,7 +153,7 @@ struct ResidentImport {
     }
 
     /// New people in bulk: residents, their move-in records, tags and one history entry each.
-    private func insertFresh(_ people: [ValidResident], on db: any SQLDatabase, catalogue: [String: TagCatalogue.Definition],
+    private func insertFresh(_ people: [(ValidResident, String)], on db: any SQLDatabase, catalogue: [String: TagCatalogue.Definition],
                              actor: ResidentStore.Actor) async throws {
         let now = Date()
         let bulk = BulkInsert(db: db)
@@ -174,7 +174,7 @@ struct ResidentImport {
     typealias Rows = [[any Encodable & Sendable]]
 
     /// Encrypts and lays out the new people's rows, spread over the cores.
-    static func buildRows(_ people: [ValidResident], cipher: FieldCipher, catalogue: [String: TagCatalogue.Definition],
+    static func buildRows(_ people: [(ValidResident, String)], cipher: FieldCipher, catalogue: [String: TagCatalogue.Definition],
                           actor: ResidentStore.Actor, now: Date) async throws -> (residents: Rows, moves: Rows, tags: Rows, history: Rows) {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, people.count / 2000))
         let size = (people.count + parts - 1) / max(parts, 1)
@@ -183,19 +183,21 @@ struct ResidentImport {
                 let slice = Array(people[(part * size)..<min((part + 1) * size, people.count)])
                 group.addTask {
                     var residents: Rows = [], moves: Rows = [], tags: Rows = [], history: Rows = []
-                    for r in slice {
-                        let id = UUID()
+                    let tagCount = slice.reduce(0) { $0 + $1.0.tags.count }
+                    var ids = RandomIDs.make(slice.count * 3 + tagCount).makeIterator()
+                    for (r, idHash) in slice {
+                        let id = ids.next()!
                         residents.append([id, r.householdCode, r.name, r.sex, r.birthDate, r.idType, try cipher.encrypt(r.idNumber),
-                                          cipher.searchHash(r.idNumber), Masking.idNumber(r.idNumber), try r.phone.map(cipher.encrypt),
+                                          idHash, Masking.idNumber(r.idNumber), try r.phone.map(cipher.encrypt),
                                           r.phone.map(cipher.searchHash), r.phone.map(PhoneNumber.masked), r.ethnicity, r.relation, r.residencyType,
                                           r.politicalStatus, r.employmentGroup, r.employer, r.notes, r.nameInitials, "active", now, now])
-                        moves.append([UUID(), id, r.householdCode, now, Optional<Date>.none, "批量导入"])
+                        moves.append([ids.next()!, id, r.householdCode, now, Optional<Date>.none, "批量导入"])
                         for tag in r.tags {
                             let interval = catalogue[tag]?.visitIntervalDays
-                            tags.append([UUID(), id, r.householdCode, tag, Optional<String>.none, now, interval,
+                            tags.append([ids.next()!, id, r.householdCode, tag, Optional<String>.none, now, interval,
                                          interval.map { ResidentValidation.isoDay(now.addingTimeInterval(Double($0) * 86400)) }])
                         }
-                        history.append([UUID(), "resident", id.uuidString, r.householdCode, "created", Optional<String>.none, r.name, actor.id, actor.name, now])
+                        history.append([ids.next()!, "resident", id.uuidString, r.householdCode, "created", Optional<String>.none, r.name, actor.id, actor.name, now])
                     }
                     return (part, residents, moves, tags, history)
                 }

@@ -1,0 +1,81 @@
+import Foundation
+import SQLiteKit
+import Testing
+@testable import ZhiliApp
+
+/// The hand-made fast paths must give exactly what the general ones give.
+@Suite("Hot paths: JSON writer, random ids, verified tokens, bulk values")
+struct HotPathTests {
+    @Test func theJSONWriterWritesWhatJSONEncoderWrites() throws {
+        let items = [
+            ResidentDTO(id: UUID(), householdCode: "620982001001001001001010001", name: "张\"三\\", sex: "男", birthDate: "1990-01-02",
+                        idNumberMasked: "620982********001X", phoneMasked: nil, ethnicity: "汉族", relation: "户主", residencyType: "户籍常住",
+                        politicalStatus: "群众", tags: []),
+            ResidentDTO(id: UUID(), householdCode: "620982001001001001001010002", name: "李/四\n\t\u{1}", sex: "女", birthDate: "2015-06-30",
+                        idNumberMasked: "620982********0021", phoneMasked: "138****8000", ethnicity: "回族", relation: "子女", residencyType: "流动人口",
+                        politicalStatus: "中共党员", tags: ["elderly_alone", "low_income"]),
+        ]
+        let result = RegistryRoutes.SearchResult(kind: "name", items: items)
+        // Same document (JSONEncoder's key order is not fixed on Linux; the writer's is declaration order).
+        func same(_ r: RegistryRoutes.SearchResult) throws -> Bool {
+            let fast = try JSONSerialization.jsonObject(with: Data(r.response().body.data ?? Data())) as? NSDictionary
+            let standard = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(r)) as? NSDictionary
+            return fast != nil && fast == standard
+        }
+        #expect(try same(result))
+        #expect(try same(RegistryRoutes.SearchResult(kind: "none", items: [])))
+        let text = String(decoding: result.response().body.data ?? Data(), as: UTF8.self)
+        #expect(text.contains(#""name":"李\/四\n\t\u0001""#))
+        #expect(text.hasPrefix(#"{"kind":"name","items":[{"id":""#))
+        #expect(!text.contains("phoneMasked\":null"))
+    }
+
+    @Test func randomIDsAreVersionFourAndDistinct() {
+        let ids = RandomIDs.make(10_000)
+        #expect(ids.count == 10_000)
+        #expect(Set(ids).count == 10_000)
+        for id in ids.prefix(100) {
+            let text = id.uuidString
+            #expect(Array(text)[14] == "4")
+            #expect("89AB".contains(Array(text)[19]))
+        }
+        #expect(RandomIDs.make(0).isEmpty)
+    }
+
+    @Test func verifiedTokensExpireAndStayBounded() throws {
+        let known = VerifiedTokens(capacity: 3)
+        func token(expires: Date) -> SessionToken {
+            let account = UserAccount(username: "u", displayName: "n", passwordHash: "-", role: .communityStaff, nodeCode: "620982001001")
+            account.id = UUID()
+            return try! SessionToken(account: account, lifetime: expires.timeIntervalSinceNow)
+        }
+        known.remember("a", token(expires: Date().addingTimeInterval(60)))
+        #expect(known.lookup("a")?.usr == "u")
+        #expect(known.lookup("b") == nil)
+        known.remember("old", token(expires: Date().addingTimeInterval(-1)))
+        #expect(known.lookup("old") == nil)
+        known.remember("c", token(expires: Date().addingTimeInterval(60)))
+        known.remember("d", token(expires: Date().addingTimeInterval(60)))
+        #expect(known.lookup("a") != nil)
+        // Full (three kept): emptied, then the new one kept.
+        known.remember("e", token(expires: Date().addingTimeInterval(60)))
+        #expect(known.lookup("a") == nil)
+        #expect(known.lookup("e") != nil)
+    }
+
+    @Test func bulkValuesMatchSQLiteKitsOwnConversion() throws {
+        let encoder = SQLiteDataEncoder()
+        let values: [any Encodable & Sendable] = ["文本", 42, 3.5, Date(timeIntervalSince1970: 1_764_400_000), UUID(), true,
+                                                   Optional<String>.none, Optional<String>.some("可选"), Optional<Int>.some(7),
+                                                   Optional<Date>.some(Date(timeIntervalSince1970: 5)), Optional<UUID>.none, Optional<Double>.some(1.25)]
+        for v in values {
+            let fast = try BulkInsert.sqliteData(v, encoder: encoder)
+            let general: SQLiteData
+            if let o = v as? any OptionalValue, o.wrappedValue == nil { general = .null }
+            else if let o = v as? any OptionalValue, let w = o.wrappedValue as? any Encodable { general = try encoder.encode(w) }
+            else { general = try encoder.encode(v) }
+            #expect(fast == general, "\(v)")
+        }
+    }
+}
+
