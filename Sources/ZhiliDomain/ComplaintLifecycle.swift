@@ -169,7 +169,7 @@ public enum ComplaintLifecycle {
 
     /// Whitespace includes the full-width space (U+3000) that Chinese input methods produce.
     static func isBlank(_ text: String) -> Bool {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        text.trimmedWhitespace.isEmpty
     }
 
     /// Chinese label of the action for timelines: 审核通过, 不予受理, 合并, 调整分类, 改派, 签收, 联系诉求人, 进展, 申请延期, 延期审批, 退回, 办结, 评价, 重启, 回访, 督办升级, 自动关闭

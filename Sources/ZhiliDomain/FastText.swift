@@ -7,10 +7,10 @@ extension StringProtocol {
     public var trimmedWhitespace: String {
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }
-        if !first.properties.isWhitespace && !last.properties.isWhitespace { return String(self) }
+        if !first.isSpace && !last.isSpace { return String(self) }
         var start = scalars.startIndex, end = scalars.endIndex
-        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
-        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        while start < end, scalars[start].isSpace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].isSpace { end = scalars.index(before: end) }
         return String(String.UnicodeScalarView(scalars[start..<end]))
     }
 
@@ -21,5 +21,16 @@ extension StringProtocol {
             if let with = replacements[scalar] { out.append(contentsOf: with.unicodeScalars) } else { out.append(scalar) }
         }
         return String(out)
+    }
+}
+
+extension Unicode.Scalar {
+    /// Unicode's White_Space property, written out: the general property lookup costs more
+    /// than the rest of the trimming.
+    @inline(__always) var isSpace: Bool {
+        switch value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+        default: false
+        }
     }
 }

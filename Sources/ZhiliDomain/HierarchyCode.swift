@@ -99,7 +99,7 @@ public struct HierarchyCode: Hashable, Comparable, Codable, Sendable, CustomStri
     public let value: String
 
     public init(validating raw: String) throws(HierarchyCodeError) {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = raw.trimmedWhitespace
         guard !trimmed.isEmpty else { throw .empty }
         guard trimmed.utf8.allSatisfy(ASCIIDigits.isDigit) else { throw .notDigits }
         let length = trimmed.utf8.count

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import SQLiteKit
 import Testing
 @testable import ZhiliApp
@@ -28,6 +29,17 @@ struct HotPathTests {
         #expect(text.contains(#""name":"李\/四\n\t\u0001""#))
         #expect(text.hasPrefix(#"{"kind":"name","items":[{"id":""#))
         #expect(!text.contains("phoneMasked\":null"))
+    }
+
+    @Test func searchHashesAreTheKeyedHashOfTheNormalisedValue() throws {
+        let secrets = Secrets.generate()
+        let cipher = try FieldCipher(secrets: secrets)
+        let key = SymmetricKey(data: try #require(Data(base64Encoded: secrets.indexKey)))
+        for value in ["62098219900101001x", " 13800138000 ", "张三"] {
+            let expected = FieldCipher.hex(HMAC<SHA256>.authenticationCode(for: Data(value.trimmingCharacters(in: .whitespaces).uppercased().utf8), using: key))
+            #expect(cipher.searchHash(value) == expected)
+        }
+        #expect(cipher.searchHash("62098219900101001x") == cipher.searchHash("62098219900101001X"))
     }
 
     @Test func randomIDsAreVersionFourAndDistinct() {

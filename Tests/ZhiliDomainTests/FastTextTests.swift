@@ -20,3 +20,13 @@ struct FastTextTests {
         #expect("无需替换".replacingScalars(["x": "y"]) == "无需替换")
     }
 }
+
+@Suite("White space as Unicode defines it")
+struct WhiteSpaceTableTests {
+    @Test func theWrittenOutTableIsUnicodesWhiteSpace() {
+        for value in UInt32(0)...0x3100 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(scalar.isSpace == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
+        }
+    }
+}

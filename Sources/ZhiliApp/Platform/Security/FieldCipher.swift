@@ -9,6 +9,8 @@ public struct FieldCipher: Sendable {
     let keys: [String: SymmetricKey]
     let currentKeyID: String
     let indexKey: SymmetricKey
+    /// The keyed hash with its key already laid out; each hash starts from a copy.
+    let indexHMAC: HMAC<SHA256>
 
     public init(secrets: Secrets) throws {
         var keys: [String: SymmetricKey] = [:]
@@ -24,6 +26,7 @@ public struct FieldCipher: Sendable {
         self.keys = keys
         self.currentKeyID = secrets.currentKeyID
         self.indexKey = SymmetricKey(data: index)
+        self.indexHMAC = HMAC<SHA256>(key: indexKey)
     }
 
     public func encrypt(_ plaintext: String) throws -> String {
@@ -45,8 +48,9 @@ public struct FieldCipher: Sendable {
     /// Keyed hash for exact-match lookup; normalised so "x" and "X" check digits match.
     public func searchHash(_ value: String) -> String {
         let normalised = value.trimmedWhitespace.uppercased()
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(normalised.utf8), using: indexKey)
-        return Self.hex(mac)
+        var hmac = indexHMAC
+        hmac.update(data: Array(normalised.utf8))
+        return Self.hex(hmac.finalize())
     }
 
     /// Lower-case hex without `String(format:)`, which is slow enough on Linux to dominate bulk work.
