@@ -91,3 +91,18 @@ struct HotPathTests {
     }
 }
 
+
+@Suite("UUID text parsing")
+struct UUIDTextTests {
+    @Test func parsesWhatFoundationParsesAndRefusesTheRest() {
+        for _ in 0..<200 {
+            let id = UUID()
+            #expect(UUIDText.parse(id.uuidString) == id)
+            #expect(UUIDText.parse(id.uuidString.lowercased()) == id)
+        }
+        for bad in ["", "not-a-uuid", "E621E1F8-C36C-495A-93FC-0C247A3E6E5", "E621E1F8-C36C-495A-93FC-0C247A3E6E5FF", "E621E1F8C36C-495A-93FC-0C247A3E6E5F0",
+                    "G621E1F8-C36C-495A-93FC-0C247A3E6E5F"] {
+            #expect(UUIDText.parse(bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import SQLiteKit
 import SQLKit
 import Vapor
 import ZhiliDomain
@@ -59,6 +60,34 @@ struct ResidentReads {
 }
 
 extension ResidentReads.Row {
+    /// Straight from SQLite's row, without SQLKit's generic decoding (search reads twenty).
+    init(sqlite row: SQLiteRow) throws {
+        func text(_ name: String) throws -> String {
+            guard let value = row.column(name), case .text(let s) = value else {
+                throw AppError.internalFailure("residents.\(name) is not text")
+            }
+            return s
+        }
+        func optional(_ name: String) -> String? {
+            guard let value = row.column(name), case .text(let s) = value else { return nil }
+            return s
+        }
+        let idText = try text("id")
+        guard let id = UUIDText.parse(idText) else { throw AppError.internalFailure("residents.id is not a UUID") }
+        self.id = id
+        household_code = try text("household_code")
+        name = try text("name")
+        sex = try text("sex")
+        birth_date = try text("birth_date")
+        id_number_masked = try text("id_number_masked")
+        phone_masked = optional("phone_masked")
+        ethnicity = try text("ethnicity")
+        relation = try text("relation")
+        residency_type = try text("residency_type")
+        political_status = try text("political_status")
+        tags = optional("tags")
+    }
+
     /// Column by column, without the keyed-container machinery of `Decodable` (search reads
     /// twenty of these per request).
     init(row: any SQLRow) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteKit
 import SQLKit
 import Vapor
 import ZhiliDomain
@@ -72,7 +73,15 @@ struct ResidentSearch {
         case .name: select.orderBy(dialect.codepoint("name")).orderBy(SQLColumn("id", table: "residents"))
         default: select.orderBy(SQLColumn("household_code", table: "residents")).orderBy(SQLColumn("id", table: "residents"))
         }
-        let rows = try await select.limit(limit).offset(offset).all().map(ResidentReads.Row.init(row:))
-        return (kind, rows)
+        select.limit(limit).offset(offset)
+        if !dialect.isPostgres, let lite = db as? any SQLiteDatabase {
+            // The same statement, handed to SQLite directly: rows come back as SQLite values.
+            var serializer = SQLSerializer(database: db)
+            select.query.serialize(to: &serializer)
+            let encoder = SQLiteDataEncoder()
+            let binds = try serializer.binds.map { try BulkInsert.sqliteData($0, encoder: encoder) }
+            return (kind, try await lite.query(serializer.sql, binds).map(ResidentReads.Row.init(sqlite:)))
+        }
+        return (kind, try await select.all().map(ResidentReads.Row.init(row:)))
     }
 }

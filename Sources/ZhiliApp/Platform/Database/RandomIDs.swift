@@ -43,3 +43,37 @@ enum RandomIDs {
         for i in bytes.indices { bytes[i] = generator.next() }
     }
 }
+
+/// UUIDs stored as text (SQLite) read back without Foundation's parser, which goes through
+/// `sscanf` on Linux.
+enum UUIDText {
+    static func parse(_ text: String) -> UUID? {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var count = 0, high: UInt8? = nil, position = 0
+        for c in text.utf8 {
+            defer { position += 1 }
+            if position == 8 || position == 13 || position == 18 || position == 23 {
+                guard c == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if let h = high {
+                guard count < 16 else { return nil }
+                bytes[count] = h << 4 | v
+                count += 1
+                high = nil
+            } else {
+                high = v
+            }
+        }
+        guard position == 36, count == 16 else { return nil }
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
