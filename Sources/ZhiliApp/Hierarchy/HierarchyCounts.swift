@@ -26,20 +26,37 @@ actor HierarchyCounts {
         self.maxAge = maxAge
     }
 
+    /// A snapshot only aged (not invalidated) is still answered at once while a fresh one is
+    /// computed in the background: at 800,000 residents the pass takes most of a second, and
+    /// without this every `maxAge` some requests waited for it.
     func snapshot() async throws -> HierarchySnapshot {
-        if let cached, Date().timeIntervalSince(cached.at) < maxAge { return cached.snapshot }
-        if let inflight { return try await inflight.value }
+        if let cached {
+            if Date().timeIntervalSince(cached.at) >= maxAge, inflight == nil { _ = refresh() }
+            return cached.snapshot
+        }
+        return try await (inflight ?? refresh()).value
+    }
+
+    private func refresh() -> Task<HierarchySnapshot, any Error> {
         let db = self.db
         let task = Task { try await Self.compute(db) }
         inflight = task
-        defer { inflight = nil }
-        let snapshot = try await task.value
-        cached = (Date(), snapshot)
-        return snapshot
+        Task { await self.finish(task) }
+        return task
     }
 
+    private func finish(_ task: Task<HierarchySnapshot, any Error>) async {
+        let result = await task.result
+        // A local write that invalidated meanwhile started its own computation; keep that one.
+        guard inflight == task else { return }
+        inflight = nil
+        if case .success(let snapshot) = result { cached = (Date(), snapshot) }
+    }
+
+    /// After a local write: the next caller waits for a fresh snapshot.
     func invalidate() {
         cached = nil
+        inflight = nil
     }
 
     private struct Grouped: Decodable { let k: String?; let n: Int }
