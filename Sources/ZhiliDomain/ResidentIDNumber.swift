@@ -94,6 +94,12 @@ public struct ResidentIDNumber: Hashable, Sendable {
 }
 
 public enum PhoneNumber {
+    /// As people write numbers: spaces and dashes dropped, a leading +86 removed.
+    public static func normalised(_ raw: String) -> String {
+        let digits = raw.trimmedWhitespace.replacingScalars([" ": "", "-": ""])
+        return digits.hasPrefix("+86") ? String(digits.dropFirst(3)) : digits
+    }
+
     /// Mainland mobile numbers: 11 digits, "1" then a second digit 3–9.
     public static func isValidMobile(_ s: String) -> Bool {
         let bytes = Array(s.utf8)

@@ -30,3 +30,13 @@ struct WhiteSpaceTableTests {
         }
     }
 }
+
+@Suite("Phone numbers as people write them")
+struct PhoneNormalisingTests {
+    @Test func spacesDashesAndTheCountryCodeGo() {
+        #expect(PhoneNumber.normalised(" +86 138-0013-8000 ") == "13800138000")
+        #expect(PhoneNumber.normalised("0937-8821234") == "09378821234")
+        #expect(PhoneNumber.normalised("") == "")
+        #expect(PhoneNumber.isValidMobile(PhoneNumber.normalised("+86 139 0000 1111")))
+    }
+}

@@ -152,8 +152,7 @@ enum NotificationRoutes {
         let cipher = req.zhili.cipher
         var phoneEnc: String?? = nil, phoneMasked: String?? = nil
         if let raw = input.smsPhone {
-            var phone = raw.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "-", with: "")
-            if phone.hasPrefix("+86") { phone = String(phone.dropFirst(3)) }
+            let phone = PhoneNumber.normalised(raw)
             if phone.isEmpty { phoneEnc = .some(nil); phoneMasked = .some(nil) } else {
                 guard PhoneNumber.isValidMobile(phone) else {
                     throw AppError.invalid("smsPhone", zh: "手机号“\(raw.prefix(20))”无效", en: "Invalid mobile number")

@@ -126,8 +126,7 @@ enum ResidentValidation {
         let ethnicity = RegistryVocabulary.resolve(RegistryVocabulary.ethnicities, ethnicityText)
         if ethnicity == nil { issue("ethnicity", "民族“\(ethnicityText)”无效", "Unknown ethnicity '\(ethnicityText)'") }
 
-        var phone = clean(input.phone)?.replacingScalars([" ": "", "-": ""])
-        if phone?.hasPrefix("+86") == true { phone = String(phone!.dropFirst(3)) }
+        let phone = clean(input.phone).map(PhoneNumber.normalised)
         if let p = phone, !PhoneNumber.isValidMobile(p), !(p.count >= 7 && p.count <= 12 && p.allSatisfy(\.isNumber)) {
             issue("phone", "电话号码“\(p)”无效", "Invalid phone number '\(p)'")
         }
