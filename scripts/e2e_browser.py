@@ -210,6 +210,13 @@ def main():
                 page.wait_for_selector("table.data tr", timeout=10000)
                 page.screenshot(path=f"{out}/integrations.png")
 
+            def no_badge():
+                # The administrator has no messages: the badge is in the page but not shown.
+                expect_ok(page.goto(f"{base}/residents", wait_until="load"), "GET /residents")
+                page.wait_for_function("() => { const b = document.querySelector('.sidenav .badge'); return b && b.textContent === '0'; }", timeout=5000)
+                if page.is_visible(".sidenav .badge"):
+                    raise AssertionError("a badge reading 0 is shown")
+
             r.run("login page renders (1366x768)", errors, login_page)
             signed_in = r.run(f"sign in as {USERNAME} lands on dashboard /", errors, sign_in)
             if signed_in:
@@ -218,12 +225,14 @@ def main():
                 r.run("registry pages: search, profile, care, reviews, import", errors, registry_pages)
                 r.run("complaint pages: inbox, a complaint with its timeline, 有事您说", errors, complaint_pages)
                 r.run("complaint statistics, map, category form and integrations", errors, complaint_insights)
+                r.run("no unread badge when there is nothing unread", errors, no_badge)
             else:
                 # Without a session these pages would only redirect to /login.
                 for name in ("map draws grid polygons (.leaflet-interactive)", "hierarchy page renders",
                              "registry pages: search, profile, care, reviews, import",
                              "complaint pages: inbox, a complaint with its timeline, 有事您说",
-                             "complaint statistics, map, category form and integrations"):
+                             "complaint statistics, map, category form and integrations",
+                             "no unread badge when there is nothing unread"):
                     r.failed += 1
                     print(f"FAIL {name}: skipped, sign-in failed", flush=True)
             page.context.close()

@@ -20,6 +20,7 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem
 .sidenav a{display:block;color:#cfd6e0;padding:.6rem 1.25rem;border-left:3px solid transparent}
 .sidenav a:hover{background:#263240;text-decoration:none;color:#fff}
 .sidenav .badge{display:inline-block;min-width:1.2rem;margin-left:.4rem;padding:0 .35rem;border-radius:999px;background:#c8102e;color:#fff;font-size:.75rem;line-height:1.2rem;text-align:center}
+.sidenav .badge[hidden]{display:none}
 ul.messages{list-style:none;padding:0;margin:1rem 0;display:flex;flex-direction:column;gap:.5rem;max-width:760px}
 .message-open{display:block;width:100%;text-align:left;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:.8rem 1rem;font:inherit;color:inherit;cursor:pointer}
 .message-open p{margin:.3rem 0 0}.message-title{font-weight:600;margin-right:.75rem}
