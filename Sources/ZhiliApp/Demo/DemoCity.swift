@@ -51,6 +51,7 @@ public enum DemoCity {
             var history = SeededGenerator(seed: seed ^ 0x12345)
             _ = try await DemoComplaints.write(on: sql, spec: spec, geography: geography, rng: &history)
             _ = try await Open311Keys.issue(integrator: "演示接入方", on: sql, key: Open311Keys.demoKey)
+            await Dialect(sql).finishBulkWrite(sql)
             return accounts
         }
         // The three-rate cells, counted once now rather than by the first report.

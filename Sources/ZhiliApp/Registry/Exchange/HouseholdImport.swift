@@ -101,6 +101,7 @@ struct HouseholdImport {
                 try await sql.update("households").set("address", to: r.address).set("room", to: r.room).set("house_type", to: r.houseType)
                     .set("floor", to: r.floor).set("area", to: r.area).where("code", .equal, code).run()
             }
+            await Dialect(sql).finishBulkWrite(sql)
         }
         report.committed = true
         report.seconds = Date().timeIntervalSince(started)

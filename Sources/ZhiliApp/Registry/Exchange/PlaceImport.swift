@@ -95,6 +95,7 @@ struct PlaceImport {
                     .set("lat", to: r.lat).set("lon", to: r.lon).set("address", to: r.address).set("contact_name", to: r.contact)
                     .set("contact_phone", to: r.phone).where("id", .equal, id).run()
             }
+            await Dialect(sql).finishBulkWrite(sql)
         }
         report.committed = true
         report.seconds = Date().timeIntervalSince(started)

@@ -111,6 +111,7 @@ struct ResidentImport {
                     try await store.move(id: e.id, from: e.household_code, to: v.householdCode, reason: "批量导入", actor: actor)
                 }
             }
+            await Dialect(sql).finishBulkWrite(sql)
         }
         report.committed = true
         report.seconds = Date().timeIntervalSince(started)
