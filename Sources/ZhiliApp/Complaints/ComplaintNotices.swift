@@ -16,11 +16,10 @@ struct ComplaintNotices {
         self.notifier = Notifier(db: db, channels: channels)
     }
 
-    /// What a step changed that the message needs: the new handler of an accept or reassign,
-    /// the note written with it, the merge target's number.
+    /// What the message of a step needs beyond the complaint: the new handler of an accept or
+    /// reassign, the note written with it, the score, the extension decision, who acted.
     struct Step {
         var action: String
-        var to: ComplaintStatus
         var note: String?
         var handler: ComplaintDispatch.Handler?
         var score: Int?

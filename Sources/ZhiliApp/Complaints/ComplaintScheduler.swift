@@ -58,7 +58,7 @@ struct ComplaintEscalation {
             try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "close", label: ComplaintLifecycle.labelZh(.close),
                                                     note: "7 天内未评价，自动关闭", from: .resolved, to: .closed)
-            try await notices.after(.init(action: "auto_close", to: .closed), on: c, now: now)
+            try await notices.after(.init(action: "auto_close"), on: c, now: now)
             outcome.closed += 1
         }
         return outcome

@@ -141,7 +141,7 @@ struct ComplaintWorkflow {
                                                 note: note.map { String($0.prefix(1000)) }, from: from, to: to)
         let told = input.action == "accept" || input.action == "reassign" ? ResidentValidation.clean(input.note) : note
         try await ComplaintNotices(db: db, channels: channels).after(
-            .init(action: input.action, to: to, note: told, handler: chosen, score: input.score, extensionApproved: input.approved, actorName: p.displayName),
+            .init(action: input.action, note: told, handler: chosen, score: input.score, extensionApproved: input.approved, actorName: p.displayName),
             on: c, now: now)
         return to
     }

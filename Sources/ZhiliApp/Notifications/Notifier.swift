@@ -26,10 +26,6 @@ struct Notifier {
         self.channels = channels
     }
 
-    init(_ req: Request, db: any SQLDatabase) {
-        self.init(db: db, channels: req.zhili.config.notifications)
-    }
-
     private struct Recipient: Decodable {
         let id: UUID
         let role: String

@@ -50,10 +50,6 @@ struct ResidentViews {
         }
     }
 
-    static func isChild(birthDate: String, today: Date = Date()) -> Bool {
-        isChild(birthDate: birthDate, currentYear: year(of: today))
-    }
-
     static func isChild(birthDate: String, currentYear: Int) -> Bool {
         guard let year = Int(birthDate.prefix(4)) else { return false }
         return currentYear - year < 14

@@ -21,13 +21,8 @@ struct HouseholdImport {
         var report = begun.report
         guard let indices = begun.indices else { return report }
         let db = database as! any SQLDatabase
-        var rows: [Row] = []
         var seen: [String: Int] = [:]
-        for (i, cells) in sheet.rows.enumerated() {
-            let line = sheet.rowNumbers[i]
-            func cell(_ key: String) -> String? { ExchangeKind.cell(cells, indices, key) }
-            func reject(_ key: String, _ zh: String, _ en: String) { report.rejected.append(.init(row: line, column: kind.headerName(key), messageZh: zh, messageEn: en)) }
-            let before = report.rejected.count
+        var rows = kind.checkRows(sheet, indices, into: &report) { line, cell, reject in
             let unit = cell("unitCode") ?? ""
             if (try? HierarchyCode(validating: unit))?.level != .unit { reject("unitCode", "单元编码“\(unit)”无效（应为 23 位）", "Invalid unit code '\(unit)'") }
             else if !principal.scope.allows(code: unit) { reject("unitCode", "单元 \(unit) 不在您的管辖范围内", "Unit \(unit) is outside your area") }
@@ -49,9 +44,7 @@ struct HouseholdImport {
             let key = code ?? "\(unit)#\(room)"
             if let first = seen[key] { reject("code", "与第 \(first) 行重复", "Duplicate of row \(first)") }
             seen[key] = line
-            if report.rejected.count == before {
-                rows.append(Row(line: line, code: code, unit: unit, room: room, address: address, houseType: houseType!, floor: floor ?? nil, area: area ?? nil))
-            }
+            return { Row(line: line, code: code, unit: unit, room: room, address: address, houseType: houseType!, floor: floor ?? nil, area: area ?? nil) }
         }
         var units = Set<String>()
         for chunk in Array(Set(rows.map(\.unit))).chunked(500) {

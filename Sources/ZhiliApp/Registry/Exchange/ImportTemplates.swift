@@ -90,6 +90,23 @@ enum ExchangeKind: String, Sendable, CaseIterable, Codable {
         return (report, indices)
     }
 
+    /// Goes through a sheet's rows. For each, `check` reads cells by column key, reports what is
+    /// wrong (column key, Chinese, English; added to the report with the row number as Excel
+    /// shows it) and hands back how to build the row, which is done only if nothing was wrong.
+    func checkRows<Row>(_ sheet: Sheet, _ indices: [String: Int], into report: inout ImportReport,
+                        _ check: (_ line: Int, _ cell: (String) -> String?, _ reject: (String, String, String) -> Void) -> () -> Row) -> [Row] {
+        var rows: [Row] = []
+        for (i, cells) in sheet.rows.enumerated() {
+            let line = sheet.rowNumbers[i]
+            let before = report.rejected.count
+            let build = check(line, { ExchangeKind.cell(cells, indices, $0) }) { key, zh, en in
+                report.rejected.append(.init(row: line, column: headerName(key), messageZh: zh, messageEn: en))
+            }
+            if report.rejected.count == before { rows.append(build()) }
+        }
+        return rows
+    }
+
     /// A row's cell by column key, trimmed; nil when the column is absent or the cell empty.
     static func cell(_ cells: [String], _ indices: [String: Int], _ key: String) -> String? {
         ResidentValidation.clean(indices[key].flatMap { $0 < cells.count ? cells[$0] : nil })

@@ -21,13 +21,8 @@ struct PlaceImport {
         var report = begun.report
         guard let indices = begun.indices else { return report }
         let db = database as! any SQLDatabase
-        var rows: [Row] = []
         var seen: [String: Int] = [:]
-        for (i, cells) in sheet.rows.enumerated() {
-            let line = sheet.rowNumbers[i]
-            func cell(_ key: String) -> String? { ExchangeKind.cell(cells, indices, key) }
-            func reject(_ key: String, _ zh: String, _ en: String) { report.rejected.append(.init(row: line, column: kind.headerName(key), messageZh: zh, messageEn: en)) }
-            let before = report.rejected.count
+        var rows = kind.checkRows(sheet, indices, into: &report) { line, cell, reject in
             let name = cell("name") ?? ""
             if name.isEmpty || name.count > 100 { reject("name", "名称不能为空且不超过 100 字", "Name is required (100 characters at most)") }
             let kindText = cell("kind") ?? ""
@@ -45,10 +40,9 @@ struct PlaceImport {
             let key = code ?? "\(node)#\(name)"
             if let first = seen[key] { reject("code", "与第 \(first) 行重复", "Duplicate of row \(first)") }
             seen[key] = line
-            if report.rejected.count == before {
-                rows.append(Row(line: line, code: code, name: name, kind: placeKind!, node: node, lat: lat!, lon: lon!,
-                                address: cell("address"), contact: cell("contactName"), phone: cell("contactPhone")))
-            }
+            let address = cell("address"), contact = cell("contactName"), phone = cell("contactPhone")
+            return { Row(line: line, code: code, name: name, kind: placeKind!, node: node, lat: lat!, lon: lon!,
+                                address: address, contact: contact, phone: phone) }
         }
         var nodes = Set<String>()
         for chunk in Array(Set(rows.map(\.node))).chunked(500) {
