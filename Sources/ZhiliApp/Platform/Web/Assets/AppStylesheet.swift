@@ -25,7 +25,7 @@ ul.messages{list-style:none;padding:0;margin:1rem 0;display:flex;flex-direction:
 .message-open{display:block;width:100%;text-align:left;background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:.8rem 1rem;font:inherit;color:inherit;cursor:pointer}
 .message-open p{margin:.3rem 0 0}.message-title{font-weight:600;margin-right:.75rem}
 .message.unread .message-open{border-left:4px solid var(--brand);background:#fff8f8}
-.settings-form{max-width:480px}.settings-form input[type=tel]{display:block;width:100%;box-sizing:border-box;margin-top:.3rem}.settings-form label.check{display:flex;flex-direction:row-reverse;justify-content:flex-end;gap:.5rem;align-items:center}
+.settings-form{max-width:480px}.settings-form label{align-self:stretch}.settings-form input[type=tel]{display:block;width:100%;box-sizing:border-box;margin-top:.3rem}.settings-form label.check{display:flex;flex-direction:row-reverse;justify-content:flex-end;gap:.5rem;align-items:center}
 .sidenav a.active{background:#263240;color:#fff;border-left-color:var(--brand)}
 .content{flex:1;padding:1.5rem 2rem;max-width:1100px}.content.wide{max-width:none}
 .page-head{margin-bottom:1.25rem}.page-head.split{display:flex;justify-content:space-between;gap:1.5rem;align-items:flex-start}
@@ -47,7 +47,7 @@ table.data tr:hover td{background:#fafbfc}
 button,.button{font:inherit;border-radius:8px;border:1px solid var(--line);background:#fff;padding:.5rem 1rem;cursor:pointer;display:inline-block;color:var(--ink)}
 button.primary{background:var(--brand);border-color:var(--brand);color:#fff}button.primary:hover{background:var(--brand-dark)}
 button.wide{width:100%}
-input[type=text],input[type=password],input[type=search],select{font:inherit;border:1px solid #cfd6e0;border-radius:8px;padding:.55rem .7rem;background:#fff;width:100%}
+input[type=text],input[type=password],input[type=search],input[type=tel],select{font:inherit;border:1px solid #cfd6e0;border-radius:8px;padding:.55rem .7rem;background:#fff;width:100%}
 input:focus{outline:2px solid rgba(31,111,235,.35);border-color:var(--accent)}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}.filters input{width:auto;flex:1 1 160px}
 .alert{background:#fde8ea;color:var(--bad);border-radius:8px;padding:.6rem .8rem;margin:0 0 1rem}
