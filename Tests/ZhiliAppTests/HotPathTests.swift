@@ -36,22 +36,39 @@ struct HotPathTests {
         let cipher = try FieldCipher(secrets: secrets)
         let key = SymmetricKey(data: try #require(Data(base64Encoded: secrets.indexKey)))
         for value in ["62098219900101001x", " 13800138000 ", "张三"] {
-            let expected = FieldCipher.hex(HMAC<SHA256>.authenticationCode(for: Data(value.trimmingCharacters(in: .whitespaces).uppercased().utf8), using: key))
+            let expected = FieldCipher.hex(HMAC<SHA256>.authenticationCode(for: Data(value.trimmingCharacters(in: .whitespaces).uppercased().utf8), using: key).prefix(16))
             #expect(cipher.searchHash(value) == expected)
         }
         #expect(cipher.searchHash("62098219900101001x") == cipher.searchHash("62098219900101001X"))
     }
 
-    @Test func randomIDsAreVersionFourAndDistinct() {
-        let ids = RandomIDs.make(10_000)
+    @Test func bulkIDsAreVersionSevenDistinctAndInOrder() {
+        let now = Date(timeIntervalSince1970: 1_790_000_000.123)
+        let ids = RandomIDs.make(10_000, now: now)
         #expect(ids.count == 10_000)
         #expect(Set(ids).count == 10_000)
-        for id in ids.prefix(100) {
-            let text = id.uuidString
-            #expect(Array(text)[14] == "4")
+        let texts = ids.map(\.uuidString)
+        #expect(texts == texts.sorted(), "a batch's identifiers rise, as text too (SQLite keeps them as text)")
+        let millis = String(UInt64(1_790_000_000_123), radix: 16, uppercase: true)
+        for text in texts.prefix(100) {
+            #expect(Array(text)[14] == "7")
             #expect("89AB".contains(Array(text)[19]))
+            #expect(text.replacingOccurrences(of: "-", with: "").hasPrefix(String(repeating: "0", count: 12 - millis.count) + millis))
         }
+        let later = RandomIDs.make(3, now: now.addingTimeInterval(0.002))
+        #expect(later.map(\.uuidString).allSatisfy { $0 > texts.last! }, "a later batch sorts after an earlier one")
+        let sameMillisecond = RandomIDs.make(10_000, now: now)
+        #expect(Set(ids).isDisjoint(with: sameMillisecond), "two batches of one millisecond differ in their random bits")
         #expect(RandomIDs.make(0).isEmpty)
+    }
+
+    @Test func uuidTextMatchesFoundationBothWays() {
+        for id in RandomIDs.make(50) + (0..<50).map({ _ in UUID() }) + [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))] {
+            #expect(UUIDText.string(id) == id.uuidString)
+            #expect(UUIDText.parse(UUIDText.string(id)) == id)
+            #expect(UUIDText.parse(id.uuidString.lowercased()) == id)
+        }
+        #expect(UUIDText.parse("not-a-uuid") == nil)
     }
 
     @Test func verifiedTokensExpireAndStayBounded() throws {
@@ -79,7 +96,8 @@ struct HotPathTests {
         let encoder = SQLiteDataEncoder()
         let values: [any Encodable & Sendable] = ["文本", 42, 3.5, Date(timeIntervalSince1970: 1_764_400_000), UUID(), true,
                                                    Optional<String>.none, Optional<String>.some("可选"), Optional<Int>.some(7),
-                                                   Optional<Date>.some(Date(timeIntervalSince1970: 5)), Optional<UUID>.none, Optional<Double>.some(1.25)]
+                                                   Optional<Date>.some(Date(timeIntervalSince1970: 5)), Optional<UUID>.none, Optional<UUID>.some(UUID()),
+                                                   Optional<Double>.some(1.25)]
         for v in values {
             let fast = try BulkInsert.sqliteData(v, encoder: encoder)
             let general: SQLiteData

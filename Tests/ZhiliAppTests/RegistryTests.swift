@@ -204,6 +204,29 @@ struct RegistryTests {
         }
     }
 
+    @Test func pagingThroughEqualNamesShowsEachPersonOnce() async throws {
+        try await withTestApp { app in
+            let household = try await RegistryFixture.firstHousehold(app)
+            var ids = Set<UUID>()
+            for i in 0..<7 {
+                ids.insert(try await RegistryFixture.register(app, name: "同名测试", idNumber: RegistryFixture.idNumber(sequence: 300 + i), household: household))
+            }
+            let staff = try await app.bearer("community")
+            for q in ["同名测试", "tmcs"] {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? q
+                var seen: [UUID] = []
+                for offset in stride(from: 0, to: 9, by: 3) {
+                    try await app.testing().test(.GET, "/api/v1/residents/search?q=\(encoded)&limit=3&offset=\(offset)", headers: staff) { res in
+                        #expect(res.status == .ok)
+                        seen += ((try? res.content.decode(RegistryRoutes.SearchResult.self).items) ?? []).map(\.id)
+                    }
+                }
+                #expect(seen.count == 7, "query \(q)")
+                #expect(Set(seen) == ids, "query \(q): every one of the seven once, across pages")
+            }
+        }
+    }
+
     @Test func overdueVisitsAppearOnTheToDoListUntilVisited() async throws {
         try await withTestApp { app in
             let household = try await RegistryFixture.firstHousehold(app)

@@ -47,3 +47,54 @@ struct CreateResidents: AsyncMigration {
         try await database.schema("residents").delete()
     }
 }
+
+/// Search hashes went from the full 64 hex digits of HMAC-SHA256 to the first 32
+/// (`FieldCipher.searchHashBytes`): the two hash indexes take every new person at a random
+/// place, and at 800,000 residents their size decided the speed of a bulk import. The
+/// stored hashes are cut to their first half, which is exactly what the new code computes.
+/// Indexes are dropped and built again around the update (faster than updating them row
+/// by row).
+struct ShortenSearchHashes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("DROP INDEX residents_id_hash").run()
+        try await sql.raw("DROP INDEX residents_phone_hash").run()
+        try await sql.raw("""
+            UPDATE residents SET id_number_hash = substr(id_number_hash, 1, 32), phone_hash = substr(phone_hash, 1, 32)
+            WHERE length(id_number_hash) > 32
+            """).run()
+        try await sql.raw("CREATE UNIQUE INDEX residents_id_hash ON residents (id_number_hash)").run()
+        try await sql.raw("CREATE INDEX residents_phone_hash ON residents (phone_hash)").run()
+    }
+
+    /// The full hashes cannot be recomputed without decrypting every row; reverting keeps
+    /// the short ones, which the code before this migration would no longer find.
+    func revert(on database: any Database) async throws {
+        throw ConfigError("shortened search hashes cannot be lengthened again / 检索哈希缩短后无法恢复")
+    }
+}
+
+/// On SQLite the name and pinyin-initial indexes hold the name alone: every SQLite index
+/// already ends with the rowid, which now breaks ties when paging (`Dialect.pagingTieBreaker`).
+/// The 36-character id they carried was most of their size, and both take each new person
+/// at a random place (at 800,000 residents: 93 → 38 MB between them). PostgreSQL keeps its
+/// (name, id) indexes.
+struct SlimNameIndexes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        guard !Dialect(sql).isPostgres else { return }
+        for (index, column) in [("residents_name", "name"), ("residents_initials", "name_initials")] {
+            try await sql.raw(SQLQueryString("DROP INDEX \(unsafeRaw: index)")).run()
+            try await sql.raw(SQLQueryString("CREATE INDEX \(unsafeRaw: index) ON residents (\(unsafeRaw: column))")).run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        guard !Dialect(sql).isPostgres else { return }
+        for (index, column) in [("residents_name", "name"), ("residents_initials", "name_initials")] {
+            try await sql.raw(SQLQueryString("DROP INDEX \(unsafeRaw: index)")).run()
+            try await sql.raw(SQLQueryString("CREATE INDEX \(unsafeRaw: index) ON residents (\(unsafeRaw: column), id)")).run()
+        }
+    }
+}

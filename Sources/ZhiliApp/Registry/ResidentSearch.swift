@@ -69,8 +69,8 @@ struct ResidentSearch {
         }
         // Order by the column the index walks, so the scan stops after one page.
         switch kind {
-        case .initials: select.orderBy(dialect.codepoint("name_initials")).orderBy(SQLColumn("id", table: "residents"))
-        case .name: select.orderBy(dialect.codepoint("name")).orderBy(SQLColumn("id", table: "residents"))
+        case .initials: select.orderBy(dialect.codepoint("name_initials")).orderBy(dialect.pagingTieBreaker(table: "residents"))
+        case .name: select.orderBy(dialect.codepoint("name")).orderBy(dialect.pagingTieBreaker(table: "residents"))
         default: select.orderBy(SQLColumn("household_code", table: "residents")).orderBy(SQLColumn("id", table: "residents"))
         }
         select.limit(limit).offset(offset)

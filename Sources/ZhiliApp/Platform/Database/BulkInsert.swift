@@ -51,10 +51,12 @@ struct BulkInsert {
         // The types bulk rows are made of, by concrete casts (cheap) before protocol casts (not).
         switch value {
         case let v as String: return .text(v)
+        case let v as UUID: return .text(UUIDText.string(v))
         case let v as Date: return v.sqliteData ?? .null
         case let v as Int: return .integer(v)
         case let v as Double: return .float(v)
         case let v as String?: return v.map { .text($0) } ?? .null
+        case let v as UUID?: return v.map { .text(UUIDText.string($0)) } ?? .null
         case let v as Date?: return v.flatMap(\.sqliteData) ?? .null
         case let v as Int?: return v.map { .integer($0) } ?? .null
         default: break

@@ -57,5 +57,7 @@ enum DatabaseSetup {
         app.migrations.add(CreateNotifications())
         app.migrations.add(AddComplaintContactPhone())
         app.migrations.add(WidenOpenDueIndex())
+        app.migrations.add(ShortenSearchHashes())
+        app.migrations.add(SlimNameIndexes())
     }
 }

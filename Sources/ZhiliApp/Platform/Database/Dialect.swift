@@ -36,6 +36,13 @@ struct Dialect {
         isPostgres ? "CREATE INDEX \(name) ON \(table) (\(column) COLLATE \"C\", \(then))" : "CREATE INDEX \(name) ON \(table) (\(column), \(then))"
     }
 
+    /// The last key of an ordering that pages through equal names: SQLite's rowid, which
+    /// every SQLite index already carries (so an index on the name alone serves the order),
+    /// PostgreSQL's id (its name indexes end with it).
+    func pagingTieBreaker(table: String) -> any SQLExpression {
+        isPostgres ? SQLColumn("id", table: table) : SQLColumn("rowid", table: table)
+    }
+
     /// Before a bulk write on this connection: a larger page cache (256 MB) so index inserts
     /// with random keys (the ID-number hashes) stay in memory instead of re-reading pages; at
     /// 800,000 residents this took the resident inserts of an import from 4.5 to 3.1 s. SQLite only.

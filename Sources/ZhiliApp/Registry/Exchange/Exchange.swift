@@ -17,6 +17,7 @@ struct Exchange {
     func importFile(_ kind: ExchangeKind, bytes: [UInt8], filename: String?, dryRun: Bool) async throws -> ImportReport {
         guard principal.role.isStaff else { throw AppError.forbidden }
         let sheet: Sheet
+        let parseStarted = Date()
         do {
             guard let format = SheetFormat.detect(filename: filename, data: bytes) else { throw SheetError.notText }
             sheet = try SheetReader.read(bytes, format: format, maxRows: Self.maxRows)
@@ -25,11 +26,17 @@ struct Exchange {
             report.rejected = [.init(row: 1, column: "文件", messageZh: e.messageZh, messageEn: e.messageEn)]
             return report
         }
+        let parseSeconds = Date().timeIntervalSince(parseStarted)
+        var report: ImportReport
         switch kind {
-        case .residents: return try await ResidentImport(database: database, cipher: cipher, principal: principal).run(sheet, dryRun: dryRun)
-        case .households: return try await HouseholdImport(database: database, principal: principal).run(sheet, dryRun: dryRun)
-        case .places: return try await PlaceImport(database: database, principal: principal).run(sheet, dryRun: dryRun)
+        case .residents: report = try await ResidentImport(database: database, cipher: cipher, principal: principal).run(sheet, dryRun: dryRun)
+        case .households: report = try await HouseholdImport(database: database, principal: principal).run(sheet, dryRun: dryRun)
+        case .places: report = try await PlaceImport(database: database, principal: principal).run(sheet, dryRun: dryRun)
         }
+        database.logger.debug("\(kind.rawValue) import: file read in \(String(format: "%.2f", parseSeconds)) s")
+        // The time reported is the whole import, reading the file included.
+        report.seconds += parseSeconds
+        return report
     }
 
     struct ExportRequest: Sendable {

@@ -12,7 +12,6 @@ struct HouseholdImport {
 
     struct Row: Sendable { let line: Int; var code: String?; let unit: String; let room: String; let address: String; let houseType: String; let floor: Int?; let area: Double? }
     private struct Existing: Decodable { let code: String; let room: String; let address: String; let house_type: String; let floor: Int?; let area: Double? }
-    private struct CodeRow: Decodable { let code: String }
 
     func run(_ sheet: Sheet, dryRun: Bool) async throws -> ImportReport {
         let started = Date()
@@ -46,10 +45,7 @@ struct HouseholdImport {
             seen[key] = line
             return { Row(line: line, code: code, unit: unit, room: room, address: address, houseType: houseType!, floor: floor ?? nil, area: area ?? nil) }
         }
-        var units = Set<String>()
-        for chunk in Array(Set(rows.map(\.unit))).chunked(500) {
-            units.formUnion(try await db.select().column("code").from("nodes").where("code", .in, Array(chunk)).all(decoding: CodeRow.self).map(\.code))
-        }
+        let units = try await StoredKeys(db: db).present(rows.map(\.unit), table: "nodes", column: "code")
         for r in rows where !units.contains(r.unit) {
             report.rejected.append(.init(row: r.line, column: "单元编码", messageZh: "单元 \(r.unit) 不存在", messageEn: "Unit \(r.unit) does not exist"))
         }

@@ -12,7 +12,6 @@ struct PlaceImport {
 
     struct Row: Sendable { let line: Int; let code: String?; let name: String; let kind: String; let node: String; let lat: Double; let lon: Double; let address: String?; let contact: String?; let phone: String? }
     private struct Existing: Decodable { let id: UUID; let code: String?; let name: String; let kind: String; let node_code: String; let lat: Double; let lon: Double; let address: String?; let contact_name: String?; let contact_phone: String? }
-    private struct CodeRow: Decodable { let code: String }
 
     func run(_ sheet: Sheet, dryRun: Bool) async throws -> ImportReport {
         let started = Date()
@@ -44,10 +43,7 @@ struct PlaceImport {
             return { Row(line: line, code: code, name: name, kind: placeKind!, node: node, lat: lat!, lon: lon!,
                                 address: address, contact: contact, phone: phone) }
         }
-        var nodes = Set<String>()
-        for chunk in Array(Set(rows.map(\.node))).chunked(500) {
-            nodes.formUnion(try await db.select().column("code").from("nodes").where("code", .in, Array(chunk)).all(decoding: CodeRow.self).map(\.code))
-        }
+        let nodes = try await StoredKeys(db: db).present(rows.map(\.node), table: "nodes", column: "code")
         for r in rows where !nodes.contains(r.node) {
             report.rejected.append(.init(row: r.line, column: "所属网格编码", messageZh: "网格 \(r.node) 不存在", messageEn: "Grid \(r.node) does not exist"))
         }

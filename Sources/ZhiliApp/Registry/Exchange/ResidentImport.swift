@@ -18,7 +18,6 @@ struct ResidentImport {
         let phone_hash: String?; let ethnicity: String; let relation: String; let residency_type: String
         let employment_group: String?; let political_status: String; let employer: String?; let notes: String?
     }
-    private struct CodeRow: Decodable { let code: String }
     private struct TagRow: Decodable { let resident_id: UUID; let tag: String }
 
     func run(_ sheet: Sheet, dryRun: Bool) async throws -> ImportReport {
@@ -33,6 +32,8 @@ struct ResidentImport {
         var seen: [String: Int] = [:]
         // Validation is pure and per row: spread it over the cores, then check across rows in order.
         let results = await Self.validateAll(sheet, indices: indices, catalogue: catalogue)
+        @Sendable func phase(_ name: String) { db.logger.debug("resident import: \(name) after \(String(format: "%.2f", Date().timeIntervalSince(started))) s") }
+        phase("validated")
         for (i, result) in results.enumerated() {
             let rowNumber = sheet.rowNumbers[i]
             switch result {
@@ -53,11 +54,7 @@ struct ResidentImport {
             }
         }
         // Households must already exist.
-        let codes = Array(Set(valid.map(\.value.householdCode)))
-        var known = Set<String>()
-        for chunk in codes.chunked(500) {
-            known.formUnion(try await db.select().column("code").from("households").where("code", .in, Array(chunk)).all(decoding: CodeRow.self).map(\.code))
-        }
+        let known = try await StoredKeys(db: db).present(valid.map(\.value.householdCode), table: "households", column: "code")
         for (row, v) in valid where !known.contains(v.householdCode) {
             report.rejected.append(.init(row: row, column: "户编码", messageZh: "户 \(v.householdCode) 不存在，请先导入户信息",
                                          messageEn: "Household \(v.householdCode) does not exist; import households first"))
@@ -67,7 +64,9 @@ struct ResidentImport {
         // Match existing people by ID hash.
         var existing: [String: Existing] = [:]
         let hashes = okRows.map { cipher.searchHash($0.value.idNumber) }
-        for chunk in hashes.chunked(500) {
+        // Known people: first which hashes are stored (cheap), then their records.
+        let stored = try await StoredKeys(db: db).present(hashes, table: "residents", column: "id_number_hash")
+        for chunk in stored.sorted().chunked(StoredKeys.chunk) {
             for e in try await db.select().columns("id", "id_number_hash", "household_code", "name", "sex", "birth_date", "phone_hash", "ethnicity",
                                                    "relation", "residency_type", "employment_group", "political_status", "employer", "notes")
                 .from("residents").where("id_number_hash", .in, Array(chunk)).all(decoding: Existing.self) {
@@ -75,7 +74,7 @@ struct ResidentImport {
             }
         }
         var existingTags: [UUID: Set<String>] = [:]
-        for chunk in existing.values.map(\.id).chunked(500) {
+        for chunk in existing.values.map(\.id).sorted(by: { $0.uuidString < $1.uuidString }).chunked(StoredKeys.chunk) {
             for t in try await db.select().columns("resident_id", "tag").from("resident_tags").where("resident_id", .in, Array(chunk)).all(decoding: TagRow.self) {
                 existingTags[t.resident_id, default: []].insert(t.tag)
             }
@@ -89,11 +88,15 @@ struct ResidentImport {
         }
         report.created = fresh.count
         report.updated = changed.count
+        phase("matched against stored people")
         guard !dryRun, report.rejected.isEmpty else {
             report.seconds = Date().timeIntervalSince(started)
             return report
         }
         let actor = ResidentStore.Actor(id: principal.userID, name: principal.username)
+        // New people go in by household: the household index then takes them in order, and a
+        // household's members sit together in the table.
+        fresh.sort { $0.0.householdCode < $1.0.householdCode }
         let (finalFresh, finalChanged, finalExistingTags) = (fresh, changed, existingTags)
         try await database.transaction { tx in
             let sql = tx as! any SQLDatabase
@@ -112,7 +115,9 @@ struct ResidentImport {
                 }
             }
             await Dialect(sql).finishBulkWrite(sql)
+            phase("written")
         }
+        phase("committed")
         report.committed = true
         report.seconds = Date().timeIntervalSince(started)
         return report
@@ -159,6 +164,7 @@ struct ResidentImport {
         let now = Date()
         let bulk = BulkInsert(db: db)
         let built = try await Self.buildRows(people, cipher: cipher, catalogue: catalogue, actor: actor, now: now)
+        db.logger.debug("resident import: \(people.count) rows encrypted and laid out in \(String(format: "%.2f", Date().timeIntervalSince(now))) s")
         var residents = built.residents
         let (moves, tags, history) = (built.moves, built.tags, built.history)
         if let limit = interruptAfter {
@@ -198,7 +204,7 @@ struct ResidentImport {
                             tags.append([ids.next()!, id, r.householdCode, tag, Optional<String>.none, now, interval,
                                          interval.map { ResidentValidation.isoDay(now.addingTimeInterval(Double($0) * 86400)) }])
                         }
-                        history.append([ids.next()!, "resident", id.uuidString, r.householdCode, "created", Optional<String>.none, r.name, actor.id, actor.name, now])
+                        history.append([ids.next()!, "resident", UUIDText.string(id), r.householdCode, "created", Optional<String>.none, r.name, actor.id, actor.name, now])
                     }
                     return (part, residents, moves, tags, history)
                 }
