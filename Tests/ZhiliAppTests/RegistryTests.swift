@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import SQLiteKit
 import Testing
 import VaporTesting
 import ZhiliDomain
@@ -200,6 +201,29 @@ struct RegistryTests {
             let other = try await app.bearer("grid002")
             try await app.testing().test(.GET, "/api/v1/residents/search?q=\(number)", headers: other) { res in
                 #expect((try? res.content.decode(RegistryRoutes.SearchResult.self).items.count) == 0)
+            }
+        }
+    }
+
+    @Test func searchStatementValuesMatchWhatSQLKitBinds() async throws {
+        try await withTestApp { app in
+            let search = ResidentSearch(db: app.sql, cipher: app.zhili.cipher)
+            let code = try HierarchyCode(validating: "620982001001")
+            for text in ["620982199001010012", "13800138000", "zs", "张三", "幸福路", ""] {
+                let kind = ResidentSearch.classify(text)
+                for scope in [DataScope.everything, .subtree(code), .household("620982001001001001001010001"), .nothing] {
+                    for under in [nil, code] {
+                        for tag in [nil, "elderly_alone"] {
+                            let condition = search.condition(kind, text)
+                            var serializer = SQLSerializer(database: app.sql)
+                            search.select(kind, condition, scope, under, tag, 20, 0).query.serialize(to: &serializer)
+                            let encoder = SQLiteDataEncoder()
+                            let expected = try serializer.binds.map { try BulkInsert.sqliteData($0, encoder: encoder) }
+                            let values = try ResidentSearch.bindValues(condition, scope, under, tag).map { try BulkInsert.sqliteData($0, encoder: encoder) }
+                            #expect(values == expected, "\(kind) \(scope) under \(under?.value ?? "-") tag \(tag ?? "-")")
+                        }
+                    }
+                }
             }
         }
     }

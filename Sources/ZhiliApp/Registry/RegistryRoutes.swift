@@ -135,7 +135,7 @@ enum RegistryRoutes {
         let p = try req.requirePrincipal()
         guard p.role.isStaff else { throw AppError.forbidden }
         let query = try req.query.decode(ResidentSearch.Query.self)
-        let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher).run(query, scope: p.scope)
+        let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher, readers: req.zhili.readers).run(query, scope: p.scope)
         let views = try await ResidentViews(req, viewer: p).dtos(rows, tagsInRows: true)
         let shown = kind == .idNumber || kind == .phone ? "(\(kind.rawValue))" : (query.q ?? "")
         await req.audit.record(action: "search", entity: "resident", entityID: query.under, detail: "\(shown) → \(rows.count)")

@@ -61,31 +61,40 @@ struct ResidentReads {
 
 extension ResidentReads.Row {
     /// Straight from SQLite's row, without SQLKit's generic decoding (search reads twenty).
+    /// Columns are taken by position when the row has them in `ResidentReads.columns` order
+    /// (then `tags`), as the search selects them; otherwise by name.
     init(sqlite row: SQLiteRow) throws {
-        func text(_ name: String) throws -> String {
-            guard let value = row.column(name), case .text(let s) = value else {
-                throw AppError.internalFailure("residents.\(name) is not text")
-            }
+        let columns = row.columns
+        let inOrder = columns.count >= ResidentReads.columns.count
+            && zip(columns, ResidentReads.columns).allSatisfy { $0.name == $1 }
+        func value(_ index: Int, _ name: String) -> SQLiteData? {
+            inOrder ? columns[index].data : row.column(name)
+        }
+        func text(_ index: Int, _ name: String) throws -> String {
+            guard case .text(let s) = value(index, name) else { throw AppError.internalFailure("residents.\(name) is not text") }
             return s
         }
-        func optional(_ name: String) -> String? {
-            guard let value = row.column(name), case .text(let s) = value else { return nil }
+        func optional(_ index: Int, _ name: String) -> String? {
+            guard case .text(let s) = value(index, name) else { return nil }
             return s
         }
-        let idText = try text("id")
-        guard let id = UUIDText.parse(idText) else { throw AppError.internalFailure("residents.id is not a UUID") }
+        guard let id = UUIDText.parse(try text(0, "id")) else { throw AppError.internalFailure("residents.id is not a UUID") }
         self.id = id
-        household_code = try text("household_code")
-        name = try text("name")
-        sex = try text("sex")
-        birth_date = try text("birth_date")
-        id_number_masked = try text("id_number_masked")
-        phone_masked = optional("phone_masked")
-        ethnicity = try text("ethnicity")
-        relation = try text("relation")
-        residency_type = try text("residency_type")
-        political_status = try text("political_status")
-        tags = optional("tags")
+        household_code = try text(1, "household_code")
+        name = try text(2, "name")
+        sex = try text(3, "sex")
+        birth_date = try text(4, "birth_date")
+        id_number_masked = try text(5, "id_number_masked")
+        phone_masked = optional(6, "phone_masked")
+        ethnicity = try text(7, "ethnicity")
+        relation = try text(8, "relation")
+        residency_type = try text(9, "residency_type")
+        political_status = try text(10, "political_status")
+        if inOrder {
+            tags = columns.count > 11 && columns[11].name == "tags" ? optional(11, "tags") : nil
+        } else {
+            tags = optional(0, "tags")
+        }
     }
 
     /// Column by column, without the keyed-container machinery of `Decodable` (search reads

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SQLiteKit
 import SQLKit
 import Vapor
@@ -10,6 +11,8 @@ import ZhiliDomain
 struct ResidentSearch {
     let db: any SQLDatabase
     let cipher: FieldCipher
+    /// The read-only connections, when the server has them (SQLite).
+    var readers: SQLiteReaders? = nil
 
     struct Query: Content, Sendable {
         var q: String?
@@ -37,35 +40,100 @@ struct ResidentSearch {
         let offset = min(max(query.offset ?? 0, 0), 100_000)
         let text = query.q?.trimmingCharacters(in: .whitespaces) ?? ""
         let kind = Self.classify(text)
+        let under = try query.under.map { try parseCode($0, field: "under") }
+        let tag = query.tag.flatMap { $0.isEmpty ? nil : $0 }
+        let condition = condition(kind, text)
+        let dialect = Dialect(db)
+        guard !dialect.isPostgres, let lite = db as? any SQLiteDatabase else {
+            return (kind, try await select(kind, condition, scope, under, tag, limit, offset).all().map(ResidentReads.Row.init(row:)))
+        }
+        // SQLite: the statement goes to the driver directly and its text is remembered per
+        // shape (kind, scope, filters, page); only the values change between searches.
+        let values = Self.bindValues(condition, scope, under, tag)
+        let shape = "\(kind.rawValue)|\(scope.codeRange.map { $0.lower.isEmpty && $0.upper.isEmpty ? "none" : "range" } ?? "all")|\(under != nil)|\(tag != nil)|\(limit)|\(offset)"
+        var sql = Self.statements.withLockedValue { $0[shape] }
+        var binds = try values.map { try BulkInsert.sqliteData($0, encoder: SQLiteDataEncoder()) }
+        if sql == nil {
+            var serializer = SQLSerializer(database: db)
+            select(kind, condition, scope, under, tag, limit, offset).query.serialize(to: &serializer)
+            let serialized = try serializer.binds.map { try BulkInsert.sqliteData($0, encoder: SQLiteDataEncoder()) }
+            if serialized == binds {
+                Self.statements.withLockedValue { cache in
+                    if cache.count >= 512 { cache.removeAll() }
+                    cache[shape] = serializer.sql
+                }
+            } else {
+                db.logger.error("resident search: statement values out of step with SQLKit for \(shape); not remembered")
+                binds = serialized
+            }
+            sql = serializer.sql
+        }
+        var rows = try await readers?.query(sql!, binds)
+        if rows == nil { rows = try await lite.query(sql!, binds) }
+        return (kind, try (rows ?? []).map(ResidentReads.Row.init(sqlite:)))
+    }
+
+    /// Statement texts by shape (SQLite); bounded, emptied when full.
+    private static let statements = NIOLockedValueBox<[String: String]>([:])
+
+    /// What the kind of query compares, with its values.
+    enum Condition {
+        case hash(column: String, value: String)
+        case prefix(column: String, value: String)
+        case address(pattern: String)
+        case none
+    }
+
+    func condition(_ kind: Kind, _ text: String) -> Condition {
+        switch kind {
+        case .idNumber: .hash(column: "id_number_hash", value: cipher.searchHash(text))
+        case .phone: .hash(column: "phone_hash", value: cipher.searchHash(text))
+        case .initials: .prefix(column: "name_initials", value: text.lowercased())
+        case .name: .prefix(column: "name", value: text)
+        case .address: .address(pattern: "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%")
+        case .none: .none
+        }
+    }
+
+    /// The bound values of `select(...)`, in the order its statement binds them.
+    static func bindValues(_ condition: Condition, _ scope: DataScope, _ under: HierarchyCode?, _ tag: String?) -> [any Encodable & Sendable] {
+        var values: [any Encodable & Sendable] = []
+        if let range = scope.codeRange, !(range.lower.isEmpty && range.upper.isEmpty) { values += [range.lower, range.upper] }
+        if let under { values += [under.value, under.rangeUpperBound] }
+        switch condition {
+        case .hash(_, let value): values.append(value)
+        case .prefix(_, let value): values += [value, value + "\u{10FFFF}"]
+        case .address(let pattern): values.append(pattern)
+        case .none: break
+        }
+        if let tag { values.append(tag) }
+        return values
+    }
+
+    func select(_ kind: Kind, _ condition: Condition, _ scope: DataScope, _ under: HierarchyCode?, _ tag: String?,
+                _ limit: Int, _ offset: Int) -> SQLSelectBuilder {
         let dialect = Dialect(db)
         let select = db.select().column(ResidentReads.qualifiedColumns)
             .column(dialect.residentTagsColumn(residentIDColumn: "residents.id"), as: "tags")
             .from("residents")
             .scoped(scope, column: "household_code")
-        if let under = query.under {
-            let code = try parseCode(under, field: "under")
-            select.where(SQLColumn("household_code", table: "residents"), .greaterThanOrEqual, SQLBind(code.value))
-                .where(SQLColumn("household_code", table: "residents"), .lessThan, SQLBind(code.rangeUpperBound))
+        if let under {
+            select.where(SQLColumn("household_code", table: "residents"), .greaterThanOrEqual, SQLBind(under.value))
+                .where(SQLColumn("household_code", table: "residents"), .lessThan, SQLBind(under.rangeUpperBound))
         }
-        switch kind {
-        case .idNumber: select.where("id_number_hash", .equal, cipher.searchHash(text))
-        case .phone: select.where("phone_hash", .equal, cipher.searchHash(text))
-        case .initials:
-            let prefix = text.lowercased()
-            select.where(dialect.codepoint("name_initials"), .greaterThanOrEqual, SQLBind(prefix))
-                .where(dialect.codepoint("name_initials"), .lessThan, SQLBind(prefix + "\u{10FFFF}"))
-        case .name:
-            select.where(dialect.codepoint("name"), .greaterThanOrEqual, SQLBind(text))
-                .where(dialect.codepoint("name"), .lessThan, SQLBind(text + "\u{10FFFF}"))
-        case .address:
-            let pattern = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+        switch condition {
+        case .hash(let column, let value): select.where(SQLIdentifier(column), .equal, SQLBind(value))
+        case .prefix(let column, let value):
+            select.where(dialect.codepoint(column), .greaterThanOrEqual, SQLBind(value))
+                .where(dialect.codepoint(column), .lessThan, SQLBind(value + "\u{10FFFF}"))
+        case .address(let pattern):
             select.where(SQLColumn("household_code", table: "residents"), .in,
-                         SQLGroupExpression(db.select().column("code").from("households").where("address", .like, pattern).query))
+                         SQLGroupExpression(db.select().column("code").from("households").where("address", .like, SQLBind(pattern)).query))
         case .none: break
         }
-        if let tag = query.tag, !tag.isEmpty {
+        if let tag {
             select.where(SQLColumn("id", table: "residents"), .in,
-                         SQLGroupExpression(db.select().column("resident_id").from("resident_tags").where("tag", .equal, tag).query))
+                         SQLGroupExpression(db.select().column("resident_id").from("resident_tags").where("tag", .equal, SQLBind(tag)).query))
         }
         // Order by the column the index walks, so the scan stops after one page.
         switch kind {
@@ -73,15 +141,6 @@ struct ResidentSearch {
         case .name: select.orderBy(dialect.codepoint("name")).orderBy(dialect.pagingTieBreaker(table: "residents"))
         default: select.orderBy(SQLColumn("household_code", table: "residents")).orderBy(SQLColumn("id", table: "residents"))
         }
-        select.limit(limit).offset(offset)
-        if !dialect.isPostgres, let lite = db as? any SQLiteDatabase {
-            // The same statement, handed to SQLite directly: rows come back as SQLite values.
-            var serializer = SQLSerializer(database: db)
-            select.query.serialize(to: &serializer)
-            let encoder = SQLiteDataEncoder()
-            let binds = try serializer.binds.map { try BulkInsert.sqliteData($0, encoder: encoder) }
-            return (kind, try await lite.query(serializer.sql, binds).map(ResidentReads.Row.init(sqlite:)))
-        }
-        return (kind, try await select.all().map(ResidentReads.Row.init(row:)))
+        return select.limit(limit).offset(offset)
     }
 }

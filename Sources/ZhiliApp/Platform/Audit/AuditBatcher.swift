@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import SQLiteKit
 
 /// Group commit for the audit log. Every request still waits until its own entry is
 /// committed, but entries arriving together share one INSERT and one disk flush, so
@@ -16,12 +17,19 @@ final class AuditBatcher: Sendable {
         let outcome: String
         let ip: String?
         let detail: String?
+
+        var values: [any Encodable & Sendable] { [at, actorID, actorName, role, action, entity, entityID, outcome, ip, detail] }
     }
 
     private let commit: GroupCommit<Entry, Void>
 
-    init(db: any SQLDatabase) {
+    /// `direct`: on SQLite, the audit log's own connection, used once the server has opened it.
+    init(db: any SQLDatabase, direct: SQLiteReaders? = nil) {
         commit = GroupCommit(db: db, maxBatch: 500) { entries, db in
+            if let direct, direct.isOpen {
+                let (sql, binds) = try BulkInsert.sqliteStatement("audit_log", AuditBatcher.columns, entries.map(\.values))
+                if try await direct.query(sql, binds) != nil { return entries.map { _ in () } }
+            }
             try await AuditBatcher.insert(entries, on: db)
             return entries.map { _ in () }
         }
@@ -31,13 +39,10 @@ final class AuditBatcher: Sendable {
         try await commit.submit(entry)
     }
 
+    static let columns = ["at", "actor_id", "actor_name", "role", "action", "entity", "entity_id", "outcome", "ip", "detail"]
+
+    /// One multi-row INSERT per batch (on SQLite straight to the driver, like bulk imports).
     static func insert(_ entries: [Entry], on db: any SQLDatabase) async throws {
-        let insert = db.insert(into: "audit_log")
-            .columns("at", "actor_id", "actor_name", "role", "action", "entity", "entity_id", "outcome", "ip", "detail")
-        for e in entries {
-            insert.values(SQLBind(e.at), SQLBind(e.actorID), SQLBind(e.actorName), SQLBind(e.role), SQLBind(e.action),
-                          SQLBind(e.entity), SQLBind(e.entityID), SQLBind(e.outcome), SQLBind(e.ip), SQLBind(e.detail))
-        }
-        try await insert.run()
+        try await BulkInsert(db: db).run("audit_log", columns, entries.map(\.values), largeCache: false)
     }
 }

@@ -22,13 +22,26 @@ public final class ZhiliContext: Sendable {
     let wechatTokens = WeChatTokens()
     /// Session tokens already checked by this instance (see `VerifiedTokens`).
     let verifiedTokens = VerifiedTokens()
+    /// Read-only connections for the busiest reads on SQLite (nil on PostgreSQL).
+    let readers: SQLiteReaders?
+    /// The audit log's own connection on SQLite (its group commits need no pool round trip).
+    let auditWriter: SQLiteReaders?
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config
         self.cipher = cipher
         self.counts = HierarchyCounts(db: db)
         self.gridLocator = GridLocatorCache(db: db)
-        self.audit = AuditBatcher(db: db)
+        let auditWriter: SQLiteReaders?
+        if case .sqlite(let path) = config.database {
+            readers = SQLiteReaders(path: path)
+            auditWriter = SQLiteReaders(path: path, count: 1, readOnly: false)
+        } else {
+            readers = nil
+            auditWriter = nil
+        }
+        self.auditWriter = auditWriter
+        self.audit = AuditBatcher(db: db, direct: auditWriter)
         self.caches = ReadCaches()
         self.media = MediaStore(root: config.mediaRoot)
         self.settings = ReadCaches()

@@ -9,12 +9,15 @@ import SQLKit
 struct BulkInsert {
     let db: any SQLDatabase
 
-    func run(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]]) async throws {
+    /// `largeCache`: a bulk write of many rows into big indexes (an import, the demo city)
+    /// gets SQLite's large page cache for the rest of its transaction; small frequent writes
+    /// (audit batches) do not.
+    func run(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]], largeCache: Bool = true) async throws {
         guard !rows.isEmpty else { return }
         let started = Date()
         defer { db.logger.debug("bulk insert \(table): \(rows.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s") }
         let dialect = Dialect(db)
-        try await dialect.prepareBulkWrite(db)
+        if largeCache { try await dialect.prepareBulkWrite(db) }
         let perChunk = max(1, 30_000 / columns.count)
         var start = 0
         while start < rows.count {
@@ -32,6 +35,13 @@ struct BulkInsert {
 
     private func sqlite(_ lite: any SQLiteDatabase, _ table: String, _ columns: [String],
                         _ rows: ArraySlice<[any Encodable & Sendable]>) async throws {
+        let (sql, binds) = try Self.sqliteStatement(table, columns, rows)
+        _ = try await lite.query(sql, binds)
+    }
+
+    /// One multi-row INSERT with its values ready for the driver.
+    static func sqliteStatement(_ table: String, _ columns: [String],
+                                _ rows: some Collection<[any Encodable & Sendable]>) throws -> (String, [SQLiteData]) {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         // OR ROLLBACK: a conflict undoes the whole transaction (bulk writes are all-or-nothing
         // anyway), so SQLite keeps no statement journal to undo one statement of many rows.
@@ -43,7 +53,7 @@ struct BulkInsert {
         for row in rows {
             for value in row { binds.append(try Self.sqliteData(value, encoder: encoder)) }
         }
-        _ = try await lite.query(sql, binds)
+        return (sql, binds)
     }
 
     /// The same conversion SQLiteKit applies, without its generic detour for the common types.

@@ -1,0 +1,79 @@
+import Foundation
+import NIOConcurrencyHelpers
+import SQLiteNIO
+import Vapor
+
+/// SQLite connections of our own beside Fluent's pool: read-only ones for the busiest reads
+/// (resident search first) and one for the audit log's group commits.
+///
+/// Through Fluent's connection pool every SQLite query hands each result row to the event
+/// loop as a task of its own (SQLiteNIO's future-based query, which the pool uses), so a
+/// page of twenty people is twenty hand-offs between threads plus the futures that gather
+/// them. A connection's own async query reads all rows on the database thread and resumes
+/// the caller once. These connections are opened when the server boots; readers are
+/// read-only (`PRAGMA query_only`: nothing can be written through them) and in WAL mode see
+/// every committed write at their next statement. On PostgreSQL, in the command-line tools
+/// and before boot there are none and callers use the ordinary path.
+final class SQLiteReaders: Sendable {
+    private let connections = NIOLockedValueBox<[SQLiteConnection]>([])
+    private let turn = NIOLockedValueBox(0)
+    let path: String
+    let count: Int
+    let readOnly: Bool
+
+    init(path: String, count: Int = 4, readOnly: Bool = true) {
+        self.path = path
+        self.count = count
+        self.readOnly = readOnly
+    }
+
+    var isOpen: Bool { !connections.withLockedValue(\.isEmpty) }
+
+    func open(threadPool: NIOThreadPool, eventLoops: any EventLoopGroup, logger: Logger) async throws {
+        var opened: [SQLiteConnection] = []
+        for _ in 0..<count {
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoops.any())
+            let pragmas = readOnly ? ["PRAGMA query_only = 1", "PRAGMA temp_store = MEMORY"]
+                : ["PRAGMA synchronous = FULL", "PRAGMA temp_store = MEMORY"]
+            for pragma in pragmas {
+                _ = try await connection.query(pragma, [])
+            }
+            opened.append(connection)
+        }
+        connections.withLockedValue { $0 = opened }
+    }
+
+    /// Rows of one statement on the next connection; nil when none is open.
+    func query(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRow]? {
+        let all = connections.withLockedValue { $0 }
+        guard !all.isEmpty else { return nil }
+        let i = turn.withLockedValue { value -> Int in
+            value = (value &+ 1) & 0xFFFF
+            return value
+        }
+        return try await all[i % all.count].query(sql, binds)
+    }
+
+    func close() async {
+        let all = connections.withLockedValue { value -> [SQLiteConnection] in
+            defer { value = [] }
+            return value
+        }
+        for connection in all { try? await connection.close() }
+    }
+}
+
+/// Opens the connections once the server has booted (migrations done), closes them at shutdown.
+struct SQLiteReadersLifecycle: LifecycleHandler {
+    let sets: [SQLiteReaders]
+
+    func didBootAsync(_ application: Application) async throws {
+        for set in sets {
+            try await set.open(threadPool: application.threadPool, eventLoops: application.eventLoopGroup, logger: application.logger)
+        }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        for set in sets { await set.close() }
+    }
+}
