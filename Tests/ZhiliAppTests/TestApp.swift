@@ -43,6 +43,9 @@ func withTestApp(seed: Bool = true, settings: (inout AppConfig) -> Void = { _ in
         try await app.autoMigrate()
         try await DatabaseSetup.tune(app)
         if seed { _ = try await DemoCity.generate(on: app, spec: .tiny) }
+        // Boot as the server does (the test client's own boot would skip async start-up work,
+        // such as opening SQLite's read connections).
+        try await app.asyncBoot()
         try await body(app)
     } catch {
         await cleanUp(app, dir: dir, schema: schema)

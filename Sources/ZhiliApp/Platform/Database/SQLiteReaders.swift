@@ -41,6 +41,7 @@ final class SQLiteReaders: Sendable {
             opened.append(connection)
         }
         connections.withLockedValue { $0 = opened }
+        logger.debug("SQLite: \(count) \(readOnly ? "read-only" : "audit") connection(s) of our own open")
     }
 
     /// Rows of one statement on the next connection; nil when none is open.
