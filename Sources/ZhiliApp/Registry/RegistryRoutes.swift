@@ -145,7 +145,7 @@ enum RegistryRoutes {
     @Sendable static func profile(req: Request) async throws -> ResidentProfile {
         let (p, current) = try await scopedCurrent(req, action: "read")
         await req.audit.record(action: "read_profile", entity: "resident", entityID: current.id.uuidString)
-        return try await ResidentProfile.build(current, viewer: p, db: req.sql)
+        return try await ResidentProfile.build(current, viewer: p, db: req.readSQL)
     }
 
     @Sendable static func visit(req: Request) async throws -> Response {
@@ -164,7 +164,7 @@ enum RegistryRoutes {
         let code = try parseCode(req.parameters.get("code") ?? "")
         guard p.scope.allows(code: code.value) else { throw AppError.forbidden }
         let profile = try await req.zhili.caches.value("profile:\(code.value)", as: NodeProfile?.self) {
-            try await NodeProfile.build(code, db: req.sql, counts: req.zhili.counts)
+            try await NodeProfile.build(code, db: req.readSQL, counts: req.zhili.counts)
         }
         guard let profile else { throw AppError.notFound("Node", zhWhat: "节点") }
         return profile

@@ -26,21 +26,26 @@ public final class ZhiliContext: Sendable {
     let readers: SQLiteReaders?
     /// The audit log's own connection on SQLite (its group commits need no pool round trip).
     let auditWriter: SQLiteReaders?
+    /// A read-only connection for long background reads on SQLite (the hierarchy snapshot),
+    /// so they never hold a connection that requests wait for.
+    let background: SQLiteReaders?
 
     init(config: AppConfig, cipher: FieldCipher, db: any SQLDatabase) {
         self.config = config
         self.cipher = cipher
-        self.counts = HierarchyCounts(db: db)
         self.gridLocator = GridLocatorCache(db: db)
         let auditWriter: SQLiteReaders?
         if case .sqlite(let path) = config.database {
             readers = SQLiteReaders(path: path)
             auditWriter = SQLiteReaders(path: path, count: 1, readOnly: false)
+            background = SQLiteReaders(path: path, count: 1)
         } else {
             readers = nil
             auditWriter = nil
+            background = nil
         }
         self.auditWriter = auditWriter
+        self.counts = HierarchyCounts(db: db, background: background)
         self.audit = AuditBatcher(db: db, direct: auditWriter)
         self.caches = ReadCaches()
         self.media = MediaStore(root: config.mediaRoot)
@@ -68,4 +73,7 @@ extension Application {
 extension Request {
     public var zhili: ZhiliContext { application.zhili }
     var sql: any SQLDatabase { db as! any SQLDatabase }
+    /// For reads outside a transaction: on SQLite one of the server's own read-only
+    /// connections (see `SQLiteReaders`), otherwise the request's database.
+    var readSQL: any SQLDatabase { zhili.readers?.sql() ?? sql }
 }

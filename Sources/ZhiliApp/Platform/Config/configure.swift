@@ -32,9 +32,8 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.middleware.use(MultipartGuard())
     app.middleware.use(SessionAuthenticator())
     try routes(app)
-    if let readers = context.readers, let auditWriter = context.auditWriter {
-        app.lifecycle.use(SQLiteReadersLifecycle(sets: [readers, auditWriter]))
-    }
+    let ownConnections = [context.readers, context.auditWriter, context.background].compactMap { $0 }
+    if !ownConnections.isEmpty { app.lifecycle.use(SQLiteReadersLifecycle(sets: ownConnections)) }
     if config.runSchedulers {
         app.lifecycle.use(ComplaintScheduler())
         app.lifecycle.use(context.notifications)

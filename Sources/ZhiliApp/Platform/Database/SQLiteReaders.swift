@@ -1,10 +1,12 @@
 import Foundation
 import NIOConcurrencyHelpers
+import SQLiteKit
 import SQLiteNIO
 import Vapor
 
 /// SQLite connections of our own beside Fluent's pool: read-only ones for the busiest reads
-/// (resident search first) and one for the audit log's group commits.
+/// (resident search first), one for long background reads (the hierarchy's counts) and one
+/// for the audit log's group commits.
 ///
 /// Through Fluent's connection pool every SQLite query hands each result row to the event
 /// loop as a task of its own (SQLiteNIO's future-based query, which the pool uses), so a
@@ -44,15 +46,26 @@ final class SQLiteReaders: Sendable {
         logger.debug("SQLite: \(count) \(readOnly ? "read-only" : "audit") connection(s) of our own open")
     }
 
+    /// The next connection as an `SQLDatabase` (its queries take the connection's own async
+    /// path); nil when none is open.
+    func sql() -> (any SQLDatabase)? {
+        let all = connections.withLockedValue { $0 }
+        guard !all.isEmpty else { return nil }
+        return all[nextTurn() % all.count].sql(queryLogLevel: .trace)
+    }
+
+    private func nextTurn() -> Int {
+        turn.withLockedValue { value -> Int in
+            value = (value &+ 1) & 0xFFFF
+            return value
+        }
+    }
+
     /// Rows of one statement on the next connection; nil when none is open.
     func query(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRow]? {
         let all = connections.withLockedValue { $0 }
         guard !all.isEmpty else { return nil }
-        let i = turn.withLockedValue { value -> Int in
-            value = (value &+ 1) & 0xFFFF
-            return value
-        }
-        return try await all[i % all.count].query(sql, binds)
+        return try await all[nextTurn() % all.count].query(sql, binds)
     }
 
     func close() async {
