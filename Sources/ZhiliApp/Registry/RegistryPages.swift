@@ -61,7 +61,7 @@ enum RegistryPages {
         let (p, current) = try await RegistryRoutes.scopedCurrent(req, action: "read")
         let t = Localizer(req)
         await req.audit.record(action: "read_profile", entity: "resident", entityID: current.id.uuidString)
-        let profile = try await ResidentProfile.build(current, viewer: p, db: req.readSQL)
+        let profile = try await ResidentProfile.build(current, viewer: p, db: req.readSQL, catalogue: try await TagCatalogue.cached(req))
         let r = profile.resident
         return PageShell(request: req, title: r.name, active: "residents", wide: true).render {
             Element(name: "ol") {

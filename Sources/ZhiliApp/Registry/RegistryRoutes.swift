@@ -41,7 +41,10 @@ enum RegistryRoutes {
     static func scopedCurrent(_ req: Request, action: String) async throws -> (Principal, ResidentService.Current) {
         let p = try req.requirePrincipal()
         let id = try residentID(req)
-        guard let current = try await service(req).load(id) else { throw AppError.notFound("Resident", zhWhat: "居民") }
+        // A plain read loads through the read connections; anything that goes on to write
+        // loads through the request's own database.
+        let loader = action == "read" ? ResidentService(db: req.readSQL, cipher: req.zhili.cipher) : service(req)
+        guard let current = try await loader.load(id) else { throw AppError.notFound("Resident", zhWhat: "居民") }
         guard p.role.isStaff || (p.role == .resident && action == "read") else {
             await req.audit.record(action: "\(action)_denied", entity: "resident", entityID: id.uuidString, outcome: .denied)
             throw AppError.forbidden
@@ -145,7 +148,7 @@ enum RegistryRoutes {
     @Sendable static func profile(req: Request) async throws -> ResidentProfile {
         let (p, current) = try await scopedCurrent(req, action: "read")
         await req.audit.record(action: "read_profile", entity: "resident", entityID: current.id.uuidString)
-        return try await ResidentProfile.build(current, viewer: p, db: req.readSQL)
+        return try await ResidentProfile.build(current, viewer: p, db: req.readSQL, catalogue: try await TagCatalogue.cached(req))
     }
 
     @Sendable static func visit(req: Request) async throws -> Response {

@@ -92,8 +92,11 @@ struct ResidentProfile: Content, Sendable {
 
     private struct TagRow: Decodable { let tag: String; let detail: String?; let visit_interval_days: Int?; let next_visit_due: String?; let last_visit_at: Date? }
 
-    static func build(_ current: ResidentService.Current, viewer: Principal, db: any SQLDatabase) async throws -> ResidentProfile {
-        let catalogue = try await TagCatalogue.byCode(on: db)
+    /// `catalogue`: the tag catalogue when the caller has it (request paths use the cached one).
+    static func build(_ current: ResidentService.Current, viewer: Principal, db: any SQLDatabase,
+                      catalogue known: [String: TagCatalogue.Definition]? = nil) async throws -> ResidentProfile {
+        var catalogue = known ?? [:]
+        if known == nil { catalogue = try await TagCatalogue.byCode(on: db) }
         guard let row = try await ResidentReads(db: db).find(current.id) else { throw AppError.notFound("Resident", zhWhat: "居民") }
         let views = ResidentViews(db: db, viewer: viewer)
         let tagRows = try await db.select().columns("tag", "detail", "visit_interval_days", "next_visit_due", "last_visit_at")
