@@ -61,23 +61,29 @@ struct ResidentImport {
         }
         report.rejected.sort { ($0.row, $0.column) < ($1.row, $1.column) }
         let okRows = valid.filter { known.contains($0.value.householdCode) }
-        // Match existing people by ID hash.
-        var existing: [String: Existing] = [:]
+        // Match existing people by ID hash: first which hashes are stored (cheap), then their
+        // records and tags, on one connection held for the lookups (its rows come back in one
+        // hand-off per query, not one per row).
         let hashes = okRows.map { cipher.searchHash($0.value.idNumber) }
-        // Known people: first which hashes are stored (cheap), then their records.
         let stored = try await StoredKeys(db: db).present(hashes, table: "residents", column: "id_number_hash")
-        for chunk in stored.sorted().chunked(StoredKeys.chunk) {
-            for e in try await db.select().columns("id", "id_number_hash", "household_code", "name", "sex", "birth_date", "phone_hash", "ethnicity",
-                                                   "relation", "residency_type", "employment_group", "political_status", "employer", "notes")
-                .from("residents").where("id_number_hash", .in, Array(chunk)).all(decoding: Existing.self) {
-                existing[e.id_number_hash] = e
+        let (existing, existingTags) = try await db.withSession { session in
+            var existing: [String: Existing] = [:]
+            for chunk in stored.sorted().chunked(StoredKeys.chunk) {
+                for e in try await session.select().columns("id", "id_number_hash", "household_code", "name", "sex", "birth_date", "phone_hash", "ethnicity",
+                                                            "relation", "residency_type", "employment_group", "political_status", "employer", "notes")
+                    .from("residents").where("id_number_hash", .in, Array(chunk)).all(decoding: Existing.self) {
+                    existing[e.id_number_hash] = e
+                }
             }
-        }
-        var existingTags: [UUID: Set<String>] = [:]
-        for chunk in existing.values.map(\.id).sorted(by: { $0.uuidString < $1.uuidString }).chunked(StoredKeys.chunk) {
-            for t in try await db.select().columns("resident_id", "tag").from("resident_tags").where("resident_id", .in, Array(chunk)).all(decoding: TagRow.self) {
-                existingTags[t.resident_id, default: []].insert(t.tag)
+            var existingTags: [UUID: Set<String>] = [:]
+            // In index order (as SQLite stores them: upper-case text), the text made once per id.
+            let ids = existing.values.map { ($0.id, UUIDText.string($0.id)) }.sorted { $0.1 < $1.1 }.map(\.0)
+            for chunk in ids.chunked(StoredKeys.chunk) {
+                for t in try await session.select().columns("resident_id", "tag").from("resident_tags").where("resident_id", .in, Array(chunk)).all(decoding: TagRow.self) {
+                    existingTags[t.resident_id, default: []].insert(t.tag)
+                }
             }
+            return (existing, existingTags)
         }
         var fresh: [(ValidResident, String)] = []
         var changed: [(Existing, ValidResident)] = []
