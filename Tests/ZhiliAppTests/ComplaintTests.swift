@@ -184,6 +184,25 @@ struct ComplaintTests {
         }
     }
 
+    @Test func escalationPassesRunningAtOnceChangeEachComplaintOnce() async throws {
+        try await withTestApp { app in
+            let c = try await ComplaintFixture.submit(app, category: "safety.fire_lane")   // 2-hour tier
+            let accepted = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
+            let channels = app.zhili.config.notifications
+            _ = try await ComplaintEscalation(db: app.sql, channels: channels).run(now: Date())
+            let later = try #require(accepted.resolveBy).addingTimeInterval(60)
+            // Two instances' schedulers passing at the same moment.
+            async let first = ComplaintEscalation(db: app.sql, channels: channels).run(now: later)
+            async let second = ComplaintEscalation(db: app.sql, channels: channels).run(now: later)
+            let (a, b) = try await (first, second)
+            #expect(a.escalated + b.escalated >= 1)
+            struct E: Decodable { let action: String }
+            let entries = try await app.sql.select().column("action").from("complaint_events")
+                .where("complaint_id", .equal, c.id).where("action", .equal, "escalate").all(decoding: E.self)
+            #expect(entries.count == 1, "one timeline entry, not one per pass")
+        }
+    }
+
     @Test func residentsSeeOnlyTheirOwnAndAnonymityHidesTheName() async throws {
         try await withTestApp { app in
             let headers = try await app.bearer("resident").merging(["Content-Type": "application/json"])

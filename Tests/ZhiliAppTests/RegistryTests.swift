@@ -209,7 +209,7 @@ struct RegistryTests {
         try await withTestApp { app in
             // The server's own connections are open on SQLite (the search below uses them).
             #expect(app.zhili.readers?.isOpen ?? TestDatabase.isPostgres)
-            #expect(app.zhili.auditWriter?.isOpen ?? TestDatabase.isPostgres)
+            #expect(app.zhili.background?.isOpen ?? TestDatabase.isPostgres)
             let search = ResidentSearch(db: app.sql, cipher: app.zhili.cipher)
             let code = try HierarchyCode(validating: "620982001001")
             for text in ["620982199001010012", "13800138000", "zs", "张三", "幸福路", ""] {

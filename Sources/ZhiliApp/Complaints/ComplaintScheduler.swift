@@ -15,11 +15,20 @@ struct ComplaintEscalation {
 
     /// One pass: slices of at most 200 complaints, each in its own transaction (one disk flush
     /// per slice, and the write lock never held long enough to hold up new submissions).
+    /// Candidates are read before the slice's transaction: on SQLite a transaction that reads
+    /// and then writes fails (SQLITE_BUSY_SNAPSHOT) whenever another connection commits in
+    /// between, which under load (every audited read commits) was nearly every pass. The
+    /// guarded updates decide: only a complaint this pass actually changed gets its timeline
+    /// entry and its notices, so passes of several instances never repeat one.
     func run(now: Date = Date()) async throws -> Outcome {
         var total = Outcome()
         for _ in 0..<25 {
+            let (overdue, stale) = try await Self.candidates(db, now: now, limit: 200)
+            if overdue.isEmpty && stale.isEmpty { break }
             let channels = self.channels
-            let slice = try await db.transactionally { db in try await Self.pass(db, now: now, limit: 200, channels: channels) }
+            let slice = try await db.transactionally { db in
+                try await Self.apply(db, overdue: overdue, stale: stale, now: now, channels: channels)
+            }
             total.escalated += slice.escalated
             total.closed += slice.closed
             if slice.escalated + slice.closed == 0 { break }
@@ -27,19 +36,36 @@ struct ComplaintEscalation {
         return total
     }
 
-    private static func pass(_ db: any SQLDatabase, now: Date, limit: Int, channels: NotificationConfig) async throws -> Outcome {
-        var outcome = Outcome()
-        let notices = ComplaintNotices(db: db, channels: channels)
+    /// Open complaints whose deadlines put them a level higher, and resolved ones nobody
+    /// rated within the reopening window.
+    private static func candidates(_ db: any SQLDatabase, now: Date, limit: Int) async throws
+        -> (overdue: [(ComplaintRow, EscalationLevel)], stale: [ComplaintRow]) {
         let open = [ComplaintStatus.dispatched, .signed, .inProgress].map(\.rawValue)
         let rows = try await db.select().columns(ComplaintRow.columns).from("complaints")
             .where("status", .in, open).where("sign_by", .lessThan, now).where("escalation_level", .lessThan, EscalationLevel.city.rawValue)
             .limit(5000).all(decoding: ComplaintRow.self)
-        for c in rows where outcome.escalated < limit {
+        var overdue: [(ComplaintRow, EscalationLevel)] = []
+        for c in rows where overdue.count < limit {
             guard let deadlines = c.deadlines else { continue }
             let level = ComplaintClocks.escalationLevel(tier: c.tierValue, deadlines: deadlines, status: c.statusValue, now: now)
-            guard level.rawValue > c.escalation_level else { continue }
-            try await db.update("complaints").set("escalation_level", to: level.rawValue).set("updated_at", to: now)
-                .where("id", .equal, c.id).where("escalation_level", .lessThan, level.rawValue).run()
+            if level.rawValue > c.escalation_level { overdue.append((c, level)) }
+        }
+        let staleBefore = now.addingTimeInterval(-ComplaintLifecycle.reopenWindow)
+        let stale = try await db.select().columns(ComplaintRow.columns).from("complaints")
+            .where("status", .equal, ComplaintStatus.resolved.rawValue).where("resolved_at", .lessThan, staleBefore)
+            .limit(limit).all(decoding: ComplaintRow.self)
+        return (overdue, stale)
+    }
+
+    private static func apply(_ db: any SQLDatabase, overdue: [(ComplaintRow, EscalationLevel)], stale: [ComplaintRow], now: Date,
+                              channels: NotificationConfig) async throws -> Outcome {
+        var outcome = Outcome()
+        let notices = ComplaintNotices(db: db, channels: channels)
+        for (c, level) in overdue {
+            let changed = try await db.update("complaints").set("escalation_level", to: level.rawValue).set("updated_at", to: now)
+                .where("id", .equal, c.id).where("escalation_level", .lessThan, level.rawValue)
+                .where("status", .equal, c.status).returning("id").all()
+            guard !changed.isEmpty, let deadlines = c.deadlines else { continue }
             // The level is not an input of the three rates, so no cell needs recounting.
             let late = ComplaintClocks.overdue(status: c.statusValue, deadlines: deadlines, now: now)
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "escalate", label: ComplaintLifecycle.labelZh(.escalate),
@@ -48,13 +74,11 @@ struct ComplaintEscalation {
             try await notices.escalated(c, to: level, late: late.map(\.nameZh).joined(separator: "、"))
             outcome.escalated += 1
         }
-        let stale = now.addingTimeInterval(-ComplaintLifecycle.reopenWindow)
-        let resolved = try await db.select().columns(ComplaintRow.columns).from("complaints")
-            .where("status", .equal, ComplaintStatus.resolved.rawValue).where("resolved_at", .lessThan, stale)
-            .limit(limit).all(decoding: ComplaintRow.self)
-        for c in resolved {
-            try await db.update("complaints").set("status", to: ComplaintStatus.closed.rawValue).set("closed_at", to: now)
-                .set("updated_at", to: now).where("id", .equal, c.id).where("status", .equal, ComplaintStatus.resolved.rawValue).run()
+        for c in stale {
+            let changed = try await db.update("complaints").set("status", to: ComplaintStatus.closed.rawValue).set("closed_at", to: now)
+                .set("updated_at", to: now).where("id", .equal, c.id).where("status", .equal, ComplaintStatus.resolved.rawValue)
+                .returning("id").all()
+            guard !changed.isEmpty else { continue }
             try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "close", label: ComplaintLifecycle.labelZh(.close),
                                                     note: "7 天内未评价，自动关闭", from: .resolved, to: .closed)

@@ -1,6 +1,5 @@
 import Foundation
 import SQLKit
-import SQLiteKit
 
 /// Group commit for the audit log. Every request still waits until its own entry is
 /// committed, but entries arriving together share one INSERT and one disk flush, so
@@ -23,13 +22,8 @@ final class AuditBatcher: Sendable {
 
     private let commit: GroupCommit<Entry, Void>
 
-    /// `direct`: on SQLite, the audit log's own connection, used once the server has opened it.
-    init(db: any SQLDatabase, direct: SQLiteReaders? = nil) {
+    init(db: any SQLDatabase) {
         commit = GroupCommit(db: db, maxBatch: 500) { entries, db in
-            if let direct, direct.isOpen {
-                let (sql, binds) = try BulkInsert.sqliteStatement("audit_log", AuditBatcher.columns, entries.map(\.values))
-                if try await direct.query(sql, binds) != nil { return entries.map { _ in () } }
-            }
             try await AuditBatcher.insert(entries, on: db)
             return entries.map { _ in () }
         }

@@ -24,8 +24,6 @@ public final class ZhiliContext: Sendable {
     let verifiedTokens = VerifiedTokens()
     /// Read-only connections for the busiest reads on SQLite (nil on PostgreSQL).
     let readers: SQLiteReaders?
-    /// The audit log's own connection on SQLite (its group commits need no pool round trip).
-    let auditWriter: SQLiteReaders?
     /// A read-only connection for long background reads on SQLite (the hierarchy snapshot),
     /// so they never hold a connection that requests wait for.
     let background: SQLiteReaders?
@@ -34,19 +32,18 @@ public final class ZhiliContext: Sendable {
         self.config = config
         self.cipher = cipher
         self.gridLocator = GridLocatorCache(db: db)
-        let auditWriter: SQLiteReaders?
+        // The audit log keeps writing through Fluent's pool: a writing connection of its own
+        // would contend with the pool's for SQLite's write lock, and SQLiteNIO's busy handler
+        // retries without pause (a core spinning while a long write holds the lock).
         if case .sqlite(let path) = config.database {
             readers = SQLiteReaders(path: path)
-            auditWriter = SQLiteReaders(path: path, count: 1, readOnly: false)
             background = SQLiteReaders(path: path, count: 1)
         } else {
             readers = nil
-            auditWriter = nil
             background = nil
         }
-        self.auditWriter = auditWriter
         self.counts = HierarchyCounts(db: db, background: background)
-        self.audit = AuditBatcher(db: db, direct: auditWriter)
+        self.audit = AuditBatcher(db: db)
         self.caches = ReadCaches()
         self.media = MediaStore(root: config.mediaRoot)
         self.settings = ReadCaches()

@@ -32,7 +32,7 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.middleware.use(MultipartGuard())
     app.middleware.use(SessionAuthenticator())
     try routes(app)
-    let ownConnections = [context.readers, context.auditWriter, context.background].compactMap { $0 }
+    let ownConnections = [context.readers, context.background].compactMap { $0 }
     if !ownConnections.isEmpty { app.lifecycle.use(SQLiteReadersLifecycle(sets: ownConnections)) }
     if config.runSchedulers {
         app.lifecycle.use(ComplaintScheduler())

@@ -4,29 +4,26 @@ import SQLiteKit
 import SQLiteNIO
 import Vapor
 
-/// SQLite connections of our own beside Fluent's pool: read-only ones for the busiest reads
-/// (resident search first), one for long background reads (the hierarchy's counts) and one
-/// for the audit log's group commits.
+/// Read-only SQLite connections of our own beside Fluent's pool: four for the busiest reads
+/// (resident search, profiles) and one for long background reads (the hierarchy's counts).
 ///
 /// Through Fluent's connection pool every SQLite query hands each result row to the event
 /// loop as a task of its own (SQLiteNIO's future-based query, which the pool uses), so a
 /// page of twenty people is twenty hand-offs between threads plus the futures that gather
 /// them. A connection's own async query reads all rows on the database thread and resumes
-/// the caller once. These connections are opened when the server boots; readers are
-/// read-only (`PRAGMA query_only`: nothing can be written through them) and in WAL mode see
-/// every committed write at their next statement. On PostgreSQL, in the command-line tools
+/// the caller once. These connections are opened when the server boots, are read-only
+/// (`PRAGMA query_only`: nothing can be written through them, so they never wait for the
+/// write lock) and in WAL mode see every committed write at their next statement. On PostgreSQL, in the command-line tools
 /// and before boot there are none and callers use the ordinary path.
 final class SQLiteReaders: Sendable {
     private let connections = NIOLockedValueBox<[SQLiteConnection]>([])
     private let turn = NIOLockedValueBox(0)
     let path: String
     let count: Int
-    let readOnly: Bool
 
-    init(path: String, count: Int = 4, readOnly: Bool = true) {
+    init(path: String, count: Int = 4) {
         self.path = path
         self.count = count
-        self.readOnly = readOnly
     }
 
     var isOpen: Bool { !connections.withLockedValue(\.isEmpty) }
@@ -35,15 +32,13 @@ final class SQLiteReaders: Sendable {
         var opened: [SQLiteConnection] = []
         for _ in 0..<count {
             let connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoops.any())
-            let pragmas = readOnly ? ["PRAGMA query_only = 1", "PRAGMA temp_store = MEMORY"]
-                : ["PRAGMA synchronous = FULL", "PRAGMA temp_store = MEMORY"]
-            for pragma in pragmas {
+            for pragma in ["PRAGMA query_only = 1", "PRAGMA temp_store = MEMORY"] {
                 _ = try await connection.query(pragma, [])
             }
             opened.append(connection)
         }
         connections.withLockedValue { $0 = opened }
-        logger.debug("SQLite: \(count) \(readOnly ? "read-only" : "audit") connection(s) of our own open")
+        logger.debug("SQLite: \(count) read-only connection(s) of our own open")
     }
 
     /// The next connection as an `SQLDatabase` (its queries take the connection's own async
