@@ -52,7 +52,7 @@ enum ComplaintFollowers {
             throw AppError.conflict("own_complaint", zh: "这是您本人提交的诉求", en: "This is your own complaint")
         }
         guard try await !isFollower(p.userID, of: id, db: req.sql) else { return }
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             try await sql.insert(into: "complaint_followers").columns("complaint_id", "user_id", "created_at")
                 .values(SQLBind(id), SQLBind(p.userID), SQLBind(Date())).run()

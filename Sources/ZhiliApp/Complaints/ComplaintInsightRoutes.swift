@@ -43,7 +43,7 @@ enum ComplaintInsightRoutes {
             throw AppError.invalid("keywords", zh: "请给出 1–100 个关键词，每个不超过 20 字", en: "Give 1–100 keywords of at most 20 characters")
         }
         let english = String((input.nameEn ?? code).prefix(60))
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             try await sql.delete(from: "complaint_themes").where("code", .equal, code).run()
             struct Max: Decodable { let m: Int? }

@@ -238,7 +238,7 @@ extension SQLDatabase {
     /// A transaction on whichever database this is (Fluent's, when it is one).
     func transactionally<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         if let fluent = self as? any Database {
-            return try await fluent.transaction { tx in try await body(tx as! any SQLDatabase) }
+            return try await fluent.writeTransaction { tx in try await body(tx as! any SQLDatabase) }
         } else {
             return try await body(self)
         }

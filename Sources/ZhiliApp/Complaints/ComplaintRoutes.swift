@@ -148,7 +148,7 @@ enum ComplaintRoutes {
     /// One step of the loop in a transaction, audited; shared by the API and the complaint page.
     @discardableResult
     static func perform(_ req: Request, id: UUID, input: ComplaintWorkflow.Input, by p: Principal) async throws -> ComplaintStatus {
-        let status = try await req.db.transaction { db -> ComplaintStatus in
+        let status = try await req.db.writeTransaction { db -> ComplaintStatus in
             let sql = db as! any SQLDatabase
             // Re-read inside the transaction so two people acting at once cannot both pass the check.
             guard let row = try await sql.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, id)
@@ -190,7 +190,7 @@ enum ComplaintRoutes {
         let prepared = try await PhotoUploads.prepare(files, on: req.application.threadPool).map { (UUID(), $0) }
         let media = req.zhili.media
         do {
-            try await req.db.transaction { tx in
+            try await req.db.writeTransaction { tx in
                 let db = tx as! any SQLDatabase
                 try await PhotoUploads.save(prepared, ownerKind: "complaint", ownerID: id, stage: stage, by: p, store: media, db: db)
                 try await ComplaintTimeline(db: db).add(id, actor: p, action: "photos", label: label, note: "\(prepared.count) 张", from: nil, to: nil)

@@ -162,7 +162,7 @@ enum NotificationRoutes {
         }
         let sms = input.sms ?? current.sms, wechat = input.wechat ?? current.wechat
         let newPhone = phoneEnc, newMasked = phoneMasked
-        try await req.db.transaction { tx in
+        try await req.db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             struct Exists: Decodable { let user_id: UUID }
             if try await sql.select().column("user_id").from("notification_settings").where("user_id", .equal, p.userID).first(decoding: Exists.self) == nil {

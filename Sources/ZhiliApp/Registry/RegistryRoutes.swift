@@ -68,7 +68,7 @@ enum RegistryRoutes {
         if try await svc.store.findID(idNumber: valid.idNumber) != nil {
             throw AppError.conflict("duplicate_id_number", zh: "该证件号码已登记", en: "This ID number is already registered", field: "idNumber")
         }
-        let id = try await req.db.transaction { db in
+        let id = try await req.db.writeTransaction { db in
             try await ResidentStore(db: db as! any SQLDatabase, cipher: req.zhili.cipher)
                 .insert(valid, actor: .init(id: p.userID, name: p.username), catalogue: catalogue)
         }
@@ -84,7 +84,7 @@ enum RegistryRoutes {
         let (p, current) = try await scopedCurrent(req, action: "update")
         let patch = try req.content.decode(ResidentService.Patch.self)
         if let h = patch.householdCode, !p.scope.allows(code: h) { throw AppError.forbidden }
-        let outcome = try await req.db.transaction { db in
+        let outcome = try await req.db.writeTransaction { db in
             try await ResidentService(db: db as! any SQLDatabase, cipher: req.zhili.cipher).apply(patch, to: current, by: p)
         }
         if !outcome.issues.isEmpty { throw validationError(outcome.issues) }
@@ -229,7 +229,7 @@ enum RegistryRoutes {
     /// Approves the request named in the path; shared by the API and the review page.
     static func approveReview(_ req: Request) async throws -> ResidentService.Outcome {
         let (p, item) = try await reviewItem(req)
-        let outcome = try await req.db.transaction { db in
+        let outcome = try await req.db.writeTransaction { db in
             let sql = db as! any SQLDatabase
             return try await ReviewQueue(db: sql, cipher: req.zhili.cipher)
                 .approve(item, by: p, service: ResidentService(db: sql, cipher: req.zhili.cipher))
