@@ -24,7 +24,7 @@ struct HierarchyWrites {
             throw AppError.invalid("geometry", zh: "该层级不支持多边形", en: "This level has no polygon")
         }
         let point = try validPoint(lat: input.lat, lon: input.lon) ?? geometry?.centroid
-        return try await database.transaction { fluentTx in
+        return try await database.writeTransaction { fluentTx in
             let tx = fluentTx as! any SQLDatabase
             guard let parentRow = try await tx.select().columns("level", "retired").from("nodes")
                 .where("code", .equal, parent.value).first(decoding: ParentRow.self)

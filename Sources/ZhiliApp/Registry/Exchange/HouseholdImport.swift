@@ -81,7 +81,7 @@ struct HouseholdImport {
         report.updated = changed.count
         guard !dryRun, report.rejected.isEmpty else { report.seconds = Date().timeIntervalSince(started); return report }
         let (finalFresh, finalChanged) = (fresh, changed)
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             let now = Date()
             try await BulkInsert(db: sql).run("households", ["code", "address", "house_type", "floor", "room", "area", "retired", "created_at"],

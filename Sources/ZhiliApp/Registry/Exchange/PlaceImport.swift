@@ -75,7 +75,7 @@ struct PlaceImport {
         report.updated = changed.count
         guard !dryRun, report.rejected.isEmpty else { report.seconds = Date().timeIntervalSince(started); return report }
         let (finalFresh, finalChanged) = (fresh, changed)
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             let now = Date()
             try await BulkInsert(db: sql).run("places", ["id", "code", "kind", "category", "name", "node_code", "lat", "lon", "address", "contact_name", "contact_phone", "created_at"],

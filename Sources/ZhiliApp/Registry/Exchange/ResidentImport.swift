@@ -104,7 +104,7 @@ struct ResidentImport {
         // household's members sit together in the table.
         fresh.sort { $0.0.householdCode < $1.0.householdCode }
         let (finalFresh, finalChanged, finalExistingTags) = (fresh, changed, existingTags)
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             try await insertFresh(finalFresh, on: sql, catalogue: catalogue, actor: actor)
             let store = ResidentStore(db: sql, cipher: cipher)
