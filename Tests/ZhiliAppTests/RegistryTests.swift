@@ -133,6 +133,13 @@ struct RegistryTests {
                     #expect(tags.contains("critically_ill") == seesHealth, "\(user) health tag")
                     #expect(tags.contains("veteran"), "\(user) sees ordinary tags")
                 }
+                // The profile's household (its members' tags) follows the same rule.
+                try await app.testing().test(.GET, "/api/v1/residents/\(id)/profile", headers: headers) { res in
+                    #expect(res.status == .ok, "\(user) profile")
+                    let householdTags = (try? res.content.decode(ResidentProfile.self).household?.tags) ?? []
+                    #expect(householdTags.contains("critically_ill") == seesHealth, "\(user) household health tag")
+                    #expect(householdTags.contains("veteran"), "\(user) household ordinary tags")
+                }
             }
         }
     }
@@ -180,6 +187,18 @@ struct RegistryTests {
             }
             try await app.testing().test(.GET, "/api/v1/residents/\(id)", headers: worker) { res in
                 #expect((try? res.content.decode(ResidentDTO.self).name) == "李小明")
+            }
+            // The household's member list and a profile's household shorten the child's name alike.
+            for (headers, expected) in [(city, "李*明"), (worker, "李小明")] {
+                try await app.testing().test(.GET, "/api/v1/households/\(household)", headers: headers) { res in
+                    let names = (try? res.content.decode(HouseholdDetail.self).members.map(\.name)) ?? []
+                    #expect(names.contains(expected), "household members: \(names)")
+                    #expect(!names.contains(expected == "李*明" ? "李小明" : "李*明"))
+                }
+                try await app.testing().test(.GET, "/api/v1/residents/\(id)/profile", headers: headers) { res in
+                    let names = (try? res.content.decode(ResidentProfile.self).household?.members.map(\.name)) ?? []
+                    #expect(names.contains(expected), "profile household members: \(names)")
+                }
             }
         }
     }

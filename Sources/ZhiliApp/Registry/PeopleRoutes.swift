@@ -101,10 +101,22 @@ enum PeopleRoutes {
 }
 
 extension HouseholdDetail {
-    /// The household's tags without those the viewer's role may not see.
+    /// What the viewer's role may see of the household: tags without those it may not see,
+    /// children's names shortened (李*明) for roles that do not care for them directly.
     func visible(to viewer: Principal, db: any SQLDatabase) async throws -> HouseholdDetail {
-        let catalogue = try await TagCatalogue.byCode(on: db)
-        return HouseholdDetail(code: code, address: address, houseType: houseType, floor: floor, room: room, path: path, members: members,
+        visible(to: viewer, catalogue: try await TagCatalogue.byCode(on: db))
+    }
+
+    func visible(to viewer: Principal, catalogue: [String: TagCatalogue.Definition]) -> HouseholdDetail {
+        let year = ResidentViews.year(of: Date())
+        let shorten = !ResidentViews.caresForChildren(viewer)
+        return HouseholdDetail(code: code, address: address, houseType: houseType, floor: floor, room: room, path: path,
+                               members: members.map { m in
+                                   guard shorten, ResidentViews.isChild(birthDate: m.birthDate, currentYear: year) else { return m }
+                                   return HouseholdMember(id: m.id, name: ResidentViews.shortened(m.name), sex: m.sex, birthDate: m.birthDate,
+                                                          idNumberMasked: m.idNumberMasked, phoneMasked: m.phoneMasked, relation: m.relation,
+                                                          residencyType: m.residencyType)
+                               },
                                tags: tags.filter { TagVisibility.canSee(viewer, catalogue[$0]?.tagSensitivity ?? .normal) })
     }
 }

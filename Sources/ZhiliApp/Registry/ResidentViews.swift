@@ -42,7 +42,10 @@ struct ResidentViews {
         return dto
     }
 
-    var caresForChildren: Bool {
+    var caresForChildren: Bool { Self.caresForChildren(viewer) }
+
+    /// Roles that care for children directly see their full names.
+    static func caresForChildren(_ viewer: Principal) -> Bool {
         switch viewer.role {
         case .gridWorker, .communityStaff, .admin, .resident: true
         case .departmentStaff: viewer.department == .civilAffairs
@@ -102,7 +105,9 @@ struct ResidentProfile: Content, Sendable {
         let tagRows = try await db.select().columns("tag", "detail", "visit_interval_days", "next_visit_due", "last_visit_at")
             .from("resident_tags").where("resident_id", .equal, current.id).all(decoding: TagRow.self)
             .filter { TagVisibility.canSee(viewer, catalogue[$0.tag]?.tagSensitivity ?? .normal) }
-        let household = try await HouseholdReads(db: db).detail(try HierarchyCode(validating: current.household))
+        // The household as this viewer may see it (its members' sensitive tags and children's names).
+        let household = try await HouseholdReads(db: db).detail(try HierarchyCode(validating: current.household))?
+            .visible(to: viewer, catalogue: catalogue)
         let moves = try await db.select().columns("household_code", "moved_in_at", "moved_out_at", "reason").from("household_moves")
             .where("resident_id", .equal, current.id).orderBy("moved_in_at", .descending).limit(50)
             .all(decoding: Move.self, keyDecodingStrategy: .convertFromSnakeCase)
