@@ -158,6 +158,39 @@ struct ExchangeTests {
         }
     }
 
+    @Test func exportsShortenChildrensNamesAndKeepTheirNumbersMaskedLikeEveryOtherView() async throws {
+        try await withTestApp { app in
+            let household = try await RegistryFixture.firstHousehold(app)
+            let number = RegistryFixture.idNumber(year: 2018, sequence: 91)
+            _ = try await RegistryFixture.register(app, name: "李小明", idNumber: number, household: household, phone: nil)
+            let grid = String(household.prefix(15))
+            func exported(_ user: String, unmasked: Bool) async throws -> Sheet {
+                var sheet = Sheet(header: [], rows: [])
+                let query = unmasked ? "&unmasked=true&reason=%E6%A0%B8%E5%AF%B9%E6%95%B0%E6%8D%AE" : ""
+                try await app.testing().test(.GET, "/api/v1/exchange/residents/export?under=\(grid)&format=csv\(query)",
+                                             headers: try await app.bearer(user)) { res in
+                    #expect(res.status == .ok, "\(user)")
+                    sheet = try SheetReader.read(Array(res.body.readableBytesView), format: .csv)
+                }
+                return sheet
+            }
+            // A city official: the child's name shortened, as on every page.
+            let city = try await exported("city", unmasked: false)
+            let nameColumn = try #require(city.header.firstIndex(of: "姓名"))
+            let idColumn = try #require(city.header.firstIndex(of: "证件号码"))
+            #expect(city.rows.contains { $0[nameColumn] == "李*明" })
+            #expect(!city.rows.contains { $0[nameColumn] == "李小明" })
+            // Civil affairs may export plain numbers, but not a child's (only community staff may reveal those).
+            let civil = try await exported("civil", unmasked: true)
+            let childRow = try #require(civil.rows.first { $0[nameColumn] == "李小明" }, "civil affairs care for children: full name")
+            #expect(childRow[idColumn].contains("********"))
+            #expect(civil.rows.contains { (try? ResidentIDNumber(validating: $0[idColumn])) != nil }, "adults' numbers in plain")
+            // Community staff may.
+            let community = try await exported("community", unmasked: true)
+            #expect(community.rows.contains { $0[idColumn] == number })
+        }
+    }
+
     @Test func templatesDownloadInBothFormats() async throws {
         try await withTestApp(seed: false) { app in
             try await app.testing().test(.GET, "/api/v1/exchange/residents/template?format=xlsx") { res in
