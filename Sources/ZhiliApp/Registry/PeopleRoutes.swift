@@ -109,11 +109,11 @@ extension HouseholdDetail {
 
     func visible(to viewer: Principal, catalogue: [String: TagCatalogue.Definition]) -> HouseholdDetail {
         let year = ResidentViews.year(of: Date())
-        let shorten = !ResidentViews.caresForChildren(viewer)
         return HouseholdDetail(code: code, address: address, houseType: houseType, floor: floor, room: room, path: path,
                                members: members.map { m in
-                                   guard shorten, ResidentViews.isChild(birthDate: m.birthDate, currentYear: year) else { return m }
-                                   return HouseholdMember(id: m.id, name: ResidentViews.shortened(m.name), sex: m.sex, birthDate: m.birthDate,
+                                   let shown = ResidentViews.name(m.name, birthDate: m.birthDate, for: viewer, currentYear: year)
+                                   guard shown != m.name else { return m }
+                                   return HouseholdMember(id: m.id, name: shown, sex: m.sex, birthDate: m.birthDate,
                                                           idNumberMasked: m.idNumberMasked, phoneMasked: m.phoneMasked, relation: m.relation,
                                                           residencyType: m.residencyType)
                                },

@@ -51,12 +51,15 @@ struct ResidentSearch {
         // shape (kind, scope, filters, page); only the values change between searches.
         let values = Self.bindValues(condition, scope, under, tag)
         let shape = "\(kind.rawValue)|\(scope.codeRange.map { $0.lower.isEmpty && $0.upper.isEmpty ? "none" : "range" } ?? "all")|\(under != nil)|\(tag != nil)|\(limit)|\(offset)"
-        var sql = Self.statements.withLockedValue { $0[shape] }
-        var binds = try values.map { try BulkInsert.sqliteData($0, encoder: SQLiteDataEncoder()) }
-        if sql == nil {
+        let encoder = SQLiteDataEncoder()
+        var binds = try values.map { try BulkInsert.sqliteData($0, encoder: encoder) }
+        let sql: String
+        if let remembered = Self.statements.withLockedValue({ $0[shape] }) {
+            sql = remembered
+        } else {
             var serializer = SQLSerializer(database: db)
             select(kind, condition, scope, under, tag, limit, offset).query.serialize(to: &serializer)
-            let serialized = try serializer.binds.map { try BulkInsert.sqliteData($0, encoder: SQLiteDataEncoder()) }
+            let serialized = try serializer.binds.map { try BulkInsert.sqliteData($0, encoder: encoder) }
             if serialized == binds {
                 Self.statements.withLockedValue { cache in
                     if cache.count >= 512 { cache.removeAll() }
@@ -68,8 +71,8 @@ struct ResidentSearch {
             }
             sql = serializer.sql
         }
-        var rows = try await readers?.query(sql!, binds)
-        if rows == nil { rows = try await lite.query(sql!, binds) }
+        var rows = try await readers?.query(sql, binds)
+        if rows == nil { rows = try await lite.query(sql, binds) }
         return (kind, try (rows ?? []).map(ResidentReads.Row.init(sqlite:)))
     }
 

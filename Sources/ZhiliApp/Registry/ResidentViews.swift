@@ -35,14 +35,17 @@ struct ResidentViews {
 
     func dto(_ row: ResidentReads.Row, tags: [String], catalogue: [String: TagCatalogue.Definition], currentYear: Int? = nil) -> ResidentDTO {
         let visible = tags.filter { TagVisibility.canSee(viewer, catalogue[$0]?.tagSensitivity ?? .normal) }
-        var dto = ResidentDTO(row, tags: visible.sorted())
-        if Self.isChild(birthDate: row.birth_date, currentYear: currentYear ?? Self.year(of: Date())), !caresForChildren {
-            dto = dto.withName(Self.shortened(row.name))
-        }
-        return dto
+        let dto = ResidentDTO(row, tags: visible.sorted())
+        let shown = Self.name(row.name, birthDate: row.birth_date, for: viewer, currentYear: currentYear ?? Self.year(of: Date()))
+        return shown == row.name ? dto : dto.withName(shown)
     }
 
-    var caresForChildren: Bool { Self.caresForChildren(viewer) }
+    /// A name as this viewer sees it: children under 14 shortened (李*明) for roles that do not
+    /// care for them directly.
+    static func name(_ name: String, birthDate: String, for viewer: Principal, currentYear: Int) -> String {
+        guard isChild(birthDate: birthDate, currentYear: currentYear), !caresForChildren(viewer) else { return name }
+        return shortened(name)
+    }
 
     /// Roles that care for children directly see their full names.
     static func caresForChildren(_ viewer: Principal) -> Bool {

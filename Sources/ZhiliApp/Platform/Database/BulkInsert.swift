@@ -35,13 +35,6 @@ struct BulkInsert {
 
     private func sqlite(_ lite: any SQLiteDatabase, _ table: String, _ columns: [String],
                         _ rows: ArraySlice<[any Encodable & Sendable]>) async throws {
-        let (sql, binds) = try Self.sqliteStatement(table, columns, rows)
-        _ = try await lite.query(sql, binds)
-    }
-
-    /// One multi-row INSERT with its values ready for the driver.
-    static func sqliteStatement(_ table: String, _ columns: [String],
-                                _ rows: some Collection<[any Encodable & Sendable]>) throws -> (String, [SQLiteData]) {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         // OR ROLLBACK: a conflict undoes the whole transaction (bulk writes are all-or-nothing
         // anyway), so SQLite keeps no statement journal to undo one statement of many rows.
@@ -53,7 +46,7 @@ struct BulkInsert {
         for row in rows {
             for value in row { binds.append(try Self.sqliteData(value, encoder: encoder)) }
         }
-        return (sql, binds)
+        _ = try await lite.query(sql, binds)
     }
 
     /// The same conversion SQLiteKit applies, without its generic detour for the common types.

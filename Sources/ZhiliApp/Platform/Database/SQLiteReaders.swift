@@ -13,8 +13,9 @@ import Vapor
 /// them. A connection's own async query reads all rows on the database thread and resumes
 /// the caller once. These connections are opened when the server boots, are read-only
 /// (`PRAGMA query_only`: nothing can be written through them, so they never wait for the
-/// write lock) and in WAL mode see every committed write at their next statement. On PostgreSQL, in the command-line tools
-/// and before boot there are none and callers use the ordinary path.
+/// write lock) and in WAL mode see every committed write at their next statement. On
+/// PostgreSQL, in the command-line tools and before boot there are none and callers use the
+/// ordinary path.
 final class SQLiteReaders: Sendable {
     private let connections = NIOLockedValueBox<[SQLiteConnection]>([])
     private let turn = NIOLockedValueBox(0)
@@ -44,23 +45,24 @@ final class SQLiteReaders: Sendable {
     /// The next connection as an `SQLDatabase` (its queries take the connection's own async
     /// path); nil when none is open.
     func sql() -> (any SQLDatabase)? {
-        let all = connections.withLockedValue { $0 }
-        guard !all.isEmpty else { return nil }
-        return all[nextTurn() % all.count].sql(queryLogLevel: .trace)
-    }
-
-    private func nextTurn() -> Int {
-        turn.withLockedValue { value -> Int in
-            value = (value &+ 1) & 0xFFFF
-            return value
-        }
+        next()?.sql(queryLogLevel: .trace)
     }
 
     /// Rows of one statement on the next connection; nil when none is open.
     func query(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRow]? {
+        guard let connection = next() else { return nil }
+        return try await connection.query(sql, binds)
+    }
+
+    /// Round robin over the open connections.
+    private func next() -> SQLiteConnection? {
         let all = connections.withLockedValue { $0 }
         guard !all.isEmpty else { return nil }
-        return try await all[nextTurn() % all.count].query(sql, binds)
+        let turn = turn.withLockedValue { value -> Int in
+            value = (value &+ 1) & 0xFFFF
+            return value
+        }
+        return all[turn % all.count]
     }
 
     func close() async {

@@ -102,21 +102,20 @@ struct Exchange {
             tags[t.resident_id, default: []].append(catalogue[t.tag]?.nameZh ?? t.tag)
         }
         func name(_ list: [VocabularyItem], _ key: String?) -> String { key.flatMap { RegistryVocabulary.item(list, key: $0)?.nameZh } ?? (key ?? "") }
-        // Children under 14 as everywhere else: names shortened for roles that do not care for
-        // them directly, numbers in plain only for those who may reveal a child's.
+        // Children under 14 as everywhere else: names as the viewer's role sees them, numbers in
+        // plain only for those who may reveal a child's.
         let year = ResidentViews.year(of: Date())
-        let shortenChildren = !ResidentViews.caresForChildren(principal)
         let revealChildren = TagVisibility.mayReveal(principal, isChild: true)
         return Sheet(header: header, rows: try rows.map { r in
             let child = ResidentViews.isChild(birthDate: r.birth_date, currentYear: year)
             let plain = unmasked && (!child || revealChildren)
-            return [child && shortenChildren ? ResidentViews.shortened(r.name) : r.name, name(RegistryVocabulary.idTypes, r.id_type),
-             plain ? try cipher.decrypt(r.id_number_enc) : r.id_number_masked,
-             Sex(rawValue: r.sex)?.nameZh ?? r.sex, r.birth_date, r.ethnicity,
-             plain ? (try r.phone_enc.map(cipher.decrypt) ?? "") : (r.phone_masked ?? ""), r.household_code,
-             name(RegistryVocabulary.relations, r.relation), name(RegistryVocabulary.residencyTypes, r.residency_type),
-             name(RegistryVocabulary.employmentGroups, r.employment_group), name(RegistryVocabulary.politicalStatuses, r.political_status),
-             r.employer ?? "", r.notes ?? "", (tags[r.id] ?? []).sorted().joined(separator: "、")]
+            return [ResidentViews.name(r.name, birthDate: r.birth_date, for: principal, currentYear: year), name(RegistryVocabulary.idTypes, r.id_type),
+                    plain ? try cipher.decrypt(r.id_number_enc) : r.id_number_masked,
+                    Sex(rawValue: r.sex)?.nameZh ?? r.sex, r.birth_date, r.ethnicity,
+                    plain ? (try r.phone_enc.map(cipher.decrypt) ?? "") : (r.phone_masked ?? ""), r.household_code,
+                    name(RegistryVocabulary.relations, r.relation), name(RegistryVocabulary.residencyTypes, r.residency_type),
+                    name(RegistryVocabulary.employmentGroups, r.employment_group), name(RegistryVocabulary.politicalStatuses, r.political_status),
+                    r.employer ?? "", r.notes ?? "", (tags[r.id] ?? []).sorted().joined(separator: "、")]
         })
     }
 }
