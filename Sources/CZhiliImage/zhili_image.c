@@ -61,12 +61,15 @@ static int decode_jpeg(const unsigned char *bytes, size_t length, int max_side, 
     struct jpeg_decompress_struct cinfo;
     jpeg_fail err;
     unsigned char *volatile px = NULL;
+    unsigned char *volatile ink = NULL;
     cinfo.err = jpeg_std_error(&err.pub);
     err.pub.error_exit = jpeg_fail_exit;
     err.pub.emit_message = jpeg_quiet;
     if (setjmp(err.jump)) {
         jpeg_destroy_decompress(&cinfo);
         free(px);
+        free(ink);
+    ink = NULL;
         return ZHILI_IMAGE_CORRUPT;
     }
     jpeg_create_decompress(&cinfo);
@@ -85,16 +88,33 @@ static int decode_jpeg(const unsigned char *bytes, size_t length, int max_side, 
     while (denom < 8 && longest / (denom * 2) >= (unsigned)max_side) denom *= 2;
     cinfo.scale_num = 1;
     cinfo.scale_denom = denom;
-    cinfo.out_color_space = JCS_RGB;
+    /* CMYK and YCCK files (print workflows, scanners, some phone apps): libjpeg gives CMYK,
+       converted to RGB here. Adobe's files store the inks inverted (0 = full ink). */
+    int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+    cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
     jpeg_start_decompress(&cinfo);
-    if (cinfo.output_components != 3) longjmp(err.jump, 1);
+    if (cinfo.output_components != (cmyk ? 4 : 3)) longjmp(err.jump, 1);
     size_t stride = (size_t)cinfo.output_width * 3;
     px = malloc(stride * cinfo.output_height);
     if (!px) { jpeg_destroy_decompress(&cinfo); return ZHILI_IMAGE_NO_MEMORY; }
+    ink = cmyk ? malloc((size_t)cinfo.output_width * 4) : NULL;
+    if (cmyk && !ink) { jpeg_destroy_decompress(&cinfo); free(px); return ZHILI_IMAGE_NO_MEMORY; }
+    int inverted = cinfo.saw_Adobe_marker;
     while (cinfo.output_scanline < cinfo.output_height) {
         JSAMPROW row = px + stride * cinfo.output_scanline;
-        jpeg_read_scanlines(&cinfo, &row, 1);
+        if (!cmyk) { jpeg_read_scanlines(&cinfo, &row, 1); continue; }
+        JSAMPROW in = ink;
+        jpeg_read_scanlines(&cinfo, &in, 1);
+        for (unsigned x = 0; x < cinfo.output_width; x++) {
+            unsigned c = ink[x * 4], m = ink[x * 4 + 1], y = ink[x * 4 + 2], k = ink[x * 4 + 3];
+            if (!inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
+            row[x * 3] = (unsigned char)((c * k + 127) / 255);
+            row[x * 3 + 1] = (unsigned char)((m * k + 127) / 255);
+            row[x * 3 + 2] = (unsigned char)((y * k + 127) / 255);
+        }
     }
+    free(ink);
+    ink = NULL;
     out->px = px; out->w = (int)cinfo.output_width; out->h = (int)cinfo.output_height;
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);

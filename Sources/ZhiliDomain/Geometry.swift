@@ -33,7 +33,7 @@ public struct BoundingBox: Hashable, Sendable {
         !isEmpty && !o.isEmpty && minLat <= o.maxLat && o.minLat <= maxLat && minLon <= o.maxLon && o.minLon <= maxLon
     }
 
-    func union(_ o: BoundingBox) -> BoundingBox {
+    public func union(_ o: BoundingBox) -> BoundingBox {
         BoundingBox(minLat: min(minLat, o.minLat), minLon: min(minLon, o.minLon),
                     maxLat: max(maxLat, o.maxLat), maxLon: max(maxLon, o.maxLon))
     }

@@ -121,9 +121,7 @@ struct ComplaintConfigTests {
             let c = try await ComplaintFixture.submit(app)
             try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
             var cookie = ""
-            try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                try req.content.encode(["username": "grid001", "password": DemoCity.password], as: .urlEncodedForm)
-            }) { res in
+            try await app.postLogin(["username": "grid001", "password": DemoCity.password]) { res in
                 cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
             }
             try await app.testing().test(.GET, "/complaints/\(c.id)", headers: ["Cookie": cookie]) { res in

@@ -97,9 +97,7 @@ struct ComplaintInsightTests {
     @Test func theStatisticsPageShowsRatesRankingThemesAndHotSpots() async throws {
         try await withTestApp { app in
             var cookie = ""
-            try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                try req.content.encode(["username": "city", "password": DemoCity.password], as: .urlEncodedForm)
-            }) { res in
+            try await app.postLogin(["username": "city", "password": DemoCity.password]) { res in
                 cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
             }
             try await app.testing().test(.GET, "/complaints/stats", headers: ["Cookie": cookie]) { res in

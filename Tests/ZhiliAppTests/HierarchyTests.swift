@@ -123,7 +123,7 @@ struct HierarchyTests {
             }
             let other = try await app.bearer("grid002")
             try await app.testing().test(.GET, "/api/v1/households/\(household)/qr.svg", headers: other) { res in
-                #expect(res.status == .forbidden)
+                #expect(res.status == .notFound)
             }
         }
     }

@@ -113,9 +113,7 @@ enum NotificationFixture {
 
     static func webSession(_ app: Application, _ user: String, page: String = "/notifications") async throws -> (cookie: String, csrf: String) {
         var cookie = ""
-        try await app.testing().test(.POST, "/login", beforeRequest: { req in
-            try req.content.encode(["username": user, "password": DemoCity.password], as: .urlEncodedForm)
-        }) { res in
+        try await app.postLogin(["username": user, "password": DemoCity.password]) { res in
             cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
         }
         var csrf = ""

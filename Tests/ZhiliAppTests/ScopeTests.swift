@@ -26,9 +26,14 @@ struct ScopeTests {
             let grids = try await app.gridCodes()
             let other = try await app.residentID(under: grids[1])
             let headers = try await app.bearer("grid001")
+            // Refused exactly as a resident who does not exist: the answer tells nothing.
+            var unknown: ErrorBody?
+            try await app.testing().test(.GET, "/api/v1/residents/\(UUID())", headers: headers) { res in unknown = try? res.content.decode(ErrorBody.self) }
             try await app.testing().test(.GET, "/api/v1/residents/\(other)", headers: headers) { res in
-                #expect(res.status == .forbidden)
-                #expect(errorCode(res) == "forbidden")
+                #expect(res.status == .notFound)
+                #expect(errorCode(res) == "not_found")
+                let refused = try? res.content.decode(ErrorBody.self)
+                #expect(refused?.error.messageZh == unknown?.error.messageZh && refused?.error.messageEn == unknown?.error.messageEn)
             }
             let denied = try await app.auditEntries(action: "read_denied", entityID: other.uuidString)
             #expect(denied.count == 1)
@@ -64,7 +69,7 @@ struct ScopeTests {
                 #expect(res.status == .ok)
             }
             try await app.testing().test(.GET, "/api/v1/residents/\(otherResident)", headers: headers) { res in
-                #expect(res.status == .forbidden)
+                #expect(res.status == .notFound)
             }
         }
     }
@@ -82,7 +87,7 @@ struct ScopeTests {
             let grids = try await app.gridCodes()
             let stranger = try await app.residentID(under: grids[3])
             try await app.testing().test(.GET, "/api/v1/residents/\(stranger)", headers: headers) { res in
-                #expect(res.status == .forbidden)
+                #expect(res.status == .notFound)
             }
         }
     }
@@ -94,7 +99,7 @@ struct ScopeTests {
             for user in ["merchant", "cobuild", "volunteer"] {
                 let headers = try await app.bearer(user)
                 try await app.testing().test(.GET, "/api/v1/residents/\(id)", headers: headers) { res in
-                    #expect(res.status == .forbidden, "\(user) must not read residents")
+                    #expect(res.status == .notFound, "\(user) must not read residents, nor learn that they exist")
                 }
             }
         }

@@ -110,3 +110,49 @@ func errorCode(_ res: TestingHTTPResponse) -> String? {
 func errorField(_ res: TestingHTTPResponse) -> String? {
     try? res.content.decode(ErrorBody.self).error.field
 }
+
+extension Application {
+    /// The sign-in form's anti-forgery cookie and token, as a browser gets them by loading it.
+    func loginFormToken() async throws -> (cookie: String, token: String) {
+        var cookie = "", token = ""
+        try await testing().test(.GET, "/login") { res in
+            cookie = res.headers.setCookie?[LoginPage.cookieName]?.string ?? ""
+            let html = res.body.string
+            if let r = html.range(of: "name=\"_csrf\" value=\"") { token = String(html[r.upperBound...].prefix(32)) }
+        }
+        #expect(cookie.count == 32 && cookie == token)
+        return ("\(LoginPage.cookieName)=\(cookie)", token)
+    }
+
+    /// Posts the sign-in form as a browser does: after loading it, with its token.
+    func postLogin(_ fields: [String: String], _ check: (TestingHTTPResponse) async throws -> Void) async throws {
+        let form = try await loginFormToken()
+        var body = fields
+        body["_csrf"] = form.token
+        try await testing().test(.POST, "/login", headers: ["Cookie": form.cookie], beforeRequest: { req in
+            try req.content.encode(body, as: .urlEncodedForm)
+        }, afterResponse: check)
+    }
+}
+
+enum WebFixture {
+    /// The session cookie of a web sign-in as `user`.
+    static func cookie(_ app: Application, as user: String) async throws -> String {
+        var cookie = ""
+        try await app.postLogin(["username": user, "password": DemoCity.password]) { res in
+            cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
+        }
+        return cookie
+    }
+
+    /// A page's HTML as `user` sees it.
+    static func page(_ app: Application, _ path: String, as user: String) async throws -> String {
+        let cookie = try await cookie(app, as: user)
+        var html = ""
+        try await app.testing().test(.GET, path, headers: ["Cookie": cookie, "Accept": "text/html"]) { res in
+            #expect(res.status == .ok, "\(path) as \(user)")
+            html = res.body.string
+        }
+        return html
+    }
+}

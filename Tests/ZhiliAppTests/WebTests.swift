@@ -25,9 +25,7 @@ struct WebTests {
                 #expect(res.headers.first(name: .location)?.hasPrefix("/login") == true)
             }
             var cookie = ""
-            try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                try req.content.encode(["username": "community", "password": DemoCity.password, "next": "/hierarchy"], as: .urlEncodedForm)
-            }) { res in
+            try await app.postLogin(["username": "community", "password": DemoCity.password, "next": "/hierarchy"]) { res in
                 #expect(res.status == .seeOther)
                 #expect(res.headers.first(name: .location) == "/hierarchy")
                 let value = try #require(res.headers.setCookie?[SessionAuthenticator.cookieName])
@@ -49,9 +47,7 @@ struct WebTests {
     @Test func formsWithoutTheAntiForgeryTokenAreRefused() async throws {
         try await withTestApp { app in
             var cookie = ""
-            try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                try req.content.encode(["username": "admin", "password": DemoCity.password], as: .urlEncodedForm)
-            }) { res in
+            try await app.postLogin(["username": "admin", "password": DemoCity.password]) { res in
                 cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
             }
             try await app.testing().test(.POST, "/logout", headers: ["Cookie": cookie]) { res in
@@ -62,9 +58,7 @@ struct WebTests {
 
     @Test func wrongPasswordShowsTheMessageOnThePage() async throws {
         try await withTestApp { app in
-            try await app.testing().test(.POST, "/login", beforeRequest: { req in
-                try req.content.encode(["username": "admin", "password": "nope-nope"], as: .urlEncodedForm)
-            }) { res in
+            try await app.postLogin(["username": "admin", "password": "nope-nope"]) { res in
                 #expect(res.status == .unauthorized)
                 #expect(res.body.string.contains("用户名或密码错误"))
             }

@@ -15,7 +15,8 @@ public enum ZhiliCLI {
       zhili demo    [--scale N] [--data-dir D] [--database-url URL]
       zhili demo-complaints --count N [--seed S]   (adds N complaints of history to an existing city)
       zhili user create --username U --password P --role ROLE [--node CODE] [--name NAME] [--department DEPT]
-      zhili user reset  --username U --password P
+      zhili user reset  --username U --password P      (also unlocks it and ends its sessions)
+      zhili user disable|enable|sign-out --username U  (disabling and sign-out end every session at once)
       zhili open311-key --name INTEGRATOR          (issues an Open311 api_key, shown once)
       zhili notify-test --phone MOBILE | --username U   (checks the SMS/WeChat settings with a test message)
       zhili import residents|households|places FILE [--dry-run]
@@ -136,10 +137,19 @@ public enum ZhiliCLI {
     }
 
     static func user(_ sub: String?, _ loader: ConfigLoader) async throws {
-        guard let username = loader.flags["username"], let password = loader.flags["password"] else {
-            throw ConfigError("user needs --username and --password / 需要 --username 与 --password")
+        guard let username = loader.flags["username"] else { throw ConfigError("user needs --username / 需要 --username") }
+        let needsPassword = sub == "create" || sub == "reset"
+        guard let password = loader.flags["password"] ?? (needsPassword ? nil : "") else {
+            throw ConfigError("user \(sub ?? "") needs --password / 需要 --password")
         }
         try await withApp(loader) { app in
+            func find() async throws -> UserAccount {
+                guard let account = try await UserAccount.query(on: app.db).filter(\.$username == username).first(), account.id != nil else {
+                    throw ConfigError("no account named \(username) / 账号不存在")
+                }
+                return account
+            }
+            let sql = app.db as! any SQLDatabase
             switch sub {
             case "create":
                 guard let raw = loader.flags["role"], let role = Role(rawValue: raw) else {
@@ -155,17 +165,28 @@ public enum ZhiliCLI {
                     hasher: { try await app.password.async.hash($0) })
                 print("created \(account.username) (\(role.rawValue))")
             case "reset":
-                guard let account = try await UserAccount.query(on: app.db).filter(\.$username == username).first() else {
-                    throw ConfigError("no account named \(username) / 账号不存在")
-                }
+                let account = try await find()
                 try AccountService.validate(username: username, password: password, role: .admin, nodeCode: nil)
                 account.passwordHash = try await app.password.async.hash(password)
-                account.failedLogins = 0
-                account.lockedUntil = nil
                 try await account.save(on: app.db)
-                print("password reset for \(username)")
+                try await SignInThrottle(db: sql).clear("user:" + username.lowercased())
+                let n = try await SessionStore.revokeAll(userID: account.id!, on: sql, cache: app.zhili.sessions)
+                try await CLIAudit.record(app, action: "password_reset", entity: "user", id: account.id!.uuidString, detail: "\(n) sessions ended")
+                print("password reset for \(username); \(n) sessions ended")
+            case "disable", "enable":
+                let account = try await find()
+                account.disabled = sub == "disable"
+                try await account.save(on: app.db)
+                let n = sub == "disable" ? try await SessionStore.revokeAll(userID: account.id!, on: sql, cache: app.zhili.sessions) : 0
+                try await CLIAudit.record(app, action: "update", entity: "user", id: account.id!.uuidString, detail: sub == "disable" ? "disabled" : "enabled")
+                print("\(username) \(sub == "disable" ? "disabled; \(n) sessions ended" : "enabled")")
+            case "sign-out":
+                let account = try await find()
+                let n = try await SessionStore.revokeAll(userID: account.id!, on: sql, cache: app.zhili.sessions)
+                try await CLIAudit.record(app, action: "sign_out_everywhere", entity: "user", id: account.id!.uuidString, detail: "\(n) sessions")
+                print("\(username): \(n) sessions ended")
             default:
-                throw ConfigError("user needs 'create' or 'reset' / 用法：zhili user create|reset")
+                throw ConfigError("user needs create, reset, disable, enable or sign-out / 用法：zhili user create|reset|disable|enable|sign-out")
             }
         }
     }

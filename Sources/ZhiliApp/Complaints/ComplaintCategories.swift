@@ -21,12 +21,19 @@ enum ComplaintCategories {
         var questions: [CategoryQuestion] = []
         /// Reply templates offered to handlers; {编号} {分类} {处理人} {时限} are filled in.
         var templates: [String] = []
+        /// Listed on the public (Open311) tracker. Off for matters of a person's own life
+        /// (welfare, health, minors, disputes between neighbours).
+        var publicListing: Bool = true
     }
 
     private struct Row: Decodable {
         let code: String; let parent_code: String?; let name_zh: String; let name_en: String; let handler_kind: String
         let department: String?; let tier: String; let keywords: String?; let active: Bool; let questions: String?; let templates: String?
+        let public_listing: Bool?
     }
+
+    /// Categories kept off the public tracker in a new city (by code, children included).
+    static let privateByDefault: Set<String> = ["welfare", "disputes"]
 
     /// (code, parent, zh, en, handler, department, tier, keywords)
     static let defaults: [(String, String?, String, String, String, String?, String, String?)] = [
@@ -62,12 +69,13 @@ enum ComplaintCategories {
     static func all(on db: any SQLDatabase) async throws -> [Category] {
         let decoder = JSONDecoder()
         return try await db.select().columns("code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords", "active",
-                                             "questions", "templates")
+                                             "questions", "templates", "public_listing")
             .from("complaint_categories").orderBy("code").all(decoding: Row.self).map { r in
                 Category(code: r.code, parentCode: r.parent_code, nameZh: r.name_zh, nameEn: r.name_en, handlerKind: r.handler_kind,
                          department: r.department, tier: r.tier, keywords: r.keywords, active: r.active,
                          questions: r.questions.flatMap { try? decoder.decode([CategoryQuestion].self, from: Data($0.utf8)) } ?? [],
-                         templates: r.templates.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) } ?? [])
+                         templates: r.templates.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) } ?? [],
+                         publicListing: r.public_listing ?? true)
             }
     }
 
@@ -151,12 +159,20 @@ enum ComplaintCategories {
         try await db.transactionally { tx in
             try await tx.delete(from: "complaint_categories").where("code", .equal, c.code).run()
             try await tx.insert(into: "complaint_categories")
-                .columns("code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords", "active", "questions", "templates")
+                .columns("code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords", "active", "questions", "templates",
+                         "public_listing")
                 .values(SQLBind(c.code), SQLBind(c.parentCode), SQLBind(c.nameZh), SQLBind(c.nameEn), SQLBind(c.handlerKind),
                         SQLBind(c.handlerKind == "department" ? c.department : nil), SQLBind(c.tier), SQLBind(c.keywords), SQLBind(c.active),
-                        SQLBind(questions), SQLBind(templates))
+                        SQLBind(questions), SQLBind(templates), SQLBind(c.publicListing))
                 .run()
         }
+    }
+
+    /// Codes of the categories the public tracker may list: listed themselves and under a
+    /// listed parent.
+    static func publicCodes(_ all: [Category]) -> Set<String> {
+        let listed = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0.publicListing) })
+        return Set(all.filter { c in c.publicListing && (c.parentCode.map { listed[$0] ?? true } ?? true) }.map(\.code))
     }
 
     static func find(_ code: String, on db: any SQLDatabase) async throws -> Category? {

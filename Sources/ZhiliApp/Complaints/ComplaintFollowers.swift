@@ -35,21 +35,34 @@ enum ComplaintFollowers {
             .where("complaint_id", .equal, id).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    /// Read access: whoever may read it anyway, and residents who follow it.
+    /// Read access: whoever reads it in full, and residents who follow it (the public view).
     static func mayRead(_ req: Request, _ p: Principal, _ row: ComplaintRow) async throws -> Bool {
-        if ComplaintRoutes.mayRead(p, row) { return true }
+        if ComplaintPolicy.readsInFull(p, row) { return true }
         return p.role == .resident ? try await isFollower(p.userID, of: row.id, db: req.sql) : false
     }
 
-    /// Residents follow an open complaint that is not their own. Following twice is harmless.
-    static func follow(_ req: Request, id: UUID, by p: Principal) async throws {
+    /// Where the follower stands (given by the phone or the tap on the map) or else where
+    /// their household is.
+    struct FollowInput: Content { var lat: Double?; var lon: Double? }
+
+    /// Residents follow an open complaint that is not their own, within the radius the
+    /// "same problem nearby?" offer searches, of where they stand or of their household.
+    /// Anything farther (or not open to them) answers as a complaint that does not exist.
+    /// Following twice is harmless.
+    static func follow(_ req: Request, id: UUID, by p: Principal, at point: GeoPoint?) async throws {
         guard p.role == .resident else { throw AppError.forbidden }
         let row = try await ComplaintRoutes.load(req, id: id)
-        guard row.statusValue.isOpen else {
-            throw AppError.conflict("not_open", zh: "该诉求已办结，无法关注；如问题仍在，请重新提交", en: "Only open complaints can be followed")
-        }
         guard row.submitter_id != p.userID else {
             throw AppError.conflict("own_complaint", zh: "这是您本人提交的诉求", en: "This is your own complaint")
+        }
+        let origin: GeoPoint?
+        if let point { origin = point } else { origin = try await householdPoint(p, db: req.sql) }
+        guard let origin, distanceMeters(origin, GeoPoint(lat: row.lat, lon: row.lon)) <= ComplaintPolicy.followRadiusMeters else {
+            await req.audit.record(action: "complaint_follow_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
+            throw AppError.notFound(entity: "complaint")
+        }
+        guard row.statusValue.isOpen else {
+            throw AppError.conflict("not_open", zh: "该诉求已办结，无法关注；如问题仍在，请重新提交", en: "Only open complaints can be followed")
         }
         guard try await !isFollower(p.userID, of: id, db: req.sql) else { return }
         try await req.db.writeTransaction { tx in
@@ -59,6 +72,30 @@ enum ComplaintFollowers {
             try await ComplaintTimeline(db: sql).add(id, actor: p, action: "follow", label: "又有居民反映同一问题", note: nil, from: nil, to: nil)
         }
         await req.audit.record(action: "complaint_follow", entity: "complaint", entityID: id.uuidString)
+    }
+
+    private struct PointRow: Decodable { let lat: Double?; let lon: Double? }
+
+    /// The resident's household on the map: its building's point, else its compound's or grid's.
+    static func householdPoint(_ p: Principal, db: any SQLDatabase) async throws -> GeoPoint? {
+        guard p.role == .resident, let household = p.nodeCode, household.count > 15 else { return nil }
+        let ancestors = [21, 18, 15].filter { $0 < household.count }.map { String(household.prefix($0)) }
+        let rows = try await db.select().columns("code", "lat", "lon").from("nodes").where("code", .in, ancestors).all()
+        var points: [String: GeoPoint] = [:]
+        for row in rows {
+            guard let code = try? row.decode(column: "code", as: String.self), let r = try? row.decode(model: PointRow.self),
+                  let lat = r.lat, let lon = r.lon else { continue }
+            points[code] = GeoPoint(lat: lat, lon: lon)
+        }
+        return ancestors.lazy.compactMap { points[$0] }.first
+    }
+
+    static func point(_ input: FollowInput?) throws -> GeoPoint? {
+        guard let input, let lat = input.lat, let lon = input.lon else { return nil }
+        guard (-90...90).contains(lat), (-180...180).contains(lon) else {
+            throw AppError.invalid("lat", zh: "经纬度超出范围", en: "Latitude/longitude out of range")
+        }
+        return GeoPoint(lat: lat, lon: lon)
     }
 
     /// Merging a duplicate: its submitter and followers now wait on the complaint it joins,
@@ -84,14 +121,15 @@ enum ComplaintFollowers {
     @Sendable static func followAPI(req: Request) async throws -> ComplaintDTO {
         let p = try req.requirePrincipal()
         let id = try ComplaintRoutes.complaintID(req)
-        try await follow(req, id: id, by: p)
+        let input = req.headers.contentType == nil ? nil : try req.content.decode(FollowInput.self)
+        try await follow(req, id: id, by: p, at: try point(input))
         return try await ComplaintRoutes.dto(req, id: id, viewer: p, timeline: true)
     }
 
     @Sendable static func followForm(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
         let id = try ComplaintRoutes.complaintID(req)
-        try await follow(req, id: id, by: p)
+        try await follow(req, id: id, by: p, at: try point(try? req.content.decode(FollowInput.self)))
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }
 }

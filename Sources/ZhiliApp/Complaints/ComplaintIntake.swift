@@ -13,6 +13,8 @@ final class ComplaintIntake: Sendable {
     struct New: Sendable {
         let row: ComplaintRow
         let idempotencyKey: String?
+        /// A digest of what was sent with the key (see `ComplaintSubmission.fingerprint`).
+        let fingerprint: String?
         let actorName: String
         let actorRole: String
         let userID: UUID?
@@ -22,41 +24,50 @@ final class ComplaintIntake: Sendable {
         let audit: AuditBatcher.Entry
     }
 
-    private let commit: GroupCommit<New, (UUID, Bool)>
+    /// What became of a submission: written, a repeat of one written before (same key, same
+    /// content), or a key used before for something else.
+    enum Outcome: Sendable { case created, repeated, keyReused }
+
+    private let commit: GroupCommit<New, (UUID, Outcome)>
 
     init(db: any SQLDatabase) {
         commit = GroupCommit(db: db, maxBatch: 256) { items, db in try await ComplaintIntake.write(items, on: db) }
     }
 
-    /// The complaint's id, and whether it was created (false: the key was used before).
-    func submit(_ new: New) async throws -> (id: UUID, created: Bool) {
+    /// The complaint's id (the earlier one for a repeat), and what became of it.
+    func submit(_ new: New) async throws -> (id: UUID, outcome: Outcome) {
         try await commit.submit(new)
     }
 
-    private struct KeyRow: Decodable { let id: UUID; let idempotency_key: String }
+    private struct KeyRow: Decodable { let id: UUID; let idempotency_key: String; let idempotency_fingerprint: String? }
 
-    static func write(_ items: [New], on db: any SQLDatabase) async throws -> [(UUID, Bool)] {
+    static func write(_ items: [New], on db: any SQLDatabase) async throws -> [(UUID, Outcome)] {
         try await db.transactionally { tx in
             let keys = items.compactMap(\.idempotencyKey)
-            var known: [String: UUID] = [:]
+            var known: [String: (id: UUID, fingerprint: String?)] = [:]
             if !keys.isEmpty {
-                for r in try await tx.select().columns("id", "idempotency_key").from("complaints").where("idempotency_key", .in, keys).all(decoding: KeyRow.self) {
-                    known[r.idempotency_key] = r.id
+                for r in try await tx.select().columns("id", "idempotency_key", "idempotency_fingerprint").from("complaints")
+                    .where("idempotency_key", .in, keys).all(decoding: KeyRow.self) {
+                    known[r.idempotency_key] = (r.id, r.idempotency_fingerprint)
                 }
             }
-            var results: [(UUID, Bool)] = []
+            var results: [(UUID, Outcome)] = []
             var fresh: [New] = []
             for item in items {
-                if let key = item.idempotencyKey, let id = known[key] { results.append((id, false)); continue }
-                if let key = item.idempotencyKey { known[key] = item.row.id }
+                if let key = item.idempotencyKey, let first = known[key] {
+                    // Keys stored before fingerprints were kept count as the same request.
+                    let same = first.fingerprint == nil || first.fingerprint == item.fingerprint
+                    results.append((first.id, same ? .repeated : .keyReused)); continue
+                }
+                if let key = item.idempotencyKey { known[key] = (item.row.id, item.fingerprint) }
                 fresh.append(item)
-                results.append((item.row.id, true))
+                results.append((item.row.id, .created))
             }
             guard !fresh.isEmpty else { return results }
             let complaints = tx.insert(into: "complaints")
                 .columns("id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous", "submitter_id",
                          "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at", "updated_at", "answers",
-                         "contact_phone_enc")
+                         "contact_phone_enc", "idempotency_fingerprint")
             let events = tx.insert(into: "complaint_events")
                 .columns("id", "complaint_id", "at", "actor_name", "actor_role", "action", "label_zh", "note", "from_status", "to_status")
             var photoCount = 0
@@ -68,7 +79,8 @@ final class ComplaintIntake: Sendable {
                 complaints.values(SQLBind(r.id), SQLBind(r.number), SQLBind(r.category_code), SQLBind(r.text), SQLBind(r.lat), SQLBind(r.lon),
                                   SQLBind(r.grid_code), SQLBind(r.address), SQLBind(r.channel), SQLBind(r.anonymous), SQLBind(r.submitter_id),
                                   SQLBind(r.submitter_name), SQLBind(r.status), SQLBind(r.tier), SQLBind(0), SQLBind(0), SQLBind(n.idempotencyKey),
-                                  SQLBind(r.created_at), SQLBind(r.created_at), SQLBind(r.answers), SQLBind(r.contact_phone_enc))
+                                  SQLBind(r.created_at), SQLBind(r.created_at), SQLBind(r.answers), SQLBind(r.contact_phone_enc),
+                                  SQLBind(n.fingerprint))
                 events.values(SQLBind(UUID()), SQLBind(r.id), SQLBind(r.created_at), SQLBind(n.actorName), SQLBind(n.actorRole), SQLBind("submit"),
                               SQLBind("提交诉求"), SQLBind(n.note), SQLBind(Optional<String>.none), SQLBind(ComplaintStatus.submitted.rawValue))
                 for p in n.photos {

@@ -110,3 +110,22 @@ struct WidenOpenDueIndex: AsyncMigration {
         try await sql.raw("CREATE INDEX complaints_open_due ON complaints (resolve_by, grid_code) WHERE status IN ('dispatched', 'signed', 'in_progress')").run()
     }
 }
+
+/// Closing side doors: an idempotency key is remembered with a fingerprint of what it was
+/// sent with (the same key with another body is refused), and each category says whether
+/// the public tracker may list it.
+struct AddComplaintPrivacy: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("ALTER TABLE complaints ADD COLUMN idempotency_fingerprint TEXT").run()
+        try await sql.raw("ALTER TABLE complaint_categories ADD COLUMN public_listing BOOLEAN NOT NULL DEFAULT TRUE").run()
+        try await sql.update("complaint_categories").set("public_listing", to: false)
+            .where("code", .in, Array(ComplaintCategories.privateByDefault)).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("ALTER TABLE complaint_categories DROP COLUMN public_listing").run()
+        try await sql.raw("ALTER TABLE complaints DROP COLUMN idempotency_fingerprint").run()
+    }
+}

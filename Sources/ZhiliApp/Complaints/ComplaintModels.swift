@@ -63,7 +63,18 @@ struct ComplaintRow: Decodable, Sendable {
                           "merged_into", "created_at", "answers", "contact_phone_enc"]
 }
 
-/// What a viewer sees of a complaint. Handlers do not see who an anonymous complainant is.
+/// One entry of a complaint's timeline as stored, with the role of whoever acted.
+struct ComplaintEventRow: Decodable, Sendable {
+    let at: Date; let actor_name: String?; let actor_role: String?; let action: String; let label_zh: String
+    let note: String?; let from_status: String?; let to_status: String?
+}
+
+/// What a viewer sees of a complaint. Everyone who reads it in full (submitter, handler,
+/// staff of its area) sees it whole, except that an anonymous submitter's name is shown to
+/// nobody but the submitter (an administrator reads it through the audited reveal). A
+/// resident who follows someone else's complaint sees what the public may: category,
+/// status, dates, a point rounded to about 100 m and the words without phones, ID numbers
+/// or names; no address, photos, answers or the people involved.
 struct ComplaintDTO: Content, Sendable {
     struct Event: Content, Sendable { let at: Date; let actorName: String?; let action: String; let labelZh: String; let note: String?; let fromStatus: String?; let toStatus: String? }
 
@@ -100,19 +111,47 @@ struct ComplaintDTO: Content, Sendable {
     var followers: Int?
     /// Answers to the category's extra questions (question code → answer).
     let answers: [String: String]
+    /// False when the viewer sees only the public view (a follower).
+    let full: Bool
 
-    init(_ r: ComplaintRow, categoryName: String, viewer: Principal, now: Date = Date(), timeline: [Event]? = nil) {
+    init(_ r: ComplaintRow, categoryName: String, viewer: Principal, now: Date = Date(), timeline events: [ComplaintEventRow]? = nil) {
         let isSubmitter = r.submitter_id == viewer.userID
-        id = r.id; number = r.number; categoryCode = r.category_code; self.categoryName = categoryName; text = r.text
-        lat = r.lat; lon = r.lon; gridCode = r.grid_code; address = r.address; channel = r.channel; anonymous = r.anonymous
-        submitterName = r.anonymous && !isSubmitter && viewer.role != .admin ? nil : r.submitter_name
-        status = r.status; statusName = r.statusValue.nameZh; tier = r.tier; handlerName = r.handler_name; dispatchReason = r.dispatch_reason
+        let full = ComplaintPolicy.readsInFull(viewer, r)
+        self.full = full
+        id = r.id; number = r.number; categoryCode = r.category_code; self.categoryName = categoryName
+        text = full ? r.text : PublicText.redacted(r.text, names: r.submitter_name.map { [$0] } ?? [])
+        lat = full ? r.lat : PublicText.coarse(r.lat); lon = full ? r.lon : PublicText.coarse(r.lon)
+        gridCode = r.grid_code; address = full ? r.address : nil; channel = r.channel; anonymous = r.anonymous
+        submitterName = full && (!r.anonymous || isSubmitter) ? r.submitter_name : nil
+        status = r.status; statusName = r.statusValue.nameZh; tier = r.tier
+        handlerName = full ? r.handler_name : nil; dispatchReason = full ? r.dispatch_reason : nil
         signBy = r.sign_by; contactBy = r.contact_by; resolveBy = r.resolve_by; resolvedAt = r.resolved_at
-        rating = r.rating; ratingComment = r.rating_comment; reopened = r.reopened
+        rating = r.rating; ratingComment = full ? r.rating_comment : nil; reopened = r.reopened
         escalationLevel = (EscalationLevel(rawValue: r.escalation_level) ?? .grid).nameZh
         overdue = r.deadlines.map { ComplaintClocks.overdue(status: r.statusValue, deadlines: $0, now: now).map(\.rawValue) } ?? []
         createdAt = r.created_at
-        answers = r.answerMap
-        self.timeline = timeline
+        answers = full ? r.answerMap : [:]
+        timeline = events.map { Self.shown($0, of: r, viewer: viewer, full: full) }
+    }
+
+    /// The timeline as this viewer may see it. Residents' names: an anonymous submitter's
+    /// only to the submitter; followers' only to staff. The public view names nobody and
+    /// shows notes without phones, ID numbers or names.
+    static func shown(_ events: [ComplaintEventRow], of r: ComplaintRow, viewer: Principal, full: Bool) -> [Event] {
+        let isSubmitter = r.submitter_id == viewer.userID
+        let names = r.submitter_name.map { [$0] } ?? []
+        return events.map { e in
+            var name = e.actor_name
+            var note = e.note
+            if !full {
+                name = nil
+                note = note.map { PublicText.redacted($0, names: names) }
+            } else if e.actor_role == Role.resident.rawValue {
+                if e.action == "follow" { if !viewer.role.isStaff { name = nil } }
+                else if r.anonymous && !isSubmitter { name = nil }
+            }
+            return Event(at: e.at, actorName: name, action: e.action, labelZh: e.label_zh, note: note,
+                         fromStatus: e.from_status, toStatus: e.to_status)
+        }
     }
 }

@@ -84,6 +84,10 @@ extension ComplaintPages {
                 Label(t("回复模板（每行一条，可用 {编号} {分类} {处理人} {时限}）", "Reply templates (one per line; {编号} {分类} {处理人} {时限} are filled in)")) {
                     TextArea(text: (c?.templates ?? []).joined(separator: "\n"), name: "templates", numberOfRows: 5)
                 }
+                Label(t("在公开接口（Open311）中列出（涉及个人生活的救助、健康、未成年人、纠纷类请勿勾选）", "Listed on the public Open311 tracker (leave off for welfare, health, minors, disputes)")) {
+                    if c?.publicListing == false { Input(type: .checkbox, name: "publicListing", value: "true") }
+                    else { Input(type: .checkbox, name: "publicListing", value: "true").attribute(named: "checked", value: "checked") }
+                }
                 Label(t("启用", "Active")) {
                     if c?.active == false { Input(type: .checkbox, name: "active", value: "true") }
                     else { Input(type: .checkbox, name: "active", value: "true").attribute(named: "checked", value: "checked") }
@@ -96,6 +100,7 @@ extension ComplaintPages {
     struct CategoryForm: Content {
         var code: String?; var parentCode: String?; var nameZh: String; var nameEn: String; var handler: String; var tier: String
         var keywords: String?; var questions: String?; var templates: String?; var active: String?
+        var publicListing: String?
     }
 
     @Sendable static func saveCategoryForm(req: Request) async throws -> Response {
@@ -110,6 +115,7 @@ extension ComplaintPages {
             code: code, parentCode: (f.parentCode ?? "").isEmpty ? nil : f.parentCode, nameZh: f.nameZh.trimmingCharacters(in: .whitespaces),
             nameEn: f.nameEn.trimmingCharacters(in: .whitespaces), handlerKind: handler.first ?? "", department: handler.count > 1 ? handler[1] : nil,
             tier: f.tier, keywords: f.keywords.map { String($0.prefix(500)) }, active: f.active == "true")
+        category.publicListing = f.publicListing == "true"
         category.templates = (f.templates ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         do {
             if path == "new", all.contains(where: { $0.code == code }) {

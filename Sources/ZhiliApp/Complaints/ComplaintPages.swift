@@ -80,7 +80,10 @@ enum ComplaintPages {
         let t = Localizer(req)
         let id = try ComplaintRoutes.complaintID(req)
         let row = try await ComplaintRoutes.load(req, id: id)
-        guard try await ComplaintFollowers.mayRead(req, p, row) else { throw AppError.forbidden }
+        guard try await ComplaintFollowers.mayRead(req, p, row) else {
+            await req.audit.record(action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
+            throw AppError.notFound(entity: "complaint")
+        }
         let c = try await ComplaintRoutes.dto(req, id: id, viewer: p, timeline: true)
         let allCategories = try await ComplaintCategories.cached(req.zhili.settings, on: req.sql)
         let categories = allCategories.filter { $0.active && $0.parentCode != nil }
@@ -166,7 +169,7 @@ enum ComplaintPages {
                     }
                 }.class("card")
             }.class("cards")
-            if !(c.photos ?? []).isEmpty || ComplaintRoutes.mayAddPhotos(p, row) {
+            if !(c.photos ?? []).isEmpty || ComplaintPolicy.mayAddPhotos(p, row) {
                 H2(t("照片", "Photos"))
                 Div {
                     for photo in c.photos ?? [] {
@@ -177,7 +180,7 @@ enum ComplaintPages {
                         }.class("photo")
                     }
                 }.class("photo-strip")
-                if ComplaintRoutes.mayAddPhotos(p, row) {
+                if ComplaintPolicy.mayAddPhotos(p, row) {
                     Form(url: "/complaints/\(id.uuidString)/photos", method: .post, contentType: .multipartData) {
                         Input(type: .hidden, name: "_csrf", value: csrf)
                         Element(name: "select") {

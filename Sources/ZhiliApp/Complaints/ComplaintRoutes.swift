@@ -20,6 +20,7 @@ enum ComplaintRoutes {
         api.get(":id", use: detail)
         api.post(":id", "actions", use: act)
         api.post(":id", "follow", use: ComplaintFollowers.followAPI)
+        api.post(":id", "reveal", use: reveal)
         api.on(.POST, ":id", "photos", body: .collect(maxSize: PhotoUploads.requestLimit), use: addPhotos)
         api.get(":id", "photos", ":photo", use: photo)
     }
@@ -40,6 +41,7 @@ enum ComplaintRoutes {
         var active: Bool?
         var questions: [CategoryQuestion]?
         var templates: [String]?
+        var publicListing: Bool?
     }
 
     /// Administrators configure the tree: handler, time limit, extra questions, reply templates.
@@ -51,7 +53,8 @@ enum ComplaintRoutes {
         let category = ComplaintCategories.Category(
             code: code, parentCode: i.parentCode.flatMap { $0.isEmpty ? nil : $0 }, nameZh: i.nameZh.trimmingCharacters(in: .whitespaces),
             nameEn: i.nameEn.trimmingCharacters(in: .whitespaces), handlerKind: i.handlerKind, department: i.department, tier: i.tier,
-            keywords: i.keywords.map { String($0.prefix(500)) }, active: i.active ?? true, questions: i.questions ?? [], templates: i.templates ?? [])
+            keywords: i.keywords.map { String($0.prefix(500)) }, active: i.active ?? true, questions: i.questions ?? [], templates: i.templates ?? [],
+            publicListing: i.publicListing ?? true)
         try ComplaintCategories.validate(category, known: try await ComplaintCategories.all(on: req.sql))
         try await ComplaintCategories.save(category, on: req.sql)
         req.zhili.settings.invalidate()
@@ -69,7 +72,7 @@ enum ComplaintRoutes {
         let p = try req.requirePrincipal()
         guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
         let input = try req.content.decode(ComplaintSubmission.Input.self)
-        let key = req.headers.first(name: "Idempotency-Key").map { String($0.prefix(100)) }
+        let key = try idempotencyKey(req)
         let files = try photoFiles(req)
         let (id, created, row) = try await ComplaintSubmission(req)
             .submit(input, photos: files, by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: key)
@@ -78,8 +81,8 @@ enum ComplaintRoutes {
             // Just written: answer from what was stored rather than reading it back.
             let name = try await categoryNames(req)[row.category_code] ?? row.category_code
             var fresh = ComplaintDTO(row, categoryName: name, viewer: p, now: row.created_at,
-                                     timeline: [.init(at: row.created_at, actorName: p.displayName, action: "submit", labelZh: "提交诉求", note: nil,
-                                                      fromStatus: nil, toStatus: ComplaintStatus.submitted.rawValue)])
+                                     timeline: [.init(at: row.created_at, actor_name: p.displayName, actor_role: p.role.rawValue, action: "submit",
+                                                      label_zh: "提交诉求", note: nil, from_status: nil, to_status: ComplaintStatus.submitted.rawValue)])
             fresh.photos = files.isEmpty ? [] : try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql)
             try response.content.encode(fresh)
         } else {
@@ -89,17 +92,20 @@ enum ComplaintRoutes {
         return response
     }
 
-    static func load(_ req: Request, id: UUID) async throws -> ComplaintRow {
-        guard let row = try await req.sql.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, id)
-            .first(decoding: ComplaintRow.self) else { throw AppError.notFound("Complaint", zhWhat: "诉求") }
-        return row
+    /// An `Idempotency-Key` header: at most 255 visible ASCII characters, kept per account.
+    static func idempotencyKey(_ req: Request) throws -> String? {
+        guard let raw = req.headers.first(name: "Idempotency-Key") else { return nil }
+        guard (1...255).contains(raw.utf8.count), raw.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw AppError(.badRequest, code: "invalid_idempotency_key", zh: "Idempotency-Key 须为 1–255 个可见 ASCII 字符",
+                           en: "Idempotency-Key must be 1–255 visible ASCII characters", field: "Idempotency-Key")
+        }
+        return raw
     }
 
-    /// Residents see their own; staff see those in their area, department staff those sent to them.
-    static func mayRead(_ p: Principal, _ c: ComplaintRow) -> Bool {
-        if c.submitter_id == p.userID || c.handler_user_id == p.userID { return true }
-        if p.role == .departmentStaff, c.handler_department == p.department?.rawValue { return true }
-        return p.role.isStaff && p.scope.allows(code: c.grid_code)
+    static func load(_ req: Request, id: UUID) async throws -> ComplaintRow {
+        guard let row = try await req.sql.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, id)
+            .first(decoding: ComplaintRow.self) else { throw AppError.notFound(entity: "complaint") }
+        return row
     }
 
     static func dto(_ req: Request, id: UUID, viewer: Principal, timeline: Bool) async throws -> ComplaintDTO {
@@ -108,7 +114,8 @@ enum ComplaintRoutes {
         var dto = ComplaintDTO(row, categoryName: names[row.category_code] ?? row.category_code, viewer: viewer,
                                timeline: timeline ? try await ComplaintTimeline(db: req.sql).events(id) : nil)
         if timeline {
-            dto.photos = try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql)
+            // Photos show people and places; the public view has none.
+            dto.photos = dto.full ? try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql) : []
             dto.followers = try await ComplaintFollowers.count(id, db: req.sql)
         }
         return dto
@@ -133,9 +140,26 @@ enum ComplaintRoutes {
         let row = try await load(req, id: id)
         guard try await ComplaintFollowers.mayRead(req, p, row) else {
             await req.audit.record(action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
-            throw AppError.forbidden
+            throw AppError.notFound(entity: "complaint")
         }
         return try await dto(req, id: id, viewer: p, timeline: true)
+    }
+
+    struct RevealInput: Content { let reason: String }
+    struct RevealedSubmitter: Content { let submitterName: String? }
+
+    /// An administrator reads who filed an anonymous complaint, with a stated reason, audited.
+    @Sendable static func reveal(req: Request) async throws -> RevealedSubmitter {
+        let p = try req.requirePrincipal()
+        let id = try complaintID(req)
+        let row = try await load(req, id: id)
+        guard p.role == .admin else {
+            await req.audit.record(action: "reveal_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
+            throw ComplaintPolicy.readsInFull(p, row) ? AppError.forbidden : AppError.notFound(entity: "complaint")
+        }
+        let reason = try RevealReason.validated(try req.content.decode(RevealInput.self).reason)
+        await req.audit.record(action: "reveal", entity: "complaint", entityID: id.uuidString, detail: "submitter: \(reason)")
+        return RevealedSubmitter(submitterName: row.submitter_name)
     }
 
     @Sendable static func act(req: Request) async throws -> ComplaintDTO {
@@ -150,10 +174,12 @@ enum ComplaintRoutes {
     static func perform(_ req: Request, id: UUID, input: ComplaintWorkflow.Input, by p: Principal) async throws -> ComplaintStatus {
         let status = try await req.db.writeTransaction { db -> ComplaintStatus in
             let sql = db as! any SQLDatabase
-            // Re-read inside the transaction so two people acting at once cannot both pass the check.
+            // Re-read inside the transaction so two people acting at once cannot both pass the
+            // check; a merge locks its target too (PostgreSQL; SQLite has one writer).
+            try await Dialect(sql).lockRows(sql, table: "complaints", ids: [id] + (input.action == "merge" ? input.into.map { [$0] } ?? [] : []))
             guard let row = try await sql.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, id)
                 .first(decoding: ComplaintRow.self) else { throw AppError.notFound("Complaint", zhWhat: "诉求") }
-            guard mayRead(p, row) else { throw AppError.forbidden }
+            guard ComplaintPolicy.readsInFull(p, row) else { throw AppError.notFound(entity: "complaint") }
             return try await ComplaintWorkflow(db: sql, channels: req.zhili.config.notifications).perform(input, on: row, by: p)
         }
         req.zhili.notifications.wake()
@@ -181,10 +207,10 @@ enum ComplaintRoutes {
             throw AppError.invalid("stage", zh: "照片阶段应为 before、after、progress 或 report", en: "stage must be before, after, progress or report")
         }
         let row = try await load(req, id: id)
-        guard mayAddPhotos(p, row) else {
+        guard ComplaintPolicy.mayAddPhotos(p, row) else {
             throw AppError(.conflict, code: "photos_not_allowed", zh: "当前状态下您不能为该诉求添加照片", en: "You cannot add photos to this complaint now")
         }
-        guard files.contains(where: { $0.data.readableBytes > 0 }) else {
+        guard files.contains(where: { $0.data.readableBytes > 0 || !$0.filename.isEmpty }) else {
             throw AppError.invalid("photos", zh: "请选择至少一张照片", en: "Choose at least one photo")
         }
         let prepared = try await PhotoUploads.prepare(files, on: req.application.threadPool).map { (UUID(), $0) }
@@ -202,14 +228,6 @@ enum ComplaintRoutes {
         await req.audit.record(action: "complaint_photos", entity: "complaint", entityID: id.uuidString, detail: "\(stage):\(prepared.count)")
     }
 
-    /// The submitter while it awaits review; handlers and staff of the area while it is being handled.
-    static func mayAddPhotos(_ p: Principal, _ row: ComplaintRow) -> Bool {
-        let isSubmitter = row.submitter_id == p.userID
-        let isHandler = row.handler_user_id == p.userID || (p.role == .departmentStaff && row.handler_department == p.department?.rawValue)
-        let open = row.statusValue.isOpen && row.statusValue != .submitted
-        return (isSubmitter && row.statusValue == .submitted) || (open && (isHandler || (p.role.isStaff && mayRead(p, row))))
-    }
-
     struct PhotoQuery: Content { var size: String? }
 
     @Sendable static func photo(req: Request) async throws -> Response {
@@ -219,7 +237,7 @@ enum ComplaintRoutes {
             throw AppError(.badRequest, code: "invalid_id", zh: "照片编号格式错误", en: "Malformed photo id", field: "photo")
         }
         let row = try await load(req, id: id)
-        guard try await ComplaintFollowers.mayRead(req, p, row) else { throw AppError.forbidden }
+        guard ComplaintPolicy.readsInFull(p, row) else { throw AppError.notFound("Photo", zhWhat: "照片") }
         guard try await PhotoUploads.belongs(photoID, ownerKind: "complaint", ownerID: id, db: req.sql) else {
             throw AppError.notFound("Photo", zhWhat: "照片")
         }
@@ -292,8 +310,11 @@ enum ComplaintRoutes {
 
     struct NearbyQuery: Content { let category: String; let lat: Double; let lon: Double }
 
+    /// Residents (before filing) and staff see open complaints of a category around a point,
+    /// as the public may: no names, phones or ID numbers in the words.
     @Sendable static func nearby(req: Request) async throws -> [ComplaintSubmission.Nearby] {
-        _ = try req.requirePrincipal()
+        let p = try req.requirePrincipal()
+        guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
         let q = try req.query.decode(NearbyQuery.self)
         guard (-90...90).contains(q.lat), (-180...180).contains(q.lon) else {
             throw AppError.invalid("lat", zh: "经纬度超出范围", en: "Latitude/longitude out of range")

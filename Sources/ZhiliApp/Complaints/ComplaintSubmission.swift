@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import SQLKit
@@ -67,7 +68,7 @@ struct ComplaintSubmission {
     /// one transaction: all of it or nothing. Returns the complaint as stored.
     func submit(_ input: Input, photos: [File] = [], by p: Principal, channel: String, idempotencyKey: String?) async throws -> (id: UUID, created: Bool, row: ComplaintRow?) {
         // A repeated key is settled by the intake, inside its transaction; no read here.
-        let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = TextSafety.cleaned(input.text).trimmingCharacters(in: .whitespacesAndNewlines)
         guard (5...2000).contains(text.count) else {
             throw AppError.invalid("text", zh: "请用 5–2000 字描述诉求", en: "Describe the matter in 5–2000 characters")
         }
@@ -107,7 +108,7 @@ struct ComplaintSubmission {
         let now = Date()
         let row = ComplaintRow(
             id: id, number: Self.number(now: now, id: id), category_code: category.code, text: text, lat: lat, lon: lon, grid_code: grid.gridCode,
-            address: input.address, channel: channel, anonymous: input.anonymous ?? false, submitter_id: p.role == .resident ? p.userID : nil,
+            address: ResidentValidation.clean(input.address), channel: channel, anonymous: input.anonymous ?? false, submitter_id: p.role == .resident ? p.userID : nil,
             submitter_name: submitterName, status: ComplaintStatus.submitted.rawValue, tier: category.tier, handler_kind: nil, handler_user_id: nil,
             handler_department: nil, handler_name: nil, dispatch_reason: nil, dispatched_at: nil, sign_by: nil, contact_by: nil, resolve_by: nil,
             signed_at: nil, contacted_at: nil, resolved_at: nil, closed_at: nil, rating: nil, rating_comment: nil, reopened: 0, escalation_level: 0,
@@ -116,19 +117,35 @@ struct ComplaintSubmission {
             contact_phone_enc: contactPhone)
         let audit = AuditBatcher.Entry(at: now, actorID: p.userID, actorName: p.username, role: p.role.rawValue, action: "create", entity: "complaint",
                                        entityID: id.uuidString, outcome: AuditOutcome.ok.rawValue, ip: address, detail: channel)
-        let new = ComplaintIntake.New(row: row, idempotencyKey: idempotencyKey, actorName: p.displayName, actorRole: p.role.rawValue, userID: p.userID,
+        // A key belongs to the account that sent it, and is remembered with what it was sent with.
+        let key = idempotencyKey.map { "\(p.userID.uuidString):\($0)" }
+        let fingerprint = Self.fingerprint(input, photos: prepared.map { $0.1.image.count }, channel: channel)
+        let new = ComplaintIntake.New(row: row, idempotencyKey: key, fingerprint: fingerprint, actorName: p.displayName, actorRole: p.role.rawValue, userID: p.userID,
                                       note: prepared.isEmpty ? nil : "附照片 \(prepared.count) 张", themes: try await settings.value("complaint.themes") { ThemeMatcher(try await ComplaintThemes(db: db).all()) }.themes(of: text),
                                       photos: prepared.map { ComplaintIntake.Photo(id: $0.0, width: $0.1.width, height: $0.1.height, bytes: $0.1.image.count) },
                                       audit: audit)
         do {
             try PhotoUploads.writeFiles(prepared, store: media)
-            let (stored, created) = try await intake.submit(new)
-            if !created { PhotoUploads.discard(prepared.map(\.0), store: media) }
-            return (stored, created, created ? row : nil)
+            let (stored, outcome) = try await intake.submit(new)
+            if outcome != .created { PhotoUploads.discard(prepared.map(\.0), store: media) }
+            if outcome == .keyReused {
+                throw AppError(.unprocessableEntity, code: "idempotency_key_reused", zh: "该 Idempotency-Key 已用于内容不同的另一次提交，请换一个新的",
+                               en: "This Idempotency-Key was used with a different request; use a new key", field: "Idempotency-Key")
+            }
+            return (stored, outcome == .created, outcome == .created ? row : nil)
         } catch {
             PhotoUploads.discard(prepared.map(\.0), store: media)
             throw error
         }
+    }
+
+    /// What a submission said, as a digest: a repeat with the same key must say the same.
+    static func fingerprint(_ i: Input, photos: [Int], channel: String) -> String {
+        var text = [i.categoryCode, i.text, i.lat.map { String($0) } ?? "", i.lon.map { String($0) } ?? "", i.address ?? "",
+                    String(i.anonymous ?? false), i.onBehalfOf ?? "", i.contactPhone ?? "", channel].joined(separator: "\u{1F}")
+        for (k, v) in (i.answers ?? [:]).sorted(by: { $0.key < $1.key }) { text += "\u{1F}\(k)=\(v.text)" }
+        text += "\u{1F}" + photos.map(String.init).joined(separator: ",")
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// 20261129-3FA2B7C1E4D2: the day, then twelve random hex digits of the id (unique by
@@ -144,16 +161,17 @@ struct ComplaintSubmission {
 
     /// Open complaints of the same category within `radius` metres: "same problem? follow it".
     func nearby(category: String, lat: Double, lon: Double, radius: Double = 300) async throws -> [Nearby] {
-        struct Row: Decodable { let id: UUID; let number: String; let text: String; let status: String; let lat: Double; let lon: Double }
+        struct Row: Decodable { let id: UUID; let number: String; let text: String; let status: String; let lat: Double; let lon: Double; let submitter_name: String? }
         let dLat = radius / 111_320, dLon = radius / (111_320 * max(cos(lat * .pi / 180), 0.01))
         let open = [ComplaintStatus.submitted, .dispatched, .signed, .inProgress].map(\.rawValue)
-        let rows = try await db.select().columns("id", "number", "text", "status", "lat", "lon").from("complaints")
+        let rows = try await db.select().columns("id", "number", "text", "status", "lat", "lon", "submitter_name").from("complaints")
             .where("category_code", .equal, category).where("status", .in, open)
             .where("lat", .greaterThanOrEqual, lat - dLat).where("lat", .lessThanOrEqual, lat + dLat)
             .where("lon", .greaterThanOrEqual, lon - dLon).where("lon", .lessThanOrEqual, lon + dLon)
             .limit(200).all(decoding: Row.self)
         let here = GeoPoint(lat: lat, lon: lon)
-        return rows.map { Nearby(id: $0.id, number: $0.number, text: String($0.text.prefix(80)), status: $0.status,
+        return rows.map { Nearby(id: $0.id, number: $0.number,
+                                 text: String(PublicText.redacted($0.text, names: $0.submitter_name.map { [$0] } ?? []).prefix(80)), status: $0.status,
                                  distanceMeters: (distanceMeters(here, GeoPoint(lat: $0.lat, lon: $0.lon)) * 10).rounded() / 10) }
             .filter { $0.distanceMeters <= radius }.sorted { $0.distanceMeters < $1.distanceMeters }.prefix(10).map { $0 }
     }
@@ -171,8 +189,8 @@ struct ComplaintTimeline {
             .run()
     }
 
-    func events(_ id: UUID) async throws -> [ComplaintDTO.Event] {
-        try await db.select().columns("at", "actor_name", "action", "label_zh", "note", "from_status", "to_status").from("complaint_events")
-            .where("complaint_id", .equal, id).orderBy("at").all(decoding: ComplaintDTO.Event.self, keyDecodingStrategy: .convertFromSnakeCase)
+    func events(_ id: UUID) async throws -> [ComplaintEventRow] {
+        try await db.select().columns("at", "actor_name", "actor_role", "action", "label_zh", "note", "from_status", "to_status")
+            .from("complaint_events").where("complaint_id", .equal, id).orderBy("at").all(decoding: ComplaintEventRow.self)
     }
 }

@@ -85,7 +85,7 @@ struct ComplaintWorkflow {
         var chosen: ComplaintDispatch.Handler? = nil
         switch input.action {
         case "accept", "reassign":
-            let handler = try await ComplaintDispatch(db: db).choose(for: c, explicit: input.handlerId)
+            let handler = try await ComplaintDispatch(db: db).choose(for: c, explicit: input.handlerId, by: p)
             chosen = handler
             let deadlines = input.action == "accept" || c.deadlines == nil
                 ? ComplaintDeadlines(tier: c.tierValue, dispatchedAt: now) : Self.resetSign(c, now: now)
@@ -95,9 +95,13 @@ struct ComplaintWorkflow {
                 .set("signed_at", to: Optional<Date>.none).set("contacted_at", to: Optional<Date>.none)
             note = [handler.reason, note].compactMap { $0 }.joined(separator: "；")
         case "merge":
-            guard let target = input.into, target != c.id,
-                  try await db.select().column("id").from("complaints").where("id", .equal, target).first() != nil else {
-                throw AppError.invalid("into", zh: "要合并到的诉求不存在", en: "The complaint to merge into does not exist")
+            // The target is read in this transaction (on PostgreSQL locked first, with this
+            // complaint, in id order), so two merges at once cannot point at each other.
+            guard let target = input.into,
+                  let row = try await db.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, target)
+                    .first(decoding: ComplaintRow.self),
+                  ComplaintPolicy.mayMerge(into: row, from: c, by: p) else {
+                throw AppError.invalid("into", zh: "要合并到的诉求不存在，或已办结、已合并、不在您的辖区", en: "No open complaint in your area to merge into")
             }
             update.set("merged_into", to: target)
             try await ComplaintFollowers.carryOver(from: c, to: target, db: db, now: now)
@@ -167,13 +171,16 @@ struct ComplaintDispatch {
 
     struct Handler: Sendable { let kind: String; let userID: UUID?; let department: String?; let name: String; let reason: String }
 
-    private struct UserRow: Decodable { let id: UUID; let display_name: String; let role: String; let node_code: String? }
+    private struct UserRow: Decodable { let id: UUID; let display_name: String; let role: String; let node_code: String?; var disabled: Bool? }
 
-    func choose(for c: ComplaintRow, explicit: UUID?) async throws -> Handler {
+    func choose(for c: ComplaintRow, explicit: UUID?, by p: Principal) async throws -> Handler {
         if let explicit {
-            guard let u = try await db.select().columns("id", "display_name", "role", "node_code").from("users").where("id", .equal, explicit)
-                .first(decoding: UserRow.self), Role(rawValue: u.role)?.isStaff == true else {
-                throw AppError.invalid("handlerId", zh: "指定的处理人不存在", en: "The handler does not exist")
+            // Only an enabled staff account the reviewer may send work to; anyone else is
+            // answered as someone who does not exist.
+            guard let u = try await db.select().columns("id", "display_name", "role", "node_code", "disabled").from("users").where("id", .equal, explicit)
+                .first(decoding: UserRow.self), let role = Role(rawValue: u.role),
+                  ComplaintPolicy.mayDispatch(to: (role, u.node_code, u.disabled ?? false), by: p) else {
+                throw AppError.invalid("handlerId", zh: "指定的处理人不存在或不在您的辖区", en: "No such handler in your area")
             }
             return Handler(kind: "user", userID: u.id, department: nil, name: u.display_name, reason: "人工指派给 \(u.display_name)")
         }

@@ -10,6 +10,8 @@ final class GridLocatorCache: Sendable {
     struct Snapshot: Sendable {
         let locator: PointLocator<String>
         let info: [String: GridLocation]
+        /// The box around every grid: where the platform's places can be.
+        let extent: BoundingBox
         let builtAt: Date
     }
 
@@ -25,6 +27,15 @@ final class GridLocatorCache: Sendable {
     func locate(_ point: GeoPoint) async throws -> GridLocation? {
         let snap = try await snapshot()
         return snap.locator.locate(point).flatMap { snap.info[$0] }
+    }
+
+    /// Whether a point lies within `margin` metres of the box around the grids: a place in
+    /// this city (GPS drift at the edge allowed), not a mistyped or made-up position.
+    func isInCity(_ point: GeoPoint, margin: Double = 2000) async throws -> Bool {
+        let box = try await snapshot().extent
+        guard !box.isEmpty else { return true }
+        let dLat = margin / 111_320, dLon = margin / (111_320 * max(cos(point.lat * .pi / 180), 0.01))
+        return BoundingBox(minLat: box.minLat - dLat, minLon: box.minLon - dLon, maxLat: box.maxLat + dLat, maxLon: box.maxLon + dLon).contains(point)
     }
 
     func invalidate() {
@@ -48,9 +59,11 @@ final class GridLocatorCache: Sendable {
         let names = Dictionary(rows.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         var regions: [(key: String, polygon: GeoPolygon)] = []
         var info: [String: GridLocation] = [:]
+        var extent = BoundingBox.empty
         for row in rows where row.level == NodeLevel.grid.rawValue {
             guard let text = row.geometry, let polygon = try? GeoPolygon(geoJSONString: text) else { continue }
             regions.append((row.code, polygon))
+            extent = extent.union(polygon.boundingBox)
             let community = String(row.code.prefix(NodeLevel.community.codeLength))
             info[row.code] = GridLocation(
                 gridCode: row.code, gridName: row.name,
@@ -59,6 +72,6 @@ final class GridLocatorCache: Sendable {
                 cityName: names[String(row.code.prefix(NodeLevel.city.codeLength))] ?? ""
             )
         }
-        return Snapshot(locator: PointLocator(regions: regions), info: info, builtAt: Date())
+        return Snapshot(locator: PointLocator(regions: regions), info: info, extent: extent, builtAt: Date())
     }
 }

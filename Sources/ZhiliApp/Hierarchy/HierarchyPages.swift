@@ -108,11 +108,10 @@ enum HierarchyPages {
         let t = Localizer(req)
         let code = try parseCode(req.parameters.get("code") ?? "")
         guard code.level == .household, let found = try await HouseholdReads(db: req.sql).detail(code) else {
-            throw AppError.notFound("Household", zhWhat: "该户")
+            throw AppError.notFound(entity: "household")
         }
+        try await req.requireInScope(code: code.value, entity: "household", id: code.value, roleAllowed: p.role.isStaff || p.role == .resident)
         let detail = try await found.visible(to: p, db: req.sql)
-        guard p.role.isStaff || p.role == .resident else { throw AppError.forbidden }
-        try await req.requireInScope(code: code.value, entity: "household", id: code.value)
         await req.audit.record(action: "read", entity: "household", entityID: code.value)
         return PageShell(request: req, title: detail.address, active: "household").render {
             Element(name: "ol") {

@@ -76,7 +76,7 @@ struct HierarchyWrites {
     }
 
     func validName(_ raw: String) throws -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = TextSafety.cleaned(raw, multiline: false).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 64 else {
             throw AppError.invalid("name", zh: "名称不能为空且不超过 64 个字", en: "Name must be 1–64 characters")
         }

@@ -89,11 +89,11 @@ struct CarePlans {
         }
         if (input.notes?.count ?? 0) > 2000 { throw AppError.invalid("notes", zh: "走访记录过长", en: "Notes too long") }
         let visit = Visit(id: UUID(), residentId: residentID, tag: input.tag, visitedAt: at, visitorName: p.displayName,
-                          notes: input.notes, lat: input.lat, lon: input.lon)
+                          notes: ResidentValidation.clean(input.notes), lat: input.lat, lon: input.lon)
         try await db.insert(into: "visits")
             .columns("id", "resident_id", "household_code", "tag", "visited_at", "visitor_id", "visitor_name", "notes", "photo", "lat", "lon")
             .values(SQLBind(visit.id), SQLBind(residentID), SQLBind(household), SQLBind(input.tag), SQLBind(at), SQLBind(p.userID),
-                    SQLBind(p.displayName), SQLBind(input.notes), SQLBind(Optional<String>.none), SQLBind(input.lat), SQLBind(input.lon))
+                    SQLBind(p.displayName), SQLBind(visit.notes), SQLBind(Optional<String>.none), SQLBind(input.lat), SQLBind(input.lon))
             .run()
         let q = db.select().columns("tag", "visit_interval_days").from("resident_tags").where("resident_id", .equal, residentID)
         if let tag = input.tag { q.where("tag", .equal, tag) }

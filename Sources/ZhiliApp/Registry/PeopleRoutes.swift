@@ -19,12 +19,9 @@ enum PeopleRoutes {
             throw AppError(.badRequest, code: "invalid_id", zh: "居民编号格式错误", en: "Malformed resident id", field: "id")
         }
         let reads = ResidentReads(db: req.sql)
-        guard let row = try await reads.find(id) else { throw AppError.notFound("Resident", zhWhat: "居民") }
-        guard principal.role.isStaff || principal.role == .resident else {
-            await req.audit.record(action: "read_denied", entity: "resident", entityID: raw, outcome: .denied)
-            throw AppError.forbidden
-        }
-        try await req.requireInScope(code: row.household_code, entity: "resident", id: raw)
+        guard let row = try await reads.find(id) else { throw AppError.notFound(entity: "resident") }
+        try await req.requireInScope(code: row.household_code, entity: "resident", id: raw,
+                                     roleAllowed: principal.role.isStaff || principal.role == .resident)
         await req.audit.record(action: "read", entity: "resident", entityID: raw)
         return try await ResidentViews(req, viewer: principal).dtos([row])[0]
     }
@@ -74,23 +71,24 @@ enum PeopleRoutes {
             throw AppError(.badRequest, code: "invalid_code", zh: "不是户编码", en: "Not a household code", field: "code")
         }
         guard let detail = try await HouseholdReads(db: req.sql).detail(code) else {
-            throw AppError.notFound("Household", zhWhat: "该户")
+            throw AppError.notFound(entity: "household")
         }
-        guard principal.role.isStaff || principal.role == .resident else { throw AppError.forbidden }
-        try await req.requireInScope(code: code.value, entity: "household", id: code.value)
+        try await req.requireInScope(code: code.value, entity: "household", id: code.value,
+                                     roleAllowed: principal.role.isStaff || principal.role == .resident)
         await req.audit.record(action: "read", entity: "household", entityID: code.value)
         return try await detail.visible(to: principal, db: req.sql)
     }
 
     /// 一户一码: the door QR code points at the household's page.
     @Sendable static func householdQR(req: Request) async throws -> Response {
-        _ = try req.requirePrincipal()
+        let principal = try req.requirePrincipal()
         let code = try parseCode(req.parameters.get("code") ?? "")
         guard code.level == .household else {
             throw AppError(.badRequest, code: "invalid_code", zh: "不是户编码", en: "Not a household code", field: "code")
         }
-        guard try await HouseholdReads(db: req.sql).exists(code) else { throw AppError.notFound("Household", zhWhat: "该户") }
-        try await req.requireInScope(code: code.value, entity: "household_qr", id: code.value)
+        guard try await HouseholdReads(db: req.sql).exists(code) else { throw AppError.notFound(entity: "household_qr") }
+        try await req.requireInScope(code: code.value, entity: "household_qr", id: code.value,
+                                     roleAllowed: principal.role.isStaff || principal.role == .resident)
         let host = req.headers.first(name: .host) ?? "\(req.zhili.config.host):\(req.zhili.config.port)"
         let qr = try QRCode(text: "http://\(host)/h/\(code.value)", correction: .medium)
         let response = Response(status: .ok, body: .init(string: qr.svg(moduleSize: 8, border: 4)))

@@ -72,6 +72,7 @@ enum RegistryAPI {
             ("kind", Schema.string), ("dryRun", Schema.boolean), ("rows", Schema.integer), ("created", Schema.integer),
             ("updated", Schema.integer), ("unchanged", Schema.integer), ("committed", Schema.boolean), ("seconds", Schema.number),
             ("rejected", Schema.array(Schema.object([("row", Schema.integer), ("column", Schema.string), ("messageZh", Schema.string), ("messageEn", Schema.string)]))),
+            ("pending", Schema.array(Schema.object([("row", Schema.integer), ("column", Schema.string), ("messageZh", Schema.string), ("messageEn", Schema.string)]))),
         ], required: ["kind", "dryRun", "rows", "rejected"])),
     ]
 }

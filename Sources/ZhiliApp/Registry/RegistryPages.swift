@@ -30,7 +30,7 @@ enum RegistryPages {
         let query = try req.query.decode(ResidentSearch.Query.self)
         var items: [ResidentDTO] = []
         if !(query.q ?? "").isEmpty || !(query.tag ?? "").isEmpty {
-            let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher, readers: req.zhili.readers).run(query, scope: p.scope)
+            let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher, readers: req.zhili.readers).run(query, viewer: p, catalogue: try await TagCatalogue.cached(req))
             items = try await ResidentViews(req, viewer: p).dtos(rows, tagsInRows: true)
             await req.audit.record(action: "search", entity: "resident", entityID: query.under,
                                    detail: "\(kind == .idNumber || kind == .phone ? "(\(kind.rawValue))" : (query.q ?? "")) → \(rows.count)")

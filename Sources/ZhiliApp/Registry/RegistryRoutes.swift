@@ -44,12 +44,15 @@ enum RegistryRoutes {
         // A plain read loads through the read connections; anything that goes on to write
         // loads through the request's own database.
         let loader = action == "read" ? ResidentService(db: req.readSQL, cipher: req.zhili.cipher) : service(req)
-        guard let current = try await loader.load(id) else { throw AppError.notFound("Resident", zhWhat: "居民") }
-        guard p.role.isStaff || (p.role == .resident && action == "read") else {
+        guard let current = try await loader.load(id) else { throw AppError.notFound(entity: "resident") }
+        try await req.requireInScope(code: current.household, entity: "resident", id: id.uuidString,
+                                     roleAllowed: p.role.isStaff || (p.role == .resident && action == "read"))
+        // In scope, yet a write this role does not make (city officials and most departments
+        // read the register; they do not edit it or record visits).
+        guard action == "read" || action == "reveal" || RegistryPolicy.mayWrite(p, action: action) else {
             await req.audit.record(action: "\(action)_denied", entity: "resident", entityID: id.uuidString, outcome: .denied)
             throw AppError.forbidden
         }
-        try await req.requireInScope(code: current.household, entity: "resident", id: id.uuidString)
         return (p, current)
     }
 
@@ -105,10 +108,7 @@ enum RegistryRoutes {
         guard ["idNumber", "phone"].contains(input.field) else {
             throw AppError.invalid("field", zh: "只能查看证件号码或电话", en: "Only idNumber or phone can be revealed")
         }
-        let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard reason.count >= 4 else {
-            throw AppError.invalid("reason", zh: "请填写查看原因（至少 4 个字）", en: "State a reason (4 characters or more)")
-        }
+        let reason = try RevealReason.validated(input.reason)
         guard TagVisibility.mayReveal(p, isChild: current.valid.age < 14) else {
             await req.audit.record(action: "reveal_denied", entity: "resident", entityID: current.id.uuidString, outcome: .denied, detail: input.field)
             throw AppError.forbidden
@@ -138,7 +138,7 @@ enum RegistryRoutes {
         let p = try req.requirePrincipal()
         guard p.role.isStaff else { throw AppError.forbidden }
         let query = try req.query.decode(ResidentSearch.Query.self)
-        let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher, readers: req.zhili.readers).run(query, scope: p.scope)
+        let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher, readers: req.zhili.readers).run(query, viewer: p, catalogue: try await TagCatalogue.cached(req))
         let views = try await ResidentViews(req, viewer: p).dtos(rows, tagsInRows: true)
         let shown = kind == .idNumber || kind == .phone ? "(\(kind.rawValue))" : (query.q ?? "")
         await req.audit.record(action: "search", entity: "resident", entityID: query.under, detail: "\(shown) → \(rows.count)")
@@ -154,6 +154,10 @@ enum RegistryRoutes {
     @Sendable static func visit(req: Request) async throws -> Response {
         let (p, current) = try await scopedCurrent(req, action: "visit")
         let input = try req.content.decode(CarePlans.VisitInput.self)
+        if let lat = input.lat, let lon = input.lon, (-90...90).contains(lat), (-180...180).contains(lon),
+           try await !req.zhili.gridLocator.isInCity(GeoPoint(lat: lat, lon: lon)) {
+            throw AppError.invalid("lat", zh: "走访位置不在本市范围内，请重新定位", en: "The visit's position lies outside the city; locate again")
+        }
         let visit = try await CarePlans(db: req.sql).record(input, residentID: current.id, household: current.household, by: p)
         await req.audit.record(action: "create", entity: "visit", entityID: visit.id.uuidString, detail: current.id.uuidString)
         let response = Response(status: .created)

@@ -35,6 +35,14 @@ struct ResidentSearch {
         return .address
     }
 
+    /// A search as `viewer`: inside their scope, filtering only by tags their role may see.
+    func run(_ query: Query, viewer: Principal, catalogue: [String: TagCatalogue.Definition]) async throws -> (kind: Kind, rows: [ResidentReads.Row]) {
+        var query = query
+        query.tag = try RegistryPolicy.filterTag(query.tag, viewer: viewer, catalogue: catalogue)
+        return try await run(query, scope: viewer.scope)
+    }
+
+    /// The search itself; `query.tag` must already have passed `RegistryPolicy.filterTag`.
     func run(_ query: Query, scope: DataScope) async throws -> (kind: Kind, rows: [ResidentReads.Row]) {
         let limit = min(max(query.limit ?? 20, 1), 200)
         let offset = min(max(query.offset ?? 0, 0), 100_000)

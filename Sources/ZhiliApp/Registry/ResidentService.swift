@@ -75,8 +75,9 @@ struct ResidentService {
 
     /// Applies a patch. A grid worker's changes to identity fields or tags wait for review;
     /// everything else (and every change by reviewers) takes effect at once.
-    func apply(_ patch: Patch, to current: Current, by p: Principal) async throws -> Outcome {
-        let catalogue = try await TagCatalogue.byCode(on: db)
+    func apply(_ patch: Patch, to current: Current, by p: Principal, catalogue known: [String: TagCatalogue.Definition]? = nil) async throws -> Outcome {
+        let catalogue: [String: TagCatalogue.Definition]
+        if let known { catalogue = known } else { catalogue = try await TagCatalogue.byCode(on: db) }
         let next: ValidResident
         switch merged(current.valid, patch, catalogue: catalogue) {
         case .success(let v): next = v
@@ -85,7 +86,7 @@ struct ResidentService {
         let actor = ResidentStore.Actor(id: p.userID, name: p.username)
         let changes = Self.diff(current.valid, next)
         let tagsChanged = next.tags != current.valid.tags
-        let needsReview = p.role == .gridWorker
+        let needsReview = Self.changesNeedReview(p)
         let immediate = needsReview ? changes.filter { !Self.identityFields.contains($0.column) } : changes
         try await store.update(id: current.id, household: current.household, changes: immediate, actor: actor)
         var applied = immediate.map(\.column)
@@ -108,6 +109,17 @@ struct ResidentService {
                 summary: Self.summary(held, oldTags: current.valid.tags, newTags: tagsChanged ? next.tags : nil, catalogue: catalogue), by: p)
         }
         return Outcome(applied: applied, pendingReview: pending, issues: [])
+    }
+
+    /// A grid worker's changes to identity fields and tags wait for community review.
+    static func changesNeedReview(_ p: Principal) -> Bool { p.role == .gridWorker }
+
+    /// A whole record as a patch: every field set (an import row, a move-in).
+    static func patch(from v: ValidResident, reason: String?) -> Patch {
+        Patch(name: v.name, idType: v.idType, idNumber: v.idNumber, sex: v.sex, birthDate: v.birthDate, ethnicity: v.ethnicity,
+              phone: v.phone, householdCode: v.householdCode, relation: v.relation, residencyType: v.residencyType,
+              employmentGroup: v.employmentGroup, politicalStatus: v.politicalStatus, employer: v.employer, notes: v.notes,
+              tags: v.tags, reason: reason)
     }
 
     func applyTags(from old: [String], to new: [String], resident: UUID, household: String,

@@ -58,8 +58,9 @@ struct ValidResident: Sendable, Equatable {
 }
 
 enum ResidentValidation {
+    /// Typed text as stored: trimmed, without control characters or bidirectional overrides.
     static func clean(_ s: String?) -> String? {
-        guard let t = s?.trimmedWhitespace, !t.isEmpty else { return nil }
+        guard let t = s.map({ TextSafety.cleaned($0) })?.trimmedWhitespace, !t.isEmpty else { return nil }
         return t
     }
 

@@ -4,8 +4,11 @@ import Vapor
 import ZhiliDomain
 
 /// Open311 GeoReport v2 at /open311/v2/: categories are its services, complaints its
-/// service requests. Reading is public (as the spec intends: no personal data is shown);
-/// posting needs an integrator's api_key.
+/// service requests. Reading is public, so it shows what a public tracker shows: category,
+/// status, dates, a point rounded to about 100 m, who is responsible as an office (not a
+/// person) and the description without phone numbers, ID numbers or names; no address. Matters
+/// of a person's own life (categories not listed publicly: welfare, disputes …) are not
+/// shown at all. Posting needs an integrator's api_key.
 enum Open311Routes {
     static func register(_ app: Application) {
         let v2 = app.grouped("open311", "v2")
@@ -76,17 +79,27 @@ enum Open311Routes {
         }
     }
 
+    /// Who is responsible, as an office: the department, or the community of the place.
+    static func agency(_ c: ComplaintRow) -> String? {
+        guard c.handler_kind != nil else { return nil }
+        if c.handler_kind == "department", let d = c.handler_department.flatMap(Department.init(rawValue:)) { return d.nameZh }
+        return "所在社区"
+    }
+
     static func record(_ c: ComplaintRow, names: [String: String]) -> Open311Format.Record {
         let status = c.statusValue
         let iso = ISO8601DateFormatter()
         return [
             ("service_request_id", .text(c.id.uuidString)), ("status", .text(status.isOpen ? "open" : "closed")),
             ("status_notes", .text(status.nameZh)), ("service_name", .text(names[c.category_code] ?? c.category_code)),
-            ("service_code", .text(c.category_code)), ("description", .text(c.text)), ("agency_responsible", .text(c.handler_name)),
+            ("service_code", .text(c.category_code)),
+            ("description", .text(PublicText.redacted(c.text, names: c.submitter_name.map { [$0] } ?? []))),
+            ("agency_responsible", .text(agency(c))),
             ("service_notice", .text(nil)), ("requested_datetime", .text(iso.string(from: c.created_at))),
             ("updated_datetime", .text(iso.string(from: c.closed_at ?? c.resolved_at ?? c.dispatched_at ?? c.created_at))),
-            ("expected_datetime", .text(c.resolve_by.map { iso.string(from: $0) })), ("address", .text(c.address)),
-            ("address_id", .text(nil)), ("zipcode", .text(nil)), ("lat", .number(c.lat)), ("long", .number(c.lon)), ("media_url", .text(nil)),
+            ("expected_datetime", .text(c.resolve_by.map { iso.string(from: $0) })), ("address", .text(nil)),
+            ("address_id", .text(nil)), ("zipcode", .text(nil)), ("lat", .number(PublicText.coarse(c.lat))), ("long", .number(PublicText.coarse(c.lon))),
+            ("media_url", .text(nil)),
         ]
     }
 
@@ -100,8 +113,10 @@ enum Open311Routes {
 
     static func requests(_ req: Request, _ format: Open311Format) async throws -> Response {
         let q = try req.query.decode(ListQuery.self)
+        let listed = try await publicCodes(req)
+        guard !listed.isEmpty else { return format.render([], root: "service_requests", item: "request") }
         let select = req.sql.select().columns(ComplaintRow.columns).from("complaints")
-            .where("status", .notEqual, ComplaintStatus.merged.rawValue)
+            .where("status", .notEqual, ComplaintStatus.merged.rawValue).where("category_code", .in, Array(listed).sorted())
         if let ids = q.service_request_id {
             let list = ids.split(separator: ",").compactMap { UUID(uuidString: String($0).trimmingCharacters(in: .whitespaces)) }
             guard !list.isEmpty else { throw Open311Error(400, "service_request_id must be a comma-separated list of ids") }
@@ -125,6 +140,10 @@ enum Open311Routes {
         return format.render(rows.map { record($0, names: names) }, root: "service_requests", item: "request")
     }
 
+    static func publicCodes(_ req: Request) async throws -> Set<String> {
+        ComplaintCategories.publicCodes(try await ComplaintCategories.cached(req.zhili.settings, on: req.sql))
+    }
+
     static func date(_ raw: String?, _ field: String) throws -> Date? {
         do { return try ComplaintRoutes.instant(raw, field: field) } catch { throw Open311Error(400, "\(field) must be a W3C date-time") }
     }
@@ -133,7 +152,10 @@ enum Open311Routes {
         await guarded(req.parameters.get("id")) { _ in
             let (raw, format) = try Open311Format.split(req.parameters.get("id") ?? "")
             guard let id = UUID(uuidString: raw), let row = try await req.sql.select().columns(ComplaintRow.columns).from("complaints")
-                .where("id", .equal, id).first(decoding: ComplaintRow.self) else { throw Open311Error(404, "No service request \(raw)") }
+                .where("id", .equal, id).first(decoding: ComplaintRow.self),
+                  row.statusValue != .merged, try await publicCodes(req).contains(row.category_code) else {
+                throw Open311Error(404, "No service request \(raw.prefix(40))")
+            }
             let names = try await ComplaintRoutes.categoryNames(req)
             return format.render([record(row, names: names)], root: "service_requests", item: "request")
         }
@@ -143,8 +165,11 @@ enum Open311Routes {
     @Sendable static func token(req: Request) async throws -> Response {
         await guarded(req.parameters.get("id")) { _ in
             let (raw, format) = try Open311Format.split(req.parameters.get("id") ?? "")
-            guard let id = UUID(uuidString: raw), try await req.sql.select().column("id").from("complaints").where("id", .equal, id).first() != nil else {
-                throw Open311Error(404, "No token \(raw)")
+            struct Row: Decodable { let category_code: String }
+            guard let id = UUID(uuidString: raw),
+                  let row = try await req.sql.select().column("category_code").from("complaints").where("id", .equal, id).first(decoding: Row.self),
+                  try await publicCodes(req).contains(row.category_code) else {
+                throw Open311Error(404, "No token \(raw.prefix(40))")
             }
             return format.render([[("service_request_id", .text(id.uuidString)), ("token", .text(id.uuidString))]], root: "service_requests", item: "request")
         }

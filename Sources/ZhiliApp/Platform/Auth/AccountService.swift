@@ -10,13 +10,17 @@ enum AccountService {
         guard (3...32).contains(username.count), username.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else {
             throw AppError.invalid("username", zh: "用户名须为 3–32 位字母、数字或 . _ -", en: "Username must be 3–32 letters, digits or . _ -")
         }
-        guard password.count >= 8, password.count <= 128 else {
-            throw AppError.invalid("password", zh: "密码至少 8 位", en: "Password must be at least 8 characters")
-        }
+        try validatePassword(password, field: "password")
         if let level = role.expectedLevel, role != .admin {
             guard let raw = nodeCode, let code = try? HierarchyCode(validating: raw), code.level == level else {
                 throw AppError.invalid("nodeCode", zh: "\(role.nameZh)须绑定到一个\(level.nameZh)节点", en: "\(role.nameEn) must be bound to a \(level.nameEn) node")
             }
+        }
+    }
+
+    static func validatePassword(_ password: String, field: String = "newPassword") throws {
+        guard password.count >= 8, password.count <= 128 else {
+            throw AppError.invalid(field, zh: "密码应为 8–128 位", en: "Password must be 8–128 characters")
         }
     }
 

@@ -1,10 +1,16 @@
 import Fluent
+import SQLKit
 import Vapor
 
-/// Password sign-in with throttling: five failures lock the account for fifteen minutes.
-/// The counter lives in the database so every app instance sees it.
+/// Password sign-in with throttling kept in the database (so every instance sees it): five
+/// failures for an account name lock that name for fifteen minutes, whether or not such an
+/// account exists, so a locked account cannot be told from a missing one; thirty failures
+/// from one address within fifteen minutes stop that address for fifteen minutes, so nobody
+/// sprays passwords over many accounts or locks them all. A disabled account says so only
+/// to someone who knows its password.
 enum AuthService {
     static let maxFailures = 5
+    static let maxFailuresPerAddress = 30
     static let lockMinutes = 15.0
 
     struct Issued: Content {
@@ -19,47 +25,91 @@ enum AuthService {
         guard !name.isEmpty, !password.isEmpty else {
             throw AppError(.badRequest, code: "missing_credentials", zh: "请输入用户名和密码", en: "Enter a username and password", field: name.isEmpty ? "username" : "password")
         }
-        guard let account = try await UserAccount.query(on: req.db).filter(\.$username == name).first() else {
-            // Same cost and message as a wrong password, so usernames cannot be probed.
-            _ = try? await req.password.async.verify(password, created: dummyHash)
+        guard name.count <= 64, password.count <= 256 else { throw badCredentials }
+        let throttle = SignInThrottle(db: req.sql)
+        let address = "ip:" + (req.remoteAddress?.ipAddress ?? "unknown")
+        let account = "user:" + name.lowercased()
+        if let until = try await throttle.lockedUntil(address) {
+            await req.audit.record(action: "sign_in_throttled", entity: "address", entityID: address, outcome: .denied)
+            throw AppError(.tooManyRequests, code: "too_many_attempts",
+                           zh: "此网络登录失败次数过多，请 \(minutes(until)) 分钟后再试", en: "Too many failed sign-ins from this network; try again in \(minutes(until)) minutes")
+        }
+        if let until = try await throttle.lockedUntil(account) {
+            await req.audit.record(action: "sign_in_locked", entity: "user", entityID: name, outcome: .denied)
+            throw locked(until)
+        }
+        let found = try await UserAccount.query(on: req.db).filter(\.$username == name).first()
+        // Unknown names cost the same bcrypt check as known ones.
+        let ok = (try? await req.password.async.verify(password, created: found?.passwordHash ?? dummyHash)) ?? false
+        guard ok, let found else {
+            // The lock applies from the next attempt; this one is answered as any wrong password.
+            _ = try await throttle.fail(account, limit: maxFailures, minutes: lockMinutes)
+            _ = try await throttle.fail(address, limit: maxFailuresPerAddress, minutes: lockMinutes)
             await req.audit.record(action: "sign_in_failed", entity: "user", entityID: name, outcome: .denied)
             throw badCredentials
         }
-        if let until = account.lockedUntil, until > Date() {
-            await req.audit.record(action: "sign_in_locked", entity: "user", entityID: name, outcome: .denied)
-            throw AppError(.tooManyRequests, code: "account_locked",
-                           zh: "登录失败次数过多，请 \(Int(until.timeIntervalSinceNow / 60) + 1) 分钟后再试",
-                           en: "Too many failed sign-ins; try again in \(Int(until.timeIntervalSinceNow / 60) + 1) minutes")
-        }
-        guard !account.disabled else {
+        guard !found.disabled else {
+            await req.audit.record(action: "sign_in_disabled", entity: "user", entityID: name, outcome: .denied)
             throw AppError(.forbidden, code: "account_disabled", zh: "账号已停用", en: "Account disabled")
         }
-        let ok = (try? await req.password.async.verify(password, created: account.passwordHash)) ?? false
-        guard ok else {
-            account.failedLogins += 1
-            if account.failedLogins >= maxFailures {
-                account.lockedUntil = Date().addingTimeInterval(lockMinutes * 60)
-                account.failedLogins = 0
-            }
-            try await account.save(on: req.db)
-            await req.audit.record(action: "sign_in_failed", entity: "user", entityID: name, outcome: .denied)
-            throw badCredentials
-        }
-        if account.failedLogins != 0 || account.lockedUntil != nil {
-            account.failedLogins = 0
-            account.lockedUntil = nil
-            try await account.save(on: req.db)
-        }
-        let token = try SessionToken(account: account, lifetime: Double(req.application.zhili.config.sessionHours) * 3600)
+        try await throttle.clear(account)
+        let token = try SessionToken(account: found, lifetime: Double(req.application.zhili.config.sessionHours) * 3600)
+        if let id = found.id, let sid = token.sid { try await SessionStore.open(sid, userID: id, expiresAt: token.exp.value, on: req.sql) }
         if let principal = token.principal { req.auth.login(principal) }
-        await req.audit.record(action: "sign_in", entity: "user", entityID: account.id?.uuidString)
-        return (account, token)
+        await req.audit.record(action: "sign_in", entity: "user", entityID: found.id?.uuidString)
+        return (found, token)
+    }
+
+    static func minutes(_ until: Date) -> Int { Int(until.timeIntervalSinceNow / 60) + 1 }
+
+    static func locked(_ until: Date) -> AppError {
+        AppError(.tooManyRequests, code: "account_locked",
+                 zh: "登录失败次数过多，请 \(minutes(until)) 分钟后再试",
+                 en: "Too many failed sign-ins; try again in \(minutes(until)) minutes")
     }
 
     static let badCredentials = AppError(.unauthorized, code: "bad_credentials", zh: "用户名或密码错误", en: "Wrong username or password")
 
     /// A valid bcrypt hash of a random string, verified against for unknown users.
     static let dummyHash: String = (try? Bcrypt.hash("zhili-unknown-user", cost: 10)) ?? ""
+}
+
+/// Failed sign-ins counted per key ("user:name", "ip:address") in a fifteen-minute window.
+struct SignInThrottle {
+    let db: any SQLDatabase
+
+    private struct Row: Decodable { let failures: Int; let window_start: Date; let locked_until: Date? }
+
+    func lockedUntil(_ key: String, now: Date = Date()) async throws -> Date? {
+        guard let r = try await db.select().columns("failures", "window_start", "locked_until").from("sign_in_failures")
+            .where("key", .equal, key).first(decoding: Row.self), let until = r.locked_until, until > now else { return nil }
+        return until
+    }
+
+    /// Counts a failure; returns the lock's end when this failure reached the limit.
+    func fail(_ key: String, limit: Int, minutes: Double, now: Date = Date()) async throws -> Date? {
+        try await db.transactionally { tx in
+            let window = minutes * 60
+            let row = try await tx.select().columns("failures", "window_start", "locked_until").from("sign_in_failures")
+                .where("key", .equal, key).first(decoding: Row.self)
+            let fresh = row.map { now.timeIntervalSince($0.window_start) > window } ?? true
+            let failures = fresh ? 1 : (row?.failures ?? 0) + 1
+            let lock: Date? = failures >= limit ? now.addingTimeInterval(window) : nil
+            if row == nil {
+                try await tx.insert(into: "sign_in_failures").columns("key", "failures", "window_start", "locked_until")
+                    .values(SQLBind(key), SQLBind(failures), SQLBind(now), SQLBind(lock)).run()
+            } else {
+                let update = tx.update("sign_in_failures").set("failures", to: lock == nil ? failures : 0).set("locked_until", to: lock)
+                if fresh || lock != nil { update.set("window_start", to: now) }
+                try await update.where("key", .equal, key).run()
+            }
+            return lock
+        }
+    }
+
+    func clear(_ key: String) async throws {
+        try await db.delete(from: "sign_in_failures").where("key", .equal, key).run()
+    }
 }
 
 struct MeDTO: Content {

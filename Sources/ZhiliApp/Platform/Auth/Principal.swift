@@ -35,6 +35,8 @@ struct SessionToken: JWTPayload {
     var rid: String?
     /// Anti-forgery token bound to this session, echoed by every web form.
     var csrf: String
+    /// The session (see `SessionStore`); tokens without one are refused.
+    var sid: String?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
@@ -52,6 +54,7 @@ struct SessionToken: JWTPayload {
         node = account.nodeCode
         rid = account.residentID?.uuidString
         csrf = [UInt8].random(count: 16).map { String(format: "%02x", $0) }.joined()
+        sid = SessionStore.newID()
     }
 
     var principal: Principal? {

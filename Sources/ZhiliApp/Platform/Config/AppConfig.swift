@@ -26,6 +26,12 @@ public struct AppConfig: Sendable {
     public var leafletDir = "/usr/share/javascript/leaflet"
     /// Web session and API token lifetime.
     public var sessionHours = 12
+    /// A connection that sends and receives nothing for this long is closed (half-open
+    /// connections that never finish their headers included). Behind a load balancer that
+    /// pools connections, set it longer than the balancer's own idle timeout.
+    public var idleTimeoutSeconds = 30
+    /// `/metrics` answers administrators, and scrapers that send this as a bearer token.
+    public var metricsToken: String?
     public var maxBodySize = "2mb"
     /// Background clocks (complaint escalation). Tests drive them by hand with a simulated time.
     public var runSchedulers = true

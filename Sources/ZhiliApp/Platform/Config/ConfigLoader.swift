@@ -87,6 +87,16 @@ public struct ConfigLoader {
         if let secure = environment["ZHILI_SECURE_COOKIES"] { config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased()) }
         if switches.contains("secure-cookies") { config.secureCookies = true }
         if let dir = environment["ZHILI_LEAFLET_DIR"] { config.leafletDir = dir }
+        if let raw = environment["ZHILI_IDLE_TIMEOUT"] {
+            guard let seconds = Int(raw), (5...3600).contains(seconds) else {
+                throw ConfigError("ZHILI_IDLE_TIMEOUT must be 5–3600 seconds / 空闲超时应为 5–3600 秒")
+            }
+            config.idleTimeoutSeconds = seconds
+        }
+        if let token = environment["ZHILI_METRICS_TOKEN"], !token.isEmpty {
+            guard token.count >= 16 else { throw ConfigError("ZHILI_METRICS_TOKEN must be 16 characters or more / 指标令牌至少 16 位") }
+            config.metricsToken = token
+        }
         if let url = value("public-url", env: "ZHILI_PUBLIC_URL") {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 throw ConfigError("public URL must look like https://zhili.example.cn / 公网地址格式应为 https://域名")

@@ -22,6 +22,8 @@ public final class ZhiliContext: Sendable {
     let wechatTokens = WeChatTokens()
     /// Session tokens already checked by this instance (see `VerifiedTokens`).
     let verifiedTokens = VerifiedTokens()
+    /// Sessions recently found open or ended (see `SessionCache`).
+    let sessions = SessionCache()
     /// Read-only connections for the busiest reads on SQLite (nil on PostgreSQL).
     let readers: SQLiteReaders?
     /// A read-only connection for long background reads on SQLite (the hierarchy snapshot),

@@ -11,6 +11,7 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     app.http.server.configuration.serverName = "zhili"
+    app.http.server.configuration.idleTimeout = .seconds(Int64(config.idleTimeoutSeconds))
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
 
     try DatabaseSetup.use(config.database, on: app)
@@ -27,8 +28,9 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
 
     Metrics.bootstrapOnce()
     app.middleware = Middlewares()
-    app.middleware.use(AppErrorMiddleware())
+    // Headers outermost, so error answers (4xx/5xx) carry them too.
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(AppErrorMiddleware())
     app.middleware.use(MultipartGuard())
     app.middleware.use(SessionAuthenticator())
     try routes(app)

@@ -59,5 +59,7 @@ enum DatabaseSetup {
         app.migrations.add(WidenOpenDueIndex())
         app.migrations.add(ShortenSearchHashes())
         app.migrations.add(SlimNameIndexes())
+        app.migrations.add(AddComplaintPrivacy())
+        app.migrations.add(CreateSessions())
     }
 }

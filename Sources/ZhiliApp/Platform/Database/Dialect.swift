@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 
 /// The one seam where SQLite and PostgreSQL differ. Everything else is portable SQL.
@@ -56,6 +57,15 @@ struct Dialect {
     func finishBulkWrite(_ db: any SQLDatabase) async {
         guard !isPostgres else { return }
         try? await db.raw("PRAGMA cache_size = -2000").run()
+    }
+
+    /// Locks rows for the rest of the transaction, in id order so two transactions locking the
+    /// same rows cannot deadlock (PostgreSQL). SQLite: nothing to do, a writing transaction
+    /// that read stale rows is refused and started again (`writeTransaction`).
+    func lockRows(_ db: any SQLDatabase, table: String, ids: [UUID]) async throws {
+        guard isPostgres, !ids.isEmpty else { return }
+        try await db.select().column("id").from(table).where("id", .in, Set(ids).sorted { $0.uuidString < $1.uuidString })
+            .orderBy("id").for(.update).all()
     }
 
     /// A comma-separated list of a resident's tags as one column, so listings need no second query.

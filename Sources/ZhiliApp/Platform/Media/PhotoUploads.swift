@@ -44,6 +44,12 @@ enum PhotoUploads {
     /// Checks and normalises every file before anything is stored: one bad file refuses the
     /// whole upload, so a submission never keeps half of its pictures.
     static func prepare(_ files: [File], on pool: NIOThreadPool) async throws -> [NormalizedPhoto] {
+        // A form's file field with nothing chosen sends an empty part without a name; a named
+        // file with no bytes is a failed upload, refused rather than silently dropped.
+        for (index, file) in files.enumerated() where file.data.readableBytes == 0 && !file.filename.isEmpty {
+            throw AppError(.unprocessableEntity, code: "empty_photo", zh: "第 \(index + 1) 个文件“\(file.filename.prefix(40))”是空文件，请重新选择",
+                           en: "File \(index + 1) is empty; choose it again", field: "photos")
+        }
         let files = files.filter { $0.data.readableBytes > 0 }
         guard files.count <= maxPerUpload else {
             throw AppError(.unprocessableEntity, code: "too_many_photos", zh: "最多上传 \(maxPerUpload) 张照片",

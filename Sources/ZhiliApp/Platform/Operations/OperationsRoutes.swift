@@ -20,27 +20,51 @@ enum OperationsRoutes {
         }
     }
 
+    /// Operators only: administrators, or a scraper with `ZHILI_METRICS_TOKEN` as its bearer.
     @Sendable static func metrics(req: Request) async throws -> Response {
+        if !isMetricsScraper(req) {
+            guard let p = req.principal else { throw AppError.unauthorized }
+            guard p.role == .admin else { throw AppError.forbidden }
+        }
         let response = Response(status: .ok, body: .init(string: Metrics.registry.emitToString()))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4"])
         return response
     }
+
+    /// A request to `/metrics` whose bearer token is the configured metrics token.
+    static func isMetricsScraper(_ req: Request) -> Bool {
+        guard req.url.path == "/metrics", let token = req.zhili.config.metricsToken, let sent = req.headers.bearerAuthorization?.token else { return false }
+        let a = Array(sent.utf8), b = Array(token.utf8)
+        return a.count == b.count && zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }
 
-/// Conservative browser defaults: no framing, no sniffing, same-origin scripts only.
+/// Conservative browser defaults on every answer, errors included: no framing, no sniffing,
+/// same-origin scripts, images only from here and the configured tile server, and nothing
+/// personal kept in a cache (API answers and pages are `no-store` unless they say otherwise).
 struct SecurityHeadersMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        if response.headers.contentType == .html {
-            var policy = "default-src 'self'; img-src 'self' data: blob: https: http:; style-src 'self' 'unsafe-inline'; script-src 'self'"
-            if let tiles = request.zhili.config.tileURL, let host = URL(string: tiles.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: ""))?.host {
-                policy += "; connect-src 'self' \(host)"
-            }
-            response.headers.replaceOrAdd(name: "Content-Security-Policy", value: policy)
+        let isHTML = response.headers.contentType?.type == "text" && response.headers.contentType?.subType == "html"
+        if response.headers.first(name: .cacheControl) == nil, isHTML || request.url.path.hasPrefix("/api/") {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
+        if isHTML { response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.policy(request.zhili.config)) }
         return response
+    }
+
+    /// The page policy: this origin, plus the tile server's origin for map images.
+    static func policy(_ config: AppConfig) -> String {
+        var tiles = ""
+        if let template = config.tileURL,
+           let url = URL(string: template.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+           let scheme = url.scheme, let host = url.host {
+            tiles = " \(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        }
+        return "default-src 'self'; img-src 'self' data: blob:\(tiles); style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            + "connect-src 'self'\(tiles); frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
     }
 }

@@ -19,12 +19,26 @@ extension SQLSelectBuilder {
 }
 
 extension Request {
-    /// Throws 403 and records the denied attempt when a record's code is outside the scope.
-    public func requireInScope(code: String, entity: String, id: String) async throws {
+    /// Records the denied attempt and answers exactly as for a record that does not exist
+    /// when the record's code is outside the scope (or the role reads no such records at
+    /// all): a refusal must not tell anyone that the record is there.
+    public func requireInScope(code: String, entity: String, id: String, roleAllowed: Bool = true) async throws {
         let principal = try requirePrincipal()
-        guard principal.scope.allows(code: code) else {
+        guard roleAllowed, principal.scope.allows(code: code) else {
             await audit.record(action: "read_denied", entity: entity, entityID: id, outcome: .denied)
-            throw AppError.forbidden
+            throw AppError.notFound(entity: entity)
+        }
+    }
+}
+
+extension AppError {
+    /// The one "not found" of each kind of record, whether it is missing or hidden.
+    public static func notFound(entity: String) -> AppError {
+        switch entity {
+        case "resident": .notFound("Resident", zhWhat: "居民")
+        case "household", "household_qr": .notFound("Household", zhWhat: "该户")
+        case "complaint": .notFound("Complaint", zhWhat: "诉求")
+        default: .notFound("Record", zhWhat: "记录")
         }
     }
 }

@@ -30,12 +30,16 @@ enum WebRoutes {
         return LoginPage.render(req, next: next)
     }
 
-    struct LoginForm: Content { var username: String?; var password: String?; var next: String? }
+    struct LoginForm: Content { var username: String?; var password: String?; var next: String?; var _csrf: String? }
 
     @Sendable static func login(req: Request) async throws -> Response {
         let t = Localizer(req)
         let form = (try? req.content.decode(LoginForm.self)) ?? LoginForm()
         let next = safeNext(form.next)
+        guard LoginPage.tokenMatches(req, sent: form._csrf) else {
+            return LoginPage.render(req, error: t("页面已过期，请重新登录", "The page expired; sign in again"), username: form.username ?? "",
+                                    next: next, status: .forbidden)
+        }
         do {
             let (_, token) = try await AuthService.signIn(username: form.username ?? "", password: form.password ?? "", on: req)
             let response = WebResponse.redirect(next)
@@ -50,6 +54,7 @@ enum WebRoutes {
     }
 
     @Sendable static func logout(req: Request) async throws -> Response {
+        if let sid = req.sessionID { try await SessionStore.revoke(sid, on: req.sql, cache: req.zhili.sessions) }
         if req.principal != nil { await req.audit.record(action: "sign_out", entity: "user", entityID: req.principal?.userID.uuidString) }
         let response = WebResponse.redirect("/login")
         response.cookies[SessionAuthenticator.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)

@@ -15,7 +15,8 @@ struct Exchange {
     /// Parses the file, then imports (or dry-runs) it. A file that cannot be read at all is a
     /// report with one row-1 issue, never an exception for the caller to render.
     func importFile(_ kind: ExchangeKind, bytes: [UInt8], filename: String?, dryRun: Bool) async throws -> ImportReport {
-        guard principal.role.isStaff else { throw AppError.forbidden }
+        // People and households are imported by those who keep the register; places by any staff.
+        guard principal.role.isStaff, kind == .places || RegistryPolicy.mayWriteResidents(principal) else { throw AppError.forbidden }
         let sheet: Sheet
         let parseStarted = Date()
         do {
@@ -53,9 +54,7 @@ struct Exchange {
             guard TagVisibility.mayReveal(principal, isChild: false), principal.role != .gridWorker else {
                 throw AppError(.forbidden, code: "unmasked_export_forbidden", zh: "无权导出未脱敏数据", en: "You may not export unmasked data")
             }
-            guard (request.reason?.trimmingCharacters(in: .whitespaces).count ?? 0) >= 4 else {
-                throw AppError.invalid("reason", zh: "导出未脱敏数据须填写原因（至少 4 个字）", en: "Unmasked export needs a reason (4 characters or more)")
-            }
+            _ = try RevealReason.validated(request.reason)
         }
         let db = database as! any SQLDatabase
         let lo = request.under.value, hi = request.under.rangeUpperBound

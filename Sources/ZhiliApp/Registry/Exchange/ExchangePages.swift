@@ -86,6 +86,7 @@ enum ExchangePages {
                     Div { Span("\(r.created)").class("figure"); Span(t("新增", "new")).class("figure-label") }.class("stat")
                     Div { Span("\(r.updated)").class("figure"); Span(t("更新", "updated")).class("figure-label") }.class("stat")
                     Div { Span("\(r.unchanged)").class("figure"); Span(t("无变化", "unchanged")).class("figure-label") }.class("stat")
+                    Div { Span("\(r.pending.count)").class("figure"); Span(t("待审核", "pending review")).class("figure-label") }.class("stat")
                     Div { Span("\(r.rejectedRows)").class("figure"); Span(t("错误行", "rejected rows")).class("figure-label") }.class("stat")
                 }.class("stats")
                 Paragraph(r.committed ? t("已写入。", "Written.") : (r.dryRun ? t("仅校验，未写入任何数据。", "Validated only; nothing written.") : t("存在错误行，未写入任何数据。", "Rejected rows: nothing written."))).class(r.committed ? "lead" : "alert")
@@ -93,6 +94,14 @@ enum ExchangePages {
                     Table(header: TableRow { TableHeaderCell(t("行号", "Row")); TableHeaderCell(t("列", "Column")); TableHeaderCell(t("原因", "Reason")) }) {
                         for issue in r.rejected.prefix(1000) {
                             TableRow { TableCell("\(issue.row)"); TableCell(issue.column); TableCell(t(issue.messageZh, issue.messageEn)) }
+                        }
+                    }.class("data")
+                }
+                if !r.pending.isEmpty {
+                    H3(t("待审核的行", "Rows waiting for review"))
+                    Table(header: TableRow { TableHeaderCell(t("行号", "Row")); TableHeaderCell(t("说明", "Note")) }) {
+                        for issue in r.pending.prefix(1000) {
+                            TableRow { TableCell("\(issue.row)"); TableCell(t(issue.messageZh, issue.messageEn)) }
                         }
                     }.class("data")
                 }

@@ -16,6 +16,9 @@ struct ImportReport: Content, Sendable {
     var updated = 0
     var unchanged = 0
     var rejected: [RowIssue] = []
+    /// Rows whose changes wait for review (a grid worker's identity or tag changes, move-ins
+    /// of people registered elsewhere); nothing of them is applied until a reviewer approves.
+    var pending: [RowIssue] = []
     var committed = false
     var seconds = 0.0
 
@@ -26,4 +29,8 @@ struct ImportReport: Content, Sendable {
     }
 
     var rejectedRows: Int { Set(rejected.map(\.row)).count }
+
+    mutating func held(_ row: Int, zh: String, en: String) {
+        pending.append(RowIssue(row: row, column: "审核", messageZh: zh, messageEn: en))
+    }
 }

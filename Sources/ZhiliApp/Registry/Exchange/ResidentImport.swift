@@ -85,17 +85,29 @@ struct ResidentImport {
             }
             return (existing, existingTags)
         }
+        // Only people already inside the importer's area are matched. Anyone else with the ID
+        // number is, to the importer, the same as someone unknown: the dry run counts both as
+        // new, and the real run sends the former to review as a move-in instead of moving them.
         var fresh: [(ValidResident, String)] = []
-        var changed: [(Existing, ValidResident)] = []
-        for ((_, v), hash) in zip(okRows, hashes) {
+        var changed: [(row: Int, existing: Existing, value: ValidResident)] = []
+        var transfers: [(row: Int, existing: Existing, value: ValidResident)] = []
+        for ((row, v), hash) in zip(okRows, hashes) {
             guard let e = existing[hash] else { fresh.append((v, hash)); continue }
-            if Self.differs(e, v, cipher: cipher) || !Set(v.tags).isSubset(of: existingTags[e.id] ?? []) { changed.append((e, v)) }
+            guard principal.scope.allows(code: e.household_code) else { transfers.append((row, e, v)); continue }
+            if Self.differs(e, v, cipher: cipher) || !Set(v.tags).isSubset(of: existingTags[e.id] ?? []) { changed.append((row, e, v)) }
             else { report.unchanged += 1 }
         }
-        report.created = fresh.count
+        let holdsForReview = ResidentService.changesNeedReview(principal)
+        report.created = fresh.count + (dryRun ? transfers.count : 0)
         report.updated = changed.count
         phase("matched against stored people")
         guard !dryRun, report.rejected.isEmpty else {
+            if holdsForReview {
+                // What would wait for review among the importer's own people (no one else's).
+                for c in changed where Self.holdsIdentity(c.existing, c.value, tags: existingTags[c.existing.id] ?? []) {
+                    report.held(c.row, zh: "身份信息或标签的变更须经社区审核", en: "Identity or tag changes wait for community review")
+                }
+            }
             report.seconds = Date().timeIntervalSince(started)
             return report
         }
@@ -103,30 +115,43 @@ struct ResidentImport {
         // New people go in by household: the household index then takes them in order, and a
         // household's members sit together in the table.
         fresh.sort { $0.0.householdCode < $1.0.householdCode }
-        let (finalFresh, finalChanged, finalExistingTags) = (fresh, changed, existingTags)
-        try await database.writeTransaction { tx in
+        let (finalFresh, finalChanged, finalTransfers, finalExistingTags) = (fresh, changed, transfers, existingTags)
+        let principal = self.principal
+        let held = try await database.writeTransaction { tx -> [(row: Int, zh: String, en: String)] in
             let sql = tx as! any SQLDatabase
             try await insertFresh(finalFresh, on: sql, catalogue: catalogue, actor: actor)
-            let store = ResidentStore(db: sql, cipher: cipher)
             let service = ResidentService(db: sql, cipher: cipher)
-            for (e, v) in finalChanged {
-                guard let current = try await service.load(e.id) else { continue }
-                let diffs = ResidentService.diff(current.valid, v).filter { $0.column != "id_number" && $0.column != "id_type" }
-                try await store.update(id: e.id, household: e.household_code, changes: diffs, actor: actor)
-                for tag in Set(v.tags).subtracting(finalExistingTags[e.id] ?? []) {
-                    try await store.addTag(tag, residentID: e.id, household: e.household_code, catalogue: catalogue)
+            var held: [(row: Int, zh: String, en: String)] = []
+            // Changes go the way a one-by-one edit goes: a grid worker's identity and tag
+            // changes wait for review, the rest applies.
+            for c in finalChanged {
+                guard let current = try await service.load(c.existing.id) else { continue }
+                var patch = ResidentService.patch(from: c.value, reason: "批量导入")
+                patch.tags = Array(Set(c.value.tags).union(finalExistingTags[c.existing.id] ?? [])).sorted()
+                let outcome = try await service.apply(patch, to: current, by: principal, catalogue: catalogue)
+                if outcome.pendingReview != nil {
+                    held.append((c.row, "身份信息或标签的变更已提交社区审核", "Identity or tag changes sent to community review"))
                 }
-                if v.householdCode != e.household_code {
-                    try await store.move(id: e.id, from: e.household_code, to: v.householdCode, reason: "批量导入", actor: actor)
-                }
+            }
+            let queue = ReviewQueue(db: sql, cipher: cipher)
+            for t in finalTransfers {
+                try await queue.submitMoveIn(residentID: t.existing.id, value: t.value, by: principal)
+                held.append((t.row, "已提交迁入审核：该证件号码的居民将经社区审核后迁入", "Sent to review as a move-in"))
             }
             await Dialect(sql).finishBulkWrite(sql)
             phase("written")
+            return held
         }
+        for h in held { report.held(h.row, zh: h.zh, en: h.en) }
         phase("committed")
         report.committed = true
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// Whether a change to this person would touch what a grid worker's edit sends to review.
+    static func holdsIdentity(_ e: Existing, _ v: ValidResident, tags: Set<String>) -> Bool {
+        e.name != v.name || e.sex != v.sex || e.birth_date != v.birthDate || !Set(v.tags).isSubset(of: tags)
     }
 
     static func validateAll(_ sheet: Sheet, indices: [String: Int], catalogue: [String: TagCatalogue.Definition]) async

@@ -36,7 +36,9 @@ enum TellScript {
           b.type = "button"; b.textContent = en ? "Follow" : "关注此诉求";
           b.addEventListener("click", function () {
             var token = document.querySelector("input[name=_csrf]");
-            fetch("/api/v1/complaints/" + c.id + "/follow", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": token ? token.value : "" } })
+            fetch("/api/v1/complaints/" + c.id + "/follow", { method: "POST", credentials: "same-origin",
+              headers: { "X-CSRF-Token": token ? token.value : "", "Content-Type": "application/json" },
+              body: JSON.stringify({ lat: parseFloat(lat.value), lon: parseFloat(lon.value) }) })
               .then(function (r) { if (r.ok) { window.location.href = "/complaints/" + c.id; } else { b.textContent = en ? "Could not follow" : "关注失败"; } });
           });
           row.appendChild(b);
