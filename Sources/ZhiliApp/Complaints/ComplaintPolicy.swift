@@ -9,10 +9,11 @@ enum ComplaintPolicy {
     static let followRadiusMeters = 300.0
 
     /// Reads the whole complaint: the submitter, its handler, department staff it was sent
-    /// to, and staff whose area holds it.
+    /// to, and staff whose area holds it. Department staff are bound to the city for their
+    /// department's work, not to read every complaint in it.
     static func readsInFull(_ p: Principal, _ c: ComplaintRow) -> Bool {
         if c.submitter_id == p.userID || c.handler_user_id == p.userID { return true }
-        if p.role == .departmentStaff, c.handler_department == p.department?.rawValue { return true }
+        if p.role == .departmentStaff { return c.handler_department != nil && c.handler_department == p.department?.rawValue }
         return p.role.isStaff && p.scope.allows(code: c.grid_code)
     }
 
@@ -24,6 +25,14 @@ enum ComplaintPolicy {
         if c.submitter_id == p.userID { return status == .submitted }
         guard status.isOpen, status != .submitted else { return false }
         if c.handler_user_id == p.userID { return true }
+        if p.role == .departmentStaff, c.handler_department == p.department?.rawValue { return true }
+        return (p.role == .communityStaff || p.role == .admin) && p.scope.allows(code: c.grid_code)
+    }
+
+    /// Whether the person ever adds photos to this complaint (whatever its state now): the
+    /// submitter, its handler, community staff of its area, administrators.
+    static func addsPhotosAtSomeStage(_ p: Principal, _ c: ComplaintRow) -> Bool {
+        if c.submitter_id == p.userID || c.handler_user_id == p.userID { return true }
         if p.role == .departmentStaff, c.handler_department == p.department?.rawValue { return true }
         return (p.role == .communityStaff || p.role == .admin) && p.scope.allows(code: c.grid_code)
     }

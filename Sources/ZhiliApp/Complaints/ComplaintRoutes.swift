@@ -207,6 +207,8 @@ enum ComplaintRoutes {
             throw AppError.invalid("stage", zh: "照片阶段应为 before、after、progress 或 report", en: "stage must be before, after, progress or report")
         }
         let row = try await load(req, id: id)
+        guard ComplaintPolicy.readsInFull(p, row) else { throw AppError.notFound(entity: "complaint") }
+        guard ComplaintPolicy.addsPhotosAtSomeStage(p, row) else { throw AppError.forbidden }
         guard ComplaintPolicy.mayAddPhotos(p, row) else {
             throw AppError(.conflict, code: "photos_not_allowed", zh: "当前状态下您不能为该诉求添加照片", en: "You cannot add photos to this complaint now")
         }
