@@ -72,6 +72,23 @@ struct BreachRegistryTests {
         }
     }
 
+    @Test func registeringSomeoneOfAnotherAreaIsAMoveInForReviewNotAChange() async throws {
+        try await withTestApp { app in
+            let grids = try await app.gridCodes()
+            let stranger = try await app.residentID(under: grids[3])
+            let before = try await Self.person(app, stranger)
+            let household = try await RegistryFixture.firstHousehold(app, grid: 0)
+            let headers = try await app.bearer("grid001").merging(["Content-Type": "application/json"])
+            let body = try RegistryFixture.json(["name": "冒名顶替", "idNumber": try await Self.idNumber(app, stranger), "householdCode": household, "relation": "户主"])
+            try await app.testing().test(.POST, "/api/v1/residents", headers: headers, body: body) { res in
+                #expect(res.status == .accepted)
+                #expect((try? res.content.decode(ResidentService.Outcome.self))?.pendingReview != nil)
+            }
+            let after = try await Self.person(app, stranger)
+            #expect(after.name == before.name && after.household_code == before.household_code)
+        }
+    }
+
     @Test func aGridWorkersImportSendsIdentityAndTagChangesToReviewAsEditsDo() async throws {
         try await withTestApp { app in
             let household = try await RegistryFixture.firstHousehold(app, grid: 0)

@@ -14,7 +14,7 @@ enum RegistryAPI {
     static let formatParam = APIOperation.Param.query("format", ["type": "string", "enum": ["csv", "xlsx"]], "File format (default csv)")
 
     static let operations: [APIOperation] = [
-        APIOperation(method: "post", path: "/api/v1/residents", tag: tag, summary: "Register a resident (登记居民)",
+        APIOperation(method: "post", path: "/api/v1/residents", tag: tag, summary: "Register a resident (登记居民); someone registered with that ID number outside your area becomes a move-in for review (202 with pendingReview)",
                      body: residentInput, success: (201, Schema.ref("Resident"), "application/json")),
         APIOperation(method: "get", path: "/api/v1/residents/search", tag: tag,
                      summary: "Search by name, pinyin initials, ID number, phone or address, tag and node (居民检索)",

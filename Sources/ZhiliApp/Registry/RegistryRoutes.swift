@@ -68,8 +68,17 @@ enum RegistryRoutes {
         guard p.scope.allows(code: valid.householdCode) else { throw AppError.forbidden }
         let svc = service(req)
         try await svc.requireHousehold(valid.householdCode)
-        if try await svc.store.findID(idNumber: valid.idNumber) != nil {
-            throw AppError.conflict("duplicate_id_number", zh: "该证件号码已登记", en: "This ID number is already registered", field: "idNumber")
+        if let existing = try await svc.store.findID(idNumber: valid.idNumber) {
+            guard let current = try await svc.load(existing), !p.scope.allows(code: current.household) else {
+                throw AppError.conflict("duplicate_id_number", zh: "该证件号码已登记", en: "This ID number is already registered", field: "idNumber")
+            }
+            // Registered outside the caller's area: as with an import, a move-in for review,
+            // not a change to someone the caller may not see.
+            let request = try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).submitMoveIn(residentID: existing, value: valid, by: p)
+            await req.audit.record(action: "move_in_requested", entity: "resident", entityID: existing.uuidString)
+            let response = Response(status: .accepted)
+            try response.content.encode(ResidentService.Outcome(applied: [], pendingReview: request, issues: []))
+            return response
         }
         let id = try await req.db.writeTransaction { db in
             try await ResidentStore(db: db as! any SQLDatabase, cipher: req.zhili.cipher)
