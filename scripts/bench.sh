@@ -17,7 +17,8 @@
 # Knobs: BENCH_SECONDS (wrk duration per endpoint, default 10),
 #        BENCH_SKIP_SCALE10=1, BENCH_SKIP_BUILD=1, BENCH_BIN (binary to use),
 #        BENCH_PORT (first port tried, default 18180), BENCH_SCALE (demo city scale, default 1),
-#        BENCH_IMPORT_ROWS (rows of the timed resident import, default 100000; 0 skips it).
+#        BENCH_IMPORT_ROWS (rows of the timed resident import, default 100000; 0 skips it),
+#        BENCH_POSTGRES=1 (the same on a throwaway PostgreSQL cluster on 127.0.0.1:55432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +53,14 @@ bench_tools
 # --- build -------------------------------------------------------------------
 bench_binary
 
+PG_STARTED=0
+if [[ "${BENCH_POSTGRES:-0}" == 1 ]]; then
+  DATABASE_URL="$(scripts/pg-cluster.sh start)" || die "could not start PostgreSQL"
+  export DATABASE_URL
+  PG_STARTED=1
+  log "database: $DATABASE_URL"
+fi
+
 mkdir -p "$OUT_DIR"
 WORK="$(mktemp -d /tmp/zhili-bench.XXXXXX)"
 SERVER_PID=""
@@ -60,6 +69,7 @@ SERVER_PID=""
 cleanup() {
   stop_server
   rm -rf "$WORK"
+  if ((PG_STARTED)); then scripts/pg-cluster.sh stop || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -154,9 +164,16 @@ time_demo() {
   rm -rf "$dir"
 }
 : >"$OUT_DIR/demo.log"
-log "zhili demo --scale 1"
-SCALE1="$(time_demo 1)"
-if [[ "${BENCH_SKIP_SCALE10:-0}" == 1 ]]; then
+if ((PG_STARTED)); then
+  SCALE1="skipped (PostgreSQL: one database)"
+  SCALE10="$SCALE1"
+else
+  log "zhili demo --scale 1"
+  SCALE1="$(time_demo 1)"
+fi
+if ((PG_STARTED)); then
+  :
+elif [[ "${BENCH_SKIP_SCALE10:-0}" == 1 ]]; then
   SCALE10="skipped (BENCH_SKIP_SCALE10=1)"
 else
   log "zhili demo --scale 10"
@@ -172,7 +189,7 @@ swift_ver="$(swift --version 2>/dev/null | head -n 1 | sed 's/^.*Swift version \
   echo "## Zhili benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Commit $commit; binary \`${BIN#"$PWD"/}\`; Swift ${swift_ver}; $(nproc) cores (${cpu:-?}), wrk and server on the same machine;"
-  echo "wrk ${WRK_ARGS[*]}; user \`$BENCH_USER\`; fresh data dir with \`serve --demo\`."
+  echo "wrk ${WRK_ARGS[*]}; user \`$BENCH_USER\`; fresh data dir with \`serve --demo\`; database $( ((PG_STARTED)) && echo PostgreSQL || echo SQLite)."
   echo
   echo "| measure | value |"
   echo "| --- | --- |"

@@ -86,25 +86,27 @@ struct SignInThrottle {
         return until
     }
 
-    /// Counts a failure; returns the lock's end when this failure reached the limit.
+    /// Counts a failure; returns the lock's end when this failure reached the limit. One
+    /// upsert, so failures arriving at once (on any instance) are all counted and none fails.
     func fail(_ key: String, limit: Int, minutes: Double, now: Date = Date()) async throws -> Date? {
-        try await db.transactionally { tx in
-            let window = minutes * 60
-            let row = try await tx.select().columns("failures", "window_start", "locked_until").from("sign_in_failures")
-                .where("key", .equal, key).first(decoding: Row.self)
-            let fresh = row.map { now.timeIntervalSince($0.window_start) > window } ?? true
-            let failures = fresh ? 1 : (row?.failures ?? 0) + 1
-            let lock: Date? = failures >= limit ? now.addingTimeInterval(window) : nil
-            if row == nil {
-                try await tx.insert(into: "sign_in_failures").columns("key", "failures", "window_start", "locked_until")
-                    .values(SQLBind(key), SQLBind(failures), SQLBind(now), SQLBind(lock)).run()
-            } else {
-                let update = tx.update("sign_in_failures").set("failures", to: lock == nil ? failures : 0).set("locked_until", to: lock)
-                if fresh || lock != nil { update.set("window_start", to: now) }
-                try await update.where("key", .equal, key).run()
-            }
-            return lock
-        }
+        let window = minutes * 60
+        let windowStart = now.addingTimeInterval(-window)
+        struct Count: Decodable { let failures: Int }
+        let count = try await db.raw("""
+            INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES (\(bind: key), 1, \(bind: now), NULL)
+            ON CONFLICT (key) DO UPDATE SET
+              failures = CASE WHEN sign_in_failures.window_start < \(bind: windowStart) THEN 1 ELSE sign_in_failures.failures + 1 END,
+              window_start = CASE WHEN sign_in_failures.window_start < \(bind: windowStart) THEN \(bind: now) ELSE sign_in_failures.window_start END
+            RETURNING failures
+            """).first(decoding: Count.self)?.failures ?? 1
+        guard count >= limit else { return nil }
+        let until = now.addingTimeInterval(window)
+        try await db.update("sign_in_failures").set("failures", to: 0).set("window_start", to: now).set("locked_until", to: until)
+            .where("key", .equal, key).run()
+        // Old entries of names and addresses that stopped trying go now and then.
+        try await db.delete(from: "sign_in_failures").where("window_start", .lessThan, now.addingTimeInterval(-86_400))
+            .where { $0.where("locked_until", .is, SQLLiteral.null).orWhere("locked_until", .lessThan, now) }.run()
+        return until
     }
 
     func clear(_ key: String) async throws {

@@ -39,6 +39,8 @@ enum SessionStore {
     static func newID() -> String { [UInt8].random(count: 16).map { String(format: "%02x", $0) }.joined() }
 
     static func open(_ id: String, userID: UUID, expiresAt: Date, on db: any SQLDatabase) async throws {
+        // The account's expired sessions go as a new one opens, so the table stays small.
+        try await db.delete(from: "sessions").where("user_id", .equal, userID).where("expires_at", .lessThan, Date()).run()
         try await db.insert(into: "sessions").columns("id", "user_id", "created_at", "expires_at", "revoked_at")
             .values(SQLBind(id), SQLBind(userID), SQLBind(Date()), SQLBind(expiresAt), SQLBind(Optional<Date>.none)).run()
     }

@@ -29,7 +29,7 @@ public struct AppConfig: Sendable {
     /// A connection that sends and receives nothing for this long is closed (half-open
     /// connections that never finish their headers included). Behind a load balancer that
     /// pools connections, set it longer than the balancer's own idle timeout.
-    public var idleTimeoutSeconds = 30
+    public var idleTimeoutSeconds = 60
     /// `/metrics` answers administrators, and scrapers that send this as a bearer token.
     public var metricsToken: String?
     public var maxBodySize = "2mb"

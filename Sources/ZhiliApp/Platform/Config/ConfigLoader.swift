@@ -88,8 +88,8 @@ public struct ConfigLoader {
         if switches.contains("secure-cookies") { config.secureCookies = true }
         if let dir = environment["ZHILI_LEAFLET_DIR"] { config.leafletDir = dir }
         if let raw = environment["ZHILI_IDLE_TIMEOUT"] {
-            guard let seconds = Int(raw), (5...3600).contains(seconds) else {
-                throw ConfigError("ZHILI_IDLE_TIMEOUT must be 5–3600 seconds / 空闲超时应为 5–3600 秒")
+            guard let seconds = Int(raw), seconds == 0 || (5...3600).contains(seconds) else {
+                throw ConfigError("ZHILI_IDLE_TIMEOUT must be 0 (off) or 5–3600 seconds / 空闲超时应为 0（关闭）或 5–3600 秒")
             }
             config.idleTimeoutSeconds = seconds
         }

@@ -11,7 +11,7 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     app.http.server.configuration.serverName = "zhili"
-    app.http.server.configuration.idleTimeout = .seconds(Int64(config.idleTimeoutSeconds))
+    app.http.server.configuration.idleTimeout = config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
 
     try DatabaseSetup.use(config.database, on: app)

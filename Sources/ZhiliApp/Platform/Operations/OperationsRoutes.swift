@@ -33,7 +33,7 @@ enum OperationsRoutes {
 
     /// A request to `/metrics` whose bearer token is the configured metrics token.
     static func isMetricsScraper(_ req: Request) -> Bool {
-        guard req.url.path == "/metrics", let token = req.zhili.config.metricsToken, let sent = req.headers.bearerAuthorization?.token else { return false }
+        guard let token = req.zhili.config.metricsToken, req.url.path == "/metrics", let sent = req.headers.bearerAuthorization?.token else { return false }
         let a = Array(sent.utf8), b = Array(token.utf8)
         return a.count == b.count && zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
@@ -48,7 +48,8 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        let isHTML = response.headers.contentType?.type == "text" && response.headers.contentType?.subType == "html"
+        let contentType = response.headers.contentType
+        let isHTML = contentType?.type == "text" && contentType?.subType == "html"
         if response.headers.first(name: .cacheControl) == nil, isHTML || request.url.path.hasPrefix("/api/") {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
