@@ -193,3 +193,39 @@ struct BreachAccessTests {
         #expect(bytes[sof + 9] == 3)
     }
 }
+
+/// Several instances behind one PostgreSQL database: what one instance ends, the others
+/// refuse at once (LISTEN/NOTIFY), not only when their short cache runs out.
+@Suite("Sessions across instances")
+struct SessionInstanceTests {
+    // Several instances are a PostgreSQL deployment; SQLite runs one instance.
+    @Test(.enabled(if: TestDatabase.isPostgres, "several instances need PostgreSQL"))
+    func aSessionEndedOnOneInstanceIsRefusedByAnotherAtOnce() async throws {
+        let secrets = Secrets.generate()
+        var shared = AppConfig()
+        // A long cache: only the NOTIFY (or, on SQLite, the one process) can make the second
+        // instance refuse within the test's few seconds.
+        try await withTestApp(secrets: secrets, settings: { $0.sessionCheckSeconds = 600; shared = $0 }) { first in
+            let second = try await Application.make(.testing)
+            do {
+                try await configure(second, config: shared, secrets: secrets)
+                try await second.asyncBoot()
+                for _ in 0..<100 where !second.zhili.events.ready.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(second.zhili.events.ready.withLock { $0 })
+                let headers = try await first.bearer("street")
+                // The second instance has seen the session open (and would trust that for 10 minutes).
+                try await second.testing().test(.GET, "/api/v1/me", headers: headers) { res in #expect(res.status == .ok) }
+                try await first.testing().test(.POST, "/api/v1/auth/logout", headers: headers) { res in #expect(res.status == .noContent) }
+                var refused = false
+                for _ in 0..<40 where !refused {
+                    try await second.testing().test(.GET, "/api/v1/me", headers: headers) { res in refused = res.status == .unauthorized }
+                    if !refused { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(refused, "the second instance still accepts a token whose session ended on the first")
+            } catch {
+                Issue.record(error)
+            }
+            try? await second.asyncShutdown()
+        }
+    }
+}

@@ -19,7 +19,8 @@ enum TestDatabase {
 
 /// Builds an application on an isolated database, migrates it, optionally loads the tiny
 /// demo town, runs the test and tears everything down.
-func withTestApp(seed: Bool = true, settings: (inout AppConfig) -> Void = { _ in }, _ body: (Application) async throws -> Void) async throws {
+func withTestApp(seed: Bool = true, secrets: Secrets = Secrets.generate(), settings: (inout AppConfig) -> Void = { _ in },
+                 _ body: (Application) async throws -> Void) async throws {
     var config = AppConfig()
     let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhili-test-\(id)").path
@@ -36,7 +37,7 @@ func withTestApp(seed: Bool = true, settings: (inout AppConfig) -> Void = { _ in
     settings(&config)
     let app = try await Application.make(.testing)
     do {
-        try await configure(app, config: config, secrets: Secrets.generate())
+        try await configure(app, config: config, secrets: secrets)
         if TestDatabase.isPostgres {
             try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
         }

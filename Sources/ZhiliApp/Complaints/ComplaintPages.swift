@@ -199,7 +199,7 @@ enum ComplaintPages {
                 for e in c.timeline ?? [] {
                     ListItem {
                         Span(DisplayTime.minutes(e.at)).class("mono small")
-                        Text(" \(e.labelZh) · \(e.actorName ?? "")")
+                        Text(" \(e.labelZh)" + (e.actorName.map { " · \($0)" } ?? ""))
                         if let note = e.note { Span(" — \(note)").class("muted") }
                     }
                 }

@@ -47,7 +47,7 @@ enum SessionStore {
 
     static func revoke(_ id: String, on db: any SQLDatabase, cache: SessionCache) async throws {
         try await db.update("sessions").set("revoked_at", to: Date()).where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
-        cache.forget(id)
+        try await cache.ended([id], on: db)
     }
 
     /// Ends every session of an account (sign out everywhere, password change, disabling).
@@ -58,7 +58,7 @@ enum SessionStore {
             .where("revoked_at", .is, SQLLiteral.null).all(decoding: Row.self)
         try await db.update("sessions").set("revoked_at", to: Date()).where("user_id", .equal, userID)
             .where("revoked_at", .is, SQLLiteral.null).run()
-        for r in open { cache.forget(r.id) }
+        try await cache.ended(open.map(\.id), on: db)
         return open.count
     }
 
@@ -76,17 +76,33 @@ enum SessionStore {
 }
 
 /// Sessions this instance has checked, for a moment: a busy client's requests cost one
-/// database read per `maxAge` instead of one each. A session ended through this instance is
-/// forgotten at once; one ended through another instance is refused here at most `maxAge`
-/// later.
+/// database read per `maxAge` instead of one each. A session that ends is forgotten at once
+/// here and, through `ClusterEvents` (PostgreSQL NOTIFY), on every other instance within
+/// milliseconds; should an instance's LISTEN connection be down, it refuses the session at
+/// most `maxAge` later.
 final class SessionCache: Sendable {
     private let entries = Mutex<[String: (active: Bool, at: Date)]>([:])
     let maxAge: TimeInterval
     let capacity: Int
+    let events: ClusterEvents
 
-    init(maxAge: TimeInterval = 2, capacity: Int = 50_000) {
+    static let endedEvent = "session_ended"
+
+    init(events: ClusterEvents, maxAge: TimeInterval = 2, capacity: Int = 50_000) {
+        self.events = events
         self.maxAge = maxAge
         self.capacity = capacity
+        events.subscribe { [weak self] kind, value in
+            if kind == Self.endedEvent { self?.forget(value) }
+        }
+    }
+
+    /// Sessions that just ended: forgotten here, and announced to the other instances.
+    func ended(_ ids: [String], on db: any SQLDatabase) async throws {
+        for id in ids {
+            forget(id)
+            try await events.publish(Self.endedEvent, id, on: db)
+        }
     }
 
     func lookup(_ id: String, now: Date = Date()) -> Bool? {

@@ -26,6 +26,9 @@ public struct AppConfig: Sendable {
     public var leafletDir = "/usr/share/javascript/leaflet"
     /// Web session and API token lifetime.
     public var sessionHours = 12
+    /// How long an instance trusts its last look at a session (ended sessions reach every
+    /// instance at once through PostgreSQL NOTIFY; this bounds the wait if that connection is down).
+    public var sessionCheckSeconds: TimeInterval = 2
     /// A connection that sends and receives nothing for this long is closed (half-open
     /// connections that never finish their headers included). Behind a load balancer that
     /// pools connections, set it longer than the balancer's own idle timeout.

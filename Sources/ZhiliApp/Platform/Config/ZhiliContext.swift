@@ -1,3 +1,4 @@
+import FluentPostgresDriver
 import SQLKit
 import Vapor
 
@@ -22,8 +23,10 @@ public final class ZhiliContext: Sendable {
     let wechatTokens = WeChatTokens()
     /// Session tokens already checked by this instance (see `VerifiedTokens`).
     let verifiedTokens = VerifiedTokens()
+    /// Events every instance hears (PostgreSQL LISTEN/NOTIFY; in-process on SQLite).
+    let events: ClusterEvents
     /// Sessions recently found open or ended (see `SessionCache`).
-    let sessions = SessionCache()
+    let sessions: SessionCache
     /// Read-only connections for the busiest reads on SQLite (nil on PostgreSQL).
     let readers: SQLiteReaders?
     /// A read-only connection for long background reads on SQLite (the hierarchy snapshot),
@@ -50,6 +53,12 @@ public final class ZhiliContext: Sendable {
         self.media = MediaStore(root: config.mediaRoot)
         self.settings = ReadCaches()
         self.intake = ComplaintIntake(db: db)
+        if case .postgres(let url, let schema) = config.database, let postgres = try? SQLPostgresConfiguration(url: url) {
+            events = ClusterEvents(postgres: postgres.coreConfiguration, schema: schema)
+        } else {
+            events = ClusterEvents(postgres: nil, schema: nil)
+        }
+        sessions = SessionCache(events: events, maxAge: config.sessionCheckSeconds)
     }
 
     /// Call after any change to nodes, households or residents in this instance.

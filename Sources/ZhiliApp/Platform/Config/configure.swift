@@ -34,6 +34,7 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.middleware.use(MultipartGuard())
     app.middleware.use(SessionAuthenticator())
     try routes(app)
+    app.lifecycle.use(context.events)
     let ownConnections = [context.readers, context.background].compactMap { $0 }
     if !ownConnections.isEmpty { app.lifecycle.use(SQLiteReadersLifecycle(sets: ownConnections)) }
     if config.runSchedulers {
