@@ -58,23 +58,28 @@ final class ClusterEvents: LifecycleHandler, @unchecked Sendable {
         let task = Task { [weak self] in
             var attempt = 0
             while !Task.isCancelled {
+                // Every connection opened here is closed here, whatever ends its LISTEN.
+                var opened: PostgresConnection?
                 do {
                     let connection = try await PostgresConnection.connect(on: loop, configuration: postgres.configuration, id: 1, logger: logger)
+                    opened = connection
                     self?.listening.withLock { $0.connection = connection }
+                    if Task.isCancelled { throw CancellationError() }
                     try await connection.listen(on: postgres.channel) { notifications in
                         self?.ready.withLock { $0 = true }
                         attempt = 0
                         for try await n in notifications { self?.deliver(n.payload) }
                     }
-                    try? await connection.close()
                 } catch {
-                    if Task.isCancelled { break }
                     attempt += 1
-                    if attempt == 1 || attempt % 60 == 0 {
+                    if !Task.isCancelled, attempt == 1 || attempt % 60 == 0 {
                         logger.warning("cluster events: LISTEN connection lost (\(String(describing: error))); retrying every second")
                     }
                 }
+                self?.listening.withLock { $0.connection = nil }
                 self?.ready.withLock { $0 = false }
+                if let opened { try? await opened.close() }
+                if Task.isCancelled { break }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -82,12 +87,11 @@ final class ClusterEvents: LifecycleHandler, @unchecked Sendable {
     }
 
     func shutdownAsync(_ application: Application) async {
-        let (task, connection) = listening.withLock { state in
-            let current = state
-            state = (nil, nil)
-            return current
-        }
+        let (task, connection) = listening.withLock { ($0.task, $0.connection) }
         task?.cancel()
+        // Closing ends a LISTEN in progress; the task then closes what it opened and stops.
         try? await connection?.close()
+        await task?.value
+        listening.withLock { $0 = (nil, nil) }
     }
 }
