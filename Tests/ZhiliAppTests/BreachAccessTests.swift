@@ -80,6 +80,20 @@ struct BreachAccessTests {
         }
     }
 
+    @Test func anAdministratorCannotDisableTheirOwnAccount() async throws {
+        try await withTestApp { app in
+            struct User: Decodable { let id: UUID }
+            let id = try #require(try await app.sql.select().column("id").from("users").where("username", .equal, "admin").first(decoding: User.self)).id
+            let admin = try await app.bearer("admin")
+            try await app.testing().test(.PATCH, "/api/v1/users/\(id)", headers: admin.merging(["Content-Type": "application/json"]),
+                                         body: try RegistryFixture.json(["disabled": true])) { res in
+                #expect(res.status == .conflict)
+                #expect(errorCode(res) == "own_account")
+            }
+            #expect(try await Self.me(app, admin) == .ok)
+        }
+    }
+
     @Test func aValidlySignedTokenOfNoAccountOrNoSessionIsRefused() async throws {
         try await withTestApp { app in
             let ghost = UserAccount(id: UUID(), username: "ghost", displayName: "不存在", passwordHash: "x", role: .admin, nodeCode: "620982")

@@ -58,7 +58,7 @@ enum AuthRoutes {
 
     /// Administrators disable (or enable) an account and rename it; disabling ends its sessions.
     @Sendable static func updateUser(req: Request) async throws -> UserDTO {
-        try req.requireRole(.admin)
+        let p = try req.requireRole(.admin)
         let id = try userID(req)
         let input = try req.content.decode(UserUpdate.self)
         guard let account = try await UserAccount.find(id, on: req.db) else { throw AppError.notFound("User", zhWhat: "账号") }
@@ -66,6 +66,9 @@ enum AuthRoutes {
             let clean = TextSafety.cleaned(name, multiline: false).trimmingCharacters(in: .whitespaces)
             guard (1...64).contains(clean.count) else { throw AppError.invalid("displayName", zh: "姓名应为 1–64 字", en: "Display name: 1–64 characters") }
             account.displayName = clean
+        }
+        if input.disabled == true, id == p.userID {
+            throw AppError.conflict("own_account", zh: "不能停用自己的账号", en: "You cannot disable your own account", field: "disabled")
         }
         if let disabled = input.disabled { account.disabled = disabled }
         try await account.save(on: req.db)
