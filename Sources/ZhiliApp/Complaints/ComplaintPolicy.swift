@@ -17,16 +17,13 @@ enum ComplaintPolicy {
         return p.role.isStaff && p.scope.allows(code: c.grid_code)
     }
 
-    /// Adds photos: the submitter while it waits for review; while it is handled, its handler
-    /// (the person or the department it was sent to), community staff of its area and
-    /// administrators. Officials above the community and other departments only read.
+    /// Adds photos now: the submitter while it waits for review; everyone else who ever adds
+    /// photos (`addsPhotosAtSomeStage`) while it is being handled.
     static func mayAddPhotos(_ p: Principal, _ c: ComplaintRow) -> Bool {
+        guard addsPhotosAtSomeStage(p, c) else { return false }
         let status = c.statusValue
         if c.submitter_id == p.userID { return status == .submitted }
-        guard status.isOpen, status != .submitted else { return false }
-        if c.handler_user_id == p.userID { return true }
-        if p.role == .departmentStaff, c.handler_department == p.department?.rawValue { return true }
-        return (p.role == .communityStaff || p.role == .admin) && p.scope.allows(code: c.grid_code)
+        return status.isOpen && status != .submitted
     }
 
     /// Whether the person ever adds photos to this complaint (whatever its state now): the
