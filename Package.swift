@@ -1,5 +1,18 @@
 // swift-tools-version:6.2
+import Foundation
 import PackageDescription
+
+/// Every capability's stylesheets and scripts: the files in `Assets/` folders below
+/// Sources/ZhiliApp, embedded in the binary (`PackageResources.<name>`), so one executable is
+/// the whole deployment and a capability adds an asset inside its own folder.
+let appAssets: [Resource] = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/ZhiliApp")
+    guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
+    return walker.compactMap { $0 as? String }
+        .filter { $0.split(separator: "/").dropLast().last == "Assets" && ($0.hasSuffix(".css") || $0.hasSuffix(".js")) }
+        .sorted()
+        .map { Resource.embedInCode($0) }
+}()
 
 let package = Package(
     name: "zhili",
@@ -39,7 +52,8 @@ let package = Package(
                 .product(name: "JWT", package: "jwt"),
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            resources: appAssets
         ),
         .executableTarget(name: "zhili", dependencies: ["ZhiliApp"]),
         .testTarget(name: "ZhiliDomainTests", dependencies: ["ZhiliDomain"]),

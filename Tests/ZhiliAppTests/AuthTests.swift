@@ -69,10 +69,3 @@ struct AuthTests {
     }
 }
 
-extension HTTPHeaders {
-    func merging(_ other: HTTPHeaders) -> HTTPHeaders {
-        var copy = self
-        for (name, value) in other { copy.replaceOrAdd(name: name, value: value) }
-        return copy
-    }
-}

@@ -8,10 +8,13 @@ import Vapor
 
 @Suite("Database plumbing: transactions that meet a stale snapshot")
 struct DatabaseTests {
-    @Test func aWriteTransactionWhoseSnapshotWentStaleStartsAgain() async throws {
-        guard !TestDatabase.isPostgres else { return }   // SQLite's deferred transactions only
+    @Test(.enabled(if: !TestDatabase.isPostgres, "SQLite's deferred transactions only"))
+    func aWriteTransactionWhoseSnapshotWentStaleStartsAgain() async throws {
         try await withTestApp { app in
-            guard case .sqlite(let path) = app.zhili.config.database else { return }
+            guard case .sqlite(let path) = app.zhili.config.database else {
+                Issue.record("expected an SQLite database")
+                return
+            }
             let other = try await SQLiteConnection.open(storage: .file(path: path), threadPool: app.threadPool,
                                                         logger: app.logger, on: app.eventLoopGroup.any())
             let attempts = NIOLockedValueBox(0)
@@ -20,7 +23,7 @@ struct DatabaseTests {
                     value += 1
                     return value
                 }
-                let sql = db as! any SQLDatabase
+                let sql = try db.sql
                 _ = try await sql.raw("SELECT count(*) AS n FROM nodes").all()
                 // Another connection commits between this transaction's read and its write.
                 if attempt == 1 {
@@ -36,13 +39,25 @@ struct DatabaseTests {
                                                          logger: app.logger, on: app.eventLoopGroup.any())
             await #expect(throws: SQLiteError.self) {
                 try await app.db.transaction { db in
-                    let sql = db as! any SQLDatabase
+                    let sql = try db.sql
                     _ = try await sql.raw("SELECT count(*) AS n FROM nodes").all()
                     _ = try await second.query("INSERT INTO audit_log (at, action, entity, outcome) VALUES (0, 'test', 'test', 'ok')", [])
                     try await sql.raw("UPDATE nodes SET name = name WHERE code = '620982'").run()
                 }
             }
             try await second.close()
+        }
+    }
+
+    @Test(.enabled(if: !TestDatabase.isPostgres, "the read-only connections exist on SQLite only"))
+    func aTransactionOnAHandleThatCannotOpenOneIsRefused() async throws {
+        try await withTestApp { app in
+            let reader = try #require(app.zhili.readers?.sql(), "the server opened its read-only connections")
+            let ran = NIOLockedValueBox(false)
+            await #expect(throws: NoTransactionOnHandle.self) {
+                try await reader.transactionally { _ in ran.withLockedValue { $0 = true } }
+            }
+            #expect(!ran.withLockedValue { $0 }, "the body never runs without its transaction")
         }
     }
 }

@@ -36,15 +36,15 @@ struct NotificationTests {
             }
             try await app.testing().test(.POST, "/api/v1/notifications/\(accepted.id)/read", headers: resHeaders) { res in
                 #expect(res.status == .ok)
-                let decoded = try res.content.decode(NotificationRoutes.Item.self)
+                let decoded = try res.content.decode(NotificationInbox.Item.self)
                 #expect(decoded.readAt != nil)
             }
             try await app.testing().test(.GET, "/api/v1/notifications/unread", headers: resHeaders) { res in
-                let decoded = try res.content.decode(NotificationRoutes.Unread.self)
+                let decoded = try res.content.decode(NotificationInbox.Unread.self)
                 #expect(decoded.unread == 1)
             }
             try await app.testing().test(.POST, "/api/v1/notifications/read-all", headers: resHeaders) { res in
-                let decoded = try res.content.decode(NotificationRoutes.Updated.self)
+                let decoded = try res.content.decode(NotificationInbox.Updated.self)
                 #expect(decoded.updated == 1)
             }
             #expect(try await NotificationFixture.messages(app, "resident", unread: true).items.isEmpty)
@@ -87,7 +87,7 @@ struct NotificationTests {
         try await withTestApp { app in
             let c = try await ComplaintFixture.submit(app)
             try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
-            let escalation = ComplaintEscalation(db: app.sql, channels: app.zhili.config.notifications)
+            let escalation = ComplaintEscalation(db: try app.sql, channels: app.zhili.config.notifications)
             // Far past every deadline of the tier: the complaint climbs to the city.
             _ = try await escalation.run(now: Date().addingTimeInterval(40 * 86400))
             let city = try await NotificationFixture.messages(app, "city")
@@ -131,7 +131,7 @@ struct NotificationTests {
                 try await app.testing().test(.PUT, "/api/v1/notifications/settings", headers: resident.merging(["Content-Type": "application/json"]),
                                              body: try RegistryFixture.json(["smsPhone": "138 0013 8000"])) { res in
                     #expect(res.status == .ok, "\(res.body.string)")
-                    let s = try res.content.decode(NotificationRoutes.Settings.self)
+                    let s = try res.content.decode(NotificationInbox.Settings.self)
                     #expect(s.sms && s.wechat && s.wechatBound && s.smsAvailable && s.wechatAvailable)
                     #expect(s.smsPhone == "138****8000")
                     #expect(s.smsPhoneSource == "own")
@@ -143,7 +143,7 @@ struct NotificationTests {
                 let queued = try await NotificationFixture.deliveries(app)
                 // The resident chose both channels; the grid worker (staff) has SMS off by default and no WeChat.
                 #expect(queued.map(\.channel).sorted() == ["sms", "wechat"])
-                let outbox = NotificationFixture.outbox(app)
+                let outbox = try NotificationFixture.outbox(app)
                 let first = try await outbox.deliverDue()
                 #expect(first == .init(sent: 1, retried: 1, failed: 0, skipped: 0))
                 let wechat = await gateway.log.wechat
@@ -257,12 +257,12 @@ struct NotificationTests {
             }
             #expect(try await app.count("notification_settings") == 0)
             try await app.testing().test(.GET, "/api/v1/notifications/settings", headers: resident) { res in
-                let s = try res.content.decode(NotificationRoutes.Settings.self)
+                let s = try res.content.decode(NotificationInbox.Settings.self)
                 // Residents get SMS unless they say no; the platform here has no gateway.
                 #expect(s.sms && !s.smsAvailable && !s.wechatAvailable && !s.wechatBound)
             }
             try await app.testing().test(.GET, "/api/v1/notifications/settings", headers: try await app.bearer("grid001")) { res in
-                let decoded = try res.content.decode(NotificationRoutes.Settings.self)
+                let decoded = try res.content.decode(NotificationInbox.Settings.self)
                 #expect(decoded.sms == false)
             }
             let c = try await ComplaintFixture.submit(app)
@@ -294,7 +294,7 @@ struct NotificationTests {
                 #expect(res.body.string.contains("已保存"))
             }
             try await app.testing().test(.GET, "/api/v1/notifications/settings", headers: resident) { res in
-                let s = try res.content.decode(NotificationRoutes.Settings.self)
+                let s = try res.content.decode(NotificationInbox.Settings.self)
                 #expect(!s.sms && s.wechat)
             }
             let audit = try await app.auditEntries(action: "notification_settings", entityID: try #require(try await userID(app, "resident")).uuidString)

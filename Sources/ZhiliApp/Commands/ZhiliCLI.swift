@@ -3,53 +3,58 @@ import SQLKit
 import Foundation
 import Vapor
 
-/// The `zhili` command: serve, migrate, demo, user. Settings come from flags and ZHILI_*
+/// The `zhili` command: serve, migrate, demo, user, and each capability's commands
+/// (`Capability.commands`). Settings come from flags and ZHILI_*
 /// environment variables (see README); a bad setting is one clear line, not a trace.
 public enum ZhiliCLI {
-    static let usage = """
-    zhili — 智理 smart-community governance platform
+    static var usage: String {
+        let platform = [
+            "zhili serve   [--demo] [--scale N] [--host H] [--port P] [--data-dir D] [--database-url URL] [--tile-url T]",
+            "zhili migrate [--data-dir D] [--database-url URL]",
+            "zhili demo    [--scale N] [--data-dir D] [--database-url URL]",
+            "zhili user create --username U --password P --role ROLE [--node CODE] [--name NAME] [--department DEPT]",
+            "zhili user reset  --username U --password P      (also unlocks it and ends its sessions)",
+            "zhili user disable|enable|sign-out --username U  (disabling and sign-out end every session at once)",
+        ]
+        let lines = platform + Capabilities.all.flatMap(\.commands).flatMap(\.usage)
+        return """
+            zhili — 智理 smart-community governance platform
 
-    USAGE
-      zhili serve   [--demo] [--scale N] [--host H] [--port P] [--data-dir D] [--database-url URL] [--tile-url T]
-      zhili migrate [--data-dir D] [--database-url URL]
-      zhili demo    [--scale N] [--data-dir D] [--database-url URL]
-      zhili demo-complaints --count N [--seed S]   (adds N complaints of history to an existing city)
-      zhili user create --username U --password P --role ROLE [--node CODE] [--name NAME] [--department DEPT]
-      zhili user reset  --username U --password P      (also unlocks it and ends its sessions)
-      zhili user disable|enable|sign-out --username U  (disabling and sign-out end every session at once)
-      zhili open311-key --name INTEGRATOR          (issues an Open311 api_key, shown once)
-      zhili notify-test --phone MOBILE | --username U   (checks the SMS/WeChat settings with a test message)
-      zhili import residents|households|places FILE [--dry-run]
-      zhili export residents|households|places --under CODE [--format csv|xlsx] [--out FILE] [--unmasked --reason R]
+            USAGE
+            \(lines.map { "  " + $0 }.joined(separator: "\n"))
 
-    serve --demo builds the demo city first when the database is empty.
-    Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))
-    """
+            serve --demo builds the demo city first when the database is empty.
+            Roles: \(Role.allCases.map(\.rawValue).joined(separator: ", "))
+            """
+    }
 
     public static func main(_ arguments: [String]) async -> Int32 {
         var args = Array(arguments.dropFirst())
         let command = args.isEmpty ? "help" : args.removeFirst()
-        var subcommand: String?
-        if command == "user", let first = args.first, !first.hasPrefix("--") { subcommand = args.removeFirst() }
+        // Words before the first flag: `user create …`, `import residents FILE …`.
         var positional: [String] = []
-        if command == "import" || command == "export" {
-            while let first = args.first, !first.hasPrefix("--") { positional.append(args.removeFirst()) }
-        }
+        while let first = args.first, !first.hasPrefix("--") { positional.append(args.removeFirst()) }
         do {
             let loader = try ConfigLoader(arguments: args, environment: ProcessInfo.processInfo.environment)
+            let found = Capabilities.all.flatMap(\.commands).first { $0.name == command }
+            let takesWords = command == "user" || found?.takesWords == true
+            if !takesWords, let word = positional.first {
+                throw ConfigError("unexpected argument '\(word)' / 无法识别的参数 '\(word)'")
+            }
             switch command {
             case "serve": try await serve(loader)
-            case "migrate": try await withApp(loader) { app in print("migrations applied (\(try loader.load().isPostgres ? "PostgreSQL" : "SQLite"))") ; _ = app }
+            case "migrate":
+                try await withApp(loader) { _ in
+                    print("migrations applied (\(try loader.load().isPostgres ? "PostgreSQL" : "SQLite"))")
+                }
             case "demo": try await demo(loader)
-            case "demo-complaints": try await demoComplaints(loader)
-            case "user": try await user(subcommand, loader)
-            case "open311-key": try await open311Key(loader)
-            case "notify-test": try await NotificationCommands.test(loader)
-            case "import": try await ExchangeCommands.importFile(positional, loader)
-            case "export": try await ExchangeCommands.export(positional, loader)
+            case "user": try await user(positional.first, loader)
             case "help", "--help", "-h": print(usage)
             default:
-                throw ConfigError("unknown command '\(command)' / 未知命令 '\(command)'\n\n\(usage)")
+                guard let found else {
+                    throw ConfigError("unknown command '\(command)' / 未知命令 '\(command)'\n\n\(usage)")
+                }
+                try await found.run(positional.first, positional, loader)
             }
             return 0
         } catch let error as ConfigError {
@@ -114,28 +119,6 @@ public enum ZhiliCLI {
         }
     }
 
-    static func demoComplaints(_ loader: ConfigLoader) async throws {
-        let count = try loader.int("count", default: 100_000, range: 1...10_000_000)
-        let seed = try loader.int("seed", default: 7, range: 0...Int(Int32.max))
-        try await withApp(loader) { app in
-            let started = Date()
-            let n = try await DemoComplaints.append(on: app.db as! any SQLDatabase, count: count, seed: UInt64(seed))
-            try await (app.db as! any SQLDatabase).raw("ANALYZE").run()
-            print("added \(n) complaints of history in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-        }
-    }
-
-    static func open311Key(_ loader: ConfigLoader) async throws {
-        guard let name = loader.flags["name"], !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ConfigError("open311-key needs --name INTEGRATOR / 请用 --name 指定接入方名称")
-        }
-        try await withApp(loader) { app in
-            let key = try await Open311Keys.issue(integrator: name, on: app.db as! any SQLDatabase)
-            try await CLIAudit.record(app, action: "create", entity: "open311_key", id: name, detail: "issued")
-            print("Open311 api_key for \(name) (shown once, store it safely):\n\(key)")
-        }
-    }
-
     static func user(_ sub: String?, _ loader: ConfigLoader) async throws {
         guard let username = loader.flags["username"] else { throw ConfigError("user needs --username / 需要 --username") }
         let needsPassword = sub == "create" || sub == "reset"
@@ -149,7 +132,7 @@ public enum ZhiliCLI {
                 }
                 return account
             }
-            let sql = app.db as! any SQLDatabase
+            let sql = try app.db.sql
             switch sub {
             case "create":
                 guard let raw = loader.flags["role"], let role = Role(rawValue: raw) else {

@@ -80,13 +80,13 @@ enum ComplaintCategories {
     }
 
     /// The list from the settings cache (at most 30 s old; cleared when edited here).
-    static func cached(_ settings: ReadCaches, on db: any SQLDatabase) async throws -> [Category] {
-        try await settings.value("complaint.categories") { try await all(on: db) }
+    static func cached(_ cache: SettingCache<[Category]>, on db: any SQLDatabase) async throws -> [Category] {
+        try await cache.value { try await all(on: db) }
     }
 
     /// The templates of a category with the complaint's own details filled in.
     static func filledTemplates(_ c: Category?, for row: ComplaintRow) -> [String] {
-        let limit = TimeLimitTier(rawValue: row.tier)?.nameZh ?? row.tier
+        let limit = row.tier.nameZh
         return (c?.templates ?? []).map {
             $0.replacingOccurrences(of: "{编号}", with: row.number).replacingOccurrences(of: "{分类}", with: c?.nameZh ?? "")
                 .replacingOccurrences(of: "{处理人}", with: row.handler_name ?? "处理人").replacingOccurrences(of: "{时限}", with: limit)
@@ -183,7 +183,7 @@ enum ComplaintCategories {
 /// Extra questions and reply templates on categories; answers on complaints.
 struct ExtendComplaintCategories: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("ALTER TABLE complaint_categories ADD COLUMN questions TEXT").run()
         try await sql.raw("ALTER TABLE complaint_categories ADD COLUMN templates TEXT").run()
         try await sql.raw("ALTER TABLE complaints ADD COLUMN answers TEXT").run()
@@ -197,7 +197,7 @@ struct ExtendComplaintCategories: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("ALTER TABLE complaints DROP COLUMN answers").run()
         try await sql.raw("ALTER TABLE complaint_categories DROP COLUMN templates").run()
         try await sql.raw("ALTER TABLE complaint_categories DROP COLUMN questions").run()

@@ -9,7 +9,7 @@ import ZhiliDomain
 /// many residents wait on it.
 struct CreateComplaintFollowers: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await database.schema("complaint_followers")
             .field("complaint_id", .uuid, .required)
             .field("user_id", .uuid, .required)
@@ -51,7 +51,7 @@ enum ComplaintFollowers {
     /// Following twice is harmless.
     static func follow(_ req: Request, id: UUID, by p: Principal, at point: GeoPoint?) async throws {
         guard p.role == .resident else { throw AppError.forbidden }
-        let row = try await ComplaintRoutes.load(req, id: id)
+        let row = try await ComplaintDesk(req).load(id)
         guard row.submitter_id != p.userID else {
             throw AppError.conflict("own_complaint", zh: "这是您本人提交的诉求", en: "This is your own complaint")
         }
@@ -61,12 +61,12 @@ enum ComplaintFollowers {
             await req.audit.record(action: "complaint_follow_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
             throw AppError.notFound(entity: "complaint")
         }
-        guard row.statusValue.isOpen else {
+        guard row.status.isOpen else {
             throw AppError.conflict("not_open", zh: "该诉求已办结，无法关注；如问题仍在，请重新提交", en: "Only open complaints can be followed")
         }
         guard try await !isFollower(p.userID, of: id, db: req.sql) else { return }
         try await req.db.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = try tx.sql
             try await sql.insert(into: "complaint_followers").columns("complaint_id", "user_id", "created_at")
                 .values(SQLBind(id), SQLBind(p.userID), SQLBind(Date())).run()
             try await ComplaintTimeline(db: sql).add(id, actor: p, action: "follow", label: "又有居民反映同一问题", note: nil, from: nil, to: nil)
@@ -120,15 +120,15 @@ enum ComplaintFollowers {
 
     @Sendable static func followAPI(req: Request) async throws -> ComplaintDTO {
         let p = try req.requirePrincipal()
-        let id = try ComplaintRoutes.complaintID(req)
+        let id = try ComplaintInput.id(req.parameters.get("id"))
         let input = req.headers.contentType == nil ? nil : try req.content.decode(FollowInput.self)
         try await follow(req, id: id, by: p, at: try point(input))
-        return try await ComplaintRoutes.dto(req, id: id, viewer: p, timeline: true)
+        return try await ComplaintDesk(req).dto(id, viewer: p, timeline: true)
     }
 
     @Sendable static func followForm(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
-        let id = try ComplaintRoutes.complaintID(req)
+        let id = try ComplaintInput.id(req.parameters.get("id"))
         try await follow(req, id: id, by: p, at: try point(try? req.content.decode(FollowInput.self)))
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }

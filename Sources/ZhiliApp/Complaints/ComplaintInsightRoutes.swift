@@ -44,7 +44,7 @@ enum ComplaintInsightRoutes {
         }
         let english = String((input.nameEn ?? code).prefix(60))
         try await req.db.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = try tx.sql
             try await sql.delete(from: "complaint_themes").where("code", .equal, code).run()
             struct Max: Decodable { let m: Int? }
             let position = (try await sql.select().column(SQLFunction("MAX", args: SQLColumn("position")), as: "m").from("complaint_themes")
@@ -53,7 +53,7 @@ enum ComplaintInsightRoutes {
                 .values(SQLBind(code), SQLBind(name), SQLBind(english), SQLBind(keywords.joined(separator: ",")), SQLBind(position)).run()
         }
         try await ComplaintThemes(db: req.sql).recount()
-        req.zhili.settings.invalidate()
+        req.complaints.settingsChanged()
         await req.audit.record(action: "update", entity: "complaint_theme", entityID: code, detail: keywords.joined(separator: ","))
         return try await ComplaintThemes(db: req.sql).all().map(ThemeDTO.init)
     }
@@ -67,30 +67,30 @@ enum ComplaintInsightRoutes {
         let code = try parseCode(q.under ?? p.nodeCode ?? "", field: "under")
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
         let (defaultFrom, defaultTo) = ComplaintThemes.lastYear()
-        let to = try ComplaintRoutes.month(q.toMonth, field: "toMonth") ?? defaultTo
-        let from = try ComplaintRoutes.month(q.fromMonth, field: "fromMonth") ?? ComplaintThemes.months(from: defaultFrom, to: to).first ?? defaultFrom
+        let to = try ComplaintInput.month(q.toMonth, field: "toMonth") ?? defaultTo
+        let from = try ComplaintInput.month(q.fromMonth, field: "fromMonth") ?? ComplaintThemes.months(from: defaultFrom, to: to).first ?? defaultFrom
         guard from <= to else { throw AppError.invalid("fromMonth", zh: "起始月份不能晚于结束月份", en: "fromMonth is after toMonth") }
-        let names = try await req.zhili.gridLocator.snapshot().info.mapValues { "\($0.communityName) \($0.gridName)" }
-        return try await ComplaintThemes(db: req.sql).trends(under: code, fromMonth: from, toMonth: to, gridNames: names, gate: req.zhili.rateRefresh)
+        let names = try await req.hierarchy.gridLocator.snapshot().info.mapValues { "\($0.communityName) \($0.gridName)" }
+        return try await ComplaintThemes(db: req.sql).trends(under: code, fromMonth: from, toMonth: to, gridNames: names, gate: req.complaints.rateRefresh)
     }
 
     /// Open complaints the viewer may see, as GeoJSON points (at most 5,000, most urgent first).
     @Sendable static func mapPoints(req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         guard p.role.isStaff else { throw AppError.forbidden }
-        let rows = try await ComplaintRoutes.visible(to: p, on: req.sql)
+        let rows = try await ComplaintStore.visible(to: p, on: req.sql)
             .where("status", .in, ComplaintStatus.allCases.filter(\.isOpen).map(\.rawValue))
             .orderBy("resolve_by").limit(5000).all(decoding: ComplaintRow.self)
-        let names = try await ComplaintRoutes.categoryNames(req)
+        let names = try await ComplaintDesk(req).categoryNames()
         let now = Date()
         var features: [[String: Any]] = []
         for r in rows {
-            let late = r.deadlines.map { !ComplaintClocks.overdue(status: r.statusValue, deadlines: $0, now: now).isEmpty } ?? false
+            let late = r.deadlines.map { !ComplaintClocks.overdue(status: r.status, deadlines: $0, now: now).isEmpty } ?? false
             features.append([
                 "type": "Feature",
                 "geometry": ["type": "Point", "coordinates": [r.lon, r.lat]],
                 "properties": ["id": r.id.uuidString, "number": r.number, "category": names[r.category_code] ?? r.category_code,
-                               "status": r.status, "statusName": r.statusValue.nameZh, "overdue": late,
+                               "status": r.status.rawValue, "statusName": r.status.nameZh, "overdue": late,
                                "text": String(r.text.prefix(40))] as [String: Any],
             ])
         }

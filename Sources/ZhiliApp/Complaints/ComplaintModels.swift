@@ -16,8 +16,10 @@ struct ComplaintRow: Decodable, Sendable {
     let anonymous: Bool
     let submitter_id: UUID?
     let submitter_name: String?
-    let status: String
-    let tier: String
+    /// Typed: a status or tier the code does not know fails the read loudly (a decoding
+    /// error), never passes as another one.
+    let status: ComplaintStatus
+    let tier: TimeLimitTier
     let handler_kind: String?
     let handler_user_id: UUID?
     let handler_department: String?
@@ -47,11 +49,9 @@ struct ComplaintRow: Decodable, Sendable {
         answers.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
     }
 
-    var statusValue: ComplaintStatus { ComplaintStatus(rawValue: status) ?? .submitted }
-    var tierValue: TimeLimitTier { TimeLimitTier(rawValue: tier) ?? .sevenDays }
     var deadlines: ComplaintDeadlines? {
         guard let s = sign_by, let c = contact_by, let r = resolve_by else { return nil }
-        var d = ComplaintDeadlines(tier: tierValue, dispatchedAt: dispatched_at ?? created_at)
+        var d = ComplaintDeadlines(tier: tier, dispatchedAt: dispatched_at ?? created_at)
         d.signBy = s; d.contactBy = c; d.resolveBy = r
         return d
     }
@@ -123,12 +123,12 @@ struct ComplaintDTO: Content, Sendable {
         lat = full ? r.lat : PublicText.coarse(r.lat); lon = full ? r.lon : PublicText.coarse(r.lon)
         gridCode = r.grid_code; address = full ? r.address : nil; channel = r.channel; anonymous = r.anonymous
         submitterName = full && (!r.anonymous || isSubmitter) ? r.submitter_name : nil
-        status = r.status; statusName = r.statusValue.nameZh; tier = r.tier
+        status = r.status.rawValue; statusName = r.status.nameZh; tier = r.tier.rawValue
         handlerName = full ? r.handler_name : nil; dispatchReason = full ? r.dispatch_reason : nil
         signBy = r.sign_by; contactBy = r.contact_by; resolveBy = r.resolve_by; resolvedAt = r.resolved_at
         rating = r.rating; ratingComment = full ? r.rating_comment : nil; reopened = r.reopened
         escalationLevel = (EscalationLevel(rawValue: r.escalation_level) ?? .grid).nameZh
-        overdue = r.deadlines.map { ComplaintClocks.overdue(status: r.statusValue, deadlines: $0, now: now).map(\.rawValue) } ?? []
+        overdue = r.deadlines.map { ComplaintClocks.overdue(status: r.status, deadlines: $0, now: now).map(\.rawValue) } ?? []
         createdAt = r.created_at
         answers = full ? r.answerMap : [:]
         timeline = events.map { Self.shown($0, of: r, viewer: viewer, full: full) }

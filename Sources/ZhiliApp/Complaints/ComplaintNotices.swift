@@ -42,7 +42,7 @@ struct ComplaintNotices {
         switch step.action {
         case "accept":
             let h = step.handler
-            let due = ComplaintDeadlines(tier: c.tierValue, dispatchedAt: now)
+            let due = ComplaintDeadlines(tier: c.tier, dispatchedAt: now)
             try await residents(c, notice("accepted", "诉求已受理",
                 "您反映的“\(Self.brief(c))”（\(number)）已受理，由\(h?.name ?? "社区")办理，预计 \(DisplayTime.minutes(due.resolveBy)) 前办结。"))
             if let h { try await handlers(h, grid: c.grid_code, notice("assigned", "新派单待签收", "\(number)：\(Self.brief(c))。请于 \(DisplayTime.minutes(due.signBy)) 前签收。")) }

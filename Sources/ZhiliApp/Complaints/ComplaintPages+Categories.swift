@@ -132,7 +132,7 @@ extension ComplaintPages {
             return response
         }
         try await ComplaintCategories.save(category, on: req.sql)
-        req.zhili.settings.invalidate()
+        req.complaints.settingsChanged()
         await req.audit.record(action: "update", entity: "complaint_category", entityID: code, detail: "\(category.tier) \(category.handlerKind)")
         return WebResponse.redirect("/complaints/categories")
     }

@@ -18,14 +18,14 @@ extension ComplaintPages {
         let code = try parseCode(q.under ?? p.nodeCode ?? "", field: "under")
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
         let (defaultFrom, defaultTo) = ComplaintThemes.lastYear()
-        let to = try ComplaintRoutes.month(q.toMonth, field: "toMonth") ?? defaultTo
-        let from = min(try ComplaintRoutes.month(q.fromMonth, field: "fromMonth") ?? defaultFrom, to)
-        let children = try await HierarchyRoutes.reads(req).children(of: code)
+        let to = try ComplaintInput.month(q.toMonth, field: "toMonth") ?? defaultTo
+        let from = min(try ComplaintInput.month(q.fromMonth, field: "fromMonth") ?? defaultFrom, to)
+        let children = try await req.hierarchy.reads(try req.sql).children(of: code)
         let childNames = Dictionary(children.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let report = try await ComplaintRates(db: req.sql, gate: req.zhili.rateRefresh, cache: req.zhili.reports).report(under: code, fromMonth: from, toMonth: to, childNames: childNames)
-        let gridNames = try await req.zhili.gridLocator.snapshot().info.mapValues { "\($0.communityName) \($0.gridName)" }
-        let trends = try await ComplaintThemes(db: req.sql).trends(under: code, fromMonth: from, toMonth: to, gridNames: gridNames, gate: req.zhili.rateRefresh)
-        let nodeName = try await HierarchyRoutes.reads(req).detail(code)?.name ?? code.value
+        let report = try await ComplaintRates(db: req.sql, gate: req.complaints.rateRefresh, cache: req.complaints.reports).report(under: code, fromMonth: from, toMonth: to, childNames: childNames)
+        let gridNames = try await req.hierarchy.gridLocator.snapshot().info.mapValues { "\($0.communityName) \($0.gridName)" }
+        let trends = try await ComplaintThemes(db: req.sql).trends(under: code, fromMonth: from, toMonth: to, gridNames: gridNames, gate: req.complaints.rateRefresh)
+        let nodeName = try await req.hierarchy.reads(try req.sql).detail(code)?.name ?? code.value
         let ranked = report.children.sorted { ($0.rates.resolutionRate ?? -1, $0.rates.satisfactionRate ?? -1) > ($1.rates.resolutionRate ?? -1, $1.rates.satisfactionRate ?? -1) }
         let monthRates = Dictionary(uniqueKeysWithValues: report.months.map { ($0.code, $0.rates.satisfactionRate) })
         let chart = SVGChart.barsWithLine(trends.months.map { (String($0.month.suffix(2)) + t("月", ""), $0.complaints) },

@@ -13,7 +13,7 @@ extension ComplaintPages {
         let t = Localizer(req)
         // 随手拍: photo first, the phone's location asked for at once.
         let snap = (try? req.query.decode(TellQuery.self).mode) == "snap"
-        let categories = try await ComplaintCategories.cached(req.zhili.settings, on: req.sql).filter { $0.active && $0.parentCode != nil }
+        let categories = try await ComplaintCategories.cached(req.complaints.categories, on: req.sql).filter { $0.active && $0.parentCode != nil }
         let key = UUID().uuidString
         let title = snap ? t("随手拍", "Snap it") : t("有事您说", "Tell us")
         let photoField = Div {
@@ -108,7 +108,7 @@ extension ComplaintPages {
                                               address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf,
                                               contactPhone: f.contactPhone, answers: f.answers)
         let (id, _, _) = try await ComplaintSubmission(req)
-            .submit(input, photos: try ComplaintRoutes.photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
+            .submit(input, photos: try ComplaintInput.photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }
 }

@@ -32,10 +32,10 @@ enum ComplaintPages {
         let p = try req.requireWebPrincipal()
         let t = Localizer(req)
         let tab = (try? req.query.decode(InboxQuery.self).tab) ?? (p.role == .resident ? nil : "submitted")
-        let select = try ComplaintRoutes.visible(to: p, on: req.sql)
+        let select = try ComplaintStore.visible(to: p, on: req.sql)
         // By urgency: overdue and in-hand work by deadline, the review queue oldest first.
         switch tab {
-        case "overdue": ComplaintRoutes.overdue(select, now: Date())
+        case "overdue": ComplaintStore.overdue(select, now: Date())
         case "in_progress": select.where("status", .in, ["signed", "in_progress"]).orderBy("resolve_by")
         case "dispatched": select.where("status", .equal, "dispatched").orderBy("sign_by")
         case "submitted": select.where("status", .equal, "submitted").orderBy("created_at")
@@ -43,7 +43,7 @@ enum ComplaintPages {
         default: select.orderBy("created_at", .descending)
         }
         let rows = try await select.limit(100).all(decoding: ComplaintRow.self)
-        let names = try await ComplaintRoutes.categoryNames(req)
+        let names = try await ComplaintDesk(req).categoryNames()
         let items = rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) }
         return PageShell(request: req, title: t("接诉即办", "Complaints"), active: "complaints", wide: true).render {
             Div {
@@ -78,21 +78,21 @@ enum ComplaintPages {
     @Sendable static func detail(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
         let t = Localizer(req)
-        let id = try ComplaintRoutes.complaintID(req)
-        let row = try await ComplaintRoutes.load(req, id: id)
+        let id = try ComplaintInput.id(req.parameters.get("id"))
+        let row = try await ComplaintDesk(req).load(id)
         guard try await ComplaintFollowers.mayRead(req, p, row) else {
             await req.audit.record(action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
             throw AppError.notFound(entity: "complaint")
         }
-        let c = try await ComplaintRoutes.dto(req, id: id, viewer: p, timeline: true)
-        let allCategories = try await ComplaintCategories.cached(req.zhili.settings, on: req.sql)
+        let c = try await ComplaintDesk(req).dto(id, viewer: p, timeline: true)
+        let allCategories = try await ComplaintCategories.cached(req.complaints.categories, on: req.sql)
         let categories = allCategories.filter { $0.active && $0.parentCode != nil }
         let category = allCategories.first { $0.code == row.category_code }
         let templates = ComplaintCategories.filledTemplates(category, for: row)
         let may: (String) -> Bool = { action in
             guard let party = ComplaintWorkflow.parties[action], ComplaintWorkflow.mayAct(p, as: party, on: row),
                   let a = try? ComplaintWorkflow.action(ComplaintWorkflow.Input(action: action, reason: "x", hours: 24, approved: true, score: 5, into: UUID())) else { return false }
-            return (try? ComplaintLifecycle.next(from: row.statusValue, action: a, resolvedAt: row.resolved_at, now: Date())) != nil
+            return (try? ComplaintLifecycle.next(from: row.status, action: a, resolvedAt: row.resolved_at, now: Date())) != nil
         }
         let csrf = req.csrfToken ?? ""
         func form(_ action: String, _ label: String, primary: Bool = false, @ComponentBuilder fields: @escaping () -> Component = { EmptyComponent() }) -> Component {
@@ -184,7 +184,7 @@ enum ComplaintPages {
                     Form(url: "/complaints/\(id.uuidString)/photos", method: .post, contentType: .multipartData) {
                         Input(type: .hidden, name: "_csrf", value: csrf)
                         Element(name: "select") {
-                            for stage in row.statusValue == .submitted ? ["report"] : ["before", "after", "progress"] {
+                            for stage in row.status == .submitted ? ["report"] : ["before", "after", "progress"] {
                                 Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: stage), .text(Self.stageName(stage, t))])
                             }
                         }.attribute(named: "name", value: "stage")
@@ -218,21 +218,21 @@ enum ComplaintPages {
 
     @Sendable static func addPhotos(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
-        let id = try ComplaintRoutes.complaintID(req)
-        let stage = try req.content.decode(ComplaintRoutes.PhotoStage.self).stage ?? "progress"
-        try await ComplaintRoutes.attachPhotos(req, id: id, files: try ComplaintRoutes.photoFiles(req), stage: stage, by: p)
+        let id = try ComplaintInput.id(req.parameters.get("id"))
+        let stage = try req.content.decode(ComplaintInput.PhotoStage.self).stage ?? "progress"
+        try await ComplaintDesk(req).attachPhotos(id, files: try ComplaintInput.photoFiles(req), stage: stage, by: p)
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }
 
     @Sendable static func act(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
-        let id = try ComplaintRoutes.complaintID(req)
+        let id = try ComplaintInput.id(req.parameters.get("id"))
         struct Form: Content { var action: String; var reason: String?; var note: String?; var hours: String?; var approved: String?; var score: String?; var comment: String?; var categoryCode: String? }
         let f = try req.content.decode(Form.self)
         let input = ComplaintWorkflow.Input(action: f.action, reason: f.reason, note: f.note, hours: f.hours.flatMap { Int($0) },
                                             approved: f.approved == "true", score: f.score.flatMap { Int($0) }, comment: f.comment,
                                             categoryCode: f.categoryCode)
-        try await ComplaintRoutes.perform(req, id: id, input: input, by: p)
+        try await ComplaintDesk(req).perform(id, input: input, by: p)
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }
 }

@@ -21,7 +21,7 @@ enum ComplaintPolicy {
     /// photos (`addsPhotosAtSomeStage`) while it is being handled.
     static func mayAddPhotos(_ p: Principal, _ c: ComplaintRow) -> Bool {
         guard addsPhotosAtSomeStage(p, c) else { return false }
-        let status = c.statusValue
+        let status = c.status
         if c.submitter_id == p.userID { return status == .submitted }
         return status.isOpen && status != .submitted
     }
@@ -46,6 +46,6 @@ enum ComplaintPolicy {
     /// Only an open complaint inside the reviewer's own area, not the same one, can take a
     /// duplicate in.
     static func mayMerge(into target: ComplaintRow, from c: ComplaintRow, by p: Principal) -> Bool {
-        target.id != c.id && target.statusValue.isOpen && target.merged_into == nil && p.scope.allows(code: target.grid_code)
+        target.id != c.id && target.status.isOpen && target.merged_into == nil && p.scope.allows(code: target.grid_code)
     }
 }

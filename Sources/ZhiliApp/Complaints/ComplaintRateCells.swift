@@ -13,7 +13,7 @@ import ZhiliDomain
 /// version, so a write racing a recount leaves the cell dirty for the next reader.
 struct CreateComplaintRateCells: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("""
             CREATE TABLE complaint_rate_cells (grid_code TEXT NOT NULL, month TEXT NOT NULL, handler_key TEXT NOT NULL,
               total INTEGER NOT NULL, dispatched INTEGER NOT NULL, responded_in_time INTEGER NOT NULL, resolved_count INTEGER NOT NULL,
@@ -33,7 +33,7 @@ struct CreateComplaintRateCells: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         for index in ["complaints_created", "complaints_status_created", "complaints_grid_created"] { try await sql.raw("DROP INDEX \(unsafeRaw: index)").run() }
         try await database.schema("complaint_rate_dirty").delete()
         try await database.schema("complaint_rate_cells").delete()
@@ -46,7 +46,7 @@ struct CreateComplaintRateCells: AsyncMigration {
 /// honest (with a million NULLs counted, SQLite chose a full scan for a key lookup).
 struct IndexOpenComplaints: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("""
             CREATE INDEX complaints_open_due ON complaints (resolve_by, grid_code) WHERE status IN ('dispatched', 'signed', 'in_progress')
             """).run()
@@ -61,7 +61,7 @@ struct IndexOpenComplaints: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("DROP TABLE complaint_rate_meta").run()
         try await sql.raw("DROP INDEX complaints_open_due").run()
         try await sql.raw("DROP INDEX complaints_idempotency").run()
@@ -231,16 +231,5 @@ struct ComplaintRateCells {
               SUM(rated) AS rated, SUM(satisfied) AS satisfied
             FROM complaint_rate_cells WHERE \(filter) GROUP BY 1, 2, 3
             """).all(decoding: Cell.self)
-    }
-}
-
-extension SQLDatabase {
-    /// A transaction on whichever database this is (Fluent's, when it is one).
-    func transactionally<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        if let fluent = self as? any Database {
-            return try await fluent.writeTransaction { tx in try await body(tx as! any SQLDatabase) }
-        } else {
-            return try await body(self)
-        }
     }
 }

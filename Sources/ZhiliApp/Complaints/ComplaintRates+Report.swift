@@ -11,7 +11,7 @@ struct ComplaintRates {
     let db: any SQLDatabase
     var gate: SingleFlight? = nil
     /// Reports kept against the cells' generation: any recount anywhere makes a new key.
-    var cache: ReadCaches? = nil
+    var cache: ReadCache<String, Report>? = nil
 
     struct Line: Content, Sendable { let code: String; let name: String; let total: Int; let rates: ThreeRates }
     struct Report: Content, Sendable {
@@ -42,7 +42,7 @@ struct ComplaintRates {
         }
         guard let cache else { return try await build() }
         let key = "rates|\(code.value)|\(fromMonth ?? "")|\(toMonth ?? "")|\(try await cells.generation())"
-        return try await cache.value(key, as: Report.self, compute: build)
+        return try await cache.value(for: key, compute: build)
     }
 
     /// Over an exact window of submission times, counting the complaints themselves.

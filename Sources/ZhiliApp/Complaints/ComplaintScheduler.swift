@@ -47,7 +47,7 @@ struct ComplaintEscalation {
         var overdue: [(ComplaintRow, EscalationLevel)] = []
         for c in rows where overdue.count < limit {
             guard let deadlines = c.deadlines else { continue }
-            let level = ComplaintClocks.escalationLevel(tier: c.tierValue, deadlines: deadlines, status: c.statusValue, now: now)
+            let level = ComplaintClocks.escalationLevel(tier: c.tier, deadlines: deadlines, status: c.status, now: now)
             if level.rawValue > c.escalation_level { overdue.append((c, level)) }
         }
         let staleBefore = now.addingTimeInterval(-ComplaintLifecycle.reopenWindow)
@@ -67,10 +67,10 @@ struct ComplaintEscalation {
                 .where("status", .equal, c.status).returning("id").all()
             guard !changed.isEmpty, let deadlines = c.deadlines else { continue }
             // The level is not an input of the three rates, so no cell needs recounting.
-            let late = ComplaintClocks.overdue(status: c.statusValue, deadlines: deadlines, now: now)
+            let late = ComplaintClocks.overdue(status: c.status, deadlines: deadlines, now: now)
             try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "escalate", label: ComplaintLifecycle.labelZh(.escalate),
                                                     note: "超时（\(late.map(\.rawValue).joined(separator: "、"))），升级至\(level.nameZh)督办",
-                                                    from: c.statusValue, to: c.statusValue)
+                                                    from: c.status, to: c.status)
             try await notices.escalated(c, to: level, late: late.map(\.nameZh).joined(separator: "、"))
             outcome.escalated += 1
         }
@@ -97,14 +97,14 @@ final class ComplaintScheduler: LifecycleHandler, @unchecked Sendable {
     init(interval: Duration = .seconds(60)) { self.interval = interval }
 
     func didBootAsync(_ application: Application) async throws {
-        let db = application.db as! any SQLDatabase
+        let db = try application.db.sql
         let logger = application.logger
         let interval = self.interval
         task = Task {
             while !Task.isCancelled {
                 do {
                     let outcome = try await ComplaintEscalation(db: db, channels: application.zhili.config.notifications).run()
-                    if outcome != .init() { application.zhili.notifications.wake() }
+                    if outcome != .init() { application.notifications.dispatcher.wake() }
                     if outcome != .init() { logger.info("complaints: escalated \(outcome.escalated), auto-closed \(outcome.closed)") }
                 } catch {
                     logger.warning("complaint escalation failed: \(String(describing: error))")
@@ -116,5 +116,6 @@ final class ComplaintScheduler: LifecycleHandler, @unchecked Sendable {
 
     func shutdownAsync(_ application: Application) async {
         task?.cancel()
+        await task?.value
     }
 }

@@ -10,15 +10,16 @@ import ZhiliDomain
 struct ComplaintSubmission {
     let database: any Database
     let locator: GridLocatorCache
-    var db: any SQLDatabase { database as! any SQLDatabase }
+    var db: any SQLDatabase { get throws { try database.sql } }
 
     init(_ req: Request) {
         database = req.db
-        locator = req.zhili.gridLocator
+        locator = req.hierarchy.gridLocator
         media = req.zhili.media
         pool = req.application.threadPool
-        intake = req.zhili.intake
-        settings = req.zhili.settings
+        intake = req.complaints.intake
+        themes = req.complaints.themes
+        categories = req.complaints.categories
         cipher = req.zhili.cipher
         address = req.remoteAddress?.ipAddress ?? req.headers.first(name: "X-Forwarded-For")
     }
@@ -26,7 +27,8 @@ struct ComplaintSubmission {
     let media: MediaStore
     let pool: NIOThreadPool
     let intake: ComplaintIntake
-    let settings: ReadCaches
+    let themes: SettingCache<ThemeMatcher>
+    let categories: SettingCache<[ComplaintCategories.Category]>
     let cipher: FieldCipher
     let address: String?
 
@@ -72,8 +74,8 @@ struct ComplaintSubmission {
         guard (5...2000).contains(text.count) else {
             throw AppError.invalid("text", zh: "请用 5–2000 字描述诉求", en: "Describe the matter in 5–2000 characters")
         }
-        let db = self.db
-        guard let category = try await ComplaintCategories.cached(settings, on: db).first(where: { $0.code == input.categoryCode && $0.active }) else {
+        let db = try self.db
+        guard let category = try await ComplaintCategories.cached(categories, on: db).first(where: { $0.code == input.categoryCode && $0.active }) else {
             throw AppError.invalid("categoryCode", zh: "诉求分类“\(input.categoryCode.prefix(40))”不存在", en: "Unknown category")
         }
         guard let lat = input.lat, let lon = input.lon else {
@@ -103,13 +105,16 @@ struct ComplaintSubmission {
             }
             contactPhone = try cipher.encrypt(phone)
         }
+        guard let tier = TimeLimitTier(rawValue: category.tier) else {
+            throw AppError.internalFailure("category \(category.code) has an unknown time limit \(category.tier)")
+        }
         let prepared = try await PhotoUploads.prepare(photos, on: pool).map { (UUID(), $0) }
         let id = UUID()
         let now = Date()
         let row = ComplaintRow(
             id: id, number: Self.number(now: now, id: id), category_code: category.code, text: text, lat: lat, lon: lon, grid_code: grid.gridCode,
             address: ResidentValidation.clean(input.address), channel: channel, anonymous: input.anonymous ?? false, submitter_id: p.role == .resident ? p.userID : nil,
-            submitter_name: submitterName, status: ComplaintStatus.submitted.rawValue, tier: category.tier, handler_kind: nil, handler_user_id: nil,
+            submitter_name: submitterName, status: .submitted, tier: tier, handler_kind: nil, handler_user_id: nil,
             handler_department: nil, handler_name: nil, dispatch_reason: nil, dispatched_at: nil, sign_by: nil, contact_by: nil, resolve_by: nil,
             signed_at: nil, contacted_at: nil, resolved_at: nil, closed_at: nil, rating: nil, rating_comment: nil, reopened: 0, escalation_level: 0,
             merged_into: nil, created_at: now,
@@ -121,7 +126,7 @@ struct ComplaintSubmission {
         let key = idempotencyKey.map { "\(p.userID.uuidString):\($0)" }
         let fingerprint = Self.fingerprint(input, photos: prepared.map { $0.1.image.count }, channel: channel)
         let new = ComplaintIntake.New(row: row, idempotencyKey: key, fingerprint: fingerprint, actorName: p.displayName, actorRole: p.role.rawValue, userID: p.userID,
-                                      note: prepared.isEmpty ? nil : "附照片 \(prepared.count) 张", themes: try await settings.value("complaint.themes") { ThemeMatcher(try await ComplaintThemes(db: db).all()) }.themes(of: text),
+                                      note: prepared.isEmpty ? nil : "附照片 \(prepared.count) 张", themes: try await themes.value { ThemeMatcher(try await ComplaintThemes(db: db).all()) }.themes(of: text),
                                       photos: prepared.map { ComplaintIntake.Photo(id: $0.0, width: $0.1.width, height: $0.1.height, bytes: $0.1.image.count) },
                                       audit: audit)
         do {

@@ -16,7 +16,7 @@ struct CreateComplaintThemes: AsyncMigration {
             .field("keywords", .string, .required)
             .field("position", .int, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("""
             CREATE TABLE complaint_theme_counts (grid_code TEXT NOT NULL, month TEXT NOT NULL, theme TEXT NOT NULL, count INTEGER NOT NULL,
               PRIMARY KEY (grid_code, month, theme))

@@ -75,7 +75,7 @@ struct ComplaintWorkflow {
         guard let party = Self.parties[input.action] else { _ = try Self.action(input); throw AppError.forbidden }
         guard Self.mayAct(p, as: party, on: c) else { throw AppError.forbidden }
         let action = try Self.action(input)
-        let from = c.statusValue
+        let from = c.status
         let to: ComplaintStatus
         do { to = try ComplaintLifecycle.next(from: from, action: action, resolvedAt: c.resolved_at, now: now) } catch let e {
             throw AppError(.conflict, code: e.code, zh: e.messageZh, en: e.messageEn, field: e.code == "reason_required" ? "reason" : nil)
@@ -88,7 +88,7 @@ struct ComplaintWorkflow {
             let handler = try await ComplaintDispatch(db: db).choose(for: c, explicit: input.handlerId, by: p)
             chosen = handler
             let deadlines = input.action == "accept" || c.deadlines == nil
-                ? ComplaintDeadlines(tier: c.tierValue, dispatchedAt: now) : Self.resetSign(c, now: now)
+                ? ComplaintDeadlines(tier: c.tier, dispatchedAt: now) : Self.resetSign(c, now: now)
             update.set("handler_kind", to: handler.kind).set("handler_user_id", to: handler.userID).set("handler_department", to: handler.department)
                 .set("handler_name", to: handler.name).set("dispatch_reason", to: handler.reason).set("dispatched_at", to: now)
                 .set("sign_by", to: deadlines.signBy).set("contact_by", to: deadlines.contactBy).set("resolve_by", to: deadlines.resolveBy)
@@ -131,7 +131,7 @@ struct ComplaintWorkflow {
             update.set("rating", to: input.score).set("rating_comment", to: comment).set("closed_at", to: now)
             note = "\(input.score ?? 0) 星" + (comment.map { "：\($0)" } ?? "")
         case "reopen":
-            let d = ComplaintDeadlines(tier: c.tierValue, dispatchedAt: now)
+            let d = ComplaintDeadlines(tier: c.tier, dispatchedAt: now)
             update.set("reopened", to: c.reopened + 1).set("dispatched_at", to: now).set("sign_by", to: d.signBy)
                 .set("contact_by", to: d.contactBy).set("resolve_by", to: d.resolveBy).set("signed_at", to: Optional<Date>.none)
                 .set("contacted_at", to: Optional<Date>.none).set("resolved_at", to: Optional<Date>.none)
@@ -152,8 +152,8 @@ struct ComplaintWorkflow {
 
     /// A new sign clock after reassignment; the resolve deadline stays (the resident's wait does not restart).
     static func resetSign(_ c: ComplaintRow, now: Date) -> ComplaintDeadlines {
-        var d = c.deadlines ?? ComplaintDeadlines(tier: c.tierValue, dispatchedAt: now)
-        let fresh = ComplaintDeadlines(tier: c.tierValue, dispatchedAt: now)
+        var d = c.deadlines ?? ComplaintDeadlines(tier: c.tier, dispatchedAt: now)
+        let fresh = ComplaintDeadlines(tier: c.tier, dispatchedAt: now)
         d.signBy = fresh.signBy
         return d
     }

@@ -25,7 +25,7 @@ public enum DemoCity {
 
     /// Whether the database already holds a city (the demo never writes over real data).
     public static func isEmpty(_ app: Application) async throws -> Bool {
-        try await (app.db as! any SQLDatabase).select().column("code").from("nodes").limit(1).first() == nil
+        try await app.db.sql.select().column("code").from("nodes").limit(1).first() == nil
     }
 
     public static func generate(on app: Application, scale: Int, seed: UInt64 = 620982) async throws -> Report {
@@ -44,23 +44,21 @@ public enum DemoCity {
         app.logger.info("demo city generated in memory in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; writing")
         let cipher = app.zhili.cipher
         let hash = try Bcrypt.hash(password, cost: 10)
+        let city = DemoCityData(spec: spec, geography: geography, population: population, seed: seed)
+        let capabilities = Capabilities.all
         let accounts = try await app.db.transaction { db -> Int in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sql
             try await DemoWriter(db: sql, cipher: cipher).write(geography: geography, population: population, places: places)
             let accounts = try await DemoAccounts.create(on: db, spec: spec, geography: geography, population: population, passwordHash: hash)
-            var history = SeededGenerator(seed: seed ^ 0x12345)
-            _ = try await DemoComplaints.write(on: sql, spec: spec, geography: geography, rng: &history)
-            _ = try await Open311Keys.issue(integrator: "演示接入方", on: sql, key: Open311Keys.demoKey)
+            // Each capability's own part of the city (complaints' history, …).
+            for capability in capabilities { try await capability.demo(city, on: sql) }
             await Dialect(sql).finishBulkWrite(sql)
             return accounts
         }
-        // The three-rate cells, counted once now rather than by the first report.
-        try await ComplaintRateCells(db: app.db as! any SQLDatabase).markAll()
-        try await ComplaintRateCells(db: app.db as! any SQLDatabase).refresh(range: nil)
-        try await ComplaintThemes(db: app.db as! any SQLDatabase).recount()
+        for capability in capabilities { try await capability.afterDemo(app) }
         // Fresh statistics so the query planners pick the selective index from the start.
-        try await (app.db as! any SQLDatabase).raw("ANALYZE").run()
-        await app.zhili.hierarchyChanged(geometry: true)
+        try await app.db.sql.raw("ANALYZE").run()
+        await app.hierarchy.changed(geometry: true)
         return Report(scale: spec.scale, nodes: geography.nodes.count, households: geography.households.count,
                       residents: population.residents.count, keyPersons: population.tags.count, places: places.places.count,
                       accounts: accounts, seconds: Date().timeIntervalSince(started))

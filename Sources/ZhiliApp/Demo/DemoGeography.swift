@@ -4,7 +4,7 @@ import ZhiliDomain
 /// Lays out streets, communities, grids, compounds, buildings and units. Grids tile a
 /// jittered lattice around Dunhuang (shared corners, so no gaps or overlaps); compounds are
 /// sub-quads inside their grid; buildings are points inside their compound.
-struct DemoGeography {
+struct DemoGeography: Sendable {
     var nodes: [NodeRow] = []
     var households: [HouseholdRow] = []
     /// Grid code → polygon, for placing places and devices.

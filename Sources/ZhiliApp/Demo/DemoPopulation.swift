@@ -3,7 +3,7 @@ import ZhiliDomain
 
 /// Families for every household (head, spouse, children, sometimes parents), then key-person
 /// tags, party members and volunteers drawn from them. Exact totals from `DemoSpec`.
-struct DemoPopulation {
+struct DemoPopulation: Sendable {
     var residents: [ResidentRow] = []
     var tags: [TagRow] = []
     var partyOrgs: [PartyOrgRow] = []

@@ -18,7 +18,7 @@ struct CreateNodes: AsyncMigration {
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("CREATE INDEX nodes_parent ON nodes (parent_code, code)").run()
         try await sql.raw("CREATE INDEX nodes_level ON nodes (level, code)").run()
     }

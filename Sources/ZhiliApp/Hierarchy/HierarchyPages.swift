@@ -18,7 +18,7 @@ enum HierarchyPages {
         let p = try req.requireWebPrincipal()
         guard p.role.isStaff else { throw AppError.forbidden }
         let t = Localizer(req)
-        let reads = HierarchyRoutes.reads(req)
+        let reads = req.hierarchy.reads(try req.sql)
         let raw = try req.query.decode(BrowseQuery.self).code
         var detail: NodeDetail?
         let rows: [NodeSummary]

@@ -17,10 +17,6 @@ enum HierarchyRoutes {
         api.delete("nodes", ":code", use: retire)
     }
 
-    static func reads(_ req: Request) -> HierarchyReads {
-        HierarchyReads(db: req.sql, counts: req.zhili.counts)
-    }
-
     /// Browsing needs a place in the hierarchy; names and counts are not personal data.
     static func browsableCode(_ req: Request) throws -> HierarchyCode {
         let principal = try req.requirePrincipal()
@@ -30,12 +26,12 @@ enum HierarchyRoutes {
     }
 
     @Sendable static func roots(req: Request) async throws -> [NodeSummary] {
-        try await reads(req).roots(for: try req.requirePrincipal().scope)
+        try await req.hierarchy.reads(try req.sql).roots(for: try req.requirePrincipal().scope)
     }
 
     @Sendable static func detail(req: Request) async throws -> NodeDetail {
         let code = try browsableCode(req)
-        guard let node = try await reads(req).detail(code) else { throw AppError.notFound("Node", zhWhat: "节点") }
+        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else { throw AppError.notFound("Node", zhWhat: "节点") }
         return node
     }
 
@@ -43,7 +39,7 @@ enum HierarchyRoutes {
         let principal = try req.requirePrincipal()
         let code = try browsableCode(req)
         // Above the account's own node only the path toward it is listed, not sibling branches.
-        let all = try await reads(req).children(of: code)
+        let all = try await req.hierarchy.reads(try req.sql).children(of: code)
         return all.filter { principal.scope.allowsBrowsing(code: $0.code) }
     }
 
@@ -51,7 +47,7 @@ enum HierarchyRoutes {
         let principal = try req.requirePrincipal()
         let code = try browsableCode(req)
         let scope: DataScope = principal.scope.allows(code: code.value) ? .everything : principal.scope
-        return geoJSON(try await reads(req).childrenGeoJSON(of: code.value, scope: scope))
+        return geoJSON(try await req.hierarchy.reads(try req.sql).childrenGeoJSON(of: code.value, scope: scope))
     }
 
     @Sendable static func gridsGeoJSON(req: Request) async throws -> Response {
@@ -63,8 +59,10 @@ enum HierarchyRoutes {
         default: scope = principal.scope
         }
         // Outlines and counts change rarely: one rendering per scope, kept briefly.
-        let key = "grids:" + (scope.codeRange.map { $0.lower } ?? "*")
-        return geoJSON(try await req.zhili.caches.value(key) { try await reads(req).childrenGeoJSON(of: nil, level: .grid, scope: scope) })
+        let key = scope.codeRange.map { $0.lower } ?? "*"
+        return geoJSON(try await req.hierarchy.gridOutlines.value(for: key) {
+            try await req.hierarchy.reads(try req.sql).childrenGeoJSON(of: nil, level: .grid, scope: scope)
+        })
     }
 
     static func geoJSON(_ text: String) -> Response {
@@ -81,7 +79,7 @@ enum HierarchyRoutes {
         guard (-90...90).contains(q.lat), (-180...180).contains(q.lon) else {
             throw AppError.invalid("lat", zh: "经纬度超出范围", en: "Latitude/longitude out of range")
         }
-        guard let hit = try await req.zhili.gridLocator.locate(GeoPoint(lat: q.lat, lon: q.lon)) else {
+        guard let hit = try await req.hierarchy.gridLocator.locate(GeoPoint(lat: q.lat, lon: q.lon)) else {
             throw AppError(.notFound, code: "outside_all_grids", zh: "该位置不在任何网格内", en: "The point lies outside every grid")
         }
         return hit
@@ -97,8 +95,8 @@ enum HierarchyRoutes {
         let input = try req.content.decode(NodeCreateInput.self)
         let code = try await HierarchyWrites(database: req.db).create(input, principal: principal)
         await req.audit.record(action: "create", entity: "node", entityID: code.value, detail: input.name)
-        await req.zhili.hierarchyChanged(geometry: input.geometry != nil)
-        guard let node = try await reads(req).detail(code) else { throw AppError.internalFailure("created node vanished") }
+        await req.hierarchy.changed(geometry: input.geometry != nil)
+        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else { throw AppError.internalFailure("created node vanished") }
         let response = Response(status: .created)
         try response.content.encode(node)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/nodes/\(code.value)")
@@ -112,11 +110,11 @@ enum HierarchyRoutes {
         guard principal.scope.allows(code: code.value), code.value != principal.nodeCode || principal.role == .admin else {
             throw AppError.forbidden
         }
-        guard try await reads(req).detail(code) != nil else { throw AppError.notFound("Node", zhWhat: "节点") }
+        guard try await req.hierarchy.reads(try req.sql).detail(code) != nil else { throw AppError.notFound("Node", zhWhat: "节点") }
         try await HierarchyWrites(database: req.db).update(code, input)
         await req.audit.record(action: "update", entity: "node", entityID: code.value)
-        await req.zhili.hierarchyChanged(geometry: input.geometry != nil)
-        guard let node = try await reads(req).detail(code) else { throw AppError.notFound("Node", zhWhat: "节点") }
+        await req.hierarchy.changed(geometry: input.geometry != nil)
+        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else { throw AppError.notFound("Node", zhWhat: "节点") }
         return node
     }
 
@@ -124,10 +122,10 @@ enum HierarchyRoutes {
         let principal = try requireWriter(req)
         let code = try parseCode(req.parameters.get("code") ?? "")
         guard principal.scope.allows(code: code.value), code.value != principal.nodeCode else { throw AppError.forbidden }
-        guard try await reads(req).detail(code) != nil else { throw AppError.notFound("Node", zhWhat: "节点") }
+        guard try await req.hierarchy.reads(try req.sql).detail(code) != nil else { throw AppError.notFound("Node", zhWhat: "节点") }
         try await HierarchyWrites(database: req.db).retire(code)
         await req.audit.record(action: "retire", entity: "node", entityID: code.value)
-        await req.zhili.hierarchyChanged(geometry: true)
+        await req.hierarchy.changed(geometry: true)
         return .noContent
     }
 }

@@ -7,7 +7,7 @@ import ZhiliDomain
 /// under the parent (retired ones included), so a code is never reused.
 struct HierarchyWrites {
     let database: any Database
-    var db: any SQLDatabase { database as! any SQLDatabase }
+    var db: any SQLDatabase { get throws { try database.sql } }
 
     private struct MaxRow: Decodable { let m: Int? }
     private struct ParentRow: Decodable { let level: String; let retired: Bool }
@@ -25,7 +25,7 @@ struct HierarchyWrites {
         }
         let point = try validPoint(lat: input.lat, lon: input.lon) ?? geometry?.centroid
         return try await database.writeTransaction { fluentTx in
-            let tx = fluentTx as! any SQLDatabase
+            let tx = try fluentTx.sql
             guard let parentRow = try await tx.select().columns("level", "retired").from("nodes")
                 .where("code", .equal, parent.value).first(decoding: ParentRow.self)
             else { throw AppError.invalid("parentCode", zh: "上级节点 \(parent.value) 不存在", en: "Parent node \(parent.value) does not exist") }
@@ -46,7 +46,7 @@ struct HierarchyWrites {
     }
 
     func update(_ code: HierarchyCode, _ input: NodeUpdateInput) async throws {
-        let update = db.update("nodes").set("updated_at", to: Date()).where("code", .equal, code.value)
+        let update = try db.update("nodes").set("updated_at", to: Date()).where("code", .equal, code.value)
         if let name = input.name { update.set("name", to: try validName(name)) }
         if let g = input.geometry {
             let polygon = try validPolygon(g)

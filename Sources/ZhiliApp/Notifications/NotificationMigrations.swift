@@ -6,7 +6,7 @@ import SQLKit
 /// the change they report, sent afterwards, retried until the gateway takes them.
 struct CreateNotifications: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await database.schema("notifications")
             .id()
             .field("user_id", .uuid, .required)

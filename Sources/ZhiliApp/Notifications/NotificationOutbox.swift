@@ -152,9 +152,9 @@ final class NotificationDispatcher: LifecycleHandler, @unchecked Sendable {
 
     func didBootAsync(_ application: Application) async throws {
         let z = application.zhili
-        let outbox = NotificationOutbox(
-            db: application.db as! any SQLDatabase, cipher: z.cipher, publicURL: z.config.publicURL,
-            channels: NotificationOutbox.channels(z.config.notifications, client: application.client, tokens: z.wechatTokens, logger: application.logger),
+        let outbox = try NotificationOutbox(
+            db: application.db.sql, cipher: z.cipher, publicURL: z.config.publicURL,
+            channels: NotificationOutbox.channels(z.config.notifications, client: application.client, tokens: application.notifications.wechatTokens, logger: application.logger),
             logger: application.logger)
         guard !outbox.channels.isEmpty else { return }
         let interval = self.interval
@@ -184,5 +184,6 @@ final class NotificationDispatcher: LifecycleHandler, @unchecked Sendable {
     func shutdownAsync(_ application: Application) async {
         task?.cancel()
         signal.continuation.finish()
+        await task?.value
     }
 }

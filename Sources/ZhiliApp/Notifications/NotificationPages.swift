@@ -17,9 +17,9 @@ enum NotificationPages {
 
     static func render(_ req: Request, _ p: Principal, unreadOnly: Bool, page: Int, error: AppError?, saved: Bool) async throws -> Response {
         let t = Localizer(req)
-        let items = try await NotificationRoutes.items(for: p.userID, unreadOnly: unreadOnly, limit: pageSize + 1, offset: (page - 1) * pageSize, db: req.sql)
-        let unread = try await NotificationRoutes.unreadCount(p.userID, db: req.sql)
-        let settings = try await NotificationRoutes.settings(of: p, req: req)
+        let items = try await NotificationInbox.items(for: p.userID, unreadOnly: unreadOnly, limit: pageSize + 1, offset: (page - 1) * pageSize, db: req.sql)
+        let unread = try await NotificationInbox.unreadCount(p.userID, db: req.sql)
+        let settings = try await NotificationInbox.settings(of: p, db: req.sql, channels: req.zhili.config.notifications)
         let csrf = req.csrfToken ?? ""
         return PageShell(request: req, title: t("消息", "Messages"), active: "notifications").render {
             Div {
@@ -93,12 +93,12 @@ enum NotificationPages {
 
     @Sendable static func open(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
-        let item = try await NotificationRoutes.read(try NotificationRoutes.notificationID(req), by: p, db: req.sql)
+        let item = try await NotificationInbox.read(try NotificationInbox.id(req.parameters.get("id")), by: p, db: req.sql)
         return WebResponse.redirect(item.link.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/notifications")
     }
 
     @Sendable static func readAll(req: Request) async throws -> Response {
-        _ = try await NotificationRoutes.readAll(try req.requireWebPrincipal(), db: req.sql)
+        _ = try await NotificationInbox.readAll(try req.requireWebPrincipal(), db: req.sql)
         return WebResponse.redirect("/notifications")
     }
 
@@ -107,10 +107,12 @@ enum NotificationPages {
         struct Form: Content { var sms: String?; var wechat: String?; var smsPhone: String?; var unbindWechat: String? }
         let f = try req.content.decode(Form.self)
         let phone = f.smsPhone?.trimmingCharacters(in: .whitespaces)
-        let input = NotificationRoutes.SettingsInput(sms: f.sms == "on", wechat: f.wechat == "on",
+        let input = NotificationInbox.SettingsInput(sms: f.sms == "on", wechat: f.wechat == "on",
                                                      smsPhone: phone?.isEmpty == false ? phone : nil, unbindWechat: f.unbindWechat == "on")
         do {
-            _ = try await NotificationRoutes.save(input, by: p, req: req)
+            _ = try await NotificationInbox.save(
+            input, by: p, database: req.db, cipher: req.zhili.cipher,
+            channels: req.zhili.config.notifications, audit: req.audit)
         } catch let error as AppError {
             return try await render(req, p, unreadOnly: false, page: 1, error: error, saved: false)
         }
@@ -145,7 +147,9 @@ enum NotificationPages {
             throw AppError.invalid("code", zh: "微信未返回授权码（可能已拒绝授权）", en: "WeChat returned no code")
         }
         let openID = try await WeChatTemplate.openID(code: code, config: req.zhili.config.notifications, client: req.client)
-        _ = try await NotificationRoutes.save(.init(wechat: true), by: p, req: req, openID: openID)
+        _ = try await NotificationInbox.save(
+            .init(wechat: true), by: p, database: req.db, cipher: req.zhili.cipher,
+            channels: req.zhili.config.notifications, audit: req.audit, openID: openID)
         return WebResponse.redirect("/notifications#settings")
     }
 }

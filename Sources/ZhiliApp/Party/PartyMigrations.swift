@@ -29,7 +29,7 @@ struct CreatePartyTables: AsyncMigration {
             .field("skills", .string, .required)
             .field("service_hours", .double, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("CREATE INDEX party_orgs_node ON party_orgs (node_code)").run()
         try await sql.raw("CREATE INDEX party_members_org ON party_members (org_id)").run()
         try await sql.raw("CREATE INDEX party_members_scope ON party_members (household_code)").run()

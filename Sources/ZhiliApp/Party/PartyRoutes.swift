@@ -25,7 +25,7 @@ enum PartyRoutes {
         let principal = try req.requirePrincipal()
         guard principal.role.isStaff || principal.role == .volunteer else { throw AppError.forbidden }
         let q = try req.query.decode(Query.self)
-        let select = req.sql.select()
+        let select = try req.sql.select()
             .columns(SQLColumn("id", table: "o"), SQLColumn("kind", table: "o"), SQLColumn("name", table: "o"),
                      SQLColumn("parent_id", table: "o"), SQLColumn("node_code", table: "o"))
             .column(SQLFunction("COUNT", args: SQLColumn("id", table: "m")), as: "members")

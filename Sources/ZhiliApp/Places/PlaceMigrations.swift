@@ -39,7 +39,7 @@ struct CreatePlaceTables: AsyncMigration {
             .field("last_seen_at", .datetime)
             .unique(on: "serial")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("CREATE INDEX places_scope ON places (node_code, kind)").run()
         try await sql.raw("CREATE INDEX organizations_scope ON organizations (node_code, kind)").run()
         try await sql.raw("CREATE INDEX devices_scope ON devices (node_code)").run()

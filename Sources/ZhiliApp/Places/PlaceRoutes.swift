@@ -50,7 +50,7 @@ enum PlaceRoutes {
         let p = try req.requirePrincipal()
         let q = try req.query.decode(Query.self)
         let limit = min(max(q.limit ?? 50, 1), 500)
-        let select = req.sql.select().columns("id", "code", "kind", "name", "node_code", "lat", "lon", "address", "contact_name").from("places")
+        let select = try req.sql.select().columns("id", "code", "kind", "name", "node_code", "lat", "lon", "address", "contact_name").from("places")
             .scoped(scope(p), column: "node_code")
         if let kind = q.kind, !kind.isEmpty {
             guard let key = PlaceKinds.resolve(kind) else { throw AppError.invalid("kind", zh: "类别“\(kind)”无效", en: "Unknown kind '\(kind)'") }

@@ -35,10 +35,7 @@ struct CarePlans {
             .join(SQLAlias(SQLIdentifier("residents"), as: SQLIdentifier("r")), method: SQLJoinMethod.inner,
                   on: SQLColumn("id", table: "r"), .equal, SQLColumn("resident_id", table: "t"))
             .where(SQLColumn("next_visit_due", table: "t"), .lessThanOrEqual, SQLBind(horizon))
-        if let range = scope.codeRange {
-            q.where(SQLColumn("household_code", table: "t"), .greaterThanOrEqual, SQLBind(range.lower))
-                .where(SQLColumn("household_code", table: "t"), .lessThan, SQLBind(range.upper))
-        }
+        q.scoped(scope, on: SQLColumn("household_code", table: "t"))
         let rows = try await q.orderBy(SQLColumn("next_visit_due", table: "t")).limit(limit).all(decoding: Row.self)
         let catalogue = try await TagCatalogue.byCode(on: db)
         return rows.compactMap { r in

@@ -1,4 +1,4 @@
-/// Documented operations for residents, households and the party organisation.
+/// Documented operations for residents and households.
 enum PeopleAPI {
     static let tag = "人口 People"
     static let operations: [APIOperation] = [
@@ -17,9 +17,6 @@ enum PeopleAPI {
         APIOperation(method: "get", path: "/api/v1/households/{code}/qr.svg", tag: tag, summary: "Door QR code (一户一码) as SVG",
                      params: [APIOperation.path("code", Schema.code, "27-digit household code")],
                      success: (200, nil, "image/svg+xml")),
-        APIOperation(method: "get", path: "/api/v1/party/orgs", tag: "党建 Party", summary: "Party branches and groups with member counts (党组织)",
-                     params: [.query("under", Schema.code, "Only organisations under this node")],
-                     success: (200, Schema.array(Schema.ref("PartyOrg")), "application/json")),
     ]
 
     static let resident = Schema.object([
@@ -36,8 +33,5 @@ enum PeopleAPI {
             ("room", Schema.string), ("path", Schema.array(["type": "object"])), ("members", Schema.array(["type": "object"])),
             ("tags", Schema.array(Schema.string)),
         ], required: ["code", "address", "members"])),
-        ("PartyOrg", Schema.object([("id", Schema.uuid), ("kind", Schema.string), ("name", Schema.string),
-                                    ("parentId", Schema.nullable("string")), ("nodeCode", Schema.string), ("members", Schema.integer)],
-                                   required: ["id", "kind", "name", "nodeCode", "members"])),
     ]
 }

@@ -34,7 +34,7 @@ struct CreateResidents: AsyncMigration {
             .field("detail", .string)
             .field("created_at", .datetime)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("CREATE INDEX residents_household ON residents (household_code)").run()
         try await sql.raw("CREATE UNIQUE INDEX residents_id_hash ON residents (id_number_hash)").run()
         try await sql.raw("CREATE INDEX residents_phone_hash ON residents (phone_hash)").run()
@@ -56,7 +56,7 @@ struct CreateResidents: AsyncMigration {
 /// by row).
 struct ShortenSearchHashes: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("DROP INDEX residents_id_hash").run()
         try await sql.raw("DROP INDEX residents_phone_hash").run()
         try await sql.raw("""
@@ -81,7 +81,7 @@ struct ShortenSearchHashes: AsyncMigration {
 /// (name, id) indexes.
 struct SlimNameIndexes: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         guard !Dialect(sql).isPostgres else { return }
         for (index, column) in [("residents_name", "name"), ("residents_initials", "name_initials")] {
             try await sql.raw(SQLQueryString("DROP INDEX \(unsafeRaw: index)")).run()
@@ -90,7 +90,7 @@ struct SlimNameIndexes: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         guard !Dialect(sql).isPostgres else { return }
         for (index, column) in [("residents_name", "name"), ("residents_initials", "name_initials")] {
             try await sql.raw(SQLQueryString("DROP INDEX \(unsafeRaw: index)")).run()

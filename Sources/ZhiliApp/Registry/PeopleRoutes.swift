@@ -18,7 +18,7 @@ enum PeopleRoutes {
         guard let raw = req.parameters.get("id"), let id = UUID(uuidString: raw) else {
             throw AppError(.badRequest, code: "invalid_id", zh: "居民编号格式错误", en: "Malformed resident id", field: "id")
         }
-        let reads = ResidentReads(db: req.sql)
+        let reads = ResidentReads(db: try req.sql)
         guard let row = try await reads.find(id) else { throw AppError.notFound(entity: "resident") }
         try await req.requireInScope(code: row.household_code, entity: "resident", id: raw,
                                      roleAllowed: principal.role.isStaff || principal.role == .resident)
@@ -58,7 +58,7 @@ enum PeopleRoutes {
         }
         let limit = min(max(q.limit ?? 50, 1), 200)
         let offset = min(max(q.offset ?? 0, 0), 10_000_000)
-        let reads = ResidentReads(db: req.sql)
+        let reads = ResidentReads(db: try req.sql)
         let rows = try await reads.list(under: under, scope: principal.scope, limit: limit, offset: offset)
         await req.audit.record(action: "list", entity: "resident", entityID: under.value, detail: "\(rows.count) rows")
         return ResidentPage(items: try await ResidentViews(req, viewer: principal).dtos(rows), limit: limit, offset: offset)

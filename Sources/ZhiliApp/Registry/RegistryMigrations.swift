@@ -5,7 +5,7 @@ import SQLKit
 /// the tag catalogue with care plans, and visits. Additive only.
 struct ExtendRegistry: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         // One column per statement: SQLite adds columns one at a time.
         for (name, type) in [("employer", DatabaseSchema.DataType.string), ("notes", .string), ("name_initials", .string), ("status", .string)] {
             try await database.schema("residents").field(FieldKey(stringLiteral: name), type).update()

@@ -21,7 +21,7 @@ enum RegistryRoutes {
         api.post("reviews", ":id", "reject", use: reject)
     }
 
-    static func service(_ req: Request) -> ResidentService { ResidentService(db: req.sql, cipher: req.zhili.cipher) }
+    static func service(_ req: Request) throws -> ResidentService { ResidentService(db: try req.sql, cipher: req.zhili.cipher) }
 
     static func residentID(_ req: Request) throws -> UUID {
         guard let raw = req.parameters.get("id"), let id = UUID(uuidString: raw) else {
@@ -43,7 +43,7 @@ enum RegistryRoutes {
         let id = try residentID(req)
         // A plain read loads through the read connections; anything that goes on to write
         // loads through the request's own database.
-        let loader = action == "read" ? ResidentService(db: req.readSQL, cipher: req.zhili.cipher) : service(req)
+        let loader = action == "read" ? ResidentService(db: try req.readSQL, cipher: req.zhili.cipher) : try service(req)
         guard let current = try await loader.load(id) else { throw AppError.notFound(entity: "resident") }
         try await req.requireInScope(code: current.household, entity: "resident", id: id.uuidString,
                                      roleAllowed: p.role.isStaff || (p.role == .resident && action == "read"))
@@ -66,7 +66,7 @@ enum RegistryRoutes {
         case .failure(let f): throw validationError(f.issues)
         }
         guard p.scope.allows(code: valid.householdCode) else { throw AppError.forbidden }
-        let svc = service(req)
+        let svc = try service(req)
         try await svc.requireHousehold(valid.householdCode)
         if let existing = try await svc.store.findID(idNumber: valid.idNumber) {
             guard let current = try await svc.load(existing), !p.scope.allows(code: current.household) else {
@@ -81,11 +81,11 @@ enum RegistryRoutes {
             return response
         }
         let id = try await req.db.writeTransaction { db in
-            try await ResidentStore(db: db as! any SQLDatabase, cipher: req.zhili.cipher)
+            try await ResidentStore(db: db.sql, cipher: req.zhili.cipher)
                 .insert(valid, actor: .init(id: p.userID, name: p.username), catalogue: catalogue)
         }
         await req.audit.record(action: "create", entity: "resident", entityID: id.uuidString)
-        await req.zhili.hierarchyChanged()
+        await req.hierarchy.changed()
         guard let row = try await ResidentReads(db: req.sql).find(id) else { throw AppError.internalFailure("created resident vanished") }
         let response = Response(status: .created)
         try response.content.encode(ResidentDTO(row, tags: valid.tags))
@@ -97,12 +97,12 @@ enum RegistryRoutes {
         let patch = try req.content.decode(ResidentService.Patch.self)
         if let h = patch.householdCode, !p.scope.allows(code: h) { throw AppError.forbidden }
         let outcome = try await req.db.writeTransaction { db in
-            try await ResidentService(db: db as! any SQLDatabase, cipher: req.zhili.cipher).apply(patch, to: current, by: p)
+            try await ResidentService(db: db.sql, cipher: req.zhili.cipher).apply(patch, to: current, by: p)
         }
         if !outcome.issues.isEmpty { throw validationError(outcome.issues) }
         await req.audit.record(action: "update", entity: "resident", entityID: current.id.uuidString,
                                detail: (outcome.applied + (outcome.pendingReview == nil ? [] : ["pending_review"])).joined(separator: ","))
-        await req.zhili.hierarchyChanged()
+        await req.hierarchy.changed()
         let response = Response(status: outcome.pendingReview == nil ? .ok : .accepted)
         try response.content.encode(outcome)
         return response
@@ -164,7 +164,7 @@ enum RegistryRoutes {
         let (p, current) = try await scopedCurrent(req, action: "visit")
         let input = try req.content.decode(CarePlans.VisitInput.self)
         if let lat = input.lat, let lon = input.lon, (-90...90).contains(lat), (-180...180).contains(lon),
-           try await !req.zhili.gridLocator.isInCity(GeoPoint(lat: lat, lon: lon)) {
+           try await !req.hierarchy.gridLocator.isInCity(GeoPoint(lat: lat, lon: lon)) {
             throw AppError.invalid("lat", zh: "走访位置不在本市范围内，请重新定位", en: "The visit's position lies outside the city; locate again")
         }
         let visit = try await CarePlans(db: req.sql).record(input, residentID: current.id, household: current.household, by: p)
@@ -179,8 +179,8 @@ enum RegistryRoutes {
         guard p.role.isStaff else { throw AppError.forbidden }
         let code = try parseCode(req.parameters.get("code") ?? "")
         guard p.scope.allows(code: code.value) else { throw AppError.forbidden }
-        let profile = try await req.zhili.caches.value("profile:\(code.value)", as: NodeProfile?.self) {
-            try await NodeProfile.build(code, db: req.readSQL, counts: req.zhili.counts)
+        let profile = try await req.registry.profiles.value(for: code.value) {
+            try await NodeProfile.build(code, db: req.readSQL, counts: req.hierarchy.counts)
         }
         guard let profile else { throw AppError.notFound("Node", zhWhat: "节点") }
         return profile
@@ -205,7 +205,7 @@ enum RegistryRoutes {
         let raw = try req.query.decode(UnderQuery.self).under ?? p.nodeCode ?? ""
         let code = try parseCode(raw, field: "under")
         guard p.scope.allows(code: code.value) else { throw AppError.forbidden }
-        let names = Dictionary(try await HierarchyRoutes.reads(req).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = Dictionary(try await req.hierarchy.reads(try req.sql).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         return try await CarePlans(db: req.sql).indicators(under: code, names: names)
     }
 
@@ -243,7 +243,7 @@ enum RegistryRoutes {
     static func approveReview(_ req: Request) async throws -> ResidentService.Outcome {
         let (p, item) = try await reviewItem(req)
         let outcome = try await req.db.writeTransaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = try db.sql
             return try await ReviewQueue(db: sql, cipher: req.zhili.cipher)
                 .approve(item, by: p, service: ResidentService(db: sql, cipher: req.zhili.cipher))
         }

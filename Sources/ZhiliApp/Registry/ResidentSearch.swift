@@ -58,7 +58,7 @@ struct ResidentSearch {
         // SQLite: the statement goes to the driver directly and its text is remembered per
         // shape (kind, scope, filters, page); only the values change between searches.
         let values = Self.bindValues(condition, scope, under, tag)
-        let shape = "\(kind.rawValue)|\(scope.codeRange.map { $0.lower.isEmpty && $0.upper.isEmpty ? "none" : "range" } ?? "all")|\(under != nil)|\(tag != nil)|\(limit)|\(offset)"
+        let shape = "\(kind.rawValue)|\(scope.conditionShape)|\(under != nil)|\(tag != nil)|\(limit)|\(offset)"
         let encoder = SQLiteDataEncoder()
         var binds = try values.map { try BulkInsert.sqliteData($0, encoder: encoder) }
         let sql: String
@@ -109,7 +109,7 @@ struct ResidentSearch {
     /// The bound values of `select(...)`, in the order its statement binds them.
     static func bindValues(_ condition: Condition, _ scope: DataScope, _ under: HierarchyCode?, _ tag: String?) -> [any Encodable & Sendable] {
         var values: [any Encodable & Sendable] = []
-        if let range = scope.codeRange, !(range.lower.isEmpty && range.upper.isEmpty) { values += [range.lower, range.upper] }
+        values += scope.boundValues
         if let under { values += [under.value, under.rangeUpperBound] }
         switch condition {
         case .hash(_, let value): values.append(value)

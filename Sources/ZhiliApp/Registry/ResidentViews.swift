@@ -12,7 +12,7 @@ struct ResidentViews {
 
     /// For request paths: the catalogue from the app's short-lived cache.
     init(_ req: Request, viewer: Principal) async throws {
-        self.db = req.sql
+        self.db = try req.sql
         self.viewer = viewer
         self.catalogue = try await TagCatalogue.cached(req)
     }

@@ -36,7 +36,7 @@ enum TagCatalogue {
     }
 
     static func cached(_ req: Request) async throws -> [String: Definition] {
-        try await req.zhili.caches.value("tag-catalogue") { try await byCode(on: req.sql) }
+        try await req.registry.tagCatalogue.value { try await byCode(on: req.sql) }
     }
 
     /// Accepts a code or a Chinese name ("孤寡老人" → elderly_alone).

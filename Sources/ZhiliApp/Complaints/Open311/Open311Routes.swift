@@ -54,8 +54,8 @@ enum Open311Routes {
     }
 
     static func services(_ req: Request, _ format: Open311Format) async throws -> Response {
-        let all = try await ComplaintCategories.cached(req.zhili.settings, on: req.sql).filter { $0.active && $0.parentCode != nil }
-        let groups = try await ComplaintRoutes.categoryNames(req)
+        let all = try await ComplaintCategories.cached(req.complaints.categories, on: req.sql).filter { $0.active && $0.parentCode != nil }
+        let groups = try await ComplaintDesk(req).categoryNames()
         return format.render(all.map { c in
             [("service_code", .text(c.code)), ("service_name", .text(c.nameZh)), ("description", .text("\(c.nameZh) / \(c.nameEn)")),
              ("metadata", .bool(!c.questions.isEmpty)), ("type", .text("realtime")), ("keywords", .text(c.keywords ?? "")),
@@ -87,7 +87,7 @@ enum Open311Routes {
     }
 
     static func record(_ c: ComplaintRow, names: [String: String]) -> Open311Format.Record {
-        let status = c.statusValue
+        let status = c.status
         let iso = ISO8601DateFormatter()
         return [
             ("service_request_id", .text(c.id.uuidString)), ("status", .text(status.isOpen ? "open" : "closed")),
@@ -115,7 +115,7 @@ enum Open311Routes {
         let q = try req.query.decode(ListQuery.self)
         let listed = try await publicCodes(req)
         guard !listed.isEmpty else { return format.render([], root: "service_requests", item: "request") }
-        let select = req.sql.select().columns(ComplaintRow.columns).from("complaints")
+        let select = try req.sql.select().columns(ComplaintRow.columns).from("complaints")
             .where("status", .notEqual, ComplaintStatus.merged.rawValue).where("category_code", .in, Array(listed).sorted())
         if let ids = q.service_request_id {
             let list = ids.split(separator: ",").compactMap { UUID(uuidString: String($0).trimmingCharacters(in: .whitespaces)) }
@@ -136,16 +136,16 @@ enum Open311Routes {
             }
         }
         let rows = try await select.orderBy("created_at", .descending).limit(1000).all(decoding: ComplaintRow.self)
-        let names = try await ComplaintRoutes.categoryNames(req)
+        let names = try await ComplaintDesk(req).categoryNames()
         return format.render(rows.map { record($0, names: names) }, root: "service_requests", item: "request")
     }
 
     static func publicCodes(_ req: Request) async throws -> Set<String> {
-        ComplaintCategories.publicCodes(try await ComplaintCategories.cached(req.zhili.settings, on: req.sql))
+        ComplaintCategories.publicCodes(try await ComplaintCategories.cached(req.complaints.categories, on: req.sql))
     }
 
     static func date(_ raw: String?, _ field: String) throws -> Date? {
-        do { return try ComplaintRoutes.instant(raw, field: field) } catch { throw Open311Error(400, "\(field) must be a W3C date-time") }
+        do { return try ComplaintInput.instant(raw, field: field) } catch { throw Open311Error(400, "\(field) must be a W3C date-time") }
     }
 
     @Sendable static func request(req: Request) async throws -> Response {
@@ -153,10 +153,10 @@ enum Open311Routes {
             let (raw, format) = try Open311Format.split(req.parameters.get("id") ?? "")
             guard let id = UUID(uuidString: raw), let row = try await req.sql.select().columns(ComplaintRow.columns).from("complaints")
                 .where("id", .equal, id).first(decoding: ComplaintRow.self),
-                  row.statusValue != .merged, try await publicCodes(req).contains(row.category_code) else {
+                  row.status != .merged, try await publicCodes(req).contains(row.category_code) else {
                 throw Open311Error(404, "No service request \(raw.prefix(40))")
             }
-            let names = try await ComplaintRoutes.categoryNames(req)
+            let names = try await ComplaintDesk(req).categoryNames()
             return format.render([record(row, names: names)], root: "service_requests", item: "request")
         }
     }

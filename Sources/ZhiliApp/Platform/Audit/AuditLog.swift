@@ -19,7 +19,7 @@ struct CreateAuditLog: AsyncMigration {
             .field("ip", .string)
             .field("detail", .string)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("CREATE INDEX audit_log_at ON audit_log (at)").run()
         try await sql.raw("CREATE INDEX audit_log_entity ON audit_log (entity, entity_id)").run()
         try await sql.raw("CREATE INDEX audit_log_actor ON audit_log (actor_id)").run()

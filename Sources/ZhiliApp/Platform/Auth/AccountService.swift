@@ -35,7 +35,7 @@ enum AccountService {
             throw AppError.invalid("department", zh: "部门工作人员须指定部门", en: "Department staff need a department")
         }
         if let node = nodeCode, role.isStaff {
-            guard try await (db as! any SQLDatabase).select().column("code").from("nodes").where("code", .equal, node).first() != nil else {
+            guard try await db.sql.select().column("code").from("nodes").where("code", .equal, node).first() != nil else {
                 throw AppError.invalid("nodeCode", zh: "节点 \(node) 不存在", en: "Node \(node) does not exist")
             }
         }

@@ -26,7 +26,7 @@ enum AuthService {
             throw AppError(.badRequest, code: "missing_credentials", zh: "请输入用户名和密码", en: "Enter a username and password", field: name.isEmpty ? "username" : "password")
         }
         guard name.count <= 64, password.count <= 256 else { throw badCredentials }
-        let throttle = SignInThrottle(db: req.sql)
+        let throttle = SignInThrottle(db: try req.sql)
         let address = "ip:" + (req.remoteAddress?.ipAddress ?? "unknown")
         let account = "user:" + name.lowercased()
         if let until = try await throttle.lockedUntil(address) {

@@ -17,7 +17,7 @@ struct CreateSessions: AsyncMigration {
             .field("expires_at", .datetime, .required)
             .field("revoked_at", .datetime)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = try database.sql
         try await sql.raw("CREATE INDEX sessions_user ON sessions (user_id)").run()
         // Failed sign-ins by account name (known or not, so a locked account looks like any
         // other) and by address.

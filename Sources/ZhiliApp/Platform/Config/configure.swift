@@ -14,8 +14,9 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.http.server.configuration.idleTimeout = config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
 
+    let capabilities = Capabilities.all
     try DatabaseSetup.use(config.database, on: app)
-    DatabaseSetup.addMigrations(to: app)
+    for capability in capabilities { app.migrations.add(capability.migrations) }
 
     guard let tokenKey = Data(base64Encoded: secrets.tokenKey), tokenKey.count >= 32 else {
         throw ConfigError("token key in secrets is malformed / 令牌密钥格式错误")
@@ -23,8 +24,9 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     await app.jwt.keys.add(hmac: HMACKey(from: tokenKey), digestAlgorithm: .sha256)
     app.passwords.use(.bcrypt(cost: 10))
 
-    let context = ZhiliContext(config: config, cipher: try FieldCipher(secrets: secrets), db: app.db as! any SQLDatabase)
+    let context = ZhiliContext(config: config, cipher: try FieldCipher(secrets: secrets), db: try app.db.sql)
     app.storage[ZhiliContextKey.self] = context
+    for capability in capabilities { try capability.boot(app) }
 
     Metrics.bootstrapOnce()
     app.middleware = Middlewares()
@@ -33,31 +35,15 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(MultipartGuard())
     app.middleware.use(SessionAuthenticator())
-    try routes(app)
+    for capability in capabilities { try capability.routes(app) }
+    OpenAPIRoutes.register(app, capabilities: capabilities)
+    AssetRoutes.register(app, assets: capabilities.flatMap(\.assets))
     app.lifecycle.use(context.events)
     let ownConnections = [context.readers, context.background].compactMap { $0 }
     if !ownConnections.isEmpty { app.lifecycle.use(SQLiteReadersLifecycle(sets: ownConnections)) }
     if config.runSchedulers {
-        app.lifecycle.use(ComplaintScheduler())
-        app.lifecycle.use(context.notifications)
+        for capability in capabilities {
+            for service in capability.services(app) { app.lifecycle.use(service) }
+        }
     }
-}
-
-func routes(_ app: Application) throws {
-    OperationsRoutes.register(app)
-    AuthRoutes.register(app)
-    AuditRoutes.register(app)
-    HierarchyRoutes.register(app)
-    PeopleRoutes.register(app)
-    RegistryRoutes.register(app)
-    ExchangeRoutes.register(app)
-    PlaceRoutes.register(app)
-    ComplaintRoutes.register(app)
-    Open311Routes.register(app)
-    Open311KeyRoutes.register(app)
-    NotificationRoutes.register(app)
-    PartyRoutes.register(app)
-    OpenAPIRoutes.register(app)
-    AssetRoutes.register(app)
-    WebRoutes.register(app)
 }

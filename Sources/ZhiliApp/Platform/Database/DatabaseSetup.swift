@@ -28,38 +28,15 @@ enum DatabaseSetup {
     /// per statement: an eighth of a bulk import's time). The settings belong to a connection,
     /// so they are applied on each event loop's connection.
     static func tune(_ app: Application) async throws {
-        guard (app.db as! any SQLDatabase).dialect.name == "sqlite" else { return }
-        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        guard try app.db.sql.dialect.name == "sqlite" else { return }
+        try await app.db.sql.raw("PRAGMA journal_mode=WAL").run()
         for loop in app.eventLoopGroup.makeIterator() {
-            let sql = app.databases.database(logger: app.logger, on: loop) as! any SQLDatabase
+            guard let database = app.databases.database(logger: app.logger, on: loop) else {
+                throw NotAnSQLDatabase(handle: "no default database configured")
+            }
+            let sql = try database.sql
             try await sql.raw("PRAGMA synchronous=FULL").run()
             try await sql.raw("PRAGMA temp_store=MEMORY").run()
         }
-    }
-
-    static func addMigrations(to app: Application) {
-        app.migrations.add(CreateUsers())
-        app.migrations.add(CreateAuditLog())
-        app.migrations.add(CreateNodes())
-        app.migrations.add(CreateHouseholds())
-        app.migrations.add(CreateResidents())
-        app.migrations.add(CreatePartyTables())
-        app.migrations.add(CreatePlaceTables())
-        app.migrations.add(ExtendRegistry())
-        app.migrations.add(CreateComplaints())
-        app.migrations.add(CreateOpen311Keys())
-        app.migrations.add(CreatePhotos())
-        app.migrations.add(CreateComplaintRateCells())
-        app.migrations.add(CreateComplaintThemes())
-        app.migrations.add(ExtendComplaintCategories())
-        app.migrations.add(IndexOpenComplaints())
-        app.migrations.add(CreateComplaintFollowers())
-        app.migrations.add(CreateNotifications())
-        app.migrations.add(AddComplaintContactPhone())
-        app.migrations.add(WidenOpenDueIndex())
-        app.migrations.add(ShortenSearchHashes())
-        app.migrations.add(SlimNameIndexes())
-        app.migrations.add(AddComplaintPrivacy())
-        app.migrations.add(CreateSessions())
     }
 }

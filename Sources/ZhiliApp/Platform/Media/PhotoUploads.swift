@@ -20,7 +20,7 @@ struct CreatePhotos: AsyncMigration {
             .field("uploaded_by_name", .string)
             .field("created_at", .datetime, .required)
             .create()
-        try await (database as! any SQLDatabase).raw("CREATE INDEX photos_owner ON photos (owner_kind, owner_id, created_at)").run()
+        try await database.sql.raw("CREATE INDEX photos_owner ON photos (owner_kind, owner_id, created_at)").run()
     }
 
     func revert(on database: any Database) async throws { try await database.schema("photos").delete() }

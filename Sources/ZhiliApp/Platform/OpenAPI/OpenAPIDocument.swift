@@ -2,16 +2,18 @@ import Vapor
 
 /// The OpenAPI 3.1 document, assembled from every capability's operations.
 enum OpenAPIDocument {
-    static var operations: [APIOperation] {
-        PlatformAPI.operations + HierarchyAPI.operations + PeopleAPI.operations + RegistryAPI.operations + PlacesAPI.operations + ComplaintsAPI.operations
-            + ComplaintsAPI.keyOperations + NotificationsAPI.operations
+    static var operations: [APIOperation] { operations(of: Capabilities.all) }
+
+    static func operations(of capabilities: [any Capability]) -> [APIOperation] {
+        capabilities.flatMap(\.operations)
     }
 
-    static var schemas: [(String, JSONValue)] {
-        PlatformAPI.schemas + HierarchyAPI.schemas + PeopleAPI.schemas + RegistryAPI.schemas + ComplaintsAPI.schemas + NotificationsAPI.schemas
+    static func schemas(of capabilities: [any Capability]) -> [(String, JSONValue)] {
+        capabilities.flatMap(\.schemas)
     }
 
-    static func build() -> JSONValue {
+    static func build(_ capabilities: [any Capability] = Capabilities.all) -> JSONValue {
+        let operations = operations(of: capabilities)
         var paths: [(String, [(String, JSONValue)])] = []
         for op in operations {
             if let i = paths.firstIndex(where: { $0.0 == op.path }) {
@@ -30,7 +32,7 @@ enum OpenAPIDocument {
             "paths": .object(paths.map { ($0.0, .object($0.1)) }),
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
-                "schemas": .object(schemas),
+                "schemas": .object(schemas(of: capabilities)),
             ],
         ]
     }
@@ -74,10 +76,10 @@ enum OpenAPIDocument {
 }
 
 enum OpenAPIRoutes {
-    static func register(_ app: Application) {
+    static func register(_ app: Application, capabilities: [any Capability]) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        let body = (try? encoder.encode(OpenAPIDocument.build())) ?? Data("{}".utf8)
+        let body = (try? encoder.encode(OpenAPIDocument.build(capabilities))) ?? Data("{}".utf8)
         app.get("openapi.json") { _ -> Response in
             let response = Response(status: .ok, body: .init(data: body))
             response.headers.contentType = .json

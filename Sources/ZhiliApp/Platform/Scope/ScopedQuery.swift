@@ -1,20 +1,46 @@
 import SQLKit
 import Vapor
 
-/// The one place where data scope becomes SQL. Repositories never build a WHERE clause for
-/// scope themselves: they call `scoped(_:column:)` on their select.
+/// The one place where data scope becomes SQL. Stores never build a WHERE clause for scope
+/// themselves: they call `scoped(_:column:)` on their select, or put `condition(on:)` into a
+/// group of their own (scope OR assigned to me).
+extension DataScope {
+    /// The scope as one condition on a hierarchy-code column; nil when it restricts nothing.
+    /// A half-open string range, so it is index-friendly on SQLite and PostgreSQL alike.
+    public func condition(on column: any SQLExpression) -> (any SQLExpression)? {
+        guard let range = codeRange else { return nil }
+        if range.lower.isEmpty && range.upper.isEmpty { return SQLLiteral.boolean(false) }
+        return SQLBinaryExpression(
+            SQLBinaryExpression(column, .greaterThanOrEqual, SQLBind(range.lower)),
+            .and,
+            SQLBinaryExpression(column, .lessThan, SQLBind(range.upper)))
+    }
+
+    /// The values `condition(on:)` binds, in its order (for statements kept by shape).
+    public var boundValues: [String] {
+        guard let range = codeRange, !(range.lower.isEmpty && range.upper.isEmpty) else { return [] }
+        return [range.lower, range.upper]
+    }
+
+    /// What `condition(on:)` looks like, without its values: "all", "none" or "range".
+    public var conditionShape: String {
+        guard let range = codeRange else { return "all" }
+        return range.lower.isEmpty && range.upper.isEmpty ? "none" : "range"
+    }
+}
+
 extension SQLSelectBuilder {
     /// Restricts rows to those whose hierarchy code column lies in the scope.
-    /// Uses a half-open string range so it is index-friendly on SQLite and PostgreSQL alike.
     @discardableResult
     public func scoped(_ scope: DataScope, column: String) -> Self {
-        guard let range = scope.codeRange else { return self }
-        if range.lower.isEmpty && range.upper.isEmpty {
-            return self.where(SQLLiteral.boolean(false))
-        }
-        return self
-            .where(SQLIdentifier(column), .greaterThanOrEqual, SQLBind(range.lower))
-            .where(SQLIdentifier(column), .lessThan, SQLBind(range.upper))
+        scoped(scope, on: SQLIdentifier(column))
+    }
+
+    /// The same on any column expression (a column of a joined table: `SQLColumn("c", table: "t")`).
+    @discardableResult
+    public func scoped(_ scope: DataScope, on column: any SQLExpression) -> Self {
+        guard let condition = scope.condition(on: column) else { return self }
+        return self.where(condition)
     }
 }
 

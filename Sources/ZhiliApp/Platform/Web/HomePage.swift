@@ -10,7 +10,7 @@ enum HomePage {
         let t = Localizer(req)
         var figures: [(String, String)] = []
         var anchorName = t("全部辖区", "All areas")
-        let reads = HierarchyRoutes.reads(req)
+        let reads = req.hierarchy.reads(try req.sql)
         let roots = try await reads.roots(for: p.scope)
         if p.role.isStaff {
             let total = roots.reduce(into: NodeCounts()) { acc, n in
@@ -63,7 +63,7 @@ enum HomePage {
     private struct CountRow: Decodable { let n: Int }
 
     static func keyPersonCount(_ req: Request, scope: DataScope) async throws -> Int {
-        let q = req.sql.select().column(SQLFunction("COUNT", args: SQLFunction("DISTINCT", args: SQLIdentifier("resident_id"))), as: "n")
+        let q = try req.sql.select().column(SQLFunction("COUNT", args: SQLFunction("DISTINCT", args: SQLIdentifier("resident_id"))), as: "n")
             .from("resident_tags")
         q.scoped(scope, column: "household_code")
         return try await q.first(decoding: CountRow.self)?.n ?? 0

@@ -1,7 +1,7 @@
 import Vapor
 
 /// Browser pages of the shared platform: sign-in, dashboard, language, audit, API docs.
-/// Capability pages register themselves the same way from their own folders.
+/// Capability pages register themselves from their own folders (`Capability.routes`).
 enum WebRoutes {
     static func register(_ app: Application) {
         app.get("login", use: loginForm)
@@ -11,9 +11,6 @@ enum WebRoutes {
         app.get(use: HomePage.show)
         app.get("audit", use: AuditPage.show)
         app.get("api-docs", use: APIDocsPage.show)
-        HierarchyPages.register(app)
-        RegistryPages.register(app)
-        ComplaintPages.register(app)
     }
 
     struct NextQuery: Content { var next: String? }

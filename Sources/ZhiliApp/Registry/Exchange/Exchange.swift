@@ -56,7 +56,7 @@ struct Exchange {
             }
             _ = try RevealReason.validated(request.reason)
         }
-        let db = database as! any SQLDatabase
+        let db = try database.sql
         let lo = request.under.value, hi = request.under.rangeUpperBound
         let kind = request.kind
         let header = kind.columns.map(\.zh)

@@ -33,7 +33,7 @@ enum ExchangePages {
         await req.audit.record(action: dryRun ? "import_dry_run" : "import", entity: kind.rawValue, entityID: file.filename,
                                outcome: report.rejected.isEmpty ? .ok : .denied,
                                detail: "rows \(report.rows), created \(report.created), updated \(report.updated), rejected \(report.rejectedRows)")
-        if report.committed { await req.zhili.hierarchyChanged() }
+        if report.committed { await req.hierarchy.changed() }
         return render(req, report: report)
     }
 

@@ -61,7 +61,7 @@ enum ExchangeRoutes {
         await req.audit.record(action: dryRun ? "import_dry_run" : "import", entity: kind.rawValue, entityID: q.filename,
                                outcome: report.rejected.isEmpty ? .ok : .denied,
                                detail: "rows \(report.rows), created \(report.created), updated \(report.updated), rejected \(report.rejectedRows)")
-        if report.committed { await req.zhili.hierarchyChanged() }
+        if report.committed { await req.hierarchy.changed() }
         let response = Response(status: !dryRun && !report.rejected.isEmpty ? .unprocessableEntity : .ok)
         try response.content.encode(report)
         return response

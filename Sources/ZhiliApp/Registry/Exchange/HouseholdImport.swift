@@ -19,7 +19,7 @@ struct HouseholdImport {
         let begun = kind.begin(sheet, dryRun: dryRun)
         var report = begun.report
         guard let indices = begun.indices else { return report }
-        let db = database as! any SQLDatabase
+        let db = try database.sql
         var seen: [String: Int] = [:]
         var rows = kind.checkRows(sheet, indices, into: &report) { line, cell, reject in
             let unit = cell("unitCode") ?? ""
@@ -82,7 +82,7 @@ struct HouseholdImport {
         guard !dryRun, report.rejected.isEmpty else { report.seconds = Date().timeIntervalSince(started); return report }
         let (finalFresh, finalChanged) = (fresh, changed)
         try await database.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = try tx.sql
             let now = Date()
             try await BulkInsert(db: sql).run("households", ["code", "address", "house_type", "floor", "room", "area", "retired", "created_at"],
                                                finalFresh.map { [$0.code!, $0.address, $0.houseType, $0.floor, $0.room, $0.area, false, now] })

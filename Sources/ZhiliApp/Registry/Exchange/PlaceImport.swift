@@ -19,7 +19,7 @@ struct PlaceImport {
         let begun = kind.begin(sheet, dryRun: dryRun)
         var report = begun.report
         guard let indices = begun.indices else { return report }
-        let db = database as! any SQLDatabase
+        let db = try database.sql
         var seen: [String: Int] = [:]
         var rows = kind.checkRows(sheet, indices, into: &report) { line, cell, reject in
             let name = cell("name") ?? ""
@@ -76,7 +76,7 @@ struct PlaceImport {
         guard !dryRun, report.rejected.isEmpty else { report.seconds = Date().timeIntervalSince(started); return report }
         let (finalFresh, finalChanged) = (fresh, changed)
         try await database.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = try tx.sql
             let now = Date()
             try await BulkInsert(db: sql).run("places", ["id", "code", "kind", "category", "name", "node_code", "lat", "lon", "address", "contact_name", "contact_phone", "created_at"],
                                                finalFresh.map { [UUID(), $0.code, $0.kind, PlaceKinds.nameZh($0.kind), $0.name, $0.node, $0.lat, $0.lon, $0.address, $0.contact, $0.phone, now] })

@@ -26,7 +26,7 @@ struct ResidentImport {
         let begun = kind.begin(sheet, dryRun: dryRun)
         var report = begun.report
         guard let indices = begun.indices else { return report }
-        let db = database as! any SQLDatabase
+        let db = try database.sql
         let catalogue = try await TagCatalogue.byCode(on: db)
         var valid: [(row: Int, value: ValidResident)] = []
         var seen: [String: Int] = [:]
@@ -118,7 +118,7 @@ struct ResidentImport {
         let (finalFresh, finalChanged, finalTransfers, finalExistingTags) = (fresh, changed, transfers, existingTags)
         let principal = self.principal
         let held = try await database.writeTransaction { tx -> [(row: Int, zh: String, en: String)] in
-            let sql = tx as! any SQLDatabase
+            let sql = try tx.sql
             try await insertFresh(finalFresh, on: sql, catalogue: catalogue, actor: actor)
             let service = ResidentService(db: sql, cipher: cipher)
             var held: [(row: Int, zh: String, en: String)] = []

@@ -1,21 +1,18 @@
 import Vapor
 
-/// Serves the platform's own stylesheet and scripts (compiled into the binary, so a single
-/// executable is the whole deployment) and Leaflet from the Debian package `libjs-leaflet`.
+/// Serves the capabilities' stylesheets and scripts (files embedded into the binary, so a
+/// single executable is the whole deployment) and Leaflet from the Debian package `libjs-leaflet`.
 enum AssetRoutes {
-    static let assets: [String: (String, HTTPMediaType)] = [
-        "app.css": (AppStylesheet.text, HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])),
-        "map.js": (MapScript.text, HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])),
-        "complaint-map.js": (ComplaintMapScript.text, HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])),
-        "badge.js": (BadgeScript.text, HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])),
-        "tell.js": (TellScript.text, HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])),
-    ]
-
-    static func register(_ app: Application) {
-        app.get("assets", ":name") { req -> Response in
-            guard let name = req.parameters.get("name"), let (text, type) = assets[name] else { throw Abort(.notFound) }
-            let response = Response(status: .ok, body: .init(string: text))
-            response.headers.contentType = type
+    static func register(_ app: Application, assets: [Asset]) {
+        var byName: [String: (body: ByteBuffer, type: HTTPMediaType)] = [:]
+        for asset in assets {
+            precondition(byName[asset.name] == nil, "two capabilities serve /assets/\(asset.name)")
+            byName[asset.name] = (ByteBuffer(bytes: asset.bytes), asset.mediaType)
+        }
+        app.get("assets", ":name") { [byName] req -> Response in
+            guard let name = req.parameters.get("name"), let asset = byName[name] else { throw Abort(.notFound) }
+            let response = Response(status: .ok, body: .init(buffer: asset.body))
+            response.headers.contentType = asset.type
             response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
             return response
         }

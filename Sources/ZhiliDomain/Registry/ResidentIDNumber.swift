@@ -69,7 +69,7 @@ public struct ResidentIDNumber: Hashable, Sendable {
         return compose(division: division, year: year, month: month, day: day, sequence: wrapped, sexDigit: sexDigit)
     }
 
-    static func compose(division: String, year: Int, month: Int, day: Int, sequence: Int, sexDigit: Int) -> String {
+    package static func compose(division: String, year: Int, month: Int, day: Int, sequence: Int, sexDigit: Int) -> String {
         let date = ASCIIDigits.padded(year, width: 4) + ASCIIDigits.padded(month, width: 2)
             + ASCIIDigits.padded(day, width: 2)
         let first17 = division + date + ASCIIDigits.padded(sequence, width: 2) + String(sexDigit)
@@ -122,10 +122,10 @@ public enum PhoneNumber {
 
 /// A calendar day in China Standard Time, computed arithmetically so results
 /// do not depend on the host's time-zone database or locale.
-struct CivilDate: Comparable, Sendable {
+package struct CivilDate: Comparable, Sendable {
     var year: Int, month: Int, day: Int
 
-    static func < (a: CivilDate, b: CivilDate) -> Bool {
+    package static func < (a: CivilDate, b: CivilDate) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
@@ -133,7 +133,7 @@ struct CivilDate: Comparable, Sendable {
         (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    package static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -166,7 +166,7 @@ struct CivilDate: Comparable, Sendable {
 }
 
 /// Byte-level digit helpers, namespaced so they cannot clash with other files in the module.
-enum ASCIIDigits {
+package enum ASCIIDigits {
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     /// Decimal value of ASCII digits; callers have already checked they are digits.
@@ -174,7 +174,7 @@ enum ASCIIDigits {
         bytes.reduce(0) { $0 * 10 + Int($1) - 0x30 }
     }
 
-    static func padded(_ n: Int, width: Int) -> String {
+    package static func padded(_ n: Int, width: Int) -> String {
         let digits = String(n)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }

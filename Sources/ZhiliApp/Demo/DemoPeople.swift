@@ -1,3 +1,5 @@
+import ZhiliDomain
+
 /// A fictitious resident for the demo city. Never derived from real records.
 public struct DemoPerson: Sendable {
     public var name: String

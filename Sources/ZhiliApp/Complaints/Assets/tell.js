@@ -1,8 +1,7 @@
-/// The map and location button of 有事您说: the phone's position or a tap sets lat/lon. Photos
-/// are previewed and, when large, shrunk in the phone before upload (canvas re-encoding also
-/// drops EXIF, GPS included); the server checks and re-encodes them again in any case.
-enum TellScript {
-    static let text = #"""
+// The map and location button of 有事您说: the phone's position or a tap sets lat/lon. Photos
+// are previewed and, when large, shrunk in the phone before upload (canvas re-encoding also
+// drops EXIF, GPS included); the server checks and re-encodes them again in any case.
+
 (function () {
   "use strict";
   var el = document.getElementById("tell-map");
@@ -120,5 +119,3 @@ enum TellScript {
     });
   });
 })();
-"""#
-}

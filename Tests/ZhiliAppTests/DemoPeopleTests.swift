@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import ZhiliDomain
+@testable import ZhiliApp
+import ZhiliDomain
 
 private func people(seed: UInt64, count: Int, surname: String? = nil,
                     years: ClosedRange<Int> = 1935...2024) -> [DemoPerson] {

@@ -91,11 +91,11 @@ final class FakeGateway: @unchecked Sendable {
 }
 
 enum NotificationFixture {
-    static func messages(_ app: Application, _ user: String, unread: Bool = false) async throws -> NotificationRoutes.Page {
-        var page: NotificationRoutes.Page?
+    static func messages(_ app: Application, _ user: String, unread: Bool = false) async throws -> NotificationInbox.Page {
+        var page: NotificationInbox.Page?
         try await app.testing().test(.GET, "/api/v1/notifications" + (unread ? "?unread=true" : ""), headers: try await app.bearer(user)) { res in
             #expect(res.status == .ok, "\(res.body.string)")
-            page = try? res.content.decode(NotificationRoutes.Page.self)
+            page = try? res.content.decode(NotificationInbox.Page.self)
         }
         return try #require(page)
     }
@@ -104,10 +104,10 @@ enum NotificationFixture {
         try await messages(app, user).items.map(\.kind)
     }
 
-    static func outbox(_ app: Application) -> NotificationOutbox {
+    static func outbox(_ app: Application) throws -> NotificationOutbox {
         let z = app.zhili
-        return NotificationOutbox(db: app.sql, cipher: z.cipher, publicURL: z.config.publicURL,
-                                  channels: NotificationOutbox.channels(z.config.notifications, client: app.client, tokens: z.wechatTokens, logger: app.logger),
+        return NotificationOutbox(db: try app.sql, cipher: z.cipher, publicURL: z.config.publicURL,
+                                  channels: NotificationOutbox.channels(z.config.notifications, client: app.client, tokens: app.notifications.wechatTokens, logger: app.logger),
                                   logger: app.logger)
     }
 

@@ -1,7 +1,6 @@
-/// The grid map: grid polygons in scope, click for compounds and buildings. Needs no
-/// tile server; when one is configured it is drawn underneath.
-enum MapScript {
-    static let text = #"""
+// The grid map: grid polygons in scope, click for compounds and buildings. Needs no
+// tile server; when one is configured it is drawn underneath.
+
 (function () {
   "use strict";
   var el = document.getElementById("map");
@@ -49,5 +48,3 @@ enum MapScript {
     })
     .catch(function (e) { info.textContent = t("网格加载失败：", "Could not load grids: ") + e.message; });
 })();
-"""#
-}

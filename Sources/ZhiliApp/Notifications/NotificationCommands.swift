@@ -13,7 +13,7 @@ enum NotificationCommands {
         }
         try await ZhiliCLI.withApp(loader) { app in
             let z = app.zhili
-            let channels = NotificationOutbox.channels(z.config.notifications, client: app.client, tokens: z.wechatTokens, logger: app.logger)
+            let channels = NotificationOutbox.channels(z.config.notifications, client: app.client, tokens: app.notifications.wechatTokens, logger: app.logger)
             guard !channels.isEmpty else {
                 throw ConfigError("no channel is set up: set ZHILI_SMS_URL and/or ZHILI_WECHAT_* (see README) / 未配置短信或微信通道")
             }
@@ -31,12 +31,12 @@ enum NotificationCommands {
                 return
             }
             struct Row: Decodable { let id: UUID }
-            let sql = app.db as! any SQLDatabase
+            let sql = try app.db.sql
             guard let user = try await sql.select().column("id").from("users").where("username", .equal, username ?? "").first(decoding: Row.self) else {
                 throw ConfigError("no account '\(username ?? "")' / 账号不存在")
             }
             try await app.db.transaction { tx in
-                _ = try await Notifier(db: tx as! any SQLDatabase, channels: z.config.notifications).notify([user.id], notice)
+                _ = try await Notifier(db: tx.sql, channels: z.config.notifications).notify([user.id], notice)
             }
             let outbox = NotificationOutbox(db: sql, cipher: z.cipher, publicURL: z.config.publicURL, channels: channels, logger: app.logger)
             let o = try await outbox.deliverDue()

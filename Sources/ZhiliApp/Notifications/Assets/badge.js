@@ -1,7 +1,6 @@
-/// The unread count next to 消息 in the navigation: read on every page and once a minute, so a
-/// new dispatch or reply shows without reloading.
-enum BadgeScript {
-    static let text = #"""
+// The unread count next to 消息 in the navigation: read on every page and once a minute, so a
+// new dispatch or reply shows without reloading.
+
 (function () {
   "use strict";
   var link = document.querySelector('.sidenav a[href="/notifications"]');
@@ -24,5 +23,3 @@ enum BadgeScript {
   refresh();
   setInterval(refresh, 60000);
 })();
-"""#
-}

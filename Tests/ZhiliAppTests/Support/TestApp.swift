@@ -39,7 +39,7 @@ func withTestApp(seed: Bool = true, secrets: Secrets = Secrets.generate(), setti
     do {
         try await configure(app, config: config, secrets: secrets)
         if TestDatabase.isPostgres {
-            try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
+            try await app.db.sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
         }
         try await app.autoMigrate()
         try await DatabaseSetup.tune(app)
@@ -57,14 +57,14 @@ func withTestApp(seed: Bool = true, secrets: Secrets = Secrets.generate(), setti
 
 private func cleanUp(_ app: Application, dir: String, schema: String) async {
     if TestDatabase.isPostgres {
-        try? await (app.db as! any SQLDatabase).raw("DROP SCHEMA IF EXISTS \(unsafeRaw: schema) CASCADE").run()
+        try? await app.db.sql.raw("DROP SCHEMA IF EXISTS \(unsafeRaw: schema) CASCADE").run()
     }
     try? await app.asyncShutdown()
     try? FileManager.default.removeItem(atPath: dir)
 }
 
 extension Application {
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { get throws { try db.sql } }
 
     /// Signs in through the API and returns the bearer header for the account.
     func bearer(_ username: String, password: String = DemoCity.password) async throws -> HTTPHeaders {

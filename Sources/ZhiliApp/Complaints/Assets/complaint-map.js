@@ -1,7 +1,6 @@
-/// The map of open complaints: grid outlines, one dot per complaint coloured by urgency,
-/// a popup linking to the handling page.
-enum ComplaintMapScript {
-    static let text = #"""
+// The map of open complaints: grid outlines, one dot per complaint coloured by urgency,
+// a popup linking to the handling page.
+
 (function () {
   "use strict";
   var el = document.getElementById("complaint-map");
@@ -38,5 +37,3 @@ enum ComplaintMapScript {
     })
     .catch(function () { info.textContent = t("地图数据加载失败", "Could not load the map data"); });
 })();
-"""#
-}

@@ -8,8 +8,7 @@ import ZhiliSheets
 /// `zhili import KIND FILE [--dry-run]` and `zhili export KIND --under CODE [--format csv|xlsx] [--out FILE]`.
 /// The operator acts as an administrator named "cli"; every run is audited like the web's.
 enum ExchangeCommands {
-    static let operatorPrincipal = Principal(userID: UUID(uuidString: "00000000-0000-0000-0000-00000000c11e")!, username: "cli",
-                                             displayName: "命令行操作员", role: .admin, department: nil, nodeCode: nil, residentID: nil)
+    static var operatorPrincipal: Principal { CLIAudit.operatorPrincipal }
 
     static func kind(_ raw: String?) throws -> ExchangeKind {
         guard let raw, let kind = ExchangeKind(rawValue: raw) else {
@@ -55,15 +54,5 @@ enum ExchangeCommands {
                                       detail: "\(sheet.rows.count) rows to \(out)" + (unmasked ? "; reason: \(loader.flags["reason"] ?? "")" : ""))
             print("exported \(sheet.rows.count) \(kind.rawValue) to \(out)\(unmasked ? " (UNMASKED)" : " (masked)")")
         }
-    }
-}
-
-/// Audit entries for operator commands (no request, so written directly).
-enum CLIAudit {
-    static func record(_ app: Application, action: String, entity: String, id: String?, detail: String) async throws {
-        let p = ExchangeCommands.operatorPrincipal
-        try await AuditBatcher.insert([.init(at: Date(), actorID: p.userID, actorName: p.username, role: p.role.rawValue, action: action,
-                                             entity: entity, entityID: id, outcome: "ok", ip: "cli", detail: detail)],
-                                      on: app.db as! any SQLDatabase)
     }
 }

@@ -1,0 +1,53 @@
+import Fluent
+import Vapor
+
+/// Messages to staff and residents: the in-app inbox, SMS and WeChat through an outbox with
+/// retries, and each person's channel settings.
+struct NotificationsCapability: Capability {
+    let name = "notifications"
+
+    var migrations: [any Migration] { [CreateNotifications()] }
+
+    func boot(_ app: Application) throws {
+        app.storage[NotificationServices.Key.self] = NotificationServices()
+    }
+
+    func routes(_ app: Application) throws { NotificationRoutes.register(app) }
+
+    var operations: [APIOperation] { NotificationsAPI.operations }
+    var schemas: [(String, JSONValue)] { NotificationsAPI.schemas }
+
+    func navigation(for principal: Principal) -> [NavigationEntry] {
+        [NavigationEntry(key: "notifications", zh: "消息", en: "Messages", url: "/notifications", order: 10)]
+    }
+
+    var assets: [Asset] { [Asset(name: "badge.js", bytes: PackageResources.badge_js)] }
+
+    func services(_ app: Application) -> [any LifecycleHandler] { [app.notifications.dispatcher] }
+
+    var commands: [OperatorCommand] {
+        [
+            OperatorCommand(
+                name: "notify-test",
+                usage: ["zhili notify-test --phone MOBILE | --username U   (checks the SMS/WeChat settings with a test message)"],
+                run: { _, _, loader in try await NotificationCommands.test(loader) })
+        ]
+    }
+}
+
+/// The outbox's dispatcher and the WeChat access tokens it keeps.
+final class NotificationServices: Sendable {
+    struct Key: StorageKey { typealias Value = NotificationServices }
+
+    /// Sends queued SMS/WeChat deliveries; `wake()` after a transaction that queued some.
+    let dispatcher = NotificationDispatcher()
+    let wechatTokens = WeChatTokens()
+}
+
+extension Application {
+    var notifications: NotificationServices { service(NotificationServices.Key.self) }
+}
+
+extension Request {
+    var notifications: NotificationServices { application.notifications }
+}
