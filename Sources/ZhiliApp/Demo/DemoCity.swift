@@ -45,7 +45,7 @@ public enum DemoCity {
         let cipher = app.zhili.cipher
         let hash = try Bcrypt.hash(password, cost: 10)
         let city = DemoCityData(spec: spec, geography: geography, population: population, seed: seed)
-        let capabilities = Capabilities.all
+        let capabilities = app.capabilities
         let accounts = try await app.db.transaction { db -> Int in
             let sql = try db.sql
             try await DemoWriter(db: sql, cipher: cipher).write(geography: geography, population: population, places: places)

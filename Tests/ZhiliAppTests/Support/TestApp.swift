@@ -20,6 +20,7 @@ enum TestDatabase {
 /// Builds an application on an isolated database, migrates it, optionally loads the tiny
 /// demo town, runs the test and tears everything down.
 func withTestApp(seed: Bool = true, secrets: Secrets = Secrets.generate(), settings: (inout AppConfig) -> Void = { _ in },
+                 capabilities: [any Capability] = Capabilities.all,
                  _ body: (Application) async throws -> Void) async throws {
     var config = AppConfig()
     let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
@@ -37,7 +38,7 @@ func withTestApp(seed: Bool = true, secrets: Secrets = Secrets.generate(), setti
     settings(&config)
     let app = try await Application.make(.testing)
     do {
-        try await configure(app, config: config, secrets: secrets)
+        try await configure(app, config: config, secrets: secrets, capabilities: capabilities)
         if TestDatabase.isPostgres {
             try await app.db.sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
         }

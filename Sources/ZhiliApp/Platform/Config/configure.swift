@@ -7,6 +7,12 @@ import Vapor
 /// Sets up a platform instance: database, migrations, keys, middleware and routes.
 /// Takes its settings as parameters so tests can inject an isolated database.
 public func configure(_ app: Application, config: AppConfig, secrets: Secrets) async throws {
+    try await configure(app, config: config, secrets: secrets, capabilities: Capabilities.all)
+}
+
+/// The same with another list of capabilities (tests add a trivial one to prove that one
+/// list is all a new capability needs).
+func configure(_ app: Application, config: AppConfig, secrets: Secrets, capabilities: [any Capability]) async throws {
     app.logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
@@ -14,7 +20,7 @@ public func configure(_ app: Application, config: AppConfig, secrets: Secrets) a
     app.http.server.configuration.idleTimeout = config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
 
-    let capabilities = Capabilities.all
+    app.storage[CapabilitiesKey.self] = capabilities
     try DatabaseSetup.use(config.database, on: app)
     for capability in capabilities { app.migrations.add(capability.migrations) }
 

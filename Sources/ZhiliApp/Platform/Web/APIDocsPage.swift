@@ -5,7 +5,7 @@ import Vapor
 enum APIDocsPage {
     @Sendable static func show(req: Request) async throws -> Response {
         let t = Localizer(req)
-        let ops = OpenAPIDocument.operations
+        let ops = OpenAPIDocument.operations(of: req.application.capabilities)
         let tags = ops.reduce(into: [String]()) { if !$0.contains($1.tag) { $0.append($1.tag) } }
         return PageShell(request: req, title: t("开放接口", "Open API"), active: "api", wide: true).render {
             Div {

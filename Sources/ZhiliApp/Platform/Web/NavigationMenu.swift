@@ -9,7 +9,7 @@ struct NavigationMenu: Component {
 
     var items: [NavigationEntry] {
         guard let p = request.principal else { return [] }
-        return Self.entries(for: p, capabilities: Capabilities.all)
+        return Self.entries(for: p, capabilities: request.application.capabilities)
     }
 
     static func entries(for principal: Principal, capabilities: [any Capability]) -> [NavigationEntry] {
