@@ -10,7 +10,9 @@
 #    acknowledged complaint is on disk), then the staff inbox and the three-rates report as
 #    a city official, a community worker and a grid worker, with p50/p95/p99.
 # 3. After the submissions, the number of complaints stored is checked against the
-#    number of 201 answers wrk counted, and the report is written to out/bench/complaints.md.
+#    number of 201 answers wrk counted (scripts/bench/submit.lua counts them); the report is
+#    written to out/bench/complaints.md, and the run fails if they differ or any request
+#    under load got an error.
 #
 # Knobs: BENCH_COMPLAINTS, BENCH_SECONDS (default 10), BENCH_BIN, BENCH_SKIP_BUILD=1, BENCH_PORT,
 #        BENCH_DATA (a data folder made earlier with demo + demo-complaints: copied, not regenerated),
@@ -92,6 +94,12 @@ SENT="$(awk '/requests in/ { print $1; exit }' "$SUBMIT_RAW")"
 row "submit a complaint (POST, durable)" "resident" "$(ratio)"
 AFTER="$(curl -sS -H "Authorization: Bearer $CITY_TOKEN" "$BASE/api/v1/complaints/rates" | python3 -c 'import json,sys; print(json.load(sys.stdin)["complaints"])')"
 STORED=$((AFTER - BEFORE))
+CREATED="$(awk '$1 == "created:" { print $2; exit }' "$SUBMIT_RAW")"
+if [[ -z "$CREATED" ]]; then
+  fail_later "the submit script did not report its 201 answers (see $SUBMIT_RAW)"
+elif ((CREATED != STORED)); then
+  fail_later "wrk counted $CREATED answers 201 Created, but $STORED complaints were stored"
+fi
 
 measure() { # label user token path
   TOKEN="$3"
@@ -128,7 +136,7 @@ if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then commit="$commit (+ unc
   echo "| complaints in the database | $((AFTER)) (demo year + $COMPLAINTS added) |"
   echo "| \`zhili demo-complaints --count $COMPLAINTS\` (with events and rate cells) | $HISTORY_MS |"
   echo "| database file before the run | $DB_MB MB |"
-  echo "| POST requests wrk sent / complaints stored | ${SENT:-?} / $STORED |"
+  echo "| POST requests wrk sent / answered 201 / complaints stored | ${SENT:-?} / ${CREATED:-?} / $STORED |"
   echo "| server peak RSS | $RSS MB |"
   echo
   echo "| endpoint | as | req/s | p50 ms | p95 ms | p99 ms | vs /healthz | errors |"
@@ -139,3 +147,4 @@ if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then commit="$commit (+ unc
 } >"$REPORT"
 echo
 cat "$REPORT"
+finish_or_fail

@@ -134,6 +134,7 @@ for entry in "${ENDPOINTS[@]}"; do
   ratio="$(awk -v a="$W_RPS" -v b="$HEALTH_RPS" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1f%% (of %.0f)", 100 * a / b, b; else print "?" }')"
   ROWS+=("| $label | \`$path\` | ${STATUS[$i]} | $W_RPS | $W_P50 | $W_P99 | $ratio | $W_ERRORS |")
   i=$((i + 1))
+  [[ "${STATUS[$((i - 1))]}" == 200 ]] || fail_later "$label answered ${STATUS[$((i - 1))]}, not 200, before the load"
 done
 ROWS=("| /healthz (ceiling, each run before an endpoint) | \`/healthz\` | 200 | $(IFS=/; echo "${HEALTH_RUNS[*]}") | | | 100% | |" "${ROWS[@]}")
 RSS_LOAD="$(rss_mb "$PID" VmRSS)"
@@ -147,9 +148,26 @@ if [[ "$IMPORT_ROWS" != 0 ]]; then
   log "import of $IMPORT_ROWS residents (dry run, then for real)"
   "$BIN" export households --under 620982 --out "$WORK/households.csv" --data-dir "$DATA" >/dev/null 2>&1
   python3 scripts/make-import-file.py "$WORK/households.csv" "$IMPORT_ROWS" "$WORK/import.csv"
-  DRY="$("$BIN" import residents "$WORK/import.csv" --dry-run --data-dir "$DATA" 2>/dev/null | grep -E '^dry run' || true)"
-  REAL="$("$BIN" import residents "$WORK/import.csv" --data-dir "$DATA" 2>/dev/null | grep -E '^import' || true)"
-  AGAIN="$("$BIN" import residents "$WORK/import.csv" --data-dir "$DATA" 2>/dev/null | grep -E '^import' || true)"
+  # Each run must take every row: a rate over rejected rows measures nothing.
+  import_run() { # label, extra args…; sets IMPORT_LINE (no subshell, so failures are kept)
+    local label=$1 out rc=0
+    shift
+    out="$("$BIN" import residents "$WORK/import.csv" "$@" --data-dir "$DATA" 2>&1)" || rc=$?
+    local line
+    line="$(grep -E '^(dry run|import) of' <<<"$out" | head -n 1)"
+    if ((rc != 0)) || [[ -z "$line" ]]; then
+      fail_later "resident import ($label) failed (exit $rc): $(head -n 3 <<<"$out" | tr '\n' ' ')"
+    elif ! grep -q 'rejected rows 0' <<<"$line"; then
+      fail_later "resident import ($label) rejected rows: $line"
+    fi
+    IMPORT_LINE="$line"
+  }
+  import_run "dry run" --dry-run
+  DRY="$IMPORT_LINE"
+  import_run import
+  REAL="$IMPORT_LINE"
+  import_run re-import
+  AGAIN="$IMPORT_LINE"
   rate() { awk -v n="$IMPORT_ROWS" '{ for (i = 1; i <= NF; i++) if ($i == "s" && $(i-1) + 0 > 0) printf "%.0f rows/s (%s s)", n / $(i-1), $(i-1) }' <<<"$1"; }
   IMPORT="dry run $(rate "$DRY"); import $(rate "$REAL"); re-import (all unchanged) $(rate "$AGAIN")"
 fi
@@ -211,3 +229,4 @@ swift_ver="$(swift --version 2>/dev/null | head -n 1 | sed 's/^.*Swift version \
 echo
 cat "$REPORT"
 log "written to $REPORT (raw wrk output in $OUT_DIR/wrk-*.txt)"
+finish_or_fail

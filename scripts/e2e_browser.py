@@ -103,6 +103,26 @@ def path_of(url):
     return urlsplit(url).path or "/"
 
 
+def visit(page, base, path):
+    """Opens a page and checks it is the page asked for: a 2xx/3xx answer and no redirect
+    elsewhere (a lapsed session lands on /login, which would otherwise pass)."""
+    expect_ok(page.goto(f"{base}{path}", wait_until="load"), f"GET {path}")
+    if path_of(page.url) != path_of(base + path):
+        raise CheckFailed(f"GET {path} ended on {page.url}")
+
+
+def expect_rows(page, selector, at_least, what):
+    n = page.locator(selector).count()
+    if n < at_least:
+        raise CheckFailed(f"{what}: {n} rows ({selector}), expected at least {at_least}")
+
+
+def expect_text(page, selector, text, what):
+    found = page.inner_text(selector)
+    if text not in found:
+        raise CheckFailed(f"{what}: {selector} does not say {text!r} (it says {found[:80]!r})")
+
+
 def api(base, method, path, body=None, token=None):
     """One JSON API call (for steps another person takes while the browser watches)."""
     req = urllib.request.Request(base + path, method=method,
@@ -162,7 +182,10 @@ def main():
                 page.screenshot(path=f"{out}/map.png")
 
             def hierarchy_page():
-                expect_ok(page.goto(f"{base}/hierarchy", wait_until="load"), "GET /hierarchy")
+                visit(page, base, "/hierarchy")
+                expect_text(page, "h1", "网格层级", "hierarchy page")
+                # The administrator's roots: the demo city with its counts.
+                expect_rows(page, "table.data tbody tr a", 1, "hierarchy roots")
                 page.screenshot(path=f"{out}/hierarchy.png", full_page=True)
 
             def registry_pages():
@@ -175,9 +198,23 @@ def main():
                 expect_ok(page.goto(f"{base}{href}", wait_until="load"), f"GET {href}")
                 page.wait_for_selector("h1", timeout=10000)
                 page.screenshot(path=f"{out}/profile.png", full_page=True)
-                for path, shot in (("/care", "care"), ("/reviews", "reviews"), ("/exchange", "exchange")):
-                    expect_ok(page.goto(f"{base}{path}", wait_until="load"), f"GET {path}")
-                    page.screenshot(path=f"{out}/{shot}.png")
+                # The demo city has visits due: the care list has people in it.
+                visit(page, base, "/care")
+                expect_text(page, "h1", "待走访", "care page")
+                expect_rows(page, "table.data tbody tr a[href^='/residents/']", 1, "visits due")
+                page.screenshot(path=f"{out}/care.png")
+                # A grid worker changes a name: the change waits for review, and shows here.
+                grid = api(base, "POST", "/api/v1/auth/token", {"username": "grid001", "password": PASSWORD})["token"]
+                someone = api(base, "GET", "/api/v1/residents/search?q=z&limit=1", token=grid)["items"][0]
+                api(base, "PATCH", f"/api/v1/residents/{someone['id']}", {"name": someone["name"] + "测"}, token=grid)
+                visit(page, base, "/reviews?status=pending")
+                expect_text(page, "h1", "信息审核", "reviews page")
+                expect_rows(page, ".card.review form[action$='/approve']", 1, "pending reviews")
+                page.screenshot(path=f"{out}/reviews.png")
+                visit(page, base, "/exchange")
+                expect_text(page, "h1", "导入导出", "exchange page")
+                expect_rows(page, "input[type=file]", 1, "import form")
+                page.screenshot(path=f"{out}/exchange.png")
 
             def complaint_pages():
                 expect_ok(page.goto(f"{base}/complaints?tab=closed", wait_until="load"), "GET /complaints")
@@ -241,7 +278,13 @@ def main():
             phone = new_page(browser, PHONE, phone_errors, is_mobile=True, has_touch=True, device_scale_factor=2)
 
             def login_phone():
-                expect_ok(phone.goto(f"{base}/login", wait_until="load"), "GET /login")
+                visit(phone, base, "/login")
+                expect_rows(phone, "input[name=username]", 1, "sign-in form")
+                expect_rows(phone, "input[name=password]", 1, "sign-in form")
+                # The form fits the phone: nothing wider than the screen.
+                width = phone.evaluate("() => document.documentElement.scrollWidth")
+                if width > PHONE["width"]:
+                    raise CheckFailed(f"sign-in page is {width} px wide on a {PHONE['width']} px phone")
                 phone.screenshot(path=f"{out}/login-phone.png", full_page=True)
 
             def snap_on_phone():

@@ -2,11 +2,13 @@
 # shellcheck disable=SC2317  # functions run indirectly (trap, run_stage)
 # THE test command: installs what is missing, builds, and runs the whole suite
 #   1. deps       scripts/setup-deps.sh
-#   2. build      swift build --build-tests (debug; also builds the zhili binary)
-#   3. sqlite     swift test on SQLite (the default database of the tests)
-#   4. postgres   swift test again on a throwaway PostgreSQL cluster
-#   5. e2e        scripts/e2e.sh: browser checks + API fuzzing on the real server
-# and ends with one line per stage. Exit status is non-zero if any stage failed.
+#   2. format     swift format lint --strict with the repository's .swift-format
+#   3. build      swift build --build-tests (debug; also builds the zhili binary)
+#   4. sqlite     swift test on SQLite (the default database of the tests)
+#   5. postgres   swift test again on a throwaway PostgreSQL cluster
+#   6. e2e        scripts/e2e.sh: browser checks + API fuzzing on the real server
+# and ends with one line per stage, and the tests each suite skipped. Exit status is non-zero
+# if any stage failed; "ALL STAGES OK" only when every stage ran and passed.
 #
 # Knobs: ZHILI_SKIP_PG=1, ZHILI_SKIP_E2E=1 skip those stages (quick local runs).
 set -euo pipefail
@@ -17,7 +19,7 @@ if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
   export PATH="/opt/swift/usr/bin:$PATH"
 fi
 
-STAGES=(deps build sqlite postgres e2e)
+STAGES=(deps format build sqlite postgres e2e)
 declare -A RESULT=()
 for s in "${STAGES[@]}"; do RESULT[$s]="not run"; done
 declare -A SECS=()
@@ -43,13 +45,24 @@ stop_pg() {
 }
 
 summary() {
-  local s status=0
+  local s status=0 skipped=0
   banner "summary"
   for s in "${STAGES[@]}"; do
     printf '  %-9s %s%s\n' "$s" "${RESULT[$s]}" "${SECS[$s]:+ (${SECS[$s]}s)}"
     [[ "${RESULT[$s]}" == failed* ]] && status=1
+    [[ "${RESULT[$s]}" == passed ]] || skipped=1
   done
-  if ((status == 0)); then echo "ALL STAGES OK"; else echo "SOME STAGES FAILED"; fi
+  for s in sqlite postgres; do
+    if [[ -s "out/test-$s.log" ]]; then
+      # Swift Testing prints one line per skipped test; count them so a skip never reads as a pass.
+      local n
+      n=$(grep -cE 'Test .* skipped' "out/test-$s.log" || true)
+      if ((n > 0)); then printf '  %-9s %s test(s) skipped:\n' "$s" "$n"; grep -E 'Test .* skipped' "out/test-$s.log" | sed 's/^/    /' | head -20; fi
+    fi
+  done
+  if ((status != 0)); then echo "SOME STAGES FAILED"
+  elif ((skipped)); then echo "STAGES RUN PASSED; SOME STAGES SKIPPED OR NOT RUN"
+  else echo "ALL STAGES OK"; fi
 }
 
 on_exit() {
@@ -66,7 +79,8 @@ pg_suite() {
   PG_STARTED=1
   echo "database: $url"
   local rc=0
-  ZHILI_TEST_DATABASE_URL="$url" swift test --skip-build || rc=$?
+  ZHILI_TEST_DATABASE_URL="$url" swift test --skip-build 2>&1 | tee out/test-postgres.log
+  rc=${PIPESTATUS[0]}
   stop_pg
   return "$rc"
 }
@@ -77,6 +91,9 @@ if ! run_stage deps scripts/setup-deps.sh; then
   exit 1
 fi
 
+banner "format (swift format lint --strict)"
+run_stage format swift format lint --strict --parallel --recursive Package.swift Sources Tests || true
+
 banner "build (debug, with tests)"
 if ! run_stage build swift build --build-tests; then
   for s in sqlite postgres e2e; do RESULT[$s]="not run (build failed)"; done
@@ -86,7 +103,12 @@ fi
 
 # Swift Testing runs its tests in parallel by default; XCTest ones run serially.
 banner "suite on SQLite"
-run_stage sqlite swift test --skip-build || true
+mkdir -p out
+sqlite_suite() {
+  swift test --skip-build 2>&1 | tee out/test-sqlite.log
+  return "${PIPESTATUS[0]}"
+}
+run_stage sqlite sqlite_suite || true
 
 if [[ "${ZHILI_SKIP_PG:-0}" == 1 ]]; then
   RESULT[postgres]="skipped (ZHILI_SKIP_PG=1)"

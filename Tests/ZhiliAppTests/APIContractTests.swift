@@ -9,6 +9,8 @@ struct APIContractTests {
     @Test func everyAPIRouteIsDocumentedAndEveryDocumentedOperationExists() async throws {
         try await withTestApp(seed: false) { app in
             let routed = Set(app.routes.all.compactMap { route -> String? in
+                // The 405 answers for methods a path does not have are not operations.
+                guard route.userInfo[MethodNotAllowed.userInfoKey] == nil else { return nil }
                 let path = "/" + route.path.map { component -> String in
                     if case .parameter(let name) = component { return "{\(name)}" }
                     return component.description
@@ -103,6 +105,21 @@ struct APIContractTests {
             }
             let actual11 = try await app.count("nodes")
             #expect(actual11 == before)
+        }
+    }
+
+    @Test func aKnownPathAskedWithAnotherMethodAnswers405WithAllow() async throws {
+        try await withTestApp(seed: false) { app in
+            try await app.testing().test(.DELETE, "/api/v1/me") { res in
+                #expect(res.status == .methodNotAllowed)
+                #expect(res.headers.first(name: .allow) == "GET")
+                #expect(errorCode(res) == "method_not_allowed")
+            }
+            try await app.testing().test(.PUT, "/api/v1/nodes/620982") { res in
+                #expect(res.status == .methodNotAllowed)
+                #expect(res.headers.first(name: .allow) == "DELETE, GET, PATCH")
+            }
+            try await app.testing().test(.GET, "/api/v1/no-such-thing") { res in #expect(res.status == .notFound) }
         }
     }
 }

@@ -161,3 +161,24 @@ func divisionCodeNeedsKnownProvinceAndNonZeroTail(raw: String, valid: Bool) {
         try JSONDecoder().decode([HierarchyCode].self, from: Data(#"["620982000"]"#.utf8))
     }
 }
+
+@Suite("Hierarchy code pattern: the validator's rules as a regular expression")
+struct HierarchyCodePatternTests {
+    private func matches(_ code: String) -> Bool {
+        code.range(of: HierarchyCode.pattern, options: .regularExpression) != nil
+    }
+
+    @Test(arguments: ["620982", "620982001", "620982001001", "620982001001001", "620982001001001001",
+                      "620982001001001001001", "62098200100100100100101", "620982001001001001001010001", "110101"])
+    func validCodesMatch(code: String) throws {
+        _ = try HierarchyCode(validating: code)
+        #expect(matches(code))
+    }
+
+    @Test(arguments: ["000000", "620000", "990982", "6209820", "620982000", "620982001000", "62098200100100100100100",
+                      "620982001001001001001010000", "62098a", ""])
+    func invalidCodesDoNotMatch(code: String) {
+        #expect((try? HierarchyCode(validating: code)) == nil)
+        #expect(!matches(code))
+    }
+}

@@ -5,6 +5,18 @@
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: error: $*" >&2; exit 1; }
 
+# Problems that make a figure untrue (errors under load, rejected rows, lost writes): the
+# report is still written, then the run fails listing them (`finish_or_fail`).
+FAILURES=()
+fail_later() { FAILURES+=("$*"); log "FAILED: $*"; }
+finish_or_fail() {
+  if ((${#FAILURES[@]} > 0)); then
+    printf 'bench: the figures above are not to be trusted:\n' >&2
+    printf '  - %s\n' "${FAILURES[@]}" >&2
+    exit 1
+  fi
+}
+
 if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
   export PATH="/opt/swift/usr/bin:$PATH"
 fi
@@ -116,6 +128,7 @@ run_wrk() {
     /Non-2xx or 3xx responses:/ { e += $NF }
     /Socket errors:/ { gsub(/,/, ""); for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) e += $i }
     END { print e + 0 }' <<<"$raw")"
-  [[ -n "$W_RPS" ]] || { W_RPS="?"; log "could not parse wrk output for $label (see $file)"; }
+  [[ -n "$W_RPS" ]] || { W_RPS="?"; fail_later "could not parse wrk output for $label (see $file)"; }
+  if ((W_ERRORS > 0)); then fail_later "$label: $W_ERRORS errors under load (see $file)"; fi
 }
 

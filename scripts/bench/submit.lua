@@ -4,6 +4,7 @@ local lat = os.getenv("BENCH_LAT") or "40.142"
 local lon = os.getenv("BENCH_LON") or "94.662"
 local token = os.getenv("BENCH_TOKEN") or ""
 local counter = 0
+created = 0  -- a global: done() reads each thread's count with thread:get
 local thread_id = 0
 local threads = {}
 
@@ -28,6 +29,18 @@ request = function()
   return wrk.format("POST", "/api/v1/complaints", headers, body)
 end
 
+-- Counts the 201 answers, so the stored complaints can be checked against them.
+response = function(status, headers, body)
+  if status == 201 then
+    created = created + 1
+  end
+end
+
 done = function(summary, latency, requests)
   io.write(string.format("p95: %.2fms\n", latency:percentile(95) / 1000))
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + (thread:get("created") or 0)
+  end
+  io.write(string.format("created: %d\n", total))
 end

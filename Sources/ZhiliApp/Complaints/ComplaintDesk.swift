@@ -126,8 +126,9 @@ enum ComplaintInput {
 
     struct PhotoStage: Content { var stage: String? }
 
-    static func month(_ raw: String?, field: String) throws -> String? {
-        guard let raw, !raw.isEmpty else { return nil }
+    /// "YYYY-MM"; empty is an error in the API, "not given" in forms (`emptyIsAbsent`).
+    static func month(_ raw: String?, field: String, emptyIsAbsent: Bool = false) throws -> String? {
+        guard let raw, !(raw.isEmpty && emptyIsAbsent) else { return nil }
         guard raw.count == 7, ComplaintRateCells.bounds(of: raw) != nil else {
             throw AppError(.badRequest, code: "invalid_value", zh: "月份格式应为 YYYY-MM（如 2026-01）",
                            en: "Use YYYY-MM months", field: field)
@@ -136,13 +137,7 @@ enum ComplaintInput {
     }
 
     /// ISO 8601 date-times in the query (the OpenAPI format), a clear 400 otherwise.
-    static func instant(_ raw: String?, field: String) throws -> Date? {
-        guard let raw, !raw.isEmpty else { return nil }
-        let f = ISO8601DateFormatter()
-        if let d = f.date(from: raw) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: raw) { return d }
-        throw AppError(.badRequest, code: "invalid_value", zh: "时间格式应为 ISO 8601（如 2026-01-01T00:00:00Z）",
-                       en: "Use ISO 8601 date-times", field: field)
+    static func instant(_ raw: String?, field: String, emptyIsAbsent: Bool = false) throws -> Date? {
+        try QueryValue.instant(raw, field: field, emptyIsAbsent: emptyIsAbsent)
     }
 }

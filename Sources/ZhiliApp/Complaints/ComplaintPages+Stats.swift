@@ -18,8 +18,8 @@ extension ComplaintPages {
         let code = try parseCode(q.under ?? p.nodeCode ?? "", field: "under")
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
         let (defaultFrom, defaultTo) = ComplaintThemes.lastYear()
-        let to = try ComplaintInput.month(q.toMonth, field: "toMonth") ?? defaultTo
-        let from = min(try ComplaintInput.month(q.fromMonth, field: "fromMonth") ?? defaultFrom, to)
+        let to = try ComplaintInput.month(q.toMonth, field: "toMonth", emptyIsAbsent: true) ?? defaultTo
+        let from = min(try ComplaintInput.month(q.fromMonth, field: "fromMonth", emptyIsAbsent: true) ?? defaultFrom, to)
         let children = try await req.hierarchy.reads(try req.sql).children(of: code)
         let childNames = Dictionary(children.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let report = try await ComplaintRates(db: req.sql, gate: req.complaints.rateRefresh, cache: req.complaints.reports).report(under: code, fromMonth: from, toMonth: to, childNames: childNames)

@@ -169,7 +169,8 @@ enum ComplaintRoutes {
     @Sendable static func list(req: Request) async throws -> Page {
         let p = try req.requirePrincipal()
         let q = try req.query.decode(ListQuery.self)
-        let limit = min(max(q.limit ?? 50, 1), 200), offset = min(max(q.offset ?? 0, 0), 1_000_000)
+        let limit = try QueryValue.int(q.limit, default: 50, in: 1...200, field: "limit")
+        let offset = try QueryValue.int(q.offset, default: 0, in: 0...1_000_000, field: "offset")
         let select = try ComplaintStore.visible(to: p, on: req.sql, mine: q.mine == true)
         if let s = q.status {
             guard ComplaintStatus(rawValue: s) != nil else {
@@ -210,12 +211,15 @@ enum ComplaintRoutes {
         let code = try parseCode(q.under ?? p.nodeCode ?? "", field: "under")
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
         let names = Dictionary(try await req.hierarchy.reads(try req.sql).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let from = try ComplaintInput.instant(q.from, field: "from"), to = try ComplaintInput.instant(q.to, field: "to")
+        // Every given value is checked, whichever window is used.
+        let from = try ComplaintInput.instant(q.from, field: "from")
+        let to = try ComplaintInput.instant(q.to, field: "to")
+        let fromMonth = try ComplaintInput.month(q.fromMonth, field: "fromMonth")
+        let toMonth = try ComplaintInput.month(q.toMonth, field: "toMonth")
         let rates = ComplaintRates(db: try req.sql, gate: req.complaints.rateRefresh, cache: req.complaints.reports)
         if from != nil || to != nil {
             return try await rates.report(under: code, from: from, to: to, childNames: names)
         }
-        return try await rates.report(under: code, fromMonth: try ComplaintInput.month(q.fromMonth, field: "fromMonth"),
-                                      toMonth: try ComplaintInput.month(q.toMonth, field: "toMonth"), childNames: names)
+        return try await rates.report(under: code, fromMonth: fromMonth, toMonth: toMonth, childNames: names)
     }
 }

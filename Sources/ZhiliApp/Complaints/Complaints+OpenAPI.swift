@@ -5,7 +5,7 @@ enum ComplaintsAPI {
     static let actions: [JSONValue] = ["accept", "reject", "merge", "recategorize", "reassign", "sign", "contact", "progress",
                                        "request_extension", "decide_extension", "send_back", "resolve", "rate", "reopen", "return_visit", "close"]
 
-    static let photoFiles: JSONValue = ["type": "array", "maxItems": 9, "items": ["type": "string", "format": "binary"],
+    static let photoFiles: JSONValue = ["type": "array", "minItems": 1, "maxItems": 9, "items": ["type": "string", "format": "binary"],
                                         "description": "JPEG or PNG, at most 10 MB each and 40 MB in all; re-encoded without metadata"]
 
     static let question: JSONValue = Schema.object([
@@ -43,7 +43,7 @@ enum ComplaintsAPI {
                               .query("overdue", Schema.boolean, "Only open complaints past their deadline, most overdue first"),
                               .query("mine", Schema.boolean, "Only complaints I submitted"),
                               .query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size"),
-                              .query("offset", ["type": "integer", "minimum": 0], "Offset")],
+                              .query("offset", ["type": "integer", "minimum": 0, "maximum": 1_000_000], "Offset")],
                      success: (200, Schema.object([("items", Schema.array(Schema.ref("Complaint"))), ("limit", Schema.integer), ("offset", Schema.integer)]), "application/json")),
         APIOperation(method: "get", path: "/api/v1/complaints/nearby", tag: tag, summary: "Open complaints of the same category nearby: same problem? (附近同类诉求)",
                      params: [.query("category", Schema.string, "Category code", required: true),

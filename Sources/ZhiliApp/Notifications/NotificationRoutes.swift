@@ -29,7 +29,8 @@ enum NotificationRoutes {
         let p = try req.requirePrincipal()
         struct Query: Decodable { var unread: Bool?; var limit: Int?; var offset: Int? }
         let q = try req.query.decode(Query.self)
-        let limit = q.limit ?? 50, offset = q.offset ?? 0
+        let limit = q.limit ?? 50
+        let offset = try QueryValue.int(q.offset, default: 0, in: 0...1_000_000, field: "offset")
         guard (1...200).contains(limit) else { throw AppError.invalid("limit", zh: "每页条数应为 1–200", en: "limit must be 1–200") }
         guard offset >= 0 else { throw AppError.invalid("offset", zh: "偏移量不能为负", en: "offset must not be negative") }
         return NotificationInbox.Page(items: try await NotificationInbox.items(for: p.userID, unreadOnly: q.unread ?? false, limit: limit, offset: offset, db: req.sql),
@@ -96,7 +97,7 @@ enum NotificationRoutes {
             }
             select.where("status", .equal, status)
         }
-        let limit = min(max(q.limit ?? 100, 1), 500)
+        let limit = try QueryValue.int(q.limit, default: 100, in: 1...500, field: "limit")
         return try await select.orderBy("created_at", .descending).limit(limit).all(decoding: DeliveryRow.self).map {
             Delivery(id: $0.id, channel: $0.channel, status: $0.status, attempts: $0.attempts, title: $0.title, lastError: $0.last_error,
                      createdAt: $0.created_at, nextAttemptAt: $0.next_attempt_at, sentAt: $0.sent_at)

@@ -11,7 +11,7 @@ enum NotificationsAPI {
         APIOperation(method: "get", path: "/api/v1/notifications", tag: tag, summary: "My messages, newest first, with the unread count (我的消息)",
                      params: [.query("unread", Schema.boolean, "Only unread messages"),
                               .query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size"),
-                              .query("offset", ["type": "integer", "minimum": 0], "Offset")],
+                              .query("offset", ["type": "integer", "minimum": 0, "maximum": 1_000_000], "Offset")],
                      success: (200, Schema.object([("items", Schema.array(Schema.ref("Notification"))), ("unread", Schema.integer),
                                                    ("limit", Schema.integer), ("offset", Schema.integer)]), "application/json")),
         APIOperation(method: "get", path: "/api/v1/notifications/unread", tag: tag, summary: "How many of my messages are unread (未读数)",

@@ -4,6 +4,15 @@ import ZhiliDomain
 
 /// Places and things (地、物): search by kind, area and distance; one place's record.
 enum PlaceRoutes {
+    /// 10–20,000 m as documented; 1,000 m when not given.
+    static func radiusMetres(_ raw: Double?) throws -> Double {
+        guard let raw else { return 1000 }
+        guard (10...20_000).contains(raw) else {
+            throw AppError.invalid("radius", zh: "半径应在 10–20000 米之间", en: "radius must be 10–20000 metres")
+        }
+        return raw
+    }
+
     static func register(_ app: Application) {
         let api = app.grouped("api", "v1")
         api.get("places", use: search)
@@ -49,7 +58,8 @@ enum PlaceRoutes {
     @Sendable static func search(req: Request) async throws -> [PlaceDTO] {
         let p = try req.requirePrincipal()
         let q = try req.query.decode(Query.self)
-        let limit = min(max(q.limit ?? 50, 1), 500)
+        _ = try radiusMetres(q.radius)
+        let limit = try QueryValue.int(q.limit, default: 50, in: 1...500, field: "limit")
         let select = try req.sql.select().columns("id", "code", "kind", "name", "node_code", "lat", "lon", "address", "contact_name").from("places")
             .scoped(scope(p), column: "node_code")
         if let kind = q.kind, !kind.isEmpty {
@@ -65,7 +75,7 @@ enum PlaceRoutes {
             guard (-90...90).contains(lat), (-180...180).contains(lon) else {
                 throw AppError.invalid("lat", zh: "经纬度超出范围", en: "Latitude/longitude out of range")
             }
-            let radius = min(max(q.radius ?? 1000, 10), 20_000)
+            let radius = try radiusMetres(q.radius)
             // A bounding box first (index-friendly), exact distance after.
             let dLat = radius / 111_320, dLon = radius / (111_320 * max(cos(lat * .pi / 180), 0.01))
             select.where("lat", .greaterThanOrEqual, lat - dLat).where("lat", .lessThanOrEqual, lat + dLat)
@@ -81,7 +91,7 @@ enum PlaceRoutes {
                      distanceMeters: centre.map { (distanceMeters($0, GeoPoint(lat: r.lat, lon: r.lon)) * 10).rounded() / 10 })
         }
         if let centre {
-            let radius = min(max(q.radius ?? 1000, 10), 20_000)
+            let radius = try radiusMetres(q.radius)
             _ = centre
             dtos = Array(dtos.filter { ($0.distanceMeters ?? 0) <= radius }.sorted { ($0.distanceMeters ?? 0) < ($1.distanceMeters ?? 0) }.prefix(limit))
         }

@@ -57,7 +57,8 @@ struct CarePlans {
     struct VisitInput: Content, Sendable {
         var tag: String?
         var notes: String?
-        var visitedAt: Date?
+        /// ISO 8601; an impossible date is a 422 naming the field.
+        var visitedAt: String?
         var lat: Double?
         var lon: Double?
     }
@@ -77,9 +78,12 @@ struct CarePlans {
 
     /// Records a visit and moves the next due date of the visited tag (or of all the person's tags).
     func record(_ input: VisitInput, residentID: UUID, household: String, by p: Principal) async throws -> Visit {
-        let at = input.visitedAt ?? Date()
+        let at = try QueryValue.instant(input.visitedAt, field: "visitedAt") ?? Date()
         guard at <= Date().addingTimeInterval(3600) else {
             throw AppError.invalid("visitedAt", zh: "走访时间不能晚于现在", en: "A visit cannot be in the future")
+        }
+        if (input.lat == nil) != (input.lon == nil) {
+            throw AppError.invalid(input.lat == nil ? "lat" : "lon", zh: "经度和纬度须同时提供", en: "Give both lat and lon")
         }
         if let lat = input.lat, let lon = input.lon, !((-90...90).contains(lat) && (-180...180).contains(lon)) {
             throw AppError.invalid("lat", zh: "经纬度超出范围", en: "Latitude/longitude out of range")

@@ -8,14 +8,14 @@ enum PeopleAPI {
         APIOperation(method: "get", path: "/api/v1/residents", tag: tag, summary: "Residents under a node, in scope, masked (居民列表)",
                      params: [.query("under", Schema.code, "Node code; defaults to the caller's own node"),
                               .query("limit", ["type": "integer", "minimum": 1, "maximum": 200], "Page size"),
-                              .query("offset", ["type": "integer", "minimum": 0], "Offset")],
+                              .query("offset", ["type": "integer", "minimum": 0, "maximum": 10_000_000], "Offset")],
                      success: (200, Schema.object([("items", Schema.array(Schema.ref("Resident"))), ("limit", Schema.integer), ("offset", Schema.integer)],
                                                   required: ["items", "limit", "offset"]), "application/json")),
         APIOperation(method: "get", path: "/api/v1/households/{code}", tag: tag, summary: "A household and its members (户详情)",
-                     params: [APIOperation.path("code", Schema.code, "27-digit household code")],
+                     params: [APIOperation.path("code", Schema.householdCode, "27-digit household code")],
                      success: (200, Schema.ref("Household"), "application/json")),
         APIOperation(method: "get", path: "/api/v1/households/{code}/qr.svg", tag: tag, summary: "Door QR code (一户一码) as SVG",
-                     params: [APIOperation.path("code", Schema.code, "27-digit household code")],
+                     params: [APIOperation.path("code", Schema.householdCode, "27-digit household code")],
                      success: (200, nil, "image/svg+xml")),
     ]
 

@@ -56,8 +56,8 @@ enum PeopleRoutes {
             await req.audit.record(action: "list_denied", entity: "resident", entityID: under.value, outcome: .denied)
             throw AppError.forbidden
         }
-        let limit = min(max(q.limit ?? 50, 1), 200)
-        let offset = min(max(q.offset ?? 0, 0), 10_000_000)
+        let limit = try QueryValue.int(q.limit, default: 50, in: 1...200, field: "limit")
+        let offset = try QueryValue.int(q.offset, default: 0, in: 0...10_000_000, field: "offset")
         let reads = ResidentReads(db: try req.sql)
         let rows = try await reads.list(under: under, scope: principal.scope, limit: limit, offset: offset)
         await req.audit.record(action: "list", entity: "resident", entityID: under.value, detail: "\(rows.count) rows")

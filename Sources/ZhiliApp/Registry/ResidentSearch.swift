@@ -44,8 +44,8 @@ struct ResidentSearch {
 
     /// The search itself; `query.tag` must already have passed `RegistryPolicy.filterTag`.
     func run(_ query: Query, scope: DataScope) async throws -> (kind: Kind, rows: [ResidentReads.Row]) {
-        let limit = min(max(query.limit ?? 20, 1), 200)
-        let offset = min(max(query.offset ?? 0, 0), 100_000)
+        let limit = try QueryValue.int(query.limit, default: 20, in: 1...200, field: "limit")
+        let offset = try QueryValue.int(query.offset, default: 0, in: 0...100_000, field: "offset")
         let text = query.q?.trimmingCharacters(in: .whitespaces) ?? ""
         let kind = Self.classify(text)
         let under = try query.under.map { try parseCode($0, field: "under") }

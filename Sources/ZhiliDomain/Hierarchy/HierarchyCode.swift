@@ -197,6 +197,37 @@ extension HierarchyCode {
 
     /// A city is rooted at a prefecture- or county-level code, so a bare province
     /// code (last four digits "0000") cannot head a hierarchy.
+    /// The rules of `init(validating:)` as one regular expression (for the OpenAPI document,
+    /// so clients and fuzzers know a code's shape): a real province, a division that is not
+    /// the province itself, then each level's serial, none of them all zeros.
+    public static var pattern: String { pattern(down: nil) }
+
+    /// The pattern of codes of exactly this level (a household's 27 digits, say).
+    public static func pattern(of level: NodeLevel) -> String { pattern(down: level) }
+
+    private static func pattern(down exactly: NodeLevel?) -> String {
+        var byTens: [Int: [Int]] = [:]
+        for p in provincePrefixes.sorted() { byTens[p / 10, default: []].append(p % 10) }
+        let provinces = byTens.keys.sorted().map { tens in
+            "\(tens)[" + byTens[tens]!.map(String.init).joined() + "]"
+        }.joined(separator: "|")
+        var tail = ""
+        for level in NodeLevel.allCases.reversed() where level != .city {
+            if let exactly, level > exactly { continue }
+            let serial = nonZero(level.codeLength - (level.parent?.codeLength ?? 0))
+            tail = "(" + serial + tail + ")" + (exactly == nil ? "?" : "")
+        }
+        return "^(" + provinces + ")" + nonZero(4) + tail + "$"
+    }
+
+    /// `n` digits that are not all zeros, without look-arounds (portable regular expressions).
+    private static func nonZero(_ n: Int) -> String {
+        let choices = (0..<n).map { zeros in
+            String(repeating: "0", count: zeros) + "[1-9]" + (n - zeros - 1 > 0 ? "[0-9]{\(n - zeros - 1)}" : "")
+        }
+        return "(" + choices.joined(separator: "|") + ")"
+    }
+
     public static func isValidDivisionCode(_ s: String) -> Bool {
         let bytes = Array(s.utf8)
         guard bytes.count == 6, bytes.allSatisfy(ASCIIDigits.isDigit) else { return false }

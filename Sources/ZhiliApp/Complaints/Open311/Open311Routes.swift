@@ -145,7 +145,7 @@ enum Open311Routes {
     }
 
     static func date(_ raw: String?, _ field: String) throws -> Date? {
-        do { return try ComplaintInput.instant(raw, field: field) } catch { throw Open311Error(400, "\(field) must be a W3C date-time") }
+        do { return try ComplaintInput.instant(raw, field: field, emptyIsAbsent: true) } catch { throw Open311Error(400, "\(field) must be a W3C date-time") }
     }
 
     @Sendable static func request(req: Request) async throws -> Response {

@@ -34,22 +34,31 @@ enum AuditQueries {
         var entity: String?
         var entityId: String?
         var outcome: String?
-        var from: Date?
-        var to: Date?
+        /// ISO 8601 date-times, as documented.
+        var from: String?
+        var to: String?
         var limit: Int?
         var before: Int64?
     }
 
-    static func list(_ f: Filter, on db: any SQLDatabase) async throws -> [AuditEntry] {
-        let limit = min(max(f.limit ?? 50, 1), 500)
+    /// `emptyIsAbsent`: the audit page's form sends empty fields for "any".
+    static func list(_ f: Filter, on db: any SQLDatabase, emptyIsAbsent: Bool = false) async throws -> [AuditEntry] {
+        let limit = try QueryValue.int(f.limit, default: 50, in: 1...500, field: "limit")
+        let from = try QueryValue.instant(f.from, field: "from", emptyIsAbsent: emptyIsAbsent)
+        let to = try QueryValue.instant(f.to, field: "to", emptyIsAbsent: emptyIsAbsent)
         let q = db.select().column("*").from("audit_log")
         if let v = f.actor, !v.isEmpty { q.where("actor_name", .equal, v) }
         if let v = f.action, !v.isEmpty { q.where("action", .equal, v) }
         if let v = f.entity, !v.isEmpty { q.where("entity", .equal, v) }
         if let v = f.entityId, !v.isEmpty { q.where("entity_id", .equal, v) }
-        if let v = f.outcome, !v.isEmpty { q.where("outcome", .equal, v) }
-        if let v = f.from { q.where("at", .greaterThanOrEqual, v) }
-        if let v = f.to { q.where("at", .lessThan, v) }
+        if let v = f.outcome, !(v.isEmpty && emptyIsAbsent) {
+            guard AuditOutcome(rawValue: v) != nil else {
+                throw AppError.invalid("outcome", zh: "结果应为 ok 或 denied", en: "outcome must be ok or denied")
+            }
+            q.where("outcome", .equal, v)
+        }
+        if let v = from { q.where("at", .greaterThanOrEqual, v) }
+        if let v = to { q.where("at", .lessThan, v) }
         if let v = f.before { q.where("id", .lessThan, v) }
         return try await q.orderBy("id", .descending).limit(limit)
             .all(decoding: AuditEntry.self, keyDecodingStrategy: .convertFromSnakeCase)

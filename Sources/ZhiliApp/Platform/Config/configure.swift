@@ -43,6 +43,7 @@ func configure(_ app: Application, config: AppConfig, secrets: Secrets, capabili
     app.middleware.use(SessionAuthenticator())
     for capability in capabilities { try capability.routes(app) }
     OpenAPIRoutes.register(app, capabilities: capabilities)
+    MethodNotAllowed.register(app)
     AssetRoutes.register(app, assets: capabilities.flatMap(\.assets))
     app.lifecycle.use(context.events)
     let ownConnections = [context.readers, context.background].compactMap { $0 }

@@ -49,24 +49,53 @@ enum OpenAPIDocument {
                  "description": .string(p.description), "schema": p.schema]
             })))
         }
-        if op.body != nil || op.multipart != nil {
+        if op.body != nil || op.multipart != nil || !op.fileBody.isEmpty {
             var content: [(String, JSONValue)] = []
-            if let body = op.body { content.append(("application/json", ["schema": body])) }
+            if let body = op.body { content.append(("application/json", ["schema": optionalMayBeNull(body)])) }
             if let form = op.multipart { content.append(("multipart/form-data", ["schema": form])) }
+            for type in op.fileBody {
+                content.append((type, ["schema": ["type": "string", "format": "binary", "minLength": 1]]))
+            }
             fields.append(("requestBody", ["required": true, "content": .object(content)]))
         }
         var success: [(String, JSONValue)] = [("description", "OK")]
         if op.success.status != 204 {
             let schema: JSONValue = op.success.schema ?? ["type": "string"]
             let media: JSONValue = ["schema": schema]
-            success.append(("content", .object([(op.success.contentType, media)])))
+            let types = [op.success.contentType] + op.otherContentTypes
+            success.append(("content", .object(types.map { ($0, media) })))
         }
         var responses: [(String, JSONValue)] = [(String(op.success.status), .object(success))]
         let error: JSONValue = ["description": "Error (错误)", "content": ["application/json": ["schema": Schema.ref("Error")]]]
-        for status in ["400", "401", "403", "404", "409", "413", "422", "429"] { responses.append((status, error)) }
+        for status in ["400", "401", "403", "404", "405", "409", "413", "415", "422", "429"] { responses.append((status, error)) }
         fields.append(("responses", .object(responses)))
         if op.secured { fields.append(("security", .array([.object([("bearer", .array([]))])]))) } else { fields.append(("security", .array([]))) }
         return .object(fields)
+    }
+
+    /// A request body's optional fields: Swift decodes `null` as "not given", so the document
+    /// says that they may be null, one object level down at a time.
+    static func optionalMayBeNull(_ schema: JSONValue) -> JSONValue {
+        guard case .object(let fields) = schema, let propertiesIndex = fields.firstIndex(where: { $0.0 == "properties" }),
+              case .object(let properties) = fields[propertiesIndex].1 else { return schema }
+        var required: Set<String> = []
+        if let r = fields.first(where: { $0.0 == "required" }), case .array(let names) = r.1 {
+            for case .string(let name) in names { required.insert(name) }
+        }
+        let changed: [(String, JSONValue)] = properties.map { name, property in
+            guard !required.contains(name), case .object(var p) = property,
+                  let typeIndex = p.firstIndex(where: { $0.0 == "type" }), case .string(let type) = p[typeIndex].1 else {
+                return (name, property)
+            }
+            p[typeIndex].1 = .array([.string(type), "null"])
+            if let enumIndex = p.firstIndex(where: { $0.0 == "enum" }), case .array(let values) = p[enumIndex].1 {
+                p[enumIndex].1 = .array(values + [.null])
+            }
+            return (name, .object(p))
+        }
+        var result = fields
+        result[propertiesIndex].1 = .object(changed)
+        return .object(result)
     }
 
     static func operationID(_ op: APIOperation) -> String {

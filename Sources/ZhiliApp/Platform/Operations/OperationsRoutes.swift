@@ -13,7 +13,9 @@ enum OperationsRoutes {
     @Sendable static func ready(req: Request) async throws -> Response {
         do {
             _ = try await req.sql.raw("SELECT 1 AS ok").first()
-            return Response(status: .ok, body: "ready")
+            var headers = HTTPHeaders()
+            headers.contentType = .plainText
+            return Response(status: .ok, headers: headers, body: "ready")
         } catch {
             req.logger.warning("readiness check failed: \(String(describing: error))")
             throw AppError(.serviceUnavailable, code: "not_ready", zh: "数据库不可用", en: "Database unavailable")

@@ -7,7 +7,7 @@ enum AuditPage {
         try req.requireRole(.admin)
         let t = Localizer(req)
         let filter = (try? req.query.decode(AuditQueries.Filter.self)) ?? AuditQueries.Filter()
-        let entries = try await AuditQueries.list(filter, on: req.sql)
+        let entries = try await AuditQueries.list(filter, on: req.sql, emptyIsAbsent: true)
         return PageShell(request: req, title: t("审计日志", "Audit log"), active: "audit", wide: true).render {
             Div { H1(t("审计日志", "Audit log")); Paragraph(t("只可追加，不可修改或删除", "Append-only: cannot be edited or deleted")).class("muted") }.class("page-head")
             Form(url: "/audit", method: .get) {

@@ -53,7 +53,7 @@ enum ExchangeRoutes {
         let kind = try kind(req)
         let q = try req.query.decode(ImportQuery.self)
         guard let body = req.body.data, body.readableBytes > 0 else {
-            throw AppError(.badRequest, code: "empty_body", zh: "请上传文件内容", en: "Send the file as the request body")
+            throw AppError(.unprocessableEntity, code: "empty_body", zh: "请上传文件内容", en: "Send the file as the request body")
         }
         let dryRun = q.dryRun ?? true
         let report = try await Exchange(database: req.db, cipher: req.zhili.cipher, principal: p)
