@@ -9,7 +9,9 @@ let appAssets: [Resource] = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/ZhiliApp")
     guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
     return walker.compactMap { $0 as? String }
-        .filter { $0.split(separator: "/").dropLast().last == "Assets" && ($0.hasSuffix(".css") || $0.hasSuffix(".js")) }
+        .filter {
+            $0.split(separator: "/").dropLast().last == "Assets" && ($0.hasSuffix(".css") || $0.hasSuffix(".js"))
+        }
         .sorted()
         .map { Resource.embedInCode($0) }
 }()
@@ -18,7 +20,7 @@ let package = Package(
     name: "zhili",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "zhili", targets: ["zhili"]),
+        .executable(name: "zhili", targets: ["zhili"])
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -57,7 +59,8 @@ let package = Package(
         ),
         .executableTarget(name: "zhili", dependencies: ["ZhiliApp"]),
         .testTarget(name: "ZhiliDomainTests", dependencies: ["ZhiliDomain"]),
-        .testTarget(name: "ZhiliSheetsTests", dependencies: ["ZhiliSheets"]),
+        // Fixtures/ holds .xlsx files written by openpyxl, read by path (#filePath).
+        .testTarget(name: "ZhiliSheetsTests", dependencies: ["ZhiliSheets"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ZhiliAppTests",
             dependencies: [

@@ -58,7 +58,8 @@ enum CSVReader {
                         cells.append(String(decoding: field, as: UTF8.self))
                     } else {
                         while j < n, b[j] != comma, b[j] != cr, b[j] != lf { j += 1 }
-                        cells.append(Text.trimmed(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)))
+                        cells.append(
+                            Text.trimmed(String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)))
                     }
                     if j < n, b[j] == comma {
                         i = j + 1
@@ -109,7 +110,8 @@ enum CSVWriter {
             text = "'" + text
         }
         let scalars = text.unicodeScalars
-        let needsQuotes = scalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        let needsQuotes =
+            scalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
             || (scalars.first?.properties.isWhitespace ?? false)
             || (scalars.last?.properties.isWhitespace ?? false)
         guard needsQuotes else {

@@ -106,7 +106,8 @@ public enum SheetError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum SheetReader {
     /// Reads the first worksheet of an .xlsx or a CSV. maxRows guards memory (default 1,000,000).
     /// Throws `SheetError.tooLarge(rows:)` as soon as one data row more than allowed is seen.
-    public static func read(_ data: [UInt8], format: SheetFormat, maxRows: Int = 1_000_000) throws(SheetError) -> Sheet {
+    public static func read(_ data: [UInt8], format: SheetFormat, maxRows: Int = 1_000_000) throws(SheetError) -> Sheet
+    {
         var builder = SheetBuilder(maxRows: maxRows)
         switch format {
         case .csv: try CSVReader.parse(data, into: &builder)
@@ -198,7 +199,8 @@ enum Text {
         guard let first = scalars.first, let last = scalars.last else { return s }
         if !first.properties.isWhitespace && !last.properties.isWhitespace { return s }
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
         return String(scalars[start...end])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// Runs Foundation's SAX `XMLParser` over one part of the package. Element and attribute names
@@ -48,15 +49,19 @@ class XMLPartParser: NSObject, XMLParserDelegate {
     func end(_ parser: XMLParser, _ name: Substring) {}
     func text(_ string: String) {}
 
-    final func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                      qualifiedName qName: String?, attributes: [String: String] = [:]) {
+    final func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes: [String: String] = [:]
+    ) {
         if failure != nil { return parser.abortParsing() }
         depth += 1
         sawRoot = true
         start(parser, Self.localName(elementName), attributes)
     }
 
-    final func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+    final func parser(
+        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+    ) {
         if failure != nil { return }
         depth -= 1
         end(parser, Self.localName(elementName))
@@ -123,7 +128,9 @@ final class RelationshipsParser: XMLPartParser {
     private var result: [String: (type: String, target: String)] = [:]
     private var base = ""
 
-    static func parse(_ data: Data, part: String, base: String) throws(SheetError) -> [String: (type: String, target: String)] {
+    static func parse(_ data: Data, part: String, base: String) throws(SheetError) -> [String: (
+        type: String, target: String
+    )] {
         let p = RelationshipsParser()
         p.base = base
         try p.run(data, part: part)
@@ -132,8 +139,9 @@ final class RelationshipsParser: XMLPartParser {
 
     override func start(_ parser: XMLParser, _ name: Substring, _ attributes: [String: String]) {
         guard name == "Relationship",
-              let id = attributes["Id"], let target = attributes["Target"],
-              attributes["TargetMode"] != "External" else { return }
+            let id = attributes["Id"], let target = attributes["Target"],
+            attributes["TargetMode"] != "External"
+        else { return }
         result[id] = (attributes["Type"] ?? "", Self.resolve(target, base: base))
     }
 
@@ -150,14 +158,25 @@ final class RelationshipsParser: XMLPartParser {
 /// `xl/workbook.xml`: the sheets in tab order.
 final class WorkbookParser: XMLPartParser {
     private var sheets: [(relationshipID: String, visible: Bool)] = []
+    /// `<workbookPr date1904="1"/>`: serial numbers count from 1904-01-01 (old Mac workbooks).
+    private var date1904 = false
 
     static func parse(_ data: Data, part: String) throws(SheetError) -> [(relationshipID: String, visible: Bool)] {
+        try parseWithDateSystem(data, part: part).sheets
+    }
+
+    static func parseWithDateSystem(_ data: Data, part: String) throws(SheetError)
+        -> (sheets: [(relationshipID: String, visible: Bool)], date1904: Bool)
+    {
         let p = WorkbookParser()
         try p.run(data, part: part)
-        return p.sheets
+        return (p.sheets, p.date1904)
     }
 
     override func start(_ parser: XMLParser, _ name: Substring, _ attributes: [String: String]) {
+        if name == "workbookPr", let value = attributes["date1904"] {
+            date1904 = value == "1" || value.lowercased() == "true"
+        }
         guard name == "sheet", let id = Self.attribute(attributes, "id") else { return }
         let state = attributes["state"] ?? "visible"
         sheets.append((id, state == "visible"))

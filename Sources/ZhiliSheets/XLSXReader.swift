@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// Reads the first worksheet of an .xlsx workbook, entirely in memory.
@@ -15,7 +16,11 @@ import FoundationXML
 /// in the XML except that integers lose a trailing ".0" (and scientific notation is expanded for
 /// integers below 10^15), so an 18-digit ID stored as a number comes back exactly as Excel stored
 /// it (e.g. "6.20982199001019E+17") for the app to reject; booleans as TRUE/FALSE; errors as their
-/// code (#N/A …); dates are NOT converted (they are serial numbers). Data cells, like unquoted CSV
+/// code (#N/A …). A number whose cell style has a date format (built-in, such as 14, or custom,
+/// such as "yyyy-mm-dd" or "yyyy\"年\"m\"月\"d\"日\"", per xl/styles.xml) is a date and comes back
+/// as ISO text: "2024-03-05", "2024-03-05 08:30:00" for a date and time, "08:30:00" for a time
+/// alone, in the workbook's date system (1900, or 1904 when workbookPr says so). Elapsed-time
+/// formats ([h]:mm) stay numbers. Data cells, like unquoted CSV
 /// cells, are trimmed of surrounding whitespace, so a sheet reads the same as its CSV export.
 enum XLSXReader {
     /// Refuse a zip entry that is (or claims to be) bigger than this when decompressed.
@@ -28,8 +33,13 @@ enum XLSXReader {
         let zip = try ZipPackage(data)
         let sharedStrings: [String]
         let sheetPath: String
+        var dates = DateStyles()
         if let workbook = try zip.locateWorkbook() {
             sheetPath = workbook.sheetPath
+            dates.date1904 = workbook.date1904
+            if let stylesPath = workbook.stylesPath, let stylesData = try zip.read(stylesPath) {
+                dates.kinds = try StylesParser.parse(stylesData, part: stylesPath)
+            }
             if let sstPath = workbook.sharedStringsPath, let sstData = try zip.read(sstPath) {
                 sharedStrings = try SharedStringsParser.parse(sstData, part: sstPath)
             } else {
@@ -37,6 +47,9 @@ enum XLSXReader {
             }
         } else if zip.contains("xl/worksheets/sheet1.xml") {
             sheetPath = "xl/worksheets/sheet1.xml"
+            if let stylesData = try zip.read("xl/styles.xml") {
+                dates.kinds = try StylesParser.parse(stylesData, part: "xl/styles.xml")
+            }
             if let sstData = try zip.read("xl/sharedStrings.xml") {
                 sharedStrings = try SharedStringsParser.parse(sstData, part: "xl/sharedStrings.xml")
             } else {
@@ -48,7 +61,8 @@ enum XLSXReader {
         guard let sheetData = try zip.read(sheetPath) else {
             throw .malformedXLSX("worksheet \(sheetPath) named by the workbook is missing")
         }
-        try WorksheetParser.parse(sheetData, part: sheetPath, sharedStrings: sharedStrings, into: &builder)
+        try WorksheetParser.parse(
+            sheetData, part: sheetPath, sharedStrings: sharedStrings, dates: dates, into: &builder)
     }
 
     /// Renders the text of a numeric cell's <v>: integers without ".0", trailing fraction zeros
@@ -62,7 +76,12 @@ enum XLSXReader {
         var plain = digitsStart < utf8.count
         for k in digitsStart..<utf8.count {
             let c = utf8[k]
-            if c == 0x2E, dot == nil { dot = k } else if c < 0x30 || c > 0x39 { plain = false; break }
+            if c == 0x2E, dot == nil {
+                dot = k
+            } else if c < 0x30 || c > 0x39 {
+                plain = false
+                break
+            }
         }
         if plain {
             guard let dot else { return text }
@@ -88,8 +107,9 @@ enum XLSXReader {
         var k = 0
         while k < scalars.count {
             if scalars[k] == "_", k + 6 < scalars.count, scalars[k + 1] == "x", scalars[k + 6] == "_",
-               let code = UInt32(String(String.UnicodeScalarView(scalars[(k + 2)..<(k + 6)])), radix: 16),
-               let scalar = Unicode.Scalar(code) {
+                let code = UInt32(String(String.UnicodeScalarView(scalars[(k + 2)..<(k + 6)])), radix: 16),
+                let scalar = Unicode.Scalar(code)
+            {
                 out.append(scalar)
                 k += 7
             } else {
@@ -138,27 +158,35 @@ struct ZipPackage {
 
     /// Where the first worksheet and the shared strings are, per the workbook; nil when the
     /// package has no workbook part.
-    func locateWorkbook() throws(SheetError) -> (sheetPath: String, sharedStringsPath: String?)? {
+    func locateWorkbook() throws(SheetError)
+        -> (sheetPath: String, sharedStringsPath: String?, stylesPath: String?, date1904: Bool)?
+    {
         var workbookPath = "xl/workbook.xml"
         if let rootRels = try read("_rels/.rels") {
             let rels = try RelationshipsParser.parse(rootRels, part: "_rels/.rels", base: "")
-            if let office = rels.values.first(where: { $0.type.hasSuffix("/officeDocument") }), contains(office.target) {
+            if let office = rels.values.first(where: { $0.type.hasSuffix("/officeDocument") }), contains(office.target)
+            {
                 workbookPath = office.target
             }
         }
         guard let workbookData = try read(workbookPath) else { return nil }
-        let sheets = try WorkbookParser.parse(workbookData, part: workbookPath)
+        let (sheets, date1904) = try WorkbookParser.parseWithDateSystem(workbookData, part: workbookPath)
         let folder = workbookPath.split(separator: "/").dropLast().joined(separator: "/")
-        let relsPath = (folder.isEmpty ? "" : folder + "/") + "_rels/"
+        let relsPath =
+            (folder.isEmpty ? "" : folder + "/") + "_rels/"
             + (workbookPath.split(separator: "/").last.map(String.init) ?? "workbook.xml") + ".rels"
         guard let relsData = try read(relsPath) else {
             if contains("xl/worksheets/sheet1.xml") {
-                return ("xl/worksheets/sheet1.xml", contains("xl/sharedStrings.xml") ? "xl/sharedStrings.xml" : nil)
+                return (
+                    "xl/worksheets/sheet1.xml", contains("xl/sharedStrings.xml") ? "xl/sharedStrings.xml" : nil,
+                    contains("xl/styles.xml") ? "xl/styles.xml" : nil, date1904
+                )
             }
             throw .malformedXLSX("missing \(relsPath), so the worksheets cannot be found")
         }
         let rels = try RelationshipsParser.parse(relsData, part: relsPath, base: folder)
-        let sharedStrings = rels.values.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target
+        let sharedStrings =
+            rels.values.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target
             ?? (contains("xl/sharedStrings.xml") ? "xl/sharedStrings.xml" : nil)
         let worksheets = sheets.compactMap { sheet -> (path: String, visible: Bool)? in
             guard let rel = rels[sheet.relationshipID], rel.type.hasSuffix("/worksheet") else { return nil }
@@ -167,6 +195,21 @@ struct ZipPackage {
         guard let first = worksheets.first(where: { $0.visible }) ?? worksheets.first else {
             throw .malformedXLSX("the workbook has no worksheet")
         }
-        return (first.path, sharedStrings)
+        let styles =
+            rels.values.first(where: { $0.type.hasSuffix("/styles") })?.target
+            ?? (contains("xl/styles.xml") ? "xl/styles.xml" : nil)
+        return (first.path, sharedStrings, styles, date1904)
+    }
+}
+
+/// What the worksheet needs to turn date-formatted numbers into dates.
+struct DateStyles {
+    /// By cell style index (`s`), what its number format shows.
+    var kinds: [NumberFormat.Kind] = []
+    var date1904 = false
+
+    func kind(ofStyle index: Int?) -> NumberFormat.Kind {
+        guard let index, kinds.indices.contains(index) else { return .number }
+        return kinds[index]
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// `xl/worksheets/sheetN.xml`: streams `<sheetData>` rows into a `SheetBuilder`.
@@ -13,6 +14,8 @@ final class WorksheetParser: XMLPartParser {
 
     private var builder: SheetBuilder
     private let sharedStrings: [String]
+    private let dates: DateStyles
+    private var cellStyle: Int?
 
     private var inSheetData = false
     private var rowNumber = 0
@@ -23,27 +26,34 @@ final class WorksheetParser: XMLPartParser {
     private var inCell = false
     private var cellColumn = 0
     private var cellType = "n"
-    private var value = ""        // text of <v>
-    private var inlineText = ""   // text of <is>…<t>
+    private var value = ""  // text of <v>
+    private var inlineText = ""  // text of <is>…<t>
     private var capture: Capture = .none
     private var inInline = false
     private var phoneticDepth = 0
 
     private enum Capture { case none, value, inline }
 
-    private init(sharedStrings: [String], builder: SheetBuilder) {
+    private init(sharedStrings: [String], dates: DateStyles, builder: SheetBuilder) {
+        self.dates = dates
         self.sharedStrings = sharedStrings
         self.builder = builder
     }
 
-    static func parse(_ data: Data, part: String, sharedStrings: [String], into builder: inout SheetBuilder) throws(SheetError) {
-        let p = WorksheetParser(sharedStrings: sharedStrings, builder: builder)
+    static func parse(
+        _ data: Data, part: String, sharedStrings: [String], dates: DateStyles = DateStyles(),
+        into builder: inout SheetBuilder
+    ) throws(SheetError) {
+        let p = WorksheetParser(sharedStrings: sharedStrings, dates: dates, builder: builder)
         try p.run(data, part: part)
         builder = p.builder
     }
 
     override func start(_ parser: XMLParser, _ name: Substring, _ attributes: [String: String]) {
-        if name == "sheetData" { inSheetData = true; return }
+        if name == "sheetData" {
+            inSheetData = true
+            return
+        }
         guard inSheetData else { return }
         switch name {
         case "row":
@@ -73,6 +83,7 @@ final class WorksheetParser: XMLPartParser {
             lastColumn = column
             cellColumn = column
             cellType = attributes["t"] ?? "n"
+            cellStyle = attributes["s"].flatMap { Int($0) }
             value = ""
             inlineText = ""
             inCell = true
@@ -134,7 +145,15 @@ final class WorksheetParser: XMLPartParser {
             case "0": text = "FALSE"
             default: text = "TRUE"
             }
-        case "n": text = XLSXReader.renderNumber(value)
+        case "n":
+            let kind = dates.kind(ofStyle: cellStyle)
+            if kind != .number, let serial = Double(Text.trimmed(value)),
+                let iso = ExcelDate.iso(serial, kind: kind, date1904: dates.date1904)
+            {
+                text = iso
+            } else {
+                text = XLSXReader.renderNumber(value)
+            }
         default: text = value  // "e" (error code such as #N/A), "d" (ISO 8601 date), unknown types
         }
         return .success(Text.trimmed(text))

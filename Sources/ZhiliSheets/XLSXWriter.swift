@@ -22,7 +22,8 @@ enum XLSXWriter {
             sheetXML += "<row r=\"\(r)\">"
             for (columnIndex, cell) in row.enumerated() where !cell.isEmpty {
                 let style = rowIndex == 0 ? 1 : 2
-                sheetXML += "<c r=\"\(columnName(columnIndex + 1))\(r)\" s=\"\(style)\" t=\"s\"><v>\(strings.index(of: cell))</v></c>"
+                sheetXML +=
+                    "<c r=\"\(columnName(columnIndex + 1))\(r)\" s=\"\(style)\" t=\"s\"><v>\(strings.index(of: cell))</v></c>"
             }
             sheetXML += "</row>"
         }
@@ -42,8 +43,10 @@ enum XLSXWriter {
         let fixedDate = Date(timeIntervalSince1970: 1_704_067_200)  // reproducible output
         for (path, text) in parts {
             let bytes = Data(text.utf8)
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count),
-                                 modificationDate: fixedDate, compressionMethod: .deflate) { position, size in
+            try archive.addEntry(
+                with: path, type: .file, uncompressedSize: Int64(bytes.count),
+                modificationDate: fixedDate, compressionMethod: .deflate
+            ) { position, size in
                 bytes.subdata(in: Int(position)..<(Int(position) + size))
             }
         }
@@ -66,7 +69,8 @@ enum XLSXWriter {
         if columnCount > 0 {
             xml += "<cols>"
             for (index, width) in columnWidths(sheet, columnCount: columnCount).enumerated() {
-                xml += "<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(width)\" style=\"2\" customWidth=\"1\"/>"
+                xml +=
+                    "<col min=\"\(index + 1)\" max=\"\(index + 1)\" width=\"\(width)\" style=\"2\" customWidth=\"1\"/>"
             }
             xml += "</cols>"
         }
@@ -79,9 +83,13 @@ enum XLSXWriter {
         var widths = [Int](repeating: 0, count: columnCount)
         for (rowIndex, row) in ([sheet.header] + sheet.rows.prefix(2_000)).enumerated() {
             for (column, cell) in row.enumerated() where !cell.isEmpty {
-                var longest = 0, current = 0
+                var longest = 0
+                var current = 0
                 for scalar in cell.unicodeScalars {
-                    if scalar == "\n" || scalar == "\r" { current = 0; continue }
+                    if scalar == "\n" || scalar == "\r" {
+                        current = 0
+                        continue
+                    }
                     current += displayWidth(scalar)
                     longest = max(longest, current)
                 }
@@ -94,8 +102,8 @@ enum XLSXWriter {
     private static func displayWidth(_ scalar: Unicode.Scalar) -> Int {
         switch scalar.value {
         case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-             0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+            0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+            0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
             return 2
         default:
             return 1
@@ -116,9 +124,11 @@ enum XLSXWriter {
 
     /// Excel's rules: 1–31 characters, none of : \ / ? * [ ], not starting or ending with '.
     static func validSheetName(_ name: String) -> String {
-        var cleaned = String(String.UnicodeScalarView(name.unicodeScalars.map {
-            ":\\/?*[]".unicodeScalars.contains($0) || $0.value < 0x20 ? "_" : $0
-        }))
+        var cleaned = String(
+            String.UnicodeScalarView(
+                name.unicodeScalars.map {
+                    ":\\/?*[]".unicodeScalars.contains($0) || $0.value < 0x20 ? "_" : $0
+                }))
         while cleaned.hasPrefix("'") { cleaned.removeFirst() }
         while cleaned.hasSuffix("'") { cleaned.removeLast() }
         cleaned = String(cleaned.prefix(31))
@@ -132,7 +142,9 @@ enum XLSXWriter {
     /// XML 1.0 dropped, and a literal "_xHHHH_" protected as "_x005F_xHHHH_" (Excel's escape).
     static func escape(_ text: String, attribute: Bool = false) -> String {
         // Fast path: nothing to escape, no control characters, no "_", no U+FFFE/U+FFFF (EF BF BE/BF).
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x5F || $0 == 0xBF }) {
+        if !text.utf8.contains(where: {
+            $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x5F || $0 == 0xBF
+        }) {
             return text
         }
         var out = ""
@@ -177,7 +189,8 @@ private struct SharedStrings {
         let index = indexByBytes.count
         indexByBytes[key] = index
         let escaped = XLSXWriter.escape(text)
-        let preserve = text.unicodeScalars.first.map { $0.properties.isWhitespace } == true
+        let preserve =
+            text.unicodeScalars.first.map { $0.properties.isWhitespace } == true
             || text.unicodeScalars.last.map { $0.properties.isWhitespace } == true
         body += preserve ? "<si><t xml:space=\"preserve\">\(escaped)</t></si>" : "<si><t>\(escaped)</t></si>"
         return index

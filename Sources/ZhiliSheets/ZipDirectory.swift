@@ -35,7 +35,10 @@ struct ZipDirectory {
         var p = count - 22
         let lowest = max(0, count - 22 - 0xFFFF)
         while p >= lowest {
-            if u32(p) == 0x0605_4B50, p + 22 + Int(u16(p + 20)) <= count { eocd = p; break }
+            if u32(p) == 0x0605_4B50, p + 22 + Int(u16(p + 20)) <= count {
+                eocd = p
+                break
+            }
             p -= 1
         }
         guard eocd >= 0 else { throw .malformedXLSX("no end-of-central-directory record (truncated or not a zip)") }
@@ -65,11 +68,15 @@ struct ZipDirectory {
             guard pos + 46 <= cdEnd, u32(pos) == 0x0201_4B50 else {
                 throw .malformedXLSX("central directory entry \(index + 1) is corrupt")
             }
-            let nameLength = Int(u16(pos + 28)), extraLength = Int(u16(pos + 30)), commentLength = Int(u16(pos + 32))
+            let nameLength = Int(u16(pos + 28))
+            let extraLength = Int(u16(pos + 30))
+            let commentLength = Int(u16(pos + 32))
             let next = pos + 46 + nameLength + extraLength + commentLength
             guard next <= cdEnd else { throw .malformedXLSX("central directory entry \(index + 1) is truncated") }
             let name = String(decoding: bytes[(pos + 46)..<(pos + 46 + nameLength)], as: UTF8.self)
-            var compressed = UInt64(u32(pos + 20)), uncompressed = UInt64(u32(pos + 24)), local = UInt64(u32(pos + 42))
+            var compressed = UInt64(u32(pos + 20))
+            var uncompressed = UInt64(u32(pos + 24))
+            var local = UInt64(u32(pos + 42))
             if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF || local == 0xFFFF_FFFF {
                 var values = zip64Values(extraStart: pos + 46 + nameLength, extraLength: extraLength)
                 if uncompressed == 0xFFFF_FFFF { uncompressed = values.isEmpty ? .max : values.removeFirst() }
@@ -83,10 +90,12 @@ struct ZipDirectory {
             guard dataOffset <= count, compressed <= UInt64(count - dataOffset) else {
                 throw .malformedXLSX("data of \(name) extends past the end of the file (truncated?)")
             }
-            items.append(Item(name: name, flags: u16(pos + 8), method: u16(pos + 10), crc: u32(pos + 16),
-                              compressedSize: Int(compressed),
-                              uncompressedSize: uncompressed > UInt64(Int.max) ? Int.max : Int(uncompressed),
-                              dataOffset: dataOffset))
+            items.append(
+                Item(
+                    name: name, flags: u16(pos + 8), method: u16(pos + 10), crc: u32(pos + 16),
+                    compressedSize: Int(compressed),
+                    uncompressedSize: uncompressed > UInt64(Int.max) ? Int.max : Int(uncompressed),
+                    dataOffset: dataOffset))
             pos = next
         }
     }
@@ -96,7 +105,8 @@ struct ZipDirectory {
         var p = extraStart
         let end = extraStart + extraLength
         while p + 4 <= end {
-            let id = u16(p), size = Int(u16(p + 2))
+            let id = u16(p)
+            let size = Int(u16(p + 2))
             guard p + 4 + size <= end else { break }
             if id == 0x0001 {
                 return stride(from: p + 4, to: p + 4 + size - 7, by: 8).map { u64($0) }
@@ -110,9 +120,11 @@ struct ZipDirectory {
     func extract(_ item: Item, limit: Int) throws(SheetError) -> Data {
         guard item.flags & 1 == 0 else { throw .malformedXLSX("\(item.name) is encrypted") }
         guard item.uncompressedSize <= limit else {
-            throw .malformedXLSX("\(item.name) would be \(item.uncompressedSize) bytes uncompressed, over the 200 MB limit (zip bomb?)")
+            throw .malformedXLSX(
+                "\(item.name) would be \(item.uncompressedSize) bytes uncompressed, over the 200 MB limit (zip bomb?)")
         }
-        let start = item.dataOffset, end = item.dataOffset + item.compressedSize
+        let start = item.dataOffset
+        let end = item.dataOffset + item.compressedSize
         var out = Data()
         let checksum: UInt32
         switch item.method {
@@ -123,20 +135,22 @@ struct ZipDirectory {
             out.reserveCapacity(min(item.uncompressedSize, 16 << 20))
             var position = start
             do {
-                checksum = try Data.decompress(size: Int64(item.compressedSize), bufferSize: 64 * 1024, skipCRC32: false,
-                                               provider: { _, size in
-                    guard position < end else { throw ZipStop.truncated }
-                    let stop = min(end, position + size)
-                    var chunk = Data(bytes[position..<stop])
-                    // On Linux ZIPFoundation tells zlib every chunk is `size` bytes long, even a
-                    // short last one; pad it so that a corrupt stream cannot read past the buffer.
-                    if chunk.count < size { chunk.append(Data(count: size - chunk.count)) }
-                    position = stop
-                    return chunk
-                }, consumer: { chunk in
-                    guard out.count + chunk.count <= limit else { throw ZipStop.tooLarge }
-                    out.append(chunk)
-                })
+                checksum = try Data.decompress(
+                    size: Int64(item.compressedSize), bufferSize: 64 * 1024, skipCRC32: false,
+                    provider: { _, size in
+                        guard position < end else { throw ZipStop.truncated }
+                        let stop = min(end, position + size)
+                        var chunk = Data(bytes[position..<stop])
+                        // On Linux ZIPFoundation tells zlib every chunk is `size` bytes long, even a
+                        // short last one; pad it so that a corrupt stream cannot read past the buffer.
+                        if chunk.count < size { chunk.append(Data(count: size - chunk.count)) }
+                        position = stop
+                        return chunk
+                    },
+                    consumer: { chunk in
+                        guard out.count + chunk.count <= limit else { throw ZipStop.tooLarge }
+                        out.append(chunk)
+                    })
             } catch ZipStop.tooLarge {
                 throw .malformedXLSX("\(item.name) inflates to more than the 200 MB limit (zip bomb?)")
             } catch ZipStop.truncated {

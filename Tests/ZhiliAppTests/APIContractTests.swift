@@ -2,25 +2,31 @@ import Foundation
 import SQLKit
 import Testing
 import VaporTesting
+
 @testable import ZhiliApp
 
 @Suite("API contract")
 struct APIContractTests {
     @Test func everyAPIRouteIsDocumentedAndEveryDocumentedOperationExists() async throws {
         try await withTestApp(seed: false) { app in
-            let routed = Set(app.routes.all.compactMap { route -> String? in
-                // The 405 answers for methods a path does not have are not operations.
-                guard route.userInfo[MethodNotAllowed.userInfoKey] == nil else { return nil }
-                let path = "/" + route.path.map { component -> String in
-                    if case .parameter(let name) = component { return "{\(name)}" }
-                    return component.description
-                }.joined(separator: "/")
-                guard path.hasPrefix("/api/") || path == "/healthz" || path == "/readyz" else { return nil }
-                return "\(route.method.rawValue.lowercased()) \(path)"
-            })
+            let routed = Set(
+                app.routes.all.compactMap { route -> String? in
+                    // The 405 answers for methods a path does not have are not operations.
+                    guard route.userInfo[MethodNotAllowed.userInfoKey] == nil else { return nil }
+                    let path =
+                        "/"
+                        + route.path.map { component -> String in
+                            if case .parameter(let name) = component { return "{\(name)}" }
+                            return component.description
+                        }.joined(separator: "/")
+                    guard path.hasPrefix("/api/") || path == "/healthz" || path == "/readyz" else { return nil }
+                    return "\(route.method.rawValue.lowercased()) \(path)"
+                })
             let documented = Set(OpenAPIDocument.operations.map { "\($0.method) \($0.path)" })
             #expect(routed.subtracting(documented).isEmpty, "undocumented: \(routed.subtracting(documented).sorted())")
-            #expect(documented.subtracting(routed).isEmpty, "documented but not routed: \(documented.subtracting(routed).sorted())")
+            #expect(
+                documented.subtracting(routed).isEmpty,
+                "documented but not routed: \(documented.subtracting(routed).sorted())")
         }
     }
 
@@ -47,7 +53,11 @@ struct APIContractTests {
                 ("/api/v1/nodes", "{\"parentCode\": 5, \"name\": \"x\"}", .badRequest, "wrong_type"),
                 ("/api/v1/nodes", "{\"name\": \"x\"}", .badRequest, "missing_field"),
                 ("/api/v1/nodes", "{\"parentCode\": \"62x\", \"name\": \"x\"}", .badRequest, "invalid_code"),
-                ("/api/v1/users", "{\"username\":\"abc\",\"displayName\":\"a\",\"password\":\"12345678\",\"role\":\"king\"}", .badRequest, "invalid_value"),
+                (
+                    "/api/v1/users",
+                    "{\"username\":\"abc\",\"displayName\":\"a\",\"password\":\"12345678\",\"role\":\"king\"}",
+                    .badRequest, "invalid_value"
+                ),
             ]
             for (path, body, status, code) in cases {
                 try await app.testing().test(.POST, path, headers: json, body: .init(string: body)) { res in
@@ -62,8 +72,10 @@ struct APIContractTests {
         try await withTestApp(seed: false) { app in
             let big = String(repeating: "x", count: 3 * 1024 * 1024)
             // A real socket: the size limit is enforced while the body streams in.
-            try await app.testing(method: .running(hostname: "127.0.0.1", port: 0)).test(.POST, "/api/v1/auth/token", headers: ["Content-Type": "application/json"],
-                                         body: .init(string: "{\"username\":\"\(big)\",\"password\":\"x\"}")) { res in
+            try await app.testing(method: .running(hostname: "127.0.0.1", port: 0)).test(
+                .POST, "/api/v1/auth/token", headers: ["Content-Type": "application/json"],
+                body: .init(string: "{\"username\":\"\(big)\",\"password\":\"x\"}")
+            ) { res in
                 #expect(res.status == .payloadTooLarge)
                 #expect(errorCode(res) == "payload_too_large")
             }
@@ -97,9 +109,12 @@ struct APIContractTests {
         try await withTestApp { app in
             let admin = try await app.bearer("admin")
             let before = try await app.count("nodes")
-            let badPolygon = #"{"parentCode":"620982001001001","name":"新小区","geometry":{"type":"Polygon","coordinates":[[[94.6,40.1],[94.7,40.1]]]}}"#
-            try await app.testing().test(.POST, "/api/v1/nodes", headers: admin.merging(["Content-Type": "application/json"]),
-                                         body: .init(string: badPolygon)) { res in
+            let badPolygon =
+                #"{"parentCode":"620982001001001","name":"新小区","geometry":{"type":"Polygon","coordinates":[[[94.6,40.1],[94.7,40.1]]]}}"#
+            try await app.testing().test(
+                .POST, "/api/v1/nodes", headers: admin.merging(["Content-Type": "application/json"]),
+                body: .init(string: badPolygon)
+            ) { res in
                 #expect(res.status == .unprocessableEntity)
                 #expect(errorField(res) == "geometry")
             }

@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Testing
 import VaporTesting
+
 @testable import ZhiliApp
 
 @Suite("Audit log")
@@ -23,7 +24,9 @@ struct AuditTests {
     @Test func onlyAdministratorsBrowseTheLogAndFiltersApply() async throws {
         try await withTestApp { app in
             let city = try await app.bearer("city")
-            try await app.testing().test(.GET, "/api/v1/audit", headers: city) { res in #expect(res.status == .forbidden) }
+            try await app.testing().test(.GET, "/api/v1/audit", headers: city) { res in
+                #expect(res.status == .forbidden)
+            }
             let admin = try await app.bearer("admin")
             try await app.testing().test(.GET, "/api/v1/audit?action=sign_in&actor=city", headers: admin) { res in
                 #expect(res.status == .ok)
@@ -36,15 +39,20 @@ struct AuditTests {
 
     @Test func identityNumbersAreNeverStoredInPlaintext() async throws {
         try await withTestApp { app in
-            struct Row: Decodable { let id_number_enc: String; let id_number_masked: String }
-            let row = try #require(try await app.sql.select().columns("id_number_enc", "id_number_masked").from("residents")
-                .limit(1).first(decoding: Row.self))
+            struct Row: Decodable {
+                let id_number_enc: String
+                let id_number_masked: String
+            }
+            let row = try #require(
+                try await app.sql.select().columns("id_number_enc", "id_number_masked").from("residents")
+                    .limit(1).first(decoding: Row.self))
             let plain = try app.zhili.cipher.decrypt(row.id_number_enc)
             #expect(plain.count == 18)
             #expect(!row.id_number_enc.contains(plain))
             #expect(row.id_number_masked == String(plain.prefix(6)) + "********" + String(plain.suffix(4)))
             if case .sqlite(let path) = app.zhili.config.database {
-                let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                let bytes =
+                    try Data(contentsOf: URL(fileURLWithPath: path))
                     + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
                 #expect(bytes.range(of: Data(plain.utf8)) == nil)
             }

@@ -3,25 +3,36 @@ import SQLKit
 import Testing
 import VaporTesting
 import ZhiliDomain
+
 @testable import ZhiliApp
 
 /// Side doors into complaints (issue 10): anonymous names, follows from afar, shared
 /// idempotency keys, public Open311 reads, merges that loop, photos and dispatch beyond a role.
 @Suite("Breaches: complaints")
 struct BreachComplaintTests {
-    struct Answer { let status: HTTPStatus; let code: String?; let dto: ComplaintDTO? }
+    struct Answer {
+        let status: HTTPStatus
+        let code: String?
+        let dto: ComplaintDTO?
+    }
 
-    static func send(_ app: Application, as user: String, _ body: [String: Any], key: String? = nil) async throws -> Answer {
+    static func send(_ app: Application, as user: String, _ body: [String: Any], key: String? = nil) async throws
+        -> Answer
+    {
         var headers = try await app.bearer(user).merging(["Content-Type": "application/json"])
         if let key { headers.replaceOrAdd(name: "Idempotency-Key", value: key) }
         var answer = Answer(status: .internalServerError, code: nil, dto: nil)
-        try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(body)) { res in
+        try await app.testing().test(
+            .POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(body)
+        ) { res in
             answer = Answer(status: res.status, code: errorCode(res), dto: try? res.content.decode(ComplaintDTO.self))
         }
         return answer
     }
 
-    static func post(_ app: Application, as user: String, _ body: [String: Any], key: String? = nil) async throws -> ComplaintDTO? {
+    static func post(_ app: Application, as user: String, _ body: [String: Any], key: String? = nil) async throws
+        -> ComplaintDTO?
+    {
         try await send(app, as: user, body, key: key).dto
     }
 
@@ -36,30 +47,45 @@ struct BreachComplaintTests {
     /// A second resident of the tiny town, with an account of their own.
     static func neighbour(_ app: Application, grid: Int = 0) async throws -> String {
         let household = try await RegistryFixture.firstHousehold(app, grid: grid)
-        _ = try await AccountService.create(username: "neighbour\(grid)", displayName: "邻居\(grid)", password: DemoCity.password, role: .resident,
-                                            department: nil, nodeCode: household, on: app.db, hasher: { try await app.password.async.hash($0) })
+        _ = try await AccountService.create(
+            username: "neighbour\(grid)", displayName: "邻居\(grid)", password: DemoCity.password, role: .resident,
+            department: nil, nodeCode: household, on: app.db, hasher: { try await app.password.async.hash($0) })
         return "neighbour\(grid)"
     }
 
     @Test func anAnonymousSubmittersNameAppearsNowhereButToThemAndAnAuditedReveal() async throws {
         try await withTestApp { app in
             let p = try await ComplaintFixture.point(app)
-            let c = try #require(try await Self.post(app, as: "resident", ["categoryCode": "environment.garbage", "text": "垃圾桶满了没人清理",
-                                                                         "lat": p.lat, "lon": p.lon, "anonymous": true]))
+            let c = try #require(
+                try await Self.post(
+                    app, as: "resident",
+                    [
+                        "categoryCode": "environment.garbage", "text": "垃圾桶满了没人清理",
+                        "lat": p.lat, "lon": p.lon, "anonymous": true,
+                    ]))
             for user in ["community", "grid001", "admin", "street"] {
                 let seen = try #require(try await Self.get(app, c.id, as: user), "\(user)")
                 #expect(seen.submitterName == nil, "\(user)")
-                #expect(seen.timeline?.allSatisfy { $0.actorName == nil || !$0.actorName!.contains(try! #require(c.submitterName)) } == true, "\(user)")
+                #expect(
+                    seen.timeline?.allSatisfy {
+                        $0.actorName == nil || !$0.actorName!.contains(try! #require(c.submitterName))
+                    } == true, "\(user)")
                 #expect(seen.timeline?.first?.actorName == nil, "\(user)")
             }
             let own = try #require(try await Self.get(app, c.id, as: "resident"))
             #expect(own.submitterName != nil && own.timeline?.first?.actorName == own.submitterName)
             // Only an administrator, with a reason, audited.
             let reason = try RegistryFixture.json(["reason": "核实恶意投诉线索"])
-            try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/reveal", headers: try await app.bearer("community").merging(["Content-Type": "application/json"]), body: reason) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/complaints/\(c.id)/reveal",
+                headers: try await app.bearer("community").merging(["Content-Type": "application/json"]), body: reason
+            ) { res in
                 #expect(res.status == .forbidden)
             }
-            try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/reveal", headers: try await app.bearer("admin").merging(["Content-Type": "application/json"]), body: reason) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/complaints/\(c.id)/reveal",
+                headers: try await app.bearer("admin").merging(["Content-Type": "application/json"]), body: reason
+            ) { res in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains(own.submitterName ?? "?"))
             }
@@ -73,11 +99,19 @@ struct BreachComplaintTests {
     @Test func aFollowerIsACountToOthersAndSeesOnlyThePublicView() async throws {
         try await withTestApp { app in
             let p = try await ComplaintFixture.point(app)
-            let c = try #require(try await Self.post(app, as: "resident", ["categoryCode": "facilities", "text": "井盖丢了，我叫刘德明，电话13912345678",
-                                                                         "lat": p.lat, "lon": p.lon, "address": "阳关路 8 号门口"]))
+            let c = try #require(
+                try await Self.post(
+                    app, as: "resident",
+                    [
+                        "categoryCode": "facilities", "text": "井盖丢了，我叫刘德明，电话13912345678",
+                        "lat": p.lat, "lon": p.lon, "address": "阳关路 8 号门口",
+                    ]))
             let neighbour = try await Self.neighbour(app)
             let headers = try await app.bearer(neighbour).merging(["Content-Type": "application/json"])
-            try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/follow", headers: headers, body: try RegistryFixture.json(["lat": p.lat, "lon": p.lon])) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/complaints/\(c.id)/follow", headers: headers,
+                body: try RegistryFixture.json(["lat": p.lat, "lon": p.lon])
+            ) { res in
                 #expect(res.status == .ok, "\(res.body.string)")
             }
             let seen = try #require(try await Self.get(app, c.id, as: neighbour))
@@ -95,15 +129,23 @@ struct BreachComplaintTests {
     @Test func followingFromAfarAnswersAsAComplaintThatDoesNotExist() async throws {
         try await withTestApp { app in
             let p = try await ComplaintFixture.point(app)
-            let c = try #require(try await Self.post(app, as: "resident", ["categoryCode": "facilities", "text": "路灯坏了好几天", "lat": p.lat, "lon": p.lon]))
+            let c = try #require(
+                try await Self.post(
+                    app, as: "resident", ["categoryCode": "facilities", "text": "路灯坏了好几天", "lat": p.lat, "lon": p.lon]))
             let neighbour = try await Self.neighbour(app, grid: 3)
             let headers = try await app.bearer(neighbour).merging(["Content-Type": "application/json"])
             var unknown: ErrorBody?
-            try await app.testing().test(.POST, "/api/v1/complaints/\(UUID())/follow", headers: headers, body: try RegistryFixture.json(["lat": p.lat + 0.05, "lon": p.lon])) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/complaints/\(UUID())/follow", headers: headers,
+                body: try RegistryFixture.json(["lat": p.lat + 0.05, "lon": p.lon])
+            ) { res in
                 unknown = try? res.content.decode(ErrorBody.self)
             }
             // 5.5 km away.
-            try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/follow", headers: headers, body: try RegistryFixture.json(["lat": p.lat + 0.05, "lon": p.lon])) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/complaints/\(c.id)/follow", headers: headers,
+                body: try RegistryFixture.json(["lat": p.lat + 0.05, "lon": p.lon])
+            ) { res in
                 #expect(res.status == .notFound)
                 #expect((try? res.content.decode(ErrorBody.self))?.error.messageZh == unknown?.error.messageZh)
             }
@@ -115,7 +157,9 @@ struct BreachComplaintTests {
     @Test func anIdempotencyKeyBelongsToOneAccountAndOneBody() async throws {
         try await withTestApp { app in
             let p = try await ComplaintFixture.point(app)
-            let body: [String: Any] = ["categoryCode": "facilities", "text": "健身器材坏了，我的电话 13800001111", "lat": p.lat, "lon": p.lon]
+            let body: [String: Any] = [
+                "categoryCode": "facilities", "text": "健身器材坏了，我的电话 13800001111", "lat": p.lat, "lon": p.lon,
+            ]
             let first = try #require(try await Self.post(app, as: "resident", body, key: "k-1"))
             let neighbour = try await Self.neighbour(app)
             var other = body
@@ -137,8 +181,13 @@ struct BreachComplaintTests {
     @Test func publicOpen311ReadsShowWhatATrackerShowsAndNoWelfareMatters() async throws {
         try await withTestApp { app in
             let p = try await ComplaintFixture.point(app)
-            let c = try #require(try await Self.post(app, as: "resident", ["categoryCode": "facilities", "text": "路灯不亮，联系我 13712345678",
-                                                                         "lat": p.lat + 0.000_123, "lon": p.lon, "address": "幸福小区 3 号楼 2 单元"]))
+            let c = try #require(
+                try await Self.post(
+                    app, as: "resident",
+                    [
+                        "categoryCode": "facilities", "text": "路灯不亮，联系我 13712345678",
+                        "lat": p.lat + 0.000_123, "lon": p.lon, "address": "幸福小区 3 号楼 2 单元",
+                    ]))
             try await app.testing().test(.GET, "/open311/v2/requests/\(c.id).json") { res in
                 #expect(res.status == .ok)
                 let list = try JSONSerialization.jsonObject(with: Data(res.body.readableBytesView)) as? [[String: Any]]
@@ -147,15 +196,23 @@ struct BreachComplaintTests {
                 #expect(r["address"] is NSNull)
                 #expect(r["lat"] as? Double == PublicText.coarse(p.lat + 0.000_123))
             }
-            let welfare = try #require(try await Self.post(app, as: "resident", ["categoryCode": "welfare", "text": "申请低保，家里困难", "lat": p.lat, "lon": p.lon]))
-            try await app.testing().test(.GET, "/open311/v2/requests/\(welfare.id).json") { res in #expect(res.status == .notFound) }
-            try await app.testing().test(.GET, "/open311/v2/tokens/\(welfare.id).json") { res in #expect(res.status == .notFound) }
+            let welfare = try #require(
+                try await Self.post(
+                    app, as: "resident", ["categoryCode": "welfare", "text": "申请低保，家里困难", "lat": p.lat, "lon": p.lon]))
+            try await app.testing().test(.GET, "/open311/v2/requests/\(welfare.id).json") { res in
+                #expect(res.status == .notFound)
+            }
+            try await app.testing().test(.GET, "/open311/v2/tokens/\(welfare.id).json") { res in
+                #expect(res.status == .notFound)
+            }
             try await app.testing().test(.GET, "/open311/v2/requests.json") { res in
                 #expect(res.body.string.contains(c.id.uuidString) && !res.body.string.contains(welfare.id.uuidString))
             }
             // Nearby: residents and staff only, without personal data.
             let q = "/api/v1/complaints/nearby?category=facilities&lat=\(p.lat)&lon=\(p.lon)"
-            try await app.testing().test(.GET, q, headers: try await app.bearer("merchant")) { res in #expect(res.status == .forbidden) }
+            try await app.testing().test(.GET, q, headers: try await app.bearer("merchant")) { res in
+                #expect(res.status == .forbidden)
+            }
             try await app.testing().test(.GET, q, headers: try await app.bearer("resident")) { res in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains(c.id.uuidString) && !res.body.string.contains("13712345678"))
@@ -169,17 +226,23 @@ struct BreachComplaintTests {
             let b = try await ComplaintFixture.submit(app, text: "楼下垃圾堆了一周，第二件")
             try await ComplaintFixture.act(app, a.id, as: "community", ["action": "merge", "into": b.id.uuidString])
             // B cannot go into A, which is merged already.
-            try await ComplaintFixture.act(app, b.id, as: "community", ["action": "merge", "into": a.id.uuidString], expect: .unprocessableEntity)
+            try await ComplaintFixture.act(
+                app, b.id, as: "community", ["action": "merge", "into": a.id.uuidString], expect: .unprocessableEntity)
             // Nor into a rejected one, one of another area, or one that does not exist (all the same answer).
             let rejected = try await ComplaintFixture.submit(app, text: "重复反映的垃圾问题")
             try await ComplaintFixture.act(app, rejected.id, as: "community", ["action": "reject", "reason": "重复"])
             let elsewhere = try await ComplaintFixture.submit(app, grid: 3, text: "另一个社区的垃圾问题")
             var answers: [String] = []
             for target in [rejected.id, elsewhere.id, UUID()] {
-                let dto = try await ComplaintFixture.act(app, b.id, as: "community", ["action": "merge", "into": target.uuidString], expect: .unprocessableEntity)
+                let dto = try await ComplaintFixture.act(
+                    app, b.id, as: "community", ["action": "merge", "into": target.uuidString],
+                    expect: .unprocessableEntity)
                 #expect(dto == nil)
-                try await app.testing().test(.POST, "/api/v1/complaints/\(b.id)/actions", headers: try await app.bearer("community").merging(["Content-Type": "application/json"]),
-                                             body: try RegistryFixture.json(["action": "merge", "into": target.uuidString])) { res in answers.append(res.body.string) }
+                try await app.testing().test(
+                    .POST, "/api/v1/complaints/\(b.id)/actions",
+                    headers: try await app.bearer("community").merging(["Content-Type": "application/json"]),
+                    body: try RegistryFixture.json(["action": "merge", "into": target.uuidString])
+                ) { res in answers.append(res.body.string) }
             }
             #expect(Set(answers.map { $0.count }).count == 1)
         }
@@ -197,7 +260,9 @@ struct BreachComplaintTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for (x, y) in [(a.id, b.id), (b.id, a.id)] {
                         group.addTask {
-                            _ = try await app.client.post(URI(string: "http://127.0.0.1:\(port)/api/v1/complaints/\(x)/actions"), headers: headers) { req in
+                            _ = try await app.client.post(
+                                URI(string: "http://127.0.0.1:\(port)/api/v1/complaints/\(x)/actions"), headers: headers
+                            ) { req in
                                 try req.content.encode(["action": "merge", "into": y.uuidString], as: .json)
                             }
                         }
@@ -205,7 +270,9 @@ struct BreachComplaintTests {
                     try await group.waitForAll()
                 }
                 struct Row: Decodable { let status: String }
-                let statuses = try await app.sql.select().column("status").from("complaints").where("id", .in, [a.id, b.id]).all(decoding: Row.self).map(\.status)
+                let statuses = try await app.sql.select().column("status").from("complaints").where(
+                    "id", .in, [a.id, b.id]
+                ).all(decoding: Row.self).map(\.status)
                 #expect(statuses.filter { $0 == "merged" }.count == 1, "round \(round): \(statuses)")
             }
             await app.server.shutdown()
@@ -217,19 +284,36 @@ struct BreachComplaintTests {
             let c = try await ComplaintFixture.submit(app)
             try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
             for user in ["city", "street", "emergency"] {
-                let body = TestImages.multipart(fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 64, height: 64))])
-                let headers = try await app.bearer(user).merging(["Content-Type": "multipart/form-data; boundary=zhili-test-boundary"])
-                try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/photos", headers: headers, body: body) { res in
+                let body = TestImages.multipart(
+                    fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 64, height: 64))])
+                let headers = try await app.bearer(user).merging([
+                    "Content-Type": "multipart/form-data; boundary=zhili-test-boundary"
+                ])
+                try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/photos", headers: headers, body: body) {
+                    res in
                     #expect(res.status == .forbidden || res.status == .notFound, "\(user): \(res.status)")
                 }
             }
-            let body = TestImages.multipart(fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 64, height: 64))])
-            try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/photos", headers: try await app.bearer("grid001").merging(["Content-Type": "multipart/form-data; boundary=zhili-test-boundary"]), body: body) { res in
+            let body = TestImages.multipart(
+                fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 64, height: 64))])
+            try await app.testing().test(
+                .POST, "/api/v1/complaints/\(c.id)/photos",
+                headers: try await app.bearer("grid001").merging([
+                    "Content-Type": "multipart/form-data; boundary=zhili-test-boundary"
+                ]), body: body
+            ) { res in
                 #expect(res.status == .ok)
             }
             // A named but empty file is refused, not dropped.
-            let empty = TestImages.multipart(fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 64, height: 64)), ("b.png", Data())])
-            try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/photos", headers: try await app.bearer("grid001").merging(["Content-Type": "multipart/form-data; boundary=zhili-test-boundary"]), body: empty) { res in
+            let empty = TestImages.multipart(
+                fields: ["stage": "progress"],
+                files: [("a.png", TestImages.png(width: 64, height: 64)), ("b.png", Data())])
+            try await app.testing().test(
+                .POST, "/api/v1/complaints/\(c.id)/photos",
+                headers: try await app.bearer("grid001").merging([
+                    "Content-Type": "multipart/form-data; boundary=zhili-test-boundary"
+                ]), body: empty
+            ) { res in
                 #expect(res.status == .unprocessableEntity)
                 #expect(errorCode(res) == "empty_photo")
             }
@@ -240,14 +324,22 @@ struct BreachComplaintTests {
         try await withTestApp { app in
             struct User: Decodable { let id: UUID }
             func user(_ name: String) async throws -> UUID {
-                try #require(try await app.sql.select().column("id").from("users").where("username", .equal, name).first(decoding: User.self)).id
+                try #require(
+                    try await app.sql.select().column("id").from("users").where("username", .equal, name).first(
+                        decoding: User.self)
+                ).id
             }
             let c = try await ComplaintFixture.submit(app)
             // grid004 works in the other community.
-            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept", "handlerId": try await user("grid004").uuidString], expect: .unprocessableEntity)
+            try await ComplaintFixture.act(
+                app, c.id, as: "community", ["action": "accept", "handlerId": try await user("grid004").uuidString],
+                expect: .unprocessableEntity)
             try await app.sql.update("users").set("disabled", to: true).where("username", .equal, "grid002").run()
-            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept", "handlerId": try await user("grid002").uuidString], expect: .unprocessableEntity)
-            let ok = try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept", "handlerId": try await user("grid001").uuidString])
+            try await ComplaintFixture.act(
+                app, c.id, as: "community", ["action": "accept", "handlerId": try await user("grid002").uuidString],
+                expect: .unprocessableEntity)
+            let ok = try await ComplaintFixture.act(
+                app, c.id, as: "community", ["action": "accept", "handlerId": try await user("grid001").uuidString])
             #expect(ok?.status == "dispatched")
         }
     }

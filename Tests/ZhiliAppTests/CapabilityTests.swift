@@ -4,6 +4,7 @@ import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
 @testable import ZhiliApp
 
 /// A capability as small as one can be: a table, one API operation, a page entry in the
@@ -26,14 +27,18 @@ struct TestNoticeBoardCapability: Capability {
         app.get("api", "v1", "test-notices") { req async throws -> Count in
             _ = try req.requirePrincipal()
             struct Row: Decodable { let n: Int }
-            let n = try await req.sql.raw("SELECT COUNT(*) AS n FROM test_notice_board").first(decoding: Row.self)?.n ?? -1
+            let n =
+                try await req.sql.raw("SELECT COUNT(*) AS n FROM test_notice_board").first(decoding: Row.self)?.n ?? -1
             return Count(notices: n)
         }
     }
 
     var operations: [APIOperation] {
-        [APIOperation(method: "get", path: "/api/v1/test-notices", tag: "测试 Test", summary: "Notices (测试)",
-                      success: (200, Schema.object([("notices", Schema.integer)], required: ["notices"]), "application/json"))]
+        [
+            APIOperation(
+                method: "get", path: "/api/v1/test-notices", tag: "测试 Test", summary: "Notices (测试)",
+                success: (200, Schema.object([("notices", Schema.integer)], required: ["notices"]), "application/json"))
+        ]
     }
 
     func navigation(for principal: Principal) -> [NavigationEntry] {
@@ -50,7 +55,9 @@ struct CapabilityTests {
             let headers = try await app.bearer("community")
             try await app.testing().test(.GET, "/api/v1/test-notices", headers: headers) { res in
                 #expect(res.status == .ok)
-                #expect((try? res.content.decode(TestNoticeBoardCapability.Count.self))?.notices == 0, "its migration made the table")
+                #expect(
+                    (try? res.content.decode(TestNoticeBoardCapability.Count.self))?.notices == 0,
+                    "its migration made the table")
             }
             try await app.testing().test(.GET, "/openapi.json") { res in
                 #expect(res.body.string.contains("\"/api/v1/test-notices\""))
@@ -99,8 +106,9 @@ struct CapabilityTests {
 
     @Test(arguments: Role.allCases)
     func everyRoleSeesEachNavigationEntryOnce(role: Role) {
-        let p = Principal(userID: UUID(), username: "x", displayName: "x", role: role, department: nil,
-                          nodeCode: role == .resident ? "620982001001001001001001001" : "620982", residentID: nil)
+        let p = Principal(
+            userID: UUID(), username: "x", displayName: "x", role: role, department: nil,
+            nodeCode: role == .resident ? "620982001001001001001001001" : "620982", residentID: nil)
         let keys = NavigationMenu.entries(for: p, capabilities: Capabilities.all).map(\.key)
         #expect(Set(keys).count == keys.count, "\(role): \(keys)")
         #expect(keys.first == "home")

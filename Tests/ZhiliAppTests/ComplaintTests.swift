@@ -3,6 +3,7 @@ import SQLKit
 import Testing
 import VaporTesting
 import ZhiliDomain
+
 @testable import ZhiliApp
 
 @Suite("接诉即办: the complaint loop")
@@ -18,9 +19,11 @@ struct ComplaintTests {
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "contact", "note": "已电话联系诉求人"])
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "progress", "note": "已通知物业"])
-            let resolved = try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "resolve", "note": "垃圾已清运"])
+            let resolved = try await ComplaintFixture.act(
+                app, c.id, as: "grid001", ["action": "resolve", "note": "垃圾已清运"])
             #expect(resolved?.status == "resolved")
-            let rated = try await ComplaintFixture.act(app, c.id, as: "resident", ["action": "rate", "score": 5, "comment": "很及时"])
+            let rated = try await ComplaintFixture.act(
+                app, c.id, as: "resident", ["action": "rate", "score": 5, "comment": "很及时"])
             #expect(rated?.status == "closed")
             #expect(rated?.rating == 5)
             let labels = rated?.timeline?.map(\.labelZh) ?? []
@@ -47,12 +50,23 @@ struct ComplaintTests {
             let before = try await app.count("complaints")
             let cases: [([String: Any], HTTPStatus, String)] = [
                 (["categoryCode": "environment.garbage", "text": "没有位置的诉求内容"], .unprocessableEntity, "lat"),
-                (["categoryCode": "environment.garbage", "text": "北京的诉求内容", "lat": 39.9, "lon": 116.4], .unprocessableEntity, "lat"),
-                (["categoryCode": "no.such", "text": "未知分类的诉求", "lat": p.lat, "lon": p.lon], .unprocessableEntity, "categoryCode"),
-                (["categoryCode": "environment.garbage", "text": "短", "lat": p.lat, "lon": p.lon], .unprocessableEntity, "text"),
+                (
+                    ["categoryCode": "environment.garbage", "text": "北京的诉求内容", "lat": 39.9, "lon": 116.4],
+                    .unprocessableEntity, "lat"
+                ),
+                (
+                    ["categoryCode": "no.such", "text": "未知分类的诉求", "lat": p.lat, "lon": p.lon], .unprocessableEntity,
+                    "categoryCode"
+                ),
+                (
+                    ["categoryCode": "environment.garbage", "text": "短", "lat": p.lat, "lon": p.lon],
+                    .unprocessableEntity, "text"
+                ),
             ]
             for (body, status, field) in cases {
-                try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(body)) { res in
+                try await app.testing().test(
+                    .POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(body)
+                ) { res in
                     #expect(res.status == status, "\(body)")
                     #expect(errorField(res) == field, "\(body): \(res.body.string)")
                 }
@@ -66,14 +80,18 @@ struct ComplaintTests {
         try await withTestApp { app in
             let a = try await ComplaintFixture.submit(app)
             let b = try await ComplaintFixture.submit(app)
-            try await ComplaintFixture.act(app, a.id, as: "community", ["action": "reject", "reason": "  "], expect: .conflict)
-            let rejected = try await ComplaintFixture.act(app, a.id, as: "community", ["action": "reject", "reason": "不属于本社区受理范围"])
+            try await ComplaintFixture.act(
+                app, a.id, as: "community", ["action": "reject", "reason": "  "], expect: .conflict)
+            let rejected = try await ComplaintFixture.act(
+                app, a.id, as: "community", ["action": "reject", "reason": "不属于本社区受理范围"])
             #expect(rejected?.status == "rejected")
             try await ComplaintFixture.act(app, a.id, as: "community", ["action": "accept"], expect: .conflict)
             let c = try await ComplaintFixture.submit(app)
-            let merged = try await ComplaintFixture.act(app, c.id, as: "community", ["action": "merge", "into": b.id.uuidString])
+            let merged = try await ComplaintFixture.act(
+                app, c.id, as: "community", ["action": "merge", "into": b.id.uuidString])
             #expect(merged?.status == "merged")
-            let recat = try await ComplaintFixture.act(app, b.id, as: "community", ["action": "recategorize", "categoryCode": "utilities.power"])
+            let recat = try await ComplaintFixture.act(
+                app, b.id, as: "community", ["action": "recategorize", "categoryCode": "utilities.power"])
             #expect(recat?.categoryCode == "utilities.power")
             #expect(recat?.tier == "2h")
             let accepted = try await ComplaintFixture.act(app, b.id, as: "community", ["action": "accept"])
@@ -92,32 +110,43 @@ struct ComplaintTests {
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "accept"], expect: .forbidden)
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "resolve"])
-            try await ComplaintFixture.act(app, c.id, as: "community", ["action": "rate", "score": 5], expect: .forbidden)
-            try await ComplaintFixture.act(app, c.id, as: "resident", ["action": "rate", "score": 9], expect: .conflict)
+            try await ComplaintFixture.act(
+                app, c.id, as: "community", ["action": "rate", "score": 5], expect: .forbidden)
+            try await ComplaintFixture.act(
+                app, c.id, as: "resident", ["action": "rate", "score": 9], expect: .conflict)
         }
     }
 
     @Test func extensionSendBackReassignAndReopen() async throws {
         try await withTestApp { app in
             let c = try await ComplaintFixture.submit(app)
-            let accepted = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
+            let accepted = try #require(
+                try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
-            try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "request_extension", "hours": 48, "reason": "需等待物业采购配件"])
-            let decided = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "decide_extension", "approved": true]))
+            try await ComplaintFixture.act(
+                app, c.id, as: "grid001", ["action": "request_extension", "hours": 48, "reason": "需等待物业采购配件"])
+            let decided = try #require(
+                try await ComplaintFixture.act(
+                    app, c.id, as: "community", ["action": "decide_extension", "approved": true]))
             let before = try #require(accepted.resolveBy)
             let moved = try #require(decided.resolveBy?.timeIntervalSince(before))
             #expect(abs(moved - 48 * 3600) < 1)
-            let back = try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "send_back", "reason": "不属于本网格"])
+            let back = try await ComplaintFixture.act(
+                app, c.id, as: "grid001", ["action": "send_back", "reason": "不属于本网格"])
             #expect(back?.status == "submitted")
             #expect(back?.handlerName == nil)
             try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
             struct U: Decodable { let id: UUID }
-            let other = try #require(try await app.sql.select().column("id").from("users").where("username", .equal, "grid002").first(decoding: U.self))
-            let reassigned = try await ComplaintFixture.act(app, c.id, as: "community", ["action": "reassign", "handlerId": other.id.uuidString])
+            let other = try #require(
+                try await app.sql.select().column("id").from("users").where("username", .equal, "grid002").first(
+                    decoding: U.self))
+            let reassigned = try await ComplaintFixture.act(
+                app, c.id, as: "community", ["action": "reassign", "handlerId": other.id.uuidString])
             #expect(reassigned?.status == "dispatched")
             try await ComplaintFixture.act(app, c.id, as: "grid002", ["action": "sign"])
             try await ComplaintFixture.act(app, c.id, as: "grid002", ["action": "resolve"])
-            let reopened = try await ComplaintFixture.act(app, c.id, as: "resident", ["action": "reopen", "reason": "问题又出现了"])
+            let reopened = try await ComplaintFixture.act(
+                app, c.id, as: "resident", ["action": "reopen", "reason": "问题又出现了"])
             #expect(reopened?.status == "dispatched")
             #expect(reopened?.reopened == 1)
         }
@@ -125,13 +154,17 @@ struct ComplaintTests {
 
     @Test func overdueComplaintEscalatesWhenTheClockPassesTheLimit() async throws {
         try await withTestApp { app in
-            let c = try await ComplaintFixture.submit(app, category: "safety.fire_lane")   // 2-hour tier
-            let accepted = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
+            let c = try await ComplaintFixture.submit(app, category: "safety.fire_lane")  // 2-hour tier
+            let accepted = try #require(
+                try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
             let escalation = ComplaintEscalation(db: try app.sql, channels: app.zhili.config.notifications)
-            _ = try await escalation.run(now: Date())   // the demo history's own overdue complaints
+            _ = try await escalation.run(now: Date())  // the demo history's own overdue complaints
             struct L: Decodable { let escalation_level: Int }
             func level() async throws -> Int {
-                try #require(try await app.sql.select().column("escalation_level").from("complaints").where("id", .equal, c.id).first(decoding: L.self)).escalation_level
+                try #require(
+                    try await app.sql.select().column("escalation_level").from("complaints").where("id", .equal, c.id)
+                        .first(decoding: L.self)
+                ).escalation_level
             }
             #expect(try await level() == EscalationLevel.grid.rawValue)
             let later = try #require(accepted.resolveBy).addingTimeInterval(60)
@@ -152,8 +185,9 @@ struct ComplaintTests {
 
     @Test func escalationPassesRunningAtOnceChangeEachComplaintOnce() async throws {
         try await withTestApp { app in
-            let c = try await ComplaintFixture.submit(app, category: "safety.fire_lane")   // 2-hour tier
-            let accepted = try #require(try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
+            let c = try await ComplaintFixture.submit(app, category: "safety.fire_lane")  // 2-hour tier
+            let accepted = try #require(
+                try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"]))
             let channels = app.zhili.config.notifications
             _ = try await ComplaintEscalation(db: app.sql, channels: channels).run(now: Date())
             let later = try #require(accepted.resolveBy).addingTimeInterval(60)
@@ -174,16 +208,21 @@ struct ComplaintTests {
             let headers = try await app.bearer("resident").merging(["Content-Type": "application/json"])
             let p = try await ComplaintFixture.point(app)
             var id = UUID()
-            try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(
-                ["categoryCode": "disputes", "text": "邻居装修噪音影响休息", "lat": p.lat, "lon": p.lon, "anonymous": true])) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/complaints", headers: headers,
+                body: try RegistryFixture.json(
+                    ["categoryCode": "disputes", "text": "邻居装修噪音影响休息", "lat": p.lat, "lon": p.lon, "anonymous": true])
+            ) { res in
                 id = (try? res.content.decode(ComplaintDTO.self).id) ?? id
             }
             try await ComplaintFixture.act(app, id, as: "community", ["action": "accept"])
-            try await app.testing().test(.GET, "/api/v1/complaints/\(id)", headers: try await app.bearer("grid001")) { res in
+            try await app.testing().test(.GET, "/api/v1/complaints/\(id)", headers: try await app.bearer("grid001")) {
+                res in
                 #expect(res.status == .ok)
                 #expect((try? res.content.decode(ComplaintDTO.self).submitterName) == nil)
             }
-            try await app.testing().test(.GET, "/api/v1/complaints/\(id)", headers: try await app.bearer("grid002")) { res in
+            try await app.testing().test(.GET, "/api/v1/complaints/\(id)", headers: try await app.bearer("grid002")) {
+                res in
                 #expect(res.status == .notFound)
             }
             try await app.testing().test(.GET, "/api/v1/complaints", headers: headers) { res in
@@ -209,7 +248,11 @@ struct ComplaintTests {
             }
             let grid = try await app.gridCodes()[0]
             let community = String(grid.prefix(12))
-            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(community)&from=\(ISO8601DateFormatter().string(from: from.addingTimeInterval(-1)))", headers: try await app.bearer("community")) { res in
+            try await app.testing().test(
+                .GET,
+                "/api/v1/complaints/rates?under=\(community)&from=\(ISO8601DateFormatter().string(from: from.addingTimeInterval(-1)))",
+                headers: try await app.bearer("community")
+            ) { res in
                 let report = try res.content.decode(ComplaintRates.Report.self)
                 #expect(report.total.dispatched == 3)
                 #expect(report.total.respondedInTime == 2)
@@ -235,15 +278,19 @@ struct ComplaintTests {
             try await ComplaintFixture.act(app, ids[0], as: "resident", ["action": "rate", "score": 4])
             let city = String(try await app.gridCodes()[0].prefix(6))
             let headers = try await app.bearer("city")
-            var cells: ComplaintRates.Report?, exact: ComplaintRates.Report?
+            var cells: ComplaintRates.Report?
+            var exact: ComplaintRates.Report?
             try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(city)", headers: headers) { res in
                 #expect(res.status == .ok, "\(res.body.string)")
                 cells = try res.content.decode(ComplaintRates.Report.self)
             }
-            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(city)&from=2000-01-01T00:00:00Z", headers: headers) { res in
+            try await app.testing().test(
+                .GET, "/api/v1/complaints/rates?under=\(city)&from=2000-01-01T00:00:00Z", headers: headers
+            ) { res in
                 exact = try res.content.decode(ComplaintRates.Report.self)
             }
-            let a = try #require(cells), b = try #require(exact)
+            let a = try #require(cells)
+            let b = try #require(exact)
             #expect(a.total == b.total)
             #expect(a.complaints == b.complaints)
             #expect(a.children.map(\.rates) == b.children.map(\.rates))
@@ -258,12 +305,16 @@ struct ComplaintTests {
             #expect(dirty == 0)
             // A month filter keeps only that month.
             let month = ComplaintRateCells.month(of: Date())
-            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(city)&fromMonth=\(month)&toMonth=\(month)", headers: headers) { res in
+            try await app.testing().test(
+                .GET, "/api/v1/complaints/rates?under=\(city)&fromMonth=\(month)&toMonth=\(month)", headers: headers
+            ) { res in
                 let r = try res.content.decode(ComplaintRates.Report.self)
                 #expect(r.months.map(\.code) == [month])
                 #expect(r.total.dispatched >= 2)
             }
-            try await app.testing().test(.GET, "/api/v1/complaints/rates?under=\(city)&fromMonth=2026-13", headers: headers) { res in
+            try await app.testing().test(
+                .GET, "/api/v1/complaints/rates?under=\(city)&fromMonth=2026-13", headers: headers
+            ) { res in
                 #expect(res.status == .badRequest)
                 #expect(errorField(res) == "fromMonth")
             }
@@ -278,7 +329,10 @@ struct ComplaintTests {
             let results = try await withThrowingTaskGroup(of: ComplaintDTO.self) { group in
                 for i in 0..<16 {
                     // The same key is a retry of the same request (a different body under one key is refused).
-                    group.addTask { try await ComplaintFixture.submit(app, key: i < 8 ? "same-key" : "key-\(i)", text: "并发提交的诉求第 \(i < 8 ? 0 : i) 件，路灯不亮") }
+                    group.addTask {
+                        try await ComplaintFixture.submit(
+                            app, key: i < 8 ? "same-key" : "key-\(i)", text: "并发提交的诉求第 \(i < 8 ? 0 : i) 件，路灯不亮")
+                    }
                 }
                 var all: [ComplaintDTO] = []
                 for try await dto in group { all.append(dto) }
@@ -300,7 +354,8 @@ struct ComplaintTests {
         try await withTestApp { app in
             var cookie = ""
             try await app.postLogin(["username": "resident", "password": DemoCity.password]) { res in
-                cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
+                cookie =
+                    "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
             }
             var csrf = ""
             try await app.testing().test(.GET, "/tell", headers: ["Cookie": cookie]) { res in
@@ -312,10 +367,16 @@ struct ComplaintTests {
             let before = try await app.count("complaints")
             var locations: [String] = []
             for _ in 0..<2 {
-                try await app.testing().test(.POST, "/tell", headers: ["Cookie": cookie], beforeRequest: { req in
-                    try req.content.encode(["_csrf": csrf, "key": "same-form", "categoryCode": "facilities", "text": "路灯不亮，夜间出行不便",
-                                            "lat": "\(p.lat)", "lon": "\(p.lon)"], as: .urlEncodedForm)
-                }) { res in
+                try await app.testing().test(
+                    .POST, "/tell", headers: ["Cookie": cookie],
+                    beforeRequest: { req in
+                        try req.content.encode(
+                            [
+                                "_csrf": csrf, "key": "same-form", "categoryCode": "facilities", "text": "路灯不亮，夜间出行不便",
+                                "lat": "\(p.lat)", "lon": "\(p.lon)",
+                            ], as: .urlEncodedForm)
+                    }
+                ) { res in
                     #expect(res.status == .seeOther, "\(res.body.string)")
                     locations.append(res.headers.first(name: .location) ?? "")
                 }

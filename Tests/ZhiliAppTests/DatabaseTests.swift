@@ -4,6 +4,7 @@ import SQLKit
 import SQLiteNIO
 import Testing
 import Vapor
+
 @testable import ZhiliApp
 
 @Suite("Database plumbing: transactions that meet a stale snapshot")
@@ -15,8 +16,9 @@ struct DatabaseTests {
                 Issue.record("expected an SQLite database")
                 return
             }
-            let other = try await SQLiteConnection.open(storage: .file(path: path), threadPool: app.threadPool,
-                                                        logger: app.logger, on: app.eventLoopGroup.any())
+            let other = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: app.threadPool,
+                logger: app.logger, on: app.eventLoopGroup.any())
             let attempts = NIOLockedValueBox(0)
             try await app.db.writeTransaction { db in
                 let attempt = attempts.withLockedValue { value -> Int in
@@ -27,21 +29,25 @@ struct DatabaseTests {
                 _ = try await sql.raw("SELECT count(*) AS n FROM nodes").all()
                 // Another connection commits between this transaction's read and its write.
                 if attempt == 1 {
-                    _ = try await other.query("INSERT INTO audit_log (at, action, entity, outcome) VALUES (0, 'test', 'test', 'ok')", [])
+                    _ = try await other.query(
+                        "INSERT INTO audit_log (at, action, entity, outcome) VALUES (0, 'test', 'test', 'ok')", [])
                 }
                 try await sql.raw("UPDATE nodes SET name = name WHERE code = '620982'").run()
             }
             try await other.close()
-            #expect(attempts.withLockedValue { $0 } == 2, "the first attempt met the stale snapshot and was started again")
+            #expect(
+                attempts.withLockedValue { $0 } == 2, "the first attempt met the stale snapshot and was started again")
 
             // A plain transaction meets the same refusal (what the wrapper is for).
-            let second = try await SQLiteConnection.open(storage: .file(path: path), threadPool: app.threadPool,
-                                                         logger: app.logger, on: app.eventLoopGroup.any())
+            let second = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: app.threadPool,
+                logger: app.logger, on: app.eventLoopGroup.any())
             await #expect(throws: SQLiteError.self) {
                 try await app.db.transaction { db in
                     let sql = try db.sql
                     _ = try await sql.raw("SELECT count(*) AS n FROM nodes").all()
-                    _ = try await second.query("INSERT INTO audit_log (at, action, entity, outcome) VALUES (0, 'test', 'test', 'ok')", [])
+                    _ = try await second.query(
+                        "INSERT INTO audit_log (at, action, entity, outcome) VALUES (0, 'test', 'test', 'ok')", [])
                     try await sql.raw("UPDATE nodes SET name = name WHERE code = '620982'").run()
                 }
             }

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
-@testable import ZhiliApp
 import ZhiliDomain
 
-private func people(seed: UInt64, count: Int, surname: String? = nil,
-                    years: ClosedRange<Int> = 1935...2024) -> [DemoPerson] {
+@testable import ZhiliApp
+
+private func people(
+    seed: UInt64, count: Int, surname: String? = nil,
+    years: ClosedRange<Int> = 1935...2024
+) -> [DemoPerson] {
     var rng = SeededGenerator(seed: seed)
     return (0..<count).map { _ in
         DemoPeople.person(using: &rng, divisionCode: "620982", surname: surname, birthYearRange: years)

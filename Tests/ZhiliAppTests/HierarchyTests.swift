@@ -3,6 +3,7 @@ import SQLKit
 import Testing
 import VaporTesting
 import ZhiliDomain
+
 @testable import ZhiliApp
 
 @Suite("Hierarchy, codes and geometry")
@@ -38,8 +39,10 @@ struct HierarchyTests {
             let headers = admin.merging(["Content-Type": "application/json"])
             let grid = try await app.gridCodes()[0]
             var first = ""
-            try await app.testing().test(.POST, "/api/v1/nodes", headers: headers,
-                                         body: .init(string: #"{"parentCode":"\#(grid)","name":"新建小区"}"#)) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/nodes", headers: headers,
+                body: .init(string: #"{"parentCode":"\#(grid)","name":"新建小区"}"#)
+            ) { res in
                 #expect(res.status == .created)
                 first = try res.content.decode(NodeDetail.self).code
             }
@@ -49,8 +52,10 @@ struct HierarchyTests {
             try await app.testing().test(.DELETE, "/api/v1/nodes/\(first)", headers: admin) { res in
                 #expect(res.status == .noContent)
             }
-            try await app.testing().test(.POST, "/api/v1/nodes", headers: headers,
-                                         body: .init(string: #"{"parentCode":"\#(grid)","name":"另一个小区"}"#)) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/nodes", headers: headers,
+                body: .init(string: #"{"parentCode":"\#(grid)","name":"另一个小区"}"#)
+            ) { res in
                 let second = try res.content.decode(NodeDetail.self).code
                 #expect(second != first)
                 let actual1 = try HierarchyCode(validating: second).serial
@@ -74,13 +79,19 @@ struct HierarchyTests {
 
     @Test func pointInsideAGridResolvesToItAndOutsideIsA404() async throws {
         try await withTestApp { app in
-            struct Row: Decodable { let code: String; let geometry: String }
-            let grids = try await app.sql.select().columns("code", "geometry").from("nodes").where("level", .equal, "grid")
-                .all(decoding: Row.self)
+            struct Row: Decodable {
+                let code: String
+                let geometry: String
+            }
+            let grids = try await app.sql.select().columns("code", "geometry").from("nodes").where(
+                "level", .equal, "grid"
+            )
+            .all(decoding: Row.self)
             let headers = try await app.bearer("resident")
             for grid in grids {
                 let c = try GeoPolygon(geoJSONString: grid.geometry).centroid
-                try await app.testing().test(.GET, "/api/v1/grids/locate?lat=\(c.lat)&lon=\(c.lon)", headers: headers) { res in
+                try await app.testing().test(.GET, "/api/v1/grids/locate?lat=\(c.lat)&lon=\(c.lon)", headers: headers) {
+                    res in
                     #expect(res.status == .ok)
                     let actual3 = try res.content.decode(GridLocation.self).gridCode
                     #expect(actual3 == grid.code)
@@ -95,10 +106,15 @@ struct HierarchyTests {
 
     @Test func gridPolygonsOfTheDemoTownDoNotOverlapAndCompoundsLieInside() async throws {
         try await withTestApp { app in
-            struct Row: Decodable { let code: String; let geometry: String }
+            struct Row: Decodable {
+                let code: String
+                let geometry: String
+            }
             let rows = try await app.sql.select().columns("code", "geometry").from("nodes")
                 .where("level", .in, ["grid", "compound"]).all(decoding: Row.self)
-            let grids = try rows.filter { $0.code.count == 15 }.map { ($0.code, try GeoPolygon(geoJSONString: $0.geometry)) }
+            let grids = try rows.filter { $0.code.count == 15 }.map {
+                ($0.code, try GeoPolygon(geoJSONString: $0.geometry))
+            }
             let compounds = rows.filter { $0.code.count == 18 }
             #expect(!compounds.isEmpty)
             for compound in compounds {
@@ -113,8 +129,10 @@ struct HierarchyTests {
         try await withTestApp { app in
             struct Row: Decodable { let code: String }
             let grids = try await app.gridCodes()
-            let household = try #require(try await app.sql.select().column("code").from("households")
-                .where("code", .greaterThanOrEqual, grids[0]).orderBy("code").first(decoding: Row.self)).code
+            let household = try #require(
+                try await app.sql.select().column("code").from("households")
+                    .where("code", .greaterThanOrEqual, grids[0]).orderBy("code").first(decoding: Row.self)
+            ).code
             let worker = try await app.bearer("grid001")
             try await app.testing().test(.GET, "/api/v1/households/\(household)/qr.svg", headers: worker) { res in
                 #expect(res.status == .ok)

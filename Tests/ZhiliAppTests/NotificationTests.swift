@@ -3,6 +3,7 @@ import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
 @testable import ZhiliApp
 
 @Suite("Notifications: in-app messages, SMS and WeChat")
@@ -26,15 +27,19 @@ struct NotificationTests {
             #expect(after.items.first?.body.contains("已联系环卫清运") == true)
             #expect(after.unread == 2)
             // A low rating asks the community for a return visit.
-            try await ComplaintFixture.act(app, c.id, as: "resident", ["action": "rate", "score": 2, "comment": "清运不彻底"])
+            try await ComplaintFixture.act(
+                app, c.id, as: "resident", ["action": "rate", "score": 2, "comment": "清运不彻底"])
             #expect(try await NotificationFixture.kinds(app, "community").contains("complaint.low_rating"))
 
             // Reading: one, then all; someone else's message is not there for them.
             let resHeaders = try await app.bearer("resident")
-            try await app.testing().test(.POST, "/api/v1/notifications/\(accepted.id)/read", headers: try await app.bearer("community")) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/notifications/\(accepted.id)/read", headers: try await app.bearer("community")
+            ) { res in
                 #expect(res.status == .notFound)
             }
-            try await app.testing().test(.POST, "/api/v1/notifications/\(accepted.id)/read", headers: resHeaders) { res in
+            try await app.testing().test(.POST, "/api/v1/notifications/\(accepted.id)/read", headers: resHeaders) {
+                res in
                 #expect(res.status == .ok)
                 let decoded = try res.content.decode(NotificationInbox.Item.self)
                 #expect(decoded.readAt != nil)
@@ -57,17 +62,22 @@ struct NotificationTests {
         try await withTestApp { app in
             let mine = try await ComplaintFixture.submit(app, text: "楼下垃圾桶满了没人清")
             let other = try await ComplaintFixture.submit(app, as: "community", text: "同一处垃圾桶满溢，多人反映")
-            try await ComplaintFixture.act(app, mine.id, as: "community", ["action": "merge", "into": other.id.uuidString])
+            try await ComplaintFixture.act(
+                app, mine.id, as: "community", ["action": "merge", "into": other.id.uuidString])
             #expect(try await NotificationFixture.kinds(app, "resident") == ["complaint.merged"])
             // Merged in, the resident now waits on the surviving complaint and reads it.
-            try await app.testing().test(.GET, "/api/v1/complaints/\(other.id)", headers: try await app.bearer("resident")) { res in
+            try await app.testing().test(
+                .GET, "/api/v1/complaints/\(other.id)", headers: try await app.bearer("resident")
+            ) { res in
                 #expect(res.status == .ok)
             }
             try await ComplaintFixture.act(app, other.id, as: "community", ["action": "accept"])
             try await ComplaintFixture.act(app, other.id, as: "grid001", ["action": "sign"])
-            try await ComplaintFixture.act(app, other.id, as: "grid001", ["action": "request_extension", "hours": 48, "reason": "需协调环卫车辆"])
+            try await ComplaintFixture.act(
+                app, other.id, as: "grid001", ["action": "request_extension", "hours": 48, "reason": "需协调环卫车辆"])
             #expect(try await NotificationFixture.kinds(app, "community").contains("complaint.extension_requested"))
-            try await ComplaintFixture.act(app, other.id, as: "community", ["action": "decide_extension", "approved": true])
+            try await ComplaintFixture.act(
+                app, other.id, as: "community", ["action": "decide_extension", "approved": true])
             let kinds = try await NotificationFixture.kinds(app, "resident")
             #expect(kinds.first == "complaint.extended")
             #expect(kinds.contains("complaint.accepted"))
@@ -111,25 +121,40 @@ struct NotificationTests {
             try await withTestApp(settings: gateway.settings) { app in
                 let session = try await NotificationFixture.webSession(app, "resident")
                 // Bind WeChat: the callback must carry this session's state, then the code becomes an openid.
-                try await app.testing().test(.GET, "/notifications/wechat/bind", headers: ["Cookie": session.cookie]) { res in
+                try await app.testing().test(.GET, "/notifications/wechat/bind", headers: ["Cookie": session.cookie]) {
+                    res in
                     #expect(res.status == .seeOther)
                     let location = res.headers.first(name: .location) ?? ""
                     #expect(location.contains("scope=snsapi_base"))
                     #expect(location.contains("appid=wx-test-app"))
-                    #expect(location.contains("redirect_uri=https%3A%2F%2Fzhili.example.cn%2Fnotifications%2Fwechat%2Fcallback"))
+                    #expect(
+                        location.contains(
+                            "redirect_uri=https%3A%2F%2Fzhili.example.cn%2Fnotifications%2Fwechat%2Fcallback"))
                 }
-                try await app.testing().test(.GET, "/notifications/wechat/callback?code=good-code&state=forged", headers: ["Cookie": session.cookie]) { res in
+                try await app.testing().test(
+                    .GET, "/notifications/wechat/callback?code=good-code&state=forged",
+                    headers: ["Cookie": session.cookie]
+                ) { res in
                     #expect(res.status == .forbidden)
                 }
-                try await app.testing().test(.GET, "/notifications/wechat/callback?code=bad-code&state=\(session.csrf)", headers: ["Cookie": session.cookie]) { res in
+                try await app.testing().test(
+                    .GET, "/notifications/wechat/callback?code=bad-code&state=\(session.csrf)",
+                    headers: ["Cookie": session.cookie]
+                ) { res in
                     #expect(res.status == .badRequest)
                 }
-                try await app.testing().test(.GET, "/notifications/wechat/callback?code=good-code&state=\(session.csrf)", headers: ["Cookie": session.cookie]) { res in
+                try await app.testing().test(
+                    .GET, "/notifications/wechat/callback?code=good-code&state=\(session.csrf)",
+                    headers: ["Cookie": session.cookie]
+                ) { res in
                     #expect(res.status == .seeOther)
                 }
                 let resident = try await app.bearer("resident")
-                try await app.testing().test(.PUT, "/api/v1/notifications/settings", headers: resident.merging(["Content-Type": "application/json"]),
-                                             body: try RegistryFixture.json(["smsPhone": "138 0013 8000"])) { res in
+                try await app.testing().test(
+                    .PUT, "/api/v1/notifications/settings",
+                    headers: resident.merging(["Content-Type": "application/json"]),
+                    body: try RegistryFixture.json(["smsPhone": "138 0013 8000"])
+                ) { res in
                     #expect(res.status == .ok, "\(res.body.string)")
                     let s = try res.content.decode(NotificationInbox.Settings.self)
                     #expect(s.sms && s.wechat && s.wechatBound && s.smsAvailable && s.wechatAvailable)
@@ -180,23 +205,34 @@ struct NotificationTests {
                 // Administrators see the outbox without addresses and may send a failed one again.
                 let admin = try await app.bearer("admin")
                 var failedID: UUID?
-                try await app.testing().test(.GET, "/api/v1/notifications/deliveries?status=failed", headers: admin) { res in
+                try await app.testing().test(.GET, "/api/v1/notifications/deliveries?status=failed", headers: admin) {
+                    res in
                     #expect(res.status == .ok)
-                    #expect(!res.body.string.contains("13800138000") && !res.body.string.contains("o-resident-openid-1"))
+                    #expect(
+                        !res.body.string.contains("13800138000") && !res.body.string.contains("o-resident-openid-1"))
                     failedID = try res.content.decode([NotificationRoutes.Delivery].self).first?.id
                 }
-                try await app.testing().test(.GET, "/api/v1/notifications/deliveries", headers: resident) { res in #expect(res.status == .forbidden) }
+                try await app.testing().test(.GET, "/api/v1/notifications/deliveries", headers: resident) { res in
+                    #expect(res.status == .forbidden)
+                }
                 await gateway.log.wechatAnswers(0)
-                try await app.testing().test(.POST, "/api/v1/notifications/deliveries/\(try #require(failedID))/retry", headers: admin) { res in
+                try await app.testing().test(
+                    .POST, "/api/v1/notifications/deliveries/\(try #require(failedID))/retry", headers: admin
+                ) { res in
                     #expect(res.status == .ok)
                 }
                 #expect(try await outbox.deliverDue().sent == 1)
                 #expect(await gateway.log.wechat.count == 2)
 
                 // Neither the phone nor the openid is stored readable.
-                struct Raw: Decodable { let sms_phone_enc: String?; let sms_phone_masked: String?; let wechat_openid_enc: String? }
-                let raw = try #require(try await app.sql.select().columns("sms_phone_enc", "sms_phone_masked", "wechat_openid_enc")
-                    .from("notification_settings").first(decoding: Raw.self))
+                struct Raw: Decodable {
+                    let sms_phone_enc: String?
+                    let sms_phone_masked: String?
+                    let wechat_openid_enc: String?
+                }
+                let raw = try #require(
+                    try await app.sql.select().columns("sms_phone_enc", "sms_phone_masked", "wechat_openid_enc")
+                        .from("notification_settings").first(decoding: Raw.self))
                 #expect(raw.sms_phone_enc?.contains("13800138000") == false)
                 #expect(raw.wechat_openid_enc?.contains("o-resident-openid-1") == false)
                 #expect(raw.sms_phone_masked == "138****8000")
@@ -215,23 +251,34 @@ struct NotificationTests {
                 let p = try await ComplaintFixture.point(app)
                 let headers = try await app.bearer("community").merging(["Content-Type": "application/json"])
                 let before = try await app.count("complaints")
-                try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(
-                    ["categoryCode": "environment.garbage", "text": "来电：小区门口垃圾堆积", "lat": p.lat, "lon": p.lon,
-                     "onBehalfOf": "刘大爷", "contactPhone": "12345"])) { res in
+                try await app.testing().test(
+                    .POST, "/api/v1/complaints", headers: headers,
+                    body: try RegistryFixture.json(
+                        [
+                            "categoryCode": "environment.garbage", "text": "来电：小区门口垃圾堆积", "lat": p.lat, "lon": p.lon,
+                            "onBehalfOf": "刘大爷", "contactPhone": "12345",
+                        ])
+                ) { res in
                     #expect(res.status == .unprocessableEntity)
                     #expect(errorField(res) == "contactPhone")
                 }
                 #expect(try await app.count("complaints") == before)
                 var id: UUID?
-                try await app.testing().test(.POST, "/api/v1/complaints", headers: headers, body: try RegistryFixture.json(
-                    ["categoryCode": "environment.garbage", "text": "来电：小区门口垃圾堆积", "lat": p.lat, "lon": p.lon,
-                     "onBehalfOf": "刘大爷", "contactPhone": "+86 139-0000-1111"])) { res in
+                try await app.testing().test(
+                    .POST, "/api/v1/complaints", headers: headers,
+                    body: try RegistryFixture.json(
+                        [
+                            "categoryCode": "environment.garbage", "text": "来电：小区门口垃圾堆积", "lat": p.lat, "lon": p.lon,
+                            "onBehalfOf": "刘大爷", "contactPhone": "+86 139-0000-1111",
+                        ])
+                ) { res in
                     #expect(res.status == .created, "\(res.body.string)")
                     id = try res.content.decode(ComplaintDTO.self).id
                     #expect(!res.body.string.contains("13900001111"))
                 }
                 let complaint = try #require(id)
-                try await ComplaintFixture.act(app, complaint, as: "community", ["action": "reject", "reason": "已由城管统一清理"])
+                try await ComplaintFixture.act(
+                    app, complaint, as: "community", ["action": "reject", "reason": "已由城管统一清理"])
                 let queued = try await NotificationFixture.deliveries(app)
                 #expect(queued.count == 1)
                 #expect(queued.first?.address_enc?.contains("13900001111") == false)
@@ -250,8 +297,10 @@ struct NotificationTests {
     @Test func settingsAreCheckedAndThePagesWork() async throws {
         try await withTestApp { app in
             let resident = try await app.bearer("resident")
-            try await app.testing().test(.PUT, "/api/v1/notifications/settings", headers: resident.merging(["Content-Type": "application/json"]),
-                                         body: try RegistryFixture.json(["smsPhone": "1380013800x"])) { res in
+            try await app.testing().test(
+                .PUT, "/api/v1/notifications/settings", headers: resident.merging(["Content-Type": "application/json"]),
+                body: try RegistryFixture.json(["smsPhone": "1380013800x"])
+            ) { res in
                 #expect(res.status == .unprocessableEntity)
                 #expect(errorField(res) == "smsPhone")
             }
@@ -261,7 +310,9 @@ struct NotificationTests {
                 // Residents get SMS unless they say no; the platform here has no gateway.
                 #expect(s.sms && !s.smsAvailable && !s.wechatAvailable && !s.wechatBound)
             }
-            try await app.testing().test(.GET, "/api/v1/notifications/settings", headers: try await app.bearer("grid001")) { res in
+            try await app.testing().test(
+                .GET, "/api/v1/notifications/settings", headers: try await app.bearer("grid001")
+            ) { res in
                 let decoded = try res.content.decode(NotificationInbox.Settings.self)
                 #expect(decoded.sms == false)
             }
@@ -275,47 +326,68 @@ struct NotificationTests {
                 #expect(html.contains("本平台尚未开通短信通道"))
             }
             let item = try #require(try await NotificationFixture.messages(app, "resident").items.first)
-            try await app.testing().test(.POST, "/notifications/\(item.id)/open", headers: ["Cookie": session.cookie], beforeRequest: { req in
-                try req.content.encode(["_csrf": session.csrf], as: .urlEncodedForm)
-            }) { res in
+            try await app.testing().test(
+                .POST, "/notifications/\(item.id)/open", headers: ["Cookie": session.cookie],
+                beforeRequest: { req in
+                    try req.content.encode(["_csrf": session.csrf], as: .urlEncodedForm)
+                }
+            ) { res in
                 #expect(res.status == .seeOther)
                 #expect(res.headers.first(name: .location) == "/complaints/\(c.id.uuidString)")
             }
             #expect(try await NotificationFixture.messages(app, "resident").unread == 0)
-            try await app.testing().test(.POST, "/notifications/settings", headers: ["Cookie": session.cookie], beforeRequest: { req in
-                try req.content.encode(["_csrf": session.csrf, "smsPhone": "abc"], as: .urlEncodedForm)
-            }) { res in
+            try await app.testing().test(
+                .POST, "/notifications/settings", headers: ["Cookie": session.cookie],
+                beforeRequest: { req in
+                    try req.content.encode(["_csrf": session.csrf, "smsPhone": "abc"], as: .urlEncodedForm)
+                }
+            ) { res in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains("手机号“abc”无效"))
             }
-            try await app.testing().test(.POST, "/notifications/settings", headers: ["Cookie": session.cookie], beforeRequest: { req in
-                try req.content.encode(["_csrf": session.csrf, "wechat": "on"], as: .urlEncodedForm)
-            }) { res in
+            try await app.testing().test(
+                .POST, "/notifications/settings", headers: ["Cookie": session.cookie],
+                beforeRequest: { req in
+                    try req.content.encode(["_csrf": session.csrf, "wechat": "on"], as: .urlEncodedForm)
+                }
+            ) { res in
                 #expect(res.body.string.contains("已保存"))
             }
             try await app.testing().test(.GET, "/api/v1/notifications/settings", headers: resident) { res in
                 let s = try res.content.decode(NotificationInbox.Settings.self)
                 #expect(!s.sms && s.wechat)
             }
-            let audit = try await app.auditEntries(action: "notification_settings", entityID: try #require(try await userID(app, "resident")).uuidString)
+            let audit = try await app.auditEntries(
+                action: "notification_settings", entityID: try #require(try await userID(app, "resident")).uuidString)
             #expect(audit.count == 1)
         }
     }
 
     @Test func channelSettingsAndMessageShapes() throws {
-        func load(_ env: [String: String]) throws -> AppConfig { try ConfigLoader(arguments: [], environment: env).load() }
+        func load(_ env: [String: String]) throws -> AppConfig {
+            try ConfigLoader(arguments: [], environment: env).load()
+        }
         #expect(throws: ConfigError.self) { try load(["ZHILI_WECHAT_APPID": "wx1"]) }
         #expect(throws: ConfigError.self) { try load(["ZHILI_SMS_URL": "ftp://sms"]) }
-        #expect(throws: ConfigError.self) { try load(["ZHILI_WECHAT_APPID": "a", "ZHILI_WECHAT_SECRET": "b", "ZHILI_WECHAT_TEMPLATE": "c", "ZHILI_WECHAT_FIELDS": "thing1=name"]) }
+        #expect(throws: ConfigError.self) {
+            try load([
+                "ZHILI_WECHAT_APPID": "a", "ZHILI_WECHAT_SECRET": "b", "ZHILI_WECHAT_TEMPLATE": "c",
+                "ZHILI_WECHAT_FIELDS": "thing1=name",
+            ])
+        }
         #expect(throws: ConfigError.self) { try load(["ZHILI_PUBLIC_URL": "zhili.example.cn"]) }
-        let ok = try load(["ZHILI_SMS_URL": "log", "ZHILI_WECHAT_APPID": "a", "ZHILI_WECHAT_SECRET": "b", "ZHILI_WECHAT_TEMPLATE": "c",
-                           "ZHILI_PUBLIC_URL": "https://zhili.example.cn/"])
+        let ok = try load([
+            "ZHILI_SMS_URL": "log", "ZHILI_WECHAT_APPID": "a", "ZHILI_WECHAT_SECRET": "b", "ZHILI_WECHAT_TEMPLATE": "c",
+            "ZHILI_PUBLIC_URL": "https://zhili.example.cn/",
+        ])
         #expect(ok.notifications.smsEnabled && ok.notifications.wechatEnabled)
         #expect(ok.publicURL == "https://zhili.example.cn")
         #expect(ok.secureCookies)
         #expect(!(try load([:])).notifications.smsEnabled)
 
-        let long = OutgoingMessage(title: "诉求已办结，请评价", body: String(repeating: "很长的办理说明", count: 60), link: "https://zhili.example.cn/complaints/x", createdAt: Date())
+        let long = OutgoingMessage(
+            title: "诉求已办结，请评价", body: String(repeating: "很长的办理说明", count: 60),
+            link: "https://zhili.example.cn/complaints/x", createdAt: Date())
         let text = SMSGateway.text(long, signature: "敦煌智理")
         #expect(text.count <= 200)
         #expect(text.hasPrefix("【敦煌智理】诉求已办结，请评价："))
@@ -331,5 +403,6 @@ struct NotificationTests {
 
 private func userID(_ app: Application, _ username: String) async throws -> UUID? {
     struct Row: Decodable { let id: UUID }
-    return try await app.sql.select().column("id").from("users").where("username", .equal, username).first(decoding: Row.self)?.id
+    return try await app.sql.select().column("id").from("users").where("username", .equal, username).first(
+        decoding: Row.self)?.id
 }

@@ -3,6 +3,7 @@ import SQLKit
 import Testing
 import VaporTesting
 import ZhiliDomain
+
 @testable import ZhiliApp
 
 /// Every operation of the served OpenAPI document, crossed with every demo role (signed out
@@ -20,13 +21,19 @@ struct PermissionMatrixTests {
         var t = Targets()
         struct Code: Decodable { let code: String }
         struct ID: Decodable { let id: UUID }
-        struct Household: Decodable { let household_code: String; let id: UUID }
+        struct Household: Decodable {
+            let household_code: String
+            let id: UUID
+        }
         t.grid = try await app.gridCodes()[0]
         struct Me: Decodable { let node_code: String? }
-        let own = try await app.sql.select().column("node_code").from("users").where("username", .equal, "resident").first(decoding: Me.self)?.node_code ?? ""
-        let person = try #require(try await app.sql.select().columns("household_code", "id").from("residents")
-            .where("household_code", .greaterThanOrEqual, t.grid).where("household_code", .lessThan, t.grid + ":")
-            .where("household_code", .notEqual, own).orderBy("household_code").first(decoding: Household.self))
+        let own =
+            try await app.sql.select().column("node_code").from("users").where("username", .equal, "resident").first(
+                decoding: Me.self)?.node_code ?? ""
+        let person = try #require(
+            try await app.sql.select().columns("household_code", "id").from("residents")
+                .where("household_code", .greaterThanOrEqual, t.grid).where("household_code", .lessThan, t.grid + ":")
+                .where("household_code", .notEqual, own).orderBy("household_code").first(decoding: Household.self))
         t.household = person.household_code
         t.resident = person.id
         let p = try await ComplaintFixture.point(app)
@@ -35,48 +42,82 @@ struct PermissionMatrixTests {
         let c = try await ComplaintFixture.submit(app, as: "community", category: "facilities", text: "矩阵目标：小区路灯不亮")
         t.complaint = c.id
         try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
-        let photo = TestImages.multipart(fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 64, height: 64))])
-        try await app.testing().test(.POST, "/api/v1/complaints/\(c.id)/photos",
-                                     headers: try await app.bearer("grid001").merging(["Content-Type": "multipart/form-data; boundary=zhili-test-boundary"]),
-                                     body: photo) { res in #expect(res.status == .ok) }
-        t.photo = try #require(try await app.sql.select().column("id").from("photos").where("owner_id", .equal, c.id).first(decoding: ID.self)).id
-        t.place = try #require(try await app.sql.select().column("id").from("places")
-            .where("node_code", .greaterThanOrEqual, t.grid).where("node_code", .lessThan, t.grid + ":").first(decoding: ID.self)).id
-        let target = try await AccountService.create(username: "matrix-target", displayName: "矩阵对象", password: DemoCity.password, role: .volunteer,
-                                                     department: nil, nodeCode: t.grid, on: app.db, hasher: { try await app.password.async.hash($0) })
+        let photo = TestImages.multipart(
+            fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 64, height: 64))])
+        try await app.testing().test(
+            .POST, "/api/v1/complaints/\(c.id)/photos",
+            headers: try await app.bearer("grid001").merging([
+                "Content-Type": "multipart/form-data; boundary=zhili-test-boundary"
+            ]),
+            body: photo
+        ) { res in #expect(res.status == .ok) }
+        t.photo = try #require(
+            try await app.sql.select().column("id").from("photos").where("owner_id", .equal, c.id).first(
+                decoding: ID.self)
+        ).id
+        t.place = try #require(
+            try await app.sql.select().column("id").from("places")
+                .where("node_code", .greaterThanOrEqual, t.grid).where("node_code", .lessThan, t.grid + ":").first(
+                    decoding: ID.self)
+        ).id
+        let target = try await AccountService.create(
+            username: "matrix-target", displayName: "矩阵对象", password: DemoCity.password, role: .volunteer,
+            department: nil, nodeCode: t.grid, on: app.db, hasher: { try await app.password.async.hash($0) })
         t.user = try #require(target.id)
-        let grid001 = try #require(try await app.sql.select().column("id").from("users").where("username", .equal, "grid001").first(decoding: ID.self)).id
-        t.notification = try #require(try await app.sql.select().column("id").from("notifications").where("user_id", .equal, grid001).first(decoding: ID.self)).id
+        let grid001 = try #require(
+            try await app.sql.select().column("id").from("users").where("username", .equal, "grid001").first(
+                decoding: ID.self)
+        ).id
+        t.notification = try #require(
+            try await app.sql.select().column("id").from("notifications").where("user_id", .equal, grid001).first(
+                decoding: ID.self)
+        ).id
         t.delivery = UUID()
         try await app.sql.insert(into: "notification_deliveries")
             .columns("id", "user_id", "channel", "title", "body", "status", "attempts", "next_attempt_at", "created_at")
-            .values(SQLBind(t.delivery), SQLBind(grid001), SQLBind("sms"), SQLBind("矩阵"), SQLBind("矩阵"), SQLBind("failed"), SQLBind(5),
-                    SQLBind(Date()), SQLBind(Date())).run()
+            .values(
+                SQLBind(t.delivery), SQLBind(grid001), SQLBind("sms"), SQLBind("矩阵"), SQLBind("矩阵"), SQLBind("failed"),
+                SQLBind(5),
+                SQLBind(Date()), SQLBind(Date())
+            ).run()
         return t
     }
 
-    static func fresh(_ target: PermissionMatrix.Target, _ t: Targets, _ app: Application, serial: Int) async throws -> String {
+    static func fresh(_ target: PermissionMatrix.Target, _ t: Targets, _ app: Application, serial: Int) async throws
+        -> String
+    {
         switch target {
         case .changeRequest:
             var id = ""
-            try await app.testing().test(.PATCH, "/api/v1/residents/\(t.resident)", headers: try await app.bearer("grid001").merging(["Content-Type": "application/json"]),
-                                         body: try RegistryFixture.json(["name": "矩阵改名\(serial)"])) { res in
+            try await app.testing().test(
+                .PATCH, "/api/v1/residents/\(t.resident)",
+                headers: try await app.bearer("grid001").merging(["Content-Type": "application/json"]),
+                body: try RegistryFixture.json(["name": "矩阵改名\(serial)"])
+            ) { res in
                 #expect(res.status == .accepted)
                 id = (try? res.content.decode(ResidentService.Outcome.self).pendingReview?.uuidString) ?? ""
             }
             return id
         case .node:
             var code = ""
-            try await app.testing().test(.POST, "/api/v1/nodes", headers: try await app.bearer("admin").merging(["Content-Type": "application/json"]),
-                                         body: try RegistryFixture.json(["parentCode": t.grid, "name": "矩阵待撤销\(serial)"])) { res in
+            try await app.testing().test(
+                .POST, "/api/v1/nodes",
+                headers: try await app.bearer("admin").merging(["Content-Type": "application/json"]),
+                body: try RegistryFixture.json(["parentCode": t.grid, "name": "矩阵待撤销\(serial)"])
+            ) { res in
                 #expect(res.status == .created, "\(res.body.string)")
-                code = (try? JSONSerialization.jsonObject(with: Data(res.body.readableBytesView)) as? [String: Any])?["code"] as? String ?? ""
+                code =
+                    (try? JSONSerialization.jsonObject(with: Data(res.body.readableBytesView)) as? [String: Any])?[
+                        "code"] as? String ?? ""
             }
             return code
         case .open311Key:
             _ = try await Open311Keys.issue(integrator: "矩阵\(serial)", on: app.sql)
             struct ID: Decodable { let id: UUID }
-            return try #require(try await app.sql.select().column("id").from("open311_keys").where("integrator", .equal, "矩阵\(serial)").first(decoding: ID.self)).id.uuidString
+            return try #require(
+                try await app.sql.select().column("id").from("open311_keys").where("integrator", .equal, "矩阵\(serial)")
+                    .first(decoding: ID.self)
+            ).id.uuidString
         }
     }
 
@@ -100,24 +141,32 @@ struct PermissionMatrixTests {
         case template.hasPrefix("/api/v1/complaints/themes/"): code = "matrix_theme"
         default: code = fresh ?? t.grid
         }
-        path = path.replacingOccurrences(of: "{id}", with: fresh ?? id).replacingOccurrences(of: "{code}", with: fresh ?? code)
-        return path.replacingOccurrences(of: "{kind}", with: "residents").replacingOccurrences(of: "{photo}", with: t.photo.uuidString)
+        path = path.replacingOccurrences(of: "{id}", with: fresh ?? id).replacingOccurrences(
+            of: "{code}", with: fresh ?? code)
+        return path.replacingOccurrences(of: "{kind}", with: "residents").replacingOccurrences(
+            of: "{photo}", with: t.photo.uuidString)
     }
 
     static func fill(_ text: String, _ t: Targets, serial: Int) -> String {
-        text.replacingOccurrences(of: "{complaintLat}", with: "\(t.lat)").replacingOccurrences(of: "{complaintLon}", with: "\(t.lon)")
-            .replacingOccurrences(of: "{household}", with: t.household).replacingOccurrences(of: "{grid}", with: t.grid)
-            .replacingOccurrences(of: "{unique}", with: "\(serial)")
-            .replacingOccurrences(of: "{idNumber}", with: RegistryFixture.idNumber(year: 1960 + serial % 40, sequence: 100 + serial % 800))
+        text.replacingOccurrences(of: "{complaintLat}", with: "\(t.lat)").replacingOccurrences(
+            of: "{complaintLon}", with: "\(t.lon)"
+        )
+        .replacingOccurrences(of: "{household}", with: t.household).replacingOccurrences(of: "{grid}", with: t.grid)
+        .replacingOccurrences(of: "{unique}", with: "\(serial)")
+        .replacingOccurrences(
+            of: "{idNumber}", with: RegistryFixture.idNumber(year: 1960 + serial % 40, sequence: 100 + serial % 800))
     }
 
     @Test func everyOperationAnswersEachRoleAsTheTableSays() async throws {
         try await withTestApp { app in
             var operations: [(method: String, path: String)] = []
             try await app.testing().test(.GET, "/openapi.json") { res in
-                let doc = try #require(try JSONSerialization.jsonObject(with: Data(res.body.readableBytesView)) as? [String: Any])
+                let doc = try #require(
+                    try JSONSerialization.jsonObject(with: Data(res.body.readableBytesView)) as? [String: Any])
                 let paths = try #require(doc["paths"] as? [String: [String: Any]])
-                for (path, methods) in paths { for method in methods.keys { operations.append((method.uppercased(), path)) } }
+                for (path, methods) in paths {
+                    for method in methods.keys { operations.append((method.uppercased(), path)) }
+                }
             }
             operations.sort { ($0.path, $0.method) < ($1.path, $1.method) }
             #expect(operations.count >= 70)
@@ -138,7 +187,9 @@ struct PermissionMatrixTests {
                     var fresh: String? = nil
                     if let target = row.freshTarget { fresh = try await Self.fresh(target, t, app, serial: serial) }
                     var headers: HTTPHeaders = [:]
-                    if role != "anonymous" { headers = row.freshToken ? try await app.bearer(role) : tokens[role] ?? [:] }
+                    if role != "anonymous" {
+                        headers = row.freshToken ? try await app.bearer(role) : tokens[role] ?? [:]
+                    }
                     var body: ByteBuffer? = nil
                     switch row.body {
                     case .none: break
@@ -147,19 +198,30 @@ struct PermissionMatrixTests {
                         body = ByteBuffer(string: Self.fill(text, t, serial: serial))
                     case .csv:
                         headers.replaceOrAdd(name: .contentType, value: "text/csv")
-                        body = ByteBuffer(bytes: ExchangeTests.csv([ExchangeTests.row("矩阵导入", RegistryFixture.idNumber(year: 1971, sequence: 300 + serial % 500), t.household)]))
+                        body = ByteBuffer(
+                            bytes: ExchangeTests.csv([
+                                ExchangeTests.row(
+                                    "矩阵导入", RegistryFixture.idNumber(year: 1971, sequence: 300 + serial % 500),
+                                    t.household)
+                            ]))
                     case .photo:
-                        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=zhili-test-boundary")
-                        body = TestImages.multipart(fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 32, height: 32))])
+                        headers.replaceOrAdd(
+                            name: .contentType, value: "multipart/form-data; boundary=zhili-test-boundary")
+                        body = TestImages.multipart(
+                            fields: ["stage": "progress"], files: [("a.png", TestImages.png(width: 32, height: 32))])
                     }
                     let query = row.query.isEmpty ? "" : "?" + Self.fill(row.query, t, serial: serial)
                     let url = Self.path(op.path, t, fresh: fresh) + query
                     var status = HTTPStatus.ok
-                    try await app.testing().test(HTTPMethod(rawValue: op.method), url, headers: headers, body: body) { res in status = res.status }
+                    try await app.testing().test(HTTPMethod(rawValue: op.method), url, headers: headers, body: body) {
+                        res in status = res.status
+                    }
                     let refused = [401, 403, 404].contains(status.code)
                     let expectedPass = row.allowed.contains(role)
                     if status.code >= 500 || refused == expectedPass {
-                        wrong.append("\(op.method) \(op.path) as \(role): \(status.code), expected \(expectedPass ? "to pass" : "a refusal")")
+                        wrong.append(
+                            "\(op.method) \(op.path) as \(role): \(status.code), expected \(expectedPass ? "to pass" : "a refusal")"
+                        )
                     }
                 }
             }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VaporTesting
+
 @testable import ZhiliApp
 
 @Suite("Roles and data scope")
@@ -28,12 +29,16 @@ struct ScopeTests {
             let headers = try await app.bearer("grid001")
             // Refused exactly as a resident who does not exist: the answer tells nothing.
             var unknown: ErrorBody?
-            try await app.testing().test(.GET, "/api/v1/residents/\(UUID())", headers: headers) { res in unknown = try? res.content.decode(ErrorBody.self) }
+            try await app.testing().test(.GET, "/api/v1/residents/\(UUID())", headers: headers) { res in
+                unknown = try? res.content.decode(ErrorBody.self)
+            }
             try await app.testing().test(.GET, "/api/v1/residents/\(other)", headers: headers) { res in
                 #expect(res.status == .notFound)
                 #expect(errorCode(res) == "not_found")
                 let refused = try? res.content.decode(ErrorBody.self)
-                #expect(refused?.error.messageZh == unknown?.error.messageZh && refused?.error.messageEn == unknown?.error.messageEn)
+                #expect(
+                    refused?.error.messageZh == unknown?.error.messageZh
+                        && refused?.error.messageEn == unknown?.error.messageEn)
             }
             let denied = try await app.auditEntries(action: "read_denied", entityID: other.uuidString)
             #expect(denied.count == 1)
@@ -107,7 +112,10 @@ struct ScopeTests {
 
     @Test func everyDemoRoleCanSignIn() async throws {
         try await withTestApp { app in
-            for user in ["admin", "city", "street", "community", "grid001", "civil", "emergency", "volunteer", "merchant", "cobuild", "resident"] {
+            for user in [
+                "admin", "city", "street", "community", "grid001", "civil", "emergency", "volunteer", "merchant",
+                "cobuild", "resident",
+            ] {
                 let headers = try await app.bearer(user)
                 try await app.testing().test(.GET, "/api/v1/me", headers: headers) { res in
                     #expect(res.status == .ok, "\(user)")

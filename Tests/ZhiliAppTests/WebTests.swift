@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VaporTesting
+
 @testable import ZhiliApp
 
 @Suite("Web pages")
@@ -25,7 +26,8 @@ struct WebTests {
                 #expect(res.headers.first(name: .location)?.hasPrefix("/login") == true)
             }
             var cookie = ""
-            try await app.postLogin(["username": "community", "password": DemoCity.password, "next": "/hierarchy"]) { res in
+            try await app.postLogin(["username": "community", "password": DemoCity.password, "next": "/hierarchy"]) {
+                res in
                 #expect(res.status == .seeOther)
                 #expect(res.headers.first(name: .location) == "/hierarchy")
                 let value = try #require(res.headers.setCookie?[SessionAuthenticator.cookieName])
@@ -48,7 +50,8 @@ struct WebTests {
         try await withTestApp { app in
             var cookie = ""
             try await app.postLogin(["username": "admin", "password": DemoCity.password]) { res in
-                cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
+                cookie =
+                    "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
             }
             try await app.testing().test(.POST, "/logout", headers: ["Cookie": cookie]) { res in
                 #expect(res.status == .forbidden)

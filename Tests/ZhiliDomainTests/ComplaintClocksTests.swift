@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZhiliDomain
 
 private let t0 = Date(timeIntervalSinceReferenceDate: 800_000_000)
@@ -19,7 +20,8 @@ private func at(_ base: Date, _ seconds: TimeInterval) -> Date { base.addingTime
         for (tier, raw, zh, sign, contact, resolve) in expected {
             #expect(tier.rawValue == raw && TimeLimitTier(rawValue: raw) == tier)
             #expect(tier.nameZh == zh)
-            #expect(tier.signWithin == sign && tier.contactWithin == contact && tier.resolveWithin == resolve, "\(tier)")
+            #expect(
+                tier.signWithin == sign && tier.contactWithin == contact && tier.resolveWithin == resolve, "\(tier)")
             #expect(tier.signWithin < tier.contactWithin && tier.contactWithin < tier.resolveWithin)
         }
     }

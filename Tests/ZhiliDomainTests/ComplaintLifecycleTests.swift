@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZhiliDomain
 
 private let now = Date(timeIntervalSinceReferenceDate: 800_000_000)
@@ -45,8 +46,10 @@ private func resolvedAt(for action: ComplaintAction) -> Date {
 }
 
 /// The error `next` throws, or nil if it succeeds.
-private func failure(_ status: ComplaintStatus, _ action: ComplaintAction, resolvedAt: Date? = nil,
-                     at time: Date = now) -> ComplaintTransitionError? {
+private func failure(
+    _ status: ComplaintStatus, _ action: ComplaintAction, resolvedAt: Date? = nil,
+    at time: Date = now
+) -> ComplaintTransitionError? {
     do {
         _ = try ComplaintLifecycle.next(from: status, action: action, resolvedAt: resolvedAt, now: time)
         return nil
@@ -59,7 +62,8 @@ private func failure(_ status: ComplaintStatus, _ action: ComplaintAction, resol
     @Test(arguments: legal.indices)
     func everyLegalTransitionLandsWhereTheTableSays(index: Int) throws {
         let (from, action, to) = legal[index]
-        let result = try ComplaintLifecycle.next(from: from, action: action, resolvedAt: resolvedAt(for: action), now: now)
+        let result = try ComplaintLifecycle.next(
+            from: from, action: action, resolvedAt: resolvedAt(for: action), now: now)
         #expect(result == to, "\(from) + \(action)")
     }
 
@@ -87,8 +91,9 @@ private func failure(_ status: ComplaintStatus, _ action: ComplaintAction, resol
     @Test func theStatusIsCheckedBeforeTheParameters() {
         #expect(failure(.closed, .reject(reason: " "))?.code == "invalid_transition")
         #expect(failure(.dispatched, .rate(score: 9))?.code == "invalid_transition")
-        #expect(failure(.submitted, .reopen(reason: "复发"), resolvedAt: now.addingTimeInterval(-30 * day))?.code
-            == "invalid_transition")
+        #expect(
+            failure(.submitted, .reopen(reason: "复发"), resolvedAt: now.addingTimeInterval(-30 * day))?.code
+                == "invalid_transition")
     }
 
     @Test(arguments: ["", " ", "   ", "\n\t", "\u{3000}\u{3000}", " \u{3000}\n"])
@@ -130,8 +135,12 @@ private func failure(_ status: ComplaintStatus, _ action: ComplaintAction, resol
         #expect(failure(.closed, action, resolvedAt: resolved) == nil)
         #expect(failure(.resolved, action, resolvedAt: resolved) == nil)
         #expect(failure(.closed, action, resolvedAt: resolved, at: now.addingTimeInterval(-1)) == nil)
-        #expect(failure(.closed, action, resolvedAt: resolved, at: now.addingTimeInterval(1))?.code == "reopen_window_passed")
-        #expect(failure(.resolved, action, resolvedAt: resolved, at: now.addingTimeInterval(1))?.code == "reopen_window_passed")
+        #expect(
+            failure(.closed, action, resolvedAt: resolved, at: now.addingTimeInterval(1))?.code
+                == "reopen_window_passed")
+        #expect(
+            failure(.resolved, action, resolvedAt: resolved, at: now.addingTimeInterval(1))?.code
+                == "reopen_window_passed")
         #expect(failure(.closed, action, resolvedAt: now.addingTimeInterval(-30 * day))?.code == "reopen_window_passed")
         #expect(failure(.closed, action, resolvedAt: now) == nil)
         #expect(failure(.closed, action, resolvedAt: nil)?.code == "resolved_at_missing")
@@ -140,7 +149,9 @@ private func failure(_ status: ComplaintStatus, _ action: ComplaintAction, resol
     @Test func autoCloseWaitsForTheFullSevenDays() {
         let resolved = now.addingTimeInterval(-week)
         #expect(failure(.resolved, .close, resolvedAt: resolved) == nil)
-        #expect(failure(.resolved, .close, resolvedAt: resolved, at: now.addingTimeInterval(-1))?.code == "rating_window_open")
+        #expect(
+            failure(.resolved, .close, resolvedAt: resolved, at: now.addingTimeInterval(-1))?.code
+                == "rating_window_open")
         #expect(failure(.resolved, .close, resolvedAt: now)?.code == "rating_window_open")
         #expect(failure(.resolved, .close, resolvedAt: nil)?.code == "resolved_at_missing")
     }
@@ -149,7 +160,8 @@ private func failure(_ status: ComplaintStatus, _ action: ComplaintAction, resol
     func mergedAndRejectedAcceptNoAction(status: ComplaintStatus) {
         #expect(status.isFinal && !status.isOpen)
         for action in allActions {
-            #expect(failure(status, action, resolvedAt: resolvedAt(for: action))?.code == "invalid_transition", "\(action)")
+            #expect(
+                failure(status, action, resolvedAt: resolvedAt(for: action))?.code == "invalid_transition", "\(action)")
         }
     }
 
@@ -169,15 +181,20 @@ private func failure(_ status: ComplaintStatus, _ action: ComplaintAction, resol
         let labels = allActions.map(ComplaintLifecycle.labelZh)
         #expect(labels.allSatisfy { !$0.isEmpty })
         #expect(Set(labels).count == allActions.count)
-        #expect(labels == ["审核通过", "不予受理", "合并", "调整分类", "改派", "签收", "联系诉求人", "进展", "申请延期",
-                           "延期审批", "退回", "办结", "评价", "重启", "回访", "督办升级", "自动关闭"])
+        #expect(
+            labels == [
+                "审核通过", "不予受理", "合并", "调整分类", "改派", "签收", "联系诉求人", "进展", "申请延期",
+                "延期审批", "退回", "办结", "评价", "重启", "回访", "督办升级", "自动关闭",
+            ])
         #expect(allActions.allSatisfy { !ComplaintLifecycle.labelEn($0).isEmpty })
     }
 
     @Test func aTypicalComplaintRunsEndToEnd() throws {
         var status = ComplaintStatus.submitted
-        let steps: [ComplaintAction] = [.accept, .sign, .contact, .progress, .resolve, .reopen(reason: "未彻底解决"),
-                                        .sign, .resolve, .rate(score: 4), .returnVisit]
+        let steps: [ComplaintAction] = [
+            .accept, .sign, .contact, .progress, .resolve, .reopen(reason: "未彻底解决"),
+            .sign, .resolve, .rate(score: 4), .returnVisit,
+        ]
         for action in steps {
             status = try ComplaintLifecycle.next(from: status, action: action, resolvedAt: now, now: now)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZhiliDomain
 
 private let t0 = Date(timeIntervalSinceReferenceDate: 800_000_000)
@@ -13,35 +14,45 @@ private func after(_ date: Date) -> Date { date.addingTimeInterval(60) }
 /// resolved in time and not reopened 3 (#1 #3 #7), rated 4 (#1 #2 #3 #7), satisfied 2 (#1 #2).
 private let sample: [RateInput] = [
     // 1: the model case — signed and resolved in time, rated 5.
-    RateInput(dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .closed, rating: 5,
-              resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: false),
+    RateInput(
+        dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .closed, rating: 5,
+        resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: false),
     // 2: resolved after the limit, but the resident was still satisfied (4).
-    RateInput(dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .closed, rating: 4,
-              resolvedAt: after(resolveBy), resolveBy: resolveBy, reopened: false),
+    RateInput(
+        dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .closed, rating: 4,
+        resolvedAt: after(resolveBy), resolveBy: resolveBy, reopened: false),
     // 3: signed late, resolved in time, rated 3 (not satisfied).
-    RateInput(dispatchedAt: t0, signedAt: after(signBy), signBy: signBy, status: .closed, rating: 3,
-              resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: false),
+    RateInput(
+        dispatchedAt: t0, signedAt: after(signBy), signBy: signBy, status: .closed, rating: 3,
+        resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: false),
     // 4: resolved in time but had been reopened, not rated yet.
-    RateInput(dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .resolved, rating: nil,
-              resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: true),
+    RateInput(
+        dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .resolved, rating: nil,
+        resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: true),
     // 5: signed exactly at the deadline (in time), still being handled.
-    RateInput(dispatchedAt: t0, signedAt: signBy, signBy: signBy, status: .inProgress, rating: nil,
-              resolvedAt: nil, resolveBy: resolveBy, reopened: false),
+    RateInput(
+        dispatchedAt: t0, signedAt: signBy, signBy: signBy, status: .inProgress, rating: nil,
+        resolvedAt: nil, resolveBy: resolveBy, reopened: false),
     // 6: dispatched, never signed.
-    RateInput(dispatchedAt: t0, signedAt: nil, signBy: signBy, status: .dispatched, rating: nil,
-              resolvedAt: nil, resolveBy: resolveBy, reopened: false),
+    RateInput(
+        dispatchedAt: t0, signedAt: nil, signBy: signBy, status: .dispatched, rating: nil,
+        resolvedAt: nil, resolveBy: resolveBy, reopened: false),
     // 7: resolved exactly at the limit (in time), rated 1.
-    RateInput(dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .closed, rating: 1,
-              resolvedAt: resolveBy, resolveBy: resolveBy, reopened: false),
+    RateInput(
+        dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .closed, rating: 1,
+        resolvedAt: resolveBy, resolveBy: resolveBy, reopened: false),
     // 8: still in review, never dispatched.
-    RateInput(dispatchedAt: nil, signedAt: nil, signBy: nil, status: .submitted, rating: nil,
-              resolvedAt: nil, resolveBy: nil, reopened: false),
+    RateInput(
+        dispatchedAt: nil, signedAt: nil, signBy: nil, status: .submitted, rating: nil,
+        resolvedAt: nil, resolveBy: nil, reopened: false),
     // 9: dispatched, sent back, then rejected — left out entirely.
-    RateInput(dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .rejected, rating: nil,
-              resolvedAt: nil, resolveBy: resolveBy, reopened: false),
+    RateInput(
+        dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .rejected, rating: nil,
+        resolvedAt: nil, resolveBy: resolveBy, reopened: false),
     // 10: merged duplicate — left out entirely, even with timestamps and a rating.
-    RateInput(dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .merged, rating: 5,
-              resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: false),
+    RateInput(
+        dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .merged, rating: 5,
+        resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: false),
 ]
 
 @Suite struct ComplaintRatesTests {
@@ -79,10 +90,12 @@ private let sample: [RateInput] = [
 
     @Test func invalidRatingsAndMissingDeadlinesDoNotCountAsGood() {
         let items = [
-            RateInput(dispatchedAt: t0, signedAt: t0, signBy: nil, status: .closed, rating: 0,
-                      resolvedAt: t0, resolveBy: nil),
-            RateInput(dispatchedAt: t0, signedAt: t0, signBy: signBy, status: .closed, rating: 6,
-                      resolvedAt: t0, resolveBy: resolveBy),
+            RateInput(
+                dispatchedAt: t0, signedAt: t0, signBy: nil, status: .closed, rating: 0,
+                resolvedAt: t0, resolveBy: nil),
+            RateInput(
+                dispatchedAt: t0, signedAt: t0, signBy: signBy, status: .closed, rating: 6,
+                resolvedAt: t0, resolveBy: resolveBy),
         ]
         let rates = ThreeRates.compute(items)
         #expect(rates.dispatched == 2)
@@ -94,8 +107,9 @@ private let sample: [RateInput] = [
     }
 
     @Test func aReopenedComplaintBeingHandledAgainIsNotResolved() {
-        let item = RateInput(dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .inProgress,
-                             resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: true)
+        let item = RateInput(
+            dispatchedAt: t0, signedAt: before(signBy), signBy: signBy, status: .inProgress,
+            resolvedAt: before(resolveBy), resolveBy: resolveBy, reopened: true)
         let rates = ThreeRates.compute([item])
         #expect(rates.resolvedCount == 0 && rates.resolvedInTimeNotReopened == 0 && rates.resolutionRate == 0)
         #expect(rates.responseRate == 1)

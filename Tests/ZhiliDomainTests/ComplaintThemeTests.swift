@@ -18,7 +18,9 @@ struct ComplaintThemeTests {
     }
 
     @Test func customDictionariesReplaceTheDefaults() {
-        let custom = ThemeMatcher([ComplaintTheme(code: "dust", nameZh: "扬尘", nameEn: "Dust", keywords: ["扬尘", "沙尘", " "])])
+        let custom = ThemeMatcher([
+            ComplaintTheme(code: "dust", nameZh: "扬尘", nameEn: "Dust", keywords: ["扬尘", "沙尘", " "])
+        ])
         #expect(custom.themes(of: "工地扬尘严重") == ["dust"])
         #expect(custom.themes(of: "楼下垃圾") == [])
     }

@@ -1,11 +1,15 @@
 import Foundation
 import Testing
+
 @testable import ZhiliDomain
 
 @Suite("Fast text clean-up on bulk paths")
 struct FastTextTests {
     @Test func trimsWhatFoundationTrims() {
-        let samples = ["", " ", "张三", "  张三 ", "\t李四\n", "\u{3000}王五\u{3000}", "a b", " \r\n ", "\u{00A0}x\u{00A0}", "x\u{2003}", "中 文"]
+        let samples = [
+            "", " ", "张三", "  张三 ", "\t李四\n", "\u{3000}王五\u{3000}", "a b", " \r\n ", "\u{00A0}x\u{00A0}", "x\u{2003}",
+            "中 文",
+        ]
         for s in samples {
             #expect(s.trimmedWhitespace == s.trimmingCharacters(in: .whitespacesAndNewlines), "\(s.debugDescription)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZhiliDomain
 
 private func pt(_ lon: Double, _ lat: Double) -> GeoPoint { GeoPoint(lat: lat, lon: lon) }
@@ -168,9 +169,9 @@ func locatorAgreesWithBruteForce(bucketsPerSide: Int) {
 
 @Test func geoJSONTextMayBeFormattedAndCarryAltitude() throws {
     let text = """
-    { "coordinates": [ [ [94.6, 40.1, 1100], [94.7, 40.1, 1100], [94.7, 40.2, 1100], [94.6, 40.1, 1100] ] ],
-      "type": "Polygon" }
-    """
+        { "coordinates": [ [ [94.6, 40.1, 1100], [94.7, 40.1, 1100], [94.7, 40.2, 1100], [94.6, 40.1, 1100] ] ],
+          "type": "Polygon" }
+        """
     let polygon = try GeoPolygon(geoJSONString: text)
     #expect(polygon.rings[0][1] == pt(94.7, 40.1))
 }

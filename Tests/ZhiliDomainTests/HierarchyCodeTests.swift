@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZhiliDomain
 
 private func code(_ raw: String) throws -> HierarchyCode {
@@ -75,9 +76,11 @@ func nonDigitsAreRejected(raw: String) {
     #expect(throws: HierarchyCodeError.badDivision("620000")) { try code("620000") }
 }
 
-@Test(arguments: [("620982", true), ("620900", true), ("110101", true), ("710100", true), ("820100", true),
-                  ("620000", false), ("160101", false), ("720101", false), ("00982", false), ("6209821", false),
-                  ("62o982", false), ("", false)])
+@Test(arguments: [
+    ("620982", true), ("620900", true), ("110101", true), ("710100", true), ("820100", true),
+    ("620000", false), ("160101", false), ("720101", false), ("00982", false), ("6209821", false),
+    ("62o982", false), ("", false),
+])
 func divisionCodeNeedsKnownProvinceAndNonZeroTail(raw: String, valid: Bool) {
     #expect(HierarchyCode.isValidDivisionCode(raw) == valid)
 }
@@ -168,15 +171,19 @@ struct HierarchyCodePatternTests {
         code.range(of: HierarchyCode.pattern, options: .regularExpression) != nil
     }
 
-    @Test(arguments: ["620982", "620982001", "620982001001", "620982001001001", "620982001001001001",
-                      "620982001001001001001", "62098200100100100100101", "620982001001001001001010001", "110101"])
+    @Test(arguments: [
+        "620982", "620982001", "620982001001", "620982001001001", "620982001001001001",
+        "620982001001001001001", "62098200100100100100101", "620982001001001001001010001", "110101",
+    ])
     func validCodesMatch(code: String) throws {
         _ = try HierarchyCode(validating: code)
         #expect(matches(code))
     }
 
-    @Test(arguments: ["000000", "620000", "990982", "6209820", "620982000", "620982001000", "62098200100100100100100",
-                      "620982001001001001001010000", "62098a", ""])
+    @Test(arguments: [
+        "000000", "620000", "990982", "6209820", "620982000", "620982001000", "62098200100100100100100",
+        "620982001001001001001010000", "62098a", "",
+    ])
     func invalidCodesDoNotMatch(code: String) {
         #expect((try? HierarchyCode(validating: code)) == nil)
         #expect(!matches(code))

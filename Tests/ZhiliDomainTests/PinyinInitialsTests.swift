@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ZhiliDomain
 
 @Test func initialsOfCommonNames() {
@@ -47,10 +48,12 @@ import Testing
 @Test func level1BoundariesFallBetweenTheRightCharacters() {
     let firsts = "啊芭擦搭蛾发噶哈击喀垃妈拿哦啪期然撒塌挖昔压匝"
     let lasts = "澳怖错堕贰咐过祸骏阔络穆诺沤瀑群弱所唾误迅孕座"
-    #expect(firsts.map { PinyinInitials.initial(of: $0, asSurname: false).map(String.init) ?? "?" }.joined()
-        == "abcdefghjklmnopqrstwxyz")
-    #expect(lasts.map { PinyinInitials.initial(of: $0, asSurname: false).map(String.init) ?? "?" }.joined()
-        == "abcdefghjklmnopqrstwxyz")
+    #expect(
+        firsts.map { PinyinInitials.initial(of: $0, asSurname: false).map(String.init) ?? "?" }.joined()
+            == "abcdefghjklmnopqrstwxyz")
+    #expect(
+        lasts.map { PinyinInitials.initial(of: $0, asSurname: false).map(String.init) ?? "?" }.joined()
+            == "abcdefghjklmnopqrstwxyz")
 }
 
 @Test func charactersOutsideLevel1AreCovered() {
@@ -76,7 +79,8 @@ import Testing
 }
 
 @Test func everyCharacterOfTheHundredCommonestSurnamesHasAnInitial() {
-    let surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩邓冯曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢"
+    let surnames =
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩邓冯曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢"
         + "姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常"
     #expect(surnames.count == 100)
     let missing = surnames.filter { PinyinInitials.initial(of: $0) == nil }
@@ -86,7 +90,8 @@ import Testing
 }
 
 @Test func commonGivenNameCharactersHaveAnInitial() {
-    let given = "秀英桂兰玉珍凤建国华军强伟芳娜敏静丽勇艳杰娟涛明超霞平刚辉鹏飞宇浩然博轩涵子梓晨睿泽宸熙铭俊豪嘉怡欣雨萱"
+    let given =
+        "秀英桂兰玉珍凤建国华军强伟芳娜敏静丽勇艳杰娟涛明超霞平刚辉鹏飞宇浩然博轩涵子梓晨睿泽宸熙铭俊豪嘉怡欣雨萱"
         + "诗琪悦瑶婷雪晓燕丹倩佳琳颖蕾慧晶楠思梦雅一诺沐若曦芷汐语桐彤可馨钰茜蕊菲萌妍瑾琦璐昊煜烨炜焱熠鑫淼垚犇翊骞臻"
     let missing = given.filter { PinyinInitials.initial(of: $0) == nil }
     #expect(missing.isEmpty, "no initial for \(missing)")

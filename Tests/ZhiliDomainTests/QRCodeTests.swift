@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ZhiliDomain
 
 @Suite("QR code known answers")
@@ -7,8 +8,9 @@ struct QRCodeKnownAnswerTests {
         let data = QRCode.dataCodewords(
             Array("HELLO WORLD".utf8), mode: .alphanumeric, version: 1, correction: .medium)
         #expect(data == [32, 91, 11, 120, 209, 114, 220, 77, 67, 64, 236, 17, 236, 17, 236, 17])
-        #expect(QRCode.ReedSolomon.remainder(of: data, degree: 10)
-            == [196, 35, 39, 119, 235, 215, 231, 226, 93, 23])
+        #expect(
+            QRCode.ReedSolomon.remainder(of: data, degree: 10)
+                == [196, 35, 39, 119, 235, 215, 231, 226, 93, 23])
     }
 
     /// The worked example of the standard's Annex I: "01234567" as 1-M.
@@ -16,8 +18,9 @@ struct QRCodeKnownAnswerTests {
         let data = QRCode.dataCodewords(
             Array("01234567".utf8), mode: .numeric, version: 1, correction: .medium)
         #expect(data == [16, 32, 12, 86, 97, 128, 236, 17, 236, 17, 236, 17, 236, 17, 236, 17])
-        #expect(QRCode.ReedSolomon.remainder(of: data, degree: 10)
-            == [165, 36, 212, 193, 237, 54, 199, 135, 44, 85])
+        #expect(
+            QRCode.ReedSolomon.remainder(of: data, degree: 10)
+                == [165, 36, 212, 193, 237, 54, 199, 135, 44, 85])
     }
 
     @Test func formatInformationMatchesTableC1() {
@@ -58,8 +61,8 @@ struct QRCodeKnownAnswerTests {
         for x in [5, 7, 8, 9, 11] { matrix.dark[10 * 21 + x] = true }
         let rule1 = 20 * 19 + (3 + 7) + 16 * 19 + 5 * (8 + 8)
         let rule2 = (400 - 16) * 3
-        let rule3 = 40 + 40     // four light modules on both sides
-        let rule4 = 9 * 10      // 5/441 dark is 48.9% off balance
+        let rule3 = 40 + 40  // four light modules on both sides
+        let rule4 = 9 * 10  // 5/441 dark is 48.9% off balance
         #expect(matrix.penalty == rule1 + rule2 + rule3 + rule4)
     }
 
@@ -107,10 +110,16 @@ struct QRCodeKnownAnswerTests {
             var cursor = 0
             for column in 0..<dataLengths.max()! {
                 for block in 0..<blocks where column < dataLengths[block] {
-                    split[block].append(all[cursor]); cursor += 1
+                    split[block].append(all[cursor])
+                    cursor += 1
                 }
             }
-            for _ in 0..<ec { for block in 0..<blocks { split[block].append(all[cursor]); cursor += 1 } }
+            for _ in 0..<ec {
+                for block in 0..<blocks {
+                    split[block].append(all[cursor])
+                    cursor += 1
+                }
+            }
             #expect(split.enumerated().flatMap { Array($1.prefix(dataLengths[$0])) } == data)
 
             for codeword in split {
@@ -131,16 +140,18 @@ struct QRCodeStructureTests {
 
     @Test(arguments: [1, 2, 6, 7, 14, 40])
     func sizeFollowsVersion(version: Int) throws {
-        let code = try QRCode(bytes: Array("zhili".utf8), correction: .low,
-                              minimumVersion: version, forcedMask: nil)
+        let code = try QRCode(
+            bytes: Array("zhili".utf8), correction: .low,
+            minimumVersion: version, forcedMask: nil)
         #expect(code.version == version)
         #expect(code.size == 4 * version + 17)
     }
 
     @Test(arguments: [1, 7, 25])
     func finderSeparatorTimingAndDarkModule(version: Int) throws {
-        let code = try QRCode(bytes: Array(householdCode.utf8), correction: .medium,
-                              minimumVersion: version, forcedMask: nil)
+        let code = try QRCode(
+            bytes: Array(householdCode.utf8), correction: .medium,
+            minimumVersion: version, forcedMask: nil)
         let last = code.size - 1
         for (left, top) in [(0, 0), (last - 6, 0), (0, last - 6)] {
             for dy in -1...7 {
@@ -159,8 +170,9 @@ struct QRCodeStructureTests {
     }
 
     @Test func alignmentPatternsAreDrawn() throws {
-        let code = try QRCode(bytes: Array(householdCode.utf8), correction: .medium,
-                              minimumVersion: 7, forcedMask: nil)
+        let code = try QRCode(
+            bytes: Array(householdCode.utf8), correction: .medium,
+            minimumVersion: 7, forcedMask: nil)
         for (cx, cy) in [(22, 6), (6, 22), (22, 22), (38, 22), (22, 38), (38, 38)] {
             for dy in -2...2 {
                 for dx in -2...2 {
@@ -172,12 +184,15 @@ struct QRCodeStructureTests {
 
     @Test(arguments: [(1, QRErrorCorrection.low), (7, .quartile), (33, .high)])
     func formatAndVersionCopiesReadBack(version: Int, correction: QRErrorCorrection) throws {
-        let code = try QRCode(bytes: Array(address.utf8), correction: correction,
-                              minimumVersion: version, forcedMask: nil)
+        let code = try QRCode(
+            bytes: Array(address.utf8), correction: correction,
+            minimumVersion: version, forcedMask: nil)
         let s = code.size
         // Coordinates of format bits 14 ... 0 in each copy, read as in Figure 25.
-        let first = [(0, 8), (1, 8), (2, 8), (3, 8), (4, 8), (5, 8), (7, 8), (8, 8),
-                     (8, 7), (8, 5), (8, 4), (8, 3), (8, 2), (8, 1), (8, 0)]
+        let first = [
+            (0, 8), (1, 8), (2, 8), (3, 8), (4, 8), (5, 8), (7, 8), (8, 8),
+            (8, 7), (8, 5), (8, 4), (8, 3), (8, 2), (8, 1), (8, 0),
+        ]
         let second = (0..<7).map { (8, s - 1 - $0) } + (0..<8).map { (s - 8 + $0, 8) }
         let read = { (cells: [(Int, Int)]) in cells.reduce(0) { $0 << 1 | (code[$1.0, $1.1] ? 1 : 0) } }
         let expected = QRCode.formatBits(correction: correction, mask: code.mask)
@@ -241,8 +256,9 @@ struct QRCodeStructureTests {
     @Test func chosenMaskHasLowestPenalty() throws {
         let best = try QRCode(text: address)
         for mask in 0..<8 {
-            let other = try QRCode(bytes: Array(address.utf8), correction: .medium,
-                                   minimumVersion: 1, forcedMask: mask)
+            let other = try QRCode(
+                bytes: Array(address.utf8), correction: .medium,
+                minimumVersion: 1, forcedMask: mask)
             #expect(best.penalty <= other.penalty, "mask \(mask)")
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ZhiliDomain
 
 @Test func fiftySixDistinctEthnicitiesHanFirst() {
@@ -28,9 +29,11 @@ import Testing
 }
 
 @Test func everyNameAndKeyResolvesToItsOwnItemInEveryList() {
-    let lists = [RegistryVocabulary.ethnicities, RegistryVocabulary.idTypes, RegistryVocabulary.relations,
-                 RegistryVocabulary.residencyTypes, RegistryVocabulary.employmentGroups, RegistryVocabulary.politicalStatuses,
-                 RegistryVocabulary.disabilityTypes, RegistryVocabulary.disabilityGrades]
+    let lists = [
+        RegistryVocabulary.ethnicities, RegistryVocabulary.idTypes, RegistryVocabulary.relations,
+        RegistryVocabulary.residencyTypes, RegistryVocabulary.employmentGroups, RegistryVocabulary.politicalStatuses,
+        RegistryVocabulary.disabilityTypes, RegistryVocabulary.disabilityGrades,
+    ]
     for list in lists {
         #expect(Set(list.map(\.key)).count == list.count)
         for item in list {

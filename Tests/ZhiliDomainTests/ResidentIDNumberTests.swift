@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ZhiliDomain
 
 /// 2026-11-29 00:00 UTC, which is 08:00 the same day in Beijing.
@@ -57,8 +58,10 @@ func lettersOtherThanFinalXAreRejected(raw: String) {
     #expect(throws: ResidentIDError.badDivision) { try id(raw) }
 }
 
-@Test(arguments: [(1990, 2, 30), (1900, 2, 29), (1990, 4, 31), (1990, 13, 1), (1990, 0, 10), (1990, 1, 0),
-                  (1899, 12, 31), (2030, 1, 1)])
+@Test(arguments: [
+    (1990, 2, 30), (1900, 2, 29), (1990, 4, 31), (1990, 13, 1), (1990, 0, 10), (1990, 1, 0),
+    (1899, 12, 31), (2030, 1, 1),
+])
 func impossibleOrFutureBirthDatesAreRejected(year: Int, month: Int, day: Int) {
     let raw = ResidentIDNumber.make(division: "620982", year: year, month: month, day: day, sequence: 5, sex: .female)
     #expect(throws: ResidentIDError.badBirthDate) { try id(raw) }
@@ -113,8 +116,10 @@ func malformedMobilesAreInvalid(raw: String) {
     #expect(PhoneNumber.masked("13812345678") == "138****5678")
 }
 
-@Test(arguments: [("", ""), ("1", "*"), ("123", "***"), ("12345", "****5"), ("1234567", "******7"),
-                  ("📱☎️电话号码很长的", "📱☎️电**码很长的")])
+@Test(arguments: [
+    ("", ""), ("1", "*"), ("123", "***"), ("12345", "****5"), ("1234567", "******7"),
+    ("📱☎️电话号码很长的", "📱☎️电**码很长的"),
+])
 func oddPhoneInputIsMaskedWithoutCrashing(raw: String, masked: String) {
     #expect(PhoneNumber.masked(raw) == masked)
 }

@@ -28,7 +28,8 @@ struct CSVTests {
     }
 
     @Test func writerUsesBOMCRLFAndRFC4180Quoting() {
-        let sheet = Sheet(header: ["a", "b"], rows: [["x,y", "say \"hi\""], ["=1+1", "plain"], ["line\nbreak", " pad"]])
+        let sheet = Sheet(
+            header: ["a", "b"], rows: [["x,y", "say \"hi\""], ["=1+1", "plain"], ["line\nbreak", " pad"]])
         let bytes = SheetWriter.csv(sheet)
         #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
         let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
@@ -46,8 +47,11 @@ struct CSVTests {
         let gb18030 = try #require(TestSupport.iconvEncode(text, to: "GB18030"))
         #expect(String(validating: gb18030, as: UTF8.self) == nil, "test input must not be valid UTF-8")
         let sheet = try SheetReader.read(gb18030, format: .csv)
-        #expect(sheet == Sheet(header: ["姓名", "地址", "备注"],
-                               rows: [["张三", "北京市朝阳区,望京", "𠮷祥"], ["李四", "上海市浦东新区", "联通"]]))
+        #expect(
+            sheet
+                == Sheet(
+                    header: ["姓名", "地址", "备注"],
+                    rows: [["张三", "北京市朝阳区,望京", "𠮷祥"], ["李四", "上海市浦东新区", "联通"]]))
         #expect(SheetFormat.detect(filename: nil, data: gb18030) == .csv)
 
         let gbkText = "户号,户主\n0001,欧阳娜娜\n"

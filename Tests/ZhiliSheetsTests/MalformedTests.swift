@@ -18,9 +18,13 @@ struct MalformedTests {
         for length in [0, 1, 3, 4, 100, 5_000] {
             let junk = rng.bytes(length)
             #expect(SheetFormat.detect(filename: "居民名单.XLSX", data: junk) == .xlsx)
-            #expect(isMalformedXLSX { () throws(SheetError) in try SheetReader.read(junk, format: .xlsx) }, "length \(length)")
+            #expect(
+                isMalformedXLSX { () throws(SheetError) in try SheetReader.read(junk, format: .xlsx) },
+                "length \(length)")
             let zipLike = [0x50, 0x4B, 0x03, 0x04] + junk
-            #expect(isMalformedXLSX { () throws(SheetError) in try SheetReader.read(zipLike, format: .xlsx) }, "PK + \(length)")
+            #expect(
+                isMalformedXLSX { () throws(SheetError) in try SheetReader.read(zipLike, format: .xlsx) },
+                "PK + \(length)")
         }
     }
 
@@ -62,9 +66,11 @@ struct MalformedTests {
     }
 
     @Test func refusesZipBombEntries() {
-        let sheet1 = "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>a</t></is></c></row></sheetData></worksheet>"
-        let bomb = TestSupport.storedZip([("xl/worksheets/sheet1.xml", Array(sheet1.utf8))],
-                                         declaredSize: ["xl/worksheets/sheet1.xml": 300 * 1024 * 1024])
+        let sheet1 =
+            "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>a</t></is></c></row></sheetData></worksheet>"
+        let bomb = TestSupport.storedZip(
+            [("xl/worksheets/sheet1.xml", Array(sheet1.utf8))],
+            declaredSize: ["xl/worksheets/sheet1.xml": 300 * 1024 * 1024])
         #expect(throws: SheetError.self) { try SheetReader.read(bomb, format: .xlsx) }
         do {
             _ = try SheetReader.read(bomb, format: .xlsx)
@@ -77,9 +83,18 @@ struct MalformedTests {
         let cases: [(String, String)] = [
             ("bad XML", "<worksheet><sheetData><row><c><v>1</v></row></sheetData></worksheet>"),
             ("DTD", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaa\">]><worksheet><sheetData/></worksheet>"),
-            ("shared string index", "<worksheet><sheetData><row r=\"1\"><c t=\"s\"><v>5</v></c></row></sheetData></worksheet>"),
-            ("cell reference", "<worksheet><sheetData><row r=\"1\"><c r=\"1A\"><v>1</v></c></row></sheetData></worksheet>"),
-            ("column limit", "<worksheet><sheetData><row r=\"1\"><c r=\"XFE1\"><v>1</v></c></row></sheetData></worksheet>"),
+            (
+                "shared string index",
+                "<worksheet><sheetData><row r=\"1\"><c t=\"s\"><v>5</v></c></row></sheetData></worksheet>"
+            ),
+            (
+                "cell reference",
+                "<worksheet><sheetData><row r=\"1\"><c r=\"1A\"><v>1</v></c></row></sheetData></worksheet>"
+            ),
+            (
+                "column limit",
+                "<worksheet><sheetData><row r=\"1\"><c r=\"XFE1\"><v>1</v></c></row></sheetData></worksheet>"
+            ),
             ("row number", "<worksheet><sheetData><row r=\"0\"><c><v>1</v></c></row></sheetData></worksheet>"),
             ("unclosed", "<worksheet><sheetData><row r=\"1\"><c><v>1</v></c></row>"),
             ("not XML", "PK this is not xml"),
@@ -93,9 +108,11 @@ struct MalformedTests {
     /// ZIPFoundation 0.9.20's own extract loops forever on this on Linux; it must fail fast.
     @Test func truncatedDeflateStream() {
         // A deflate "stored" block that promises 65,535 bytes but the entry ends after two.
-        let entry = TestSupport.ZipEntry(name: "xl/worksheets/sheet1.xml", payload: [0x00, 0xFF, 0xFF, 0x00, 0x00, 0x41, 0x42],
-                                         method: 8, uncompressedSize: 100)
-        #expect(isMalformedXLSX { () throws(SheetError) in try SheetReader.read(TestSupport.zip([entry]), format: .xlsx) })
+        let entry = TestSupport.ZipEntry(
+            name: "xl/worksheets/sheet1.xml", payload: [0x00, 0xFF, 0xFF, 0x00, 0x00, 0x41, 0x42],
+            method: 8, uncompressedSize: 100)
+        #expect(
+            isMalformedXLSX { () throws(SheetError) in try SheetReader.read(TestSupport.zip([entry]), format: .xlsx) })
     }
 
     /// ZIPFoundation 0.9.20's in-memory reader traps on offsets past the end of the data.
@@ -104,11 +121,17 @@ struct MalformedTests {
         let eocd = good.count - 22
         let cd = Int(good[eocd + 16]) | Int(good[eocd + 17]) << 8
         var badLocal = good
-        badLocal[cd + 42] = 0xFF; badLocal[cd + 43] = 0xFF; badLocal[cd + 44] = 0xFF; badLocal[cd + 45] = 0x7F
+        badLocal[cd + 42] = 0xFF
+        badLocal[cd + 43] = 0xFF
+        badLocal[cd + 44] = 0xFF
+        badLocal[cd + 45] = 0x7F
         var badDirectory = good
-        badDirectory[eocd + 16] = 0xF0; badDirectory[eocd + 19] = 0x10
+        badDirectory[eocd + 16] = 0xF0
+        badDirectory[eocd + 19] = 0x10
         var badSize = good
-        badSize[cd + 20] = 0xFF; badSize[cd + 21] = 0xFF; badSize[cd + 22] = 0x0F
+        badSize[cd + 20] = 0xFF
+        badSize[cd + 21] = 0xFF
+        badSize[cd + 22] = 0x0F
         for bytes in [badLocal, badDirectory, badSize] {
             #expect(isMalformedXLSX { () throws(SheetError) in try SheetReader.read(bytes, format: .xlsx) })
         }
@@ -116,8 +139,14 @@ struct MalformedTests {
 
     @Test func workbookPointingAtMissingSheet() {
         let zip = TestSupport.storedZip([
-            ("xl/workbook.xml", "<workbook xmlns:r=\"r\"><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"),
-            ("xl/_rels/workbook.xml.rels", "<Relationships><Relationship Id=\"rId1\" Type=\"http://x/worksheet\" Target=\"worksheets/gone.xml\"/></Relationships>"),
+            (
+                "xl/workbook.xml",
+                "<workbook xmlns:r=\"r\"><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                "<Relationships><Relationship Id=\"rId1\" Type=\"http://x/worksheet\" Target=\"worksheets/gone.xml\"/></Relationships>"
+            ),
         ])
         #expect(isMalformedXLSX { () throws(SheetError) in try SheetReader.read(zip, format: .xlsx) })
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Helpers for the ZhiliSheets tests: encoding text with iconv, building zip files by hand
@@ -13,12 +13,16 @@ enum TestSupport {
         defer { iconv_close(cd) }
         var input = Array(text.utf8)
         var output = [UInt8](repeating: 0, count: input.count * 4 + 16)
-        let inCount = input.count, outCount = output.count
+        let inCount = input.count
+        let outCount = output.count
         let written: Int? = input.withUnsafeMutableBufferPointer { inBuf in
             output.withUnsafeMutableBufferPointer { outBuf in
-                var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBuf.baseAddress!).assumingMemoryBound(to: CChar.self)
-                var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuf.baseAddress!).assumingMemoryBound(to: CChar.self)
-                var inLeft = inCount, outLeft = outCount
+                var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBuf.baseAddress!)
+                    .assumingMemoryBound(to: CChar.self)
+                var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuf.baseAddress!)
+                    .assumingMemoryBound(to: CChar.self)
+                var inLeft = inCount
+                var outLeft = outCount
                 guard iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) != -1, inLeft == 0 else { return nil }
                 return outCount - outLeft
             }
@@ -32,7 +36,7 @@ enum TestSupport {
         var name: String
         var payload: [UInt8]
         var method: UInt16 = 0
-        var crc: UInt32? = nil          // default: CRC of the payload
+        var crc: UInt32? = nil  // default: CRC of the payload
         var uncompressedSize: UInt32? = nil  // default: payload size
     }
 
@@ -50,8 +54,10 @@ enum TestSupport {
             out += le32(0x0403_4B50) + le16(20) + le16(0x0800) + le16(entry.method) + le16(0) + le16(0x21)
             out += le32(crc) + le32(size) + le32(claimed) + le16(UInt16(nameBytes.count)) + le16(0)
             out += nameBytes + entry.payload
-            let extra: [UInt8] = zip64 ? le16(1) + le16(24) + le64(UInt64(claimed)) + le64(UInt64(size)) + le64(UInt64(offset)) : []
-            central += le32(0x0201_4B50) + le16(45) + le16(45) + le16(0x0800) + le16(entry.method) + le16(0) + le16(0x21)
+            let extra: [UInt8] =
+                zip64 ? le16(1) + le16(24) + le64(UInt64(claimed)) + le64(UInt64(size)) + le64(UInt64(offset)) : []
+            central +=
+                le32(0x0201_4B50) + le16(45) + le16(45) + le16(0x0800) + le16(entry.method) + le16(0) + le16(0x21)
             central += le32(crc) + (zip64 ? le32(.max) + le32(.max) : le32(size) + le32(claimed))
             central += le16(UInt16(nameBytes.count)) + le16(UInt16(extra.count)) + le16(0)
             central += le16(0) + le16(0) + le32(0) + (zip64 ? le32(.max) : le32(offset)) + nameBytes + extra
@@ -61,7 +67,9 @@ enum TestSupport {
         if zip64 {
             let recordOffset = UInt64(out.count)
             out += le32(0x0606_4B50) + le64(44) + le16(45) + le16(45) + le32(0) + le32(0)
-            out += le64(UInt64(entries.count)) + le64(UInt64(entries.count)) + le64(UInt64(central.count)) + le64(UInt64(cdOffset))
+            out +=
+                le64(UInt64(entries.count)) + le64(UInt64(entries.count)) + le64(UInt64(central.count))
+                + le64(UInt64(cdOffset))
             out += le32(0x0706_4B50) + le32(0) + le64(recordOffset) + le32(1)
             out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(.max) + le16(.max) + le32(.max) + le32(.max) + le16(0)
         } else {

@@ -84,10 +84,14 @@ struct XLSXTests {
             <x:c t="s"><x:v>4</x:v></x:c><x:c><x:v>0.1</x:v></x:c><x:c><x:v>12.50</x:v></x:c><x:c><x:v>45292</x:v></x:c></x:row>
             </x:sheetData></x:worksheet>
             """
-        let decoy = "<worksheet xmlns=\"\(main)\"><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>wrong sheet</t></is></c></row></sheetData></worksheet>"
+        let decoy =
+            "<worksheet xmlns=\"\(main)\"><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>wrong sheet</t></is></c></row></sheetData></worksheet>"
         return TestSupport.storedZip([
             ("[Content_Types].xml", "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
-            ("_rels/.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"\(rel)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"),
+            (
+                "_rels/.rels",
+                "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"\(rel)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+            ),
             ("xl/workbook.xml", workbook),
             ("xl/_rels/workbook.xml.rels", rels),
             ("xl/strings.xml", strings),
@@ -99,11 +103,12 @@ struct XLSXTests {
     @Test func readsHandBuiltWorkbookWithSharedStringsAndGaps() throws {
         let sheet = try SheetReader.read(Self.handBuiltWorkbook(), format: .xlsx)
         #expect(sheet.header == ["姓名", "身份证号", "", "电话", "年龄"])
-        #expect(sheet.rows == [
-            ["张三", "6.20982199001019E+17", "", "13800138000", "35"],
-            ["", "000123", "TRUE", "#N/A", "1000"],
-            ["李四", "a&b\r\nc", "0.1", "12.5", "45292"],
-        ])
+        #expect(
+            sheet.rows == [
+                ["张三", "6.20982199001019E+17", "", "13800138000", "35"],
+                ["", "000123", "TRUE", "#N/A", "1000"],
+                ["李四", "a&b\r\nc", "0.1", "12.5", "45292"],
+            ])
         #expect(sheet.rowNumbers == [3, 5, 7])
     }
 

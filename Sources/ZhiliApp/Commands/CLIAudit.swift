@@ -11,8 +11,12 @@ enum CLIAudit {
 
     static func record(_ app: Application, action: String, entity: String, id: String?, detail: String) async throws {
         let p = operatorPrincipal
-        try await AuditBatcher.insert([.init(at: Date(), actorID: p.userID, actorName: p.username, role: p.role.rawValue, action: action,
-                                             entity: entity, entityID: id, outcome: "ok", ip: "cli", detail: detail)],
-                                      on: app.db.sql)
+        try await AuditBatcher.insert(
+            [
+                .init(
+                    at: Date(), actorID: p.userID, actorName: p.username, role: p.role.rawValue, action: action,
+                    entity: entity, entityID: id, outcome: "ok", ip: "cli", detail: detail)
+            ],
+            on: app.db.sql)
     }
 }

@@ -1,6 +1,6 @@
 import Fluent
-import SQLKit
 import Foundation
+import SQLKit
 import Vapor
 
 /// The `zhili` command: serve, migrate, demo, user, and each capability's commands
@@ -106,7 +106,9 @@ public enum ZhiliCLI {
                 let report = try await DemoCity.generate(on: app, scale: scale)
                 app.logger.notice("\(report.description)")
             }
-            app.logger.notice("智理 listening on http://\(app.http.server.configuration.hostname):\(app.http.server.configuration.port)")
+            app.logger.notice(
+                "智理 listening on http://\(app.http.server.configuration.hostname):\(app.http.server.configuration.port)"
+            )
             try await app.execute()
         }
     }
@@ -120,14 +122,18 @@ public enum ZhiliCLI {
     }
 
     static func user(_ sub: String?, _ loader: ConfigLoader) async throws {
-        guard let username = loader.flags["username"] else { throw ConfigError("user needs --username / 需要 --username") }
+        guard let username = loader.flags["username"] else {
+            throw ConfigError("user needs --username / 需要 --username")
+        }
         let needsPassword = sub == "create" || sub == "reset"
         guard let password = loader.flags["password"] ?? (needsPassword ? nil : "") else {
             throw ConfigError("user \(sub ?? "") needs --password / 需要 --password")
         }
         try await withApp(loader) { app in
             func find() async throws -> UserAccount {
-                guard let account = try await UserAccount.query(on: app.db).filter(\.$username == username).first(), account.id != nil else {
+                guard let account = try await UserAccount.query(on: app.db).filter(\.$username == username).first(),
+                    account.id != nil
+                else {
                     throw ConfigError("no account named \(username) / 账号不存在")
                 }
                 return account
@@ -139,7 +145,11 @@ public enum ZhiliCLI {
                     throw ConfigError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 let department = try loader.flags["department"].map { raw -> Department in
-                    guard let d = Department(rawValue: raw) else { throw ConfigError("--department must be one of \(Department.allCases.map(\.rawValue).joined(separator: ", "))") }
+                    guard let d = Department(rawValue: raw) else {
+                        throw ConfigError(
+                            "--department must be one of \(Department.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
+                    }
                     return d
                 }
                 let account = try await AccountService.create(
@@ -154,22 +164,32 @@ public enum ZhiliCLI {
                 try await account.save(on: app.db)
                 try await SignInThrottle(db: sql).clear("user:" + username.lowercased())
                 let n = try await SessionStore.revokeAll(userID: account.id!, on: sql, cache: app.zhili.sessions)
-                try await CLIAudit.record(app, action: "password_reset", entity: "user", id: account.id!.uuidString, detail: "\(n) sessions ended")
+                try await CLIAudit.record(
+                    app, action: "password_reset", entity: "user", id: account.id!.uuidString,
+                    detail: "\(n) sessions ended")
                 print("password reset for \(username); \(n) sessions ended")
             case "disable", "enable":
                 let account = try await find()
                 account.disabled = sub == "disable"
                 try await account.save(on: app.db)
-                let n = sub == "disable" ? try await SessionStore.revokeAll(userID: account.id!, on: sql, cache: app.zhili.sessions) : 0
-                try await CLIAudit.record(app, action: "update", entity: "user", id: account.id!.uuidString, detail: sub == "disable" ? "disabled" : "enabled")
+                let n =
+                    sub == "disable"
+                    ? try await SessionStore.revokeAll(userID: account.id!, on: sql, cache: app.zhili.sessions) : 0
+                try await CLIAudit.record(
+                    app, action: "update", entity: "user", id: account.id!.uuidString,
+                    detail: sub == "disable" ? "disabled" : "enabled")
                 print("\(username) \(sub == "disable" ? "disabled; \(n) sessions ended" : "enabled")")
             case "sign-out":
                 let account = try await find()
                 let n = try await SessionStore.revokeAll(userID: account.id!, on: sql, cache: app.zhili.sessions)
-                try await CLIAudit.record(app, action: "sign_out_everywhere", entity: "user", id: account.id!.uuidString, detail: "\(n) sessions")
+                try await CLIAudit.record(
+                    app, action: "sign_out_everywhere", entity: "user", id: account.id!.uuidString,
+                    detail: "\(n) sessions")
                 print("\(username): \(n) sessions ended")
             default:
-                throw ConfigError("user needs create, reset, disable, enable or sign-out / 用法：zhili user create|reset|disable|enable|sign-out")
+                throw ConfigError(
+                    "user needs create, reset, disable, enable or sign-out / 用法：zhili user create|reset|disable|enable|sign-out"
+                )
             }
         }
     }

@@ -12,7 +12,7 @@ enum ComplaintCategories {
         let parentCode: String?
         let nameZh: String
         let nameEn: String
-        let handlerKind: String      // grid_worker | department
+        let handlerKind: String  // grid_worker | department
         let department: String?
         let tier: String
         let keywords: String?
@@ -27,8 +27,17 @@ enum ComplaintCategories {
     }
 
     private struct Row: Decodable {
-        let code: String; let parent_code: String?; let name_zh: String; let name_en: String; let handler_kind: String
-        let department: String?; let tier: String; let keywords: String?; let active: Bool; let questions: String?; let templates: String?
+        let code: String
+        let parent_code: String?
+        let name_zh: String
+        let name_en: String
+        let handler_kind: String
+        let department: String?
+        let tier: String
+        let keywords: String?
+        let active: Bool
+        let questions: String?
+        let templates: String?
         let public_listing: Bool?
     }
 
@@ -58,25 +67,32 @@ enum ComplaintCategories {
 
     static func seed(on db: any SQLDatabase) async throws {
         let insert = db.insert(into: "complaint_categories")
-            .columns("code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords", "active")
+            .columns(
+                "code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords", "active")
         for c in defaults {
-            insert.values(SQLBind(c.0), SQLBind(c.1), SQLBind(c.2), SQLBind(c.3), SQLBind(c.4), SQLBind(c.5), SQLBind(c.6),
-                          SQLBind(c.7), SQLBind(true))
+            insert.values(
+                SQLBind(c.0), SQLBind(c.1), SQLBind(c.2), SQLBind(c.3), SQLBind(c.4), SQLBind(c.5), SQLBind(c.6),
+                SQLBind(c.7), SQLBind(true))
         }
         try await insert.run()
     }
 
     static func all(on db: any SQLDatabase) async throws -> [Category] {
         let decoder = JSONDecoder()
-        return try await db.select().columns("code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords", "active",
-                                             "questions", "templates", "public_listing")
-            .from("complaint_categories").orderBy("code").all(decoding: Row.self).map { r in
-                Category(code: r.code, parentCode: r.parent_code, nameZh: r.name_zh, nameEn: r.name_en, handlerKind: r.handler_kind,
-                         department: r.department, tier: r.tier, keywords: r.keywords, active: r.active,
-                         questions: r.questions.flatMap { try? decoder.decode([CategoryQuestion].self, from: Data($0.utf8)) } ?? [],
-                         templates: r.templates.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) } ?? [],
-                         publicListing: r.public_listing ?? true)
-            }
+        return try await db.select().columns(
+            "code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords", "active",
+            "questions", "templates", "public_listing"
+        )
+        .from("complaint_categories").orderBy("code").all(decoding: Row.self).map { r in
+            Category(
+                code: r.code, parentCode: r.parent_code, nameZh: r.name_zh, nameEn: r.name_en,
+                handlerKind: r.handler_kind,
+                department: r.department, tier: r.tier, keywords: r.keywords, active: r.active,
+                questions: r.questions.flatMap { try? decoder.decode([CategoryQuestion].self, from: Data($0.utf8)) }
+                    ?? [],
+                templates: r.templates.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) } ?? [],
+                publicListing: r.public_listing ?? true)
+        }
     }
 
     /// The list from the settings cache (at most 30 s old; cleared when edited here).
@@ -88,30 +104,41 @@ enum ComplaintCategories {
     static func filledTemplates(_ c: Category?, for row: ComplaintRow) -> [String] {
         let limit = row.tier.nameZh
         return (c?.templates ?? []).map {
-            $0.replacingOccurrences(of: "{编号}", with: row.number).replacingOccurrences(of: "{分类}", with: c?.nameZh ?? "")
-                .replacingOccurrences(of: "{处理人}", with: row.handler_name ?? "处理人").replacingOccurrences(of: "{时限}", with: limit)
+            $0.replacingOccurrences(of: "{编号}", with: row.number).replacingOccurrences(
+                of: "{分类}", with: c?.nameZh ?? ""
+            )
+            .replacingOccurrences(of: "{处理人}", with: row.handler_name ?? "处理人").replacingOccurrences(
+                of: "{时限}", with: limit)
         }
     }
 
     /// Questions and templates a new city starts with (added by `ExtendComplaintCategories`).
     static let defaultQuestions: [String: [CategoryQuestion]] = [
         "property.elevator": [
-            CategoryQuestion(code: "trapped", labelZh: "是否有人被困", labelEn: "Is anyone trapped?", kind: .single, options: ["是", "否"], required: true),
+            CategoryQuestion(
+                code: "trapped", labelZh: "是否有人被困", labelEn: "Is anyone trapped?", kind: .single, options: ["是", "否"],
+                required: true),
             CategoryQuestion(code: "building", labelZh: "楼栋单元", labelEn: "Building and entrance", kind: .text),
         ],
         "utilities.water": [
-            CategoryQuestion(code: "scope", labelZh: "停水范围", labelEn: "How far does it reach?", kind: .single, options: ["本户", "本单元", "整栋楼", "整个小区"], required: true),
+            CategoryQuestion(
+                code: "scope", labelZh: "停水范围", labelEn: "How far does it reach?", kind: .single,
+                options: ["本户", "本单元", "整栋楼", "整个小区"], required: true),
             CategoryQuestion(code: "since", labelZh: "开始日期", labelEn: "Since", kind: .date),
         ],
         "utilities.heating": [
-            CategoryQuestion(code: "temperature", labelZh: "室内温度（℃）", labelEn: "Room temperature (°C)", kind: .number),
+            CategoryQuestion(code: "temperature", labelZh: "室内温度（℃）", labelEn: "Room temperature (°C)", kind: .number)
         ],
         "environment.noise": [
-            CategoryQuestion(code: "when", labelZh: "噪声时段", labelEn: "When", kind: .multiple, options: ["白天", "夜间（22 点后）", "清晨（6 点前）"], required: true),
-            CategoryQuestion(code: "source", labelZh: "噪声来源", labelEn: "Source", kind: .single, options: ["施工", "装修", "商铺", "娱乐活动", "其他"]),
+            CategoryQuestion(
+                code: "when", labelZh: "噪声时段", labelEn: "When", kind: .multiple,
+                options: ["白天", "夜间（22 点后）", "清晨（6 点前）"], required: true),
+            CategoryQuestion(
+                code: "source", labelZh: "噪声来源", labelEn: "Source", kind: .single,
+                options: ["施工", "装修", "商铺", "娱乐活动", "其他"]),
         ],
         "safety.fire_lane": [
-            CategoryQuestion(code: "plate", labelZh: "占道车辆车牌（如有）", labelEn: "Number plate (if any)", kind: .text),
+            CategoryQuestion(code: "plate", labelZh: "占道车辆车牌（如有）", labelEn: "Number plate (if any)", kind: .text)
         ],
     ]
 
@@ -124,17 +151,22 @@ enum ComplaintCategories {
 
     /// Checks an edited category; a bad one is a clear error naming the field.
     static func validate(_ c: Category, known: [Category]) throws {
-        guard c.code.count <= 60, !c.code.isEmpty, c.code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }) else {
-            throw AppError.invalid("code", zh: "分类编码只能含字母、数字、下划线和点", en: "Category code: letters, digits, underscore, dot")
+        guard c.code.count <= 60, !c.code.isEmpty,
+            c.code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") })
+        else {
+            throw AppError.invalid(
+                "code", zh: "分类编码只能含字母、数字、下划线和点", en: "Category code: letters, digits, underscore, dot")
         }
         if let parent = c.parentCode, !known.contains(where: { $0.code == parent && $0.parentCode == nil }) {
             throw AppError.invalid("parentCode", zh: "上级分类不存在（只支持两级）", en: "Unknown parent category (two levels only)")
         }
         guard (1...30).contains(c.nameZh.count), (1...60).contains(c.nameEn.count) else {
-            throw AppError.invalid("nameZh", zh: "分类名称应为 1–30 字", en: "Names: 1–30 (Chinese) and 1–60 (English) characters")
+            throw AppError.invalid(
+                "nameZh", zh: "分类名称应为 1–30 字", en: "Names: 1–30 (Chinese) and 1–60 (English) characters")
         }
         guard ["grid_worker", "department"].contains(c.handlerKind) else {
-            throw AppError.invalid("handlerKind", zh: "承办方应为 grid_worker 或 department", en: "handlerKind is grid_worker or department")
+            throw AppError.invalid(
+                "handlerKind", zh: "承办方应为 grid_worker 或 department", en: "handlerKind is grid_worker or department")
         }
         if c.handlerKind == "department" && Department(rawValue: c.department ?? "") == nil {
             throw AppError.invalid("department", zh: "请选择承办部门", en: "Choose the handling department")
@@ -145,9 +177,12 @@ enum ComplaintCategories {
         guard c.questions.count <= 10, Set(c.questions.map(\.code)).count == c.questions.count else {
             throw AppError.invalid("questions", zh: "最多 10 个问题，编码不能重复", en: "At most 10 questions with distinct codes")
         }
-        if let problem = c.questions.lazy.compactMap(\.definitionProblem).first { throw AppError.invalid("questions", zh: problem.zh, en: problem.en) }
+        if let problem = c.questions.lazy.compactMap(\.definitionProblem).first {
+            throw AppError.invalid("questions", zh: problem.zh, en: problem.en)
+        }
         guard c.templates.count <= 20, c.templates.allSatisfy({ (1...500).contains($0.count) }) else {
-            throw AppError.invalid("templates", zh: "最多 20 条回复模板，每条 1–500 字", en: "At most 20 templates of 1–500 characters")
+            throw AppError.invalid(
+                "templates", zh: "最多 20 条回复模板，每条 1–500 字", en: "At most 20 templates of 1–500 characters")
         }
     }
 
@@ -159,11 +194,18 @@ enum ComplaintCategories {
         try await db.transactionally { tx in
             try await tx.delete(from: "complaint_categories").where("code", .equal, c.code).run()
             try await tx.insert(into: "complaint_categories")
-                .columns("code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords", "active", "questions", "templates",
-                         "public_listing")
-                .values(SQLBind(c.code), SQLBind(c.parentCode), SQLBind(c.nameZh), SQLBind(c.nameEn), SQLBind(c.handlerKind),
-                        SQLBind(c.handlerKind == "department" ? c.department : nil), SQLBind(c.tier), SQLBind(c.keywords), SQLBind(c.active),
-                        SQLBind(questions), SQLBind(templates), SQLBind(c.publicListing))
+                .columns(
+                    "code", "parent_code", "name_zh", "name_en", "handler_kind", "department", "tier", "keywords",
+                    "active", "questions", "templates",
+                    "public_listing"
+                )
+                .values(
+                    SQLBind(c.code), SQLBind(c.parentCode), SQLBind(c.nameZh), SQLBind(c.nameEn),
+                    SQLBind(c.handlerKind),
+                    SQLBind(c.handlerKind == "department" ? c.department : nil), SQLBind(c.tier), SQLBind(c.keywords),
+                    SQLBind(c.active),
+                    SQLBind(questions), SQLBind(templates), SQLBind(c.publicListing)
+                )
                 .run()
         }
     }
@@ -191,8 +233,10 @@ struct ExtendComplaintCategories: AsyncMigration {
         let templates = String(decoding: try encoder.encode(ComplaintCategories.defaultTemplates), as: UTF8.self)
         try await sql.update("complaint_categories").set("templates", to: templates).run()
         for (code, questions) in ComplaintCategories.defaultQuestions {
-            try await sql.update("complaint_categories").set("questions", to: String(decoding: try encoder.encode(questions), as: UTF8.self))
-                .where("code", .equal, code).run()
+            try await sql.update("complaint_categories").set(
+                "questions", to: String(decoding: try encoder.encode(questions), as: UTF8.self)
+            )
+            .where("code", .equal, code).run()
         }
     }
 

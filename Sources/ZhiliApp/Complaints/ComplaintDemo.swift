@@ -22,17 +22,30 @@ struct DemoComplaints {
         "enforcement": ["一楼住户私搭乱建占用公共空间", "商铺占道经营", "楼顶违规加盖"],
     ]
 
-    static func write(on db: any SQLDatabase, spec: DemoSpec, geography: DemoGeography, rng: inout SeededGenerator, now: Date = Date()) async throws -> Int {
-        try await write(on: db, count: spec.complaintsPerYear, grids: geography.gridPolygons.map { ($0.code, $0.polygon) }, rng: &rng, now: now)
+    static func write(
+        on db: any SQLDatabase, spec: DemoSpec, geography: DemoGeography, rng: inout SeededGenerator, now: Date = Date()
+    ) async throws -> Int {
+        try await write(
+            on: db, count: spec.complaintsPerYear, grids: geography.gridPolygons.map { ($0.code, $0.polygon) },
+            rng: &rng, now: now)
     }
 
     /// More history for an existing city (`zhili demo-complaints --count N`): benchmarks at a
     /// million complaints. Grids come from the database.
     static func append(on db: any SQLDatabase, count: Int, seed: UInt64, now: Date = Date()) async throws -> Int {
-        struct Row: Decodable { let code: String; let geometry: String? }
-        let grids = try await db.select().columns("code", "geometry").from("nodes").where("level", .equal, NodeLevel.grid.rawValue).where("retired", .equal, false)
-            .all(decoding: Row.self).compactMap { r in r.geometry.flatMap { try? GeoPolygon(geoJSONString: $0) }.map { (r.code, $0) } }
-        guard !grids.isEmpty else { throw ConfigError("no grids with boundaries: create the demo city first / 没有带边界的网格，请先生成演示城市") }
+        struct Row: Decodable {
+            let code: String
+            let geometry: String?
+        }
+        let grids = try await db.select().columns("code", "geometry").from("nodes").where(
+            "level", .equal, NodeLevel.grid.rawValue
+        ).where("retired", .equal, false)
+            .all(decoding: Row.self).compactMap { r in
+                r.geometry.flatMap { try? GeoPolygon(geoJSONString: $0) }.map { (r.code, $0) }
+            }
+        guard !grids.isEmpty else {
+            throw ConfigError("no grids with boundaries: create the demo city first / 没有带边界的网格，请先生成演示城市")
+        }
         var rng = SeededGenerator(seed: seed)
         var written = 0
         // In slices, so a million complaints never sit in memory at once.
@@ -46,13 +59,22 @@ struct DemoComplaints {
         return written
     }
 
-    static func write(on db: any SQLDatabase, count: Int, grids gridPolygons: [(String, GeoPolygon)], rng: inout SeededGenerator, now: Date) async throws -> Int {
-        struct Worker: Decodable { let id: UUID; let display_name: String; let node_code: String? }
+    static func write(
+        on db: any SQLDatabase, count: Int, grids gridPolygons: [(String, GeoPolygon)], rng: inout SeededGenerator,
+        now: Date
+    ) async throws -> Int {
+        struct Worker: Decodable {
+            let id: UUID
+            let display_name: String
+            let node_code: String?
+        }
         let workers = try await db.select().columns("id", "display_name", "node_code").from("users")
             .where("role", .equal, Role.gridWorker.rawValue).all(decoding: Worker.self)
-        let byGrid = Dictionary(workers.compactMap { w in w.node_code.map { ($0, w) } }, uniquingKeysWith: { a, _ in a })
+        let byGrid = Dictionary(
+            workers.compactMap { w in w.node_code.map { ($0, w) } }, uniquingKeysWith: { a, _ in a })
         let categories = try await ComplaintCategories.all(on: db).filter { phrases[$0.code] != nil }
-        var complaints: [[any Encodable & Sendable]] = [], events: [[any Encodable & Sendable]] = []
+        var complaints: [[any Encodable & Sendable]] = []
+        var events: [[any Encodable & Sendable]] = []
         for _ in 0..<count {
             let category = rng.pick(categories)
             let (grid, polygon) = gridPolygons[rng.int(0...(gridPolygons.count - 1))]
@@ -64,43 +86,86 @@ struct DemoComplaints {
             let department = category.handlerKind == "department" ? category.department : nil
             var status = ComplaintStatus.closed
             let age = now.timeIntervalSince(created)
-            if rng.chance(0.05) { status = .rejected }
-            else if age < tier.resolveWithin * 1.5 { status = rng.pick([.dispatched, .signed, .inProgress, .resolved]) }
+            if rng.chance(0.05) {
+                status = .rejected
+            } else if age < tier.resolveWithin * 1.5 {
+                status = rng.pick([.dispatched, .signed, .inProgress, .resolved])
+            }
             let dispatched = status == .rejected ? nil : created.addingTimeInterval(Double(rng.int(600...7200)))
             let deadlines = dispatched.map { ComplaintDeadlines(tier: tier, dispatchedAt: $0) }
             let signedLate = rng.chance(0.08)
-            let signed: Date? = [.signed, .inProgress, .resolved, .closed].contains(status) ? deadlines.map {
-                $0.signBy.addingTimeInterval(signedLate ? Double(rng.int(60...7200)) : -Double(rng.int(0...Int(tier.signWithin * 0.9)))) } : nil
+            let signed: Date? =
+                [.signed, .inProgress, .resolved, .closed].contains(status)
+                ? deadlines.map {
+                    $0.signBy.addingTimeInterval(
+                        signedLate ? Double(rng.int(60...7200)) : -Double(rng.int(0...Int(tier.signWithin * 0.9))))
+                } : nil
             let resolvedLate = rng.chance(0.12)
-            let resolved: Date? = [.resolved, .closed].contains(status) ? deadlines.map {
-                $0.resolveBy.addingTimeInterval(resolvedLate ? Double(rng.int(600...86400)) : -Double(rng.int(0...Int(tier.resolveWithin * 0.8)))) } : nil
+            let resolved: Date? =
+                [.resolved, .closed].contains(status)
+                ? deadlines.map {
+                    $0.resolveBy.addingTimeInterval(
+                        resolvedLate
+                            ? Double(rng.int(600...86400)) : -Double(rng.int(0...Int(tier.resolveWithin * 0.8))))
+                } : nil
             // Resolved and left unrated for 7 days: closed, as the server's clock would have done.
-            if status == .resolved, let r = resolved, now.timeIntervalSince(r) > ComplaintLifecycle.reopenWindow { status = .closed }
-            let rating: Int? = status == .closed && rng.chance(0.85) ? [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1][rng.int(0...12)] : nil
+            if status == .resolved, let r = resolved, now.timeIntervalSince(r) > ComplaintLifecycle.reopenWindow {
+                status = .closed
+            }
+            let rating: Int? =
+                status == .closed && rng.chance(0.85) ? [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1][rng.int(0...12)] : nil
             let text = rng.pick(phrases[category.code] ?? ["其他诉求"])
             // Open complaints already past a deadline start at the level the escalation clock would have reached.
-            let escalation = deadlines.map { ComplaintClocks.escalationLevel(tier: tier, deadlines: $0, status: status, now: now).rawValue } ?? 0
+            let escalation =
+                deadlines.map {
+                    ComplaintClocks.escalationLevel(tier: tier, deadlines: $0, status: status, now: now).rawValue
+                } ?? 0
             complaints.append([
-                id, ComplaintSubmission.number(now: created, id: id), category.code, text, point.lat, point.lon, grid, Optional<String>.none,
-                rng.chance(0.7) ? "app" : "staff", rng.chance(0.1), Optional<UUID>.none, Optional<String>.none, status.rawValue, tier.rawValue,
+                id, ComplaintSubmission.number(now: created, id: id), category.code, text, point.lat, point.lon, grid,
+                Optional<String>.none,
+                rng.chance(0.7) ? "app" : "staff", rng.chance(0.1), Optional<UUID>.none, Optional<String>.none,
+                status.rawValue, tier.rawValue,
                 department == nil ? "grid_worker" : "department", department == nil ? worker?.id : nil, department,
                 department.flatMap { Department(rawValue: $0)?.nameZh } ?? worker?.display_name, Optional<String>.none,
                 dispatched, deadlines?.signBy, deadlines?.contactBy, deadlines?.resolveBy, signed, signed, resolved,
-                status == .closed ? resolved ?? created : nil, rating, Optional<String>.none, 0, escalation, Optional<UUID>.none,
+                status == .closed ? resolved ?? created : nil, rating, Optional<String>.none, 0, escalation,
+                Optional<UUID>.none,
                 Optional<Int>.none, Optional<String>.none, created, resolved ?? created,
             ])
-            events.append([rng.uuid(), id, created, "居民", "resident", "submit", "提交诉求", Optional<String>.none, Optional<String>.none, "submitted"])
-            if let d = dispatched { events.append([rng.uuid(), id, d, "社区", "community_staff", "accept", "审核通过", Optional<String>.none, "submitted", "dispatched"]) }
-            if let r = resolved { events.append([rng.uuid(), id, r, "网格员", "grid_worker", "resolve", "办结", Optional<String>.none, "in_progress", "resolved"]) }
+            events.append([
+                rng.uuid(), id, created, "居民", "resident", "submit", "提交诉求", Optional<String>.none,
+                Optional<String>.none, "submitted",
+            ])
+            if let d = dispatched {
+                events.append([
+                    rng.uuid(), id, d, "社区", "community_staff", "accept", "审核通过", Optional<String>.none, "submitted",
+                    "dispatched",
+                ])
+            }
+            if let r = resolved {
+                events.append([
+                    rng.uuid(), id, r, "网格员", "grid_worker", "resolve", "办结", Optional<String>.none, "in_progress",
+                    "resolved",
+                ])
+            }
         }
         let bulk = BulkInsert(db: db)
-        try await bulk.run("complaints", ["id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous",
-                                          "submitter_id", "submitter_name", "status", "tier", "handler_kind", "handler_user_id", "handler_department",
-                                          "handler_name", "dispatch_reason", "dispatched_at", "sign_by", "contact_by", "resolve_by", "signed_at",
-                                          "contacted_at", "resolved_at", "closed_at", "rating", "rating_comment", "reopened", "escalation_level",
-                                          "merged_into", "extension_hours", "idempotency_key", "created_at", "updated_at"], complaints)
-        try await bulk.run("complaint_events", ["id", "complaint_id", "at", "actor_name", "actor_role", "action", "label_zh", "note",
-                                                "from_status", "to_status"], events)
+        try await bulk.run(
+            "complaints",
+            [
+                "id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous",
+                "submitter_id", "submitter_name", "status", "tier", "handler_kind", "handler_user_id",
+                "handler_department",
+                "handler_name", "dispatch_reason", "dispatched_at", "sign_by", "contact_by", "resolve_by", "signed_at",
+                "contacted_at", "resolved_at", "closed_at", "rating", "rating_comment", "reopened", "escalation_level",
+                "merged_into", "extension_hours", "idempotency_key", "created_at", "updated_at",
+            ], complaints)
+        try await bulk.run(
+            "complaint_events",
+            [
+                "id", "complaint_id", "at", "actor_name", "actor_role", "action", "label_zh", "note",
+                "from_status", "to_status",
+            ], events)
         return complaints.count
     }
 }

@@ -40,8 +40,9 @@ struct ComplaintDesk {
         let db = try sql
         let row = try await load(id)
         let names = try await categoryNames()
-        var dto = ComplaintDTO(row, categoryName: names[row.category_code] ?? row.category_code, viewer: viewer,
-                               timeline: timeline ? try await ComplaintTimeline(db: db).events(id) : nil)
+        var dto = ComplaintDTO(
+            row, categoryName: names[row.category_code] ?? row.category_code, viewer: viewer,
+            timeline: timeline ? try await ComplaintTimeline(db: db).events(id) : nil)
         if timeline {
             // Photos show people and places; the public view has none.
             dto.photos = dto.full ? try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: db) : []
@@ -65,8 +66,9 @@ struct ComplaintDesk {
             return try await ComplaintWorkflow(db: sql, channels: channels).perform(input, on: row, by: p)
         }
         dispatcher.wake()
-        await audit.record(action: "complaint_\(input.action)", entity: "complaint", entityID: id.uuidString,
-                           detail: status.rawValue)
+        await audit.record(
+            action: "complaint_\(input.action)", entity: "complaint", entityID: id.uuidString,
+            detail: status.rawValue)
         return status
     }
 
@@ -78,15 +80,17 @@ struct ComplaintDesk {
     /// Checks who may add, then stores all or nothing.
     func attachPhotos(_ id: UUID, files: [File], stage: String, by p: Principal) async throws {
         guard let label = Self.photoStages[stage] else {
-            throw AppError.invalid("stage", zh: "照片阶段应为 before、after、progress 或 report",
-                                   en: "stage must be before, after, progress or report")
+            throw AppError.invalid(
+                "stage", zh: "照片阶段应为 before、after、progress 或 report",
+                en: "stage must be before, after, progress or report")
         }
         let row = try await load(id)
         guard ComplaintPolicy.readsInFull(p, row) else { throw AppError.notFound(entity: "complaint") }
         guard ComplaintPolicy.addsPhotosAtSomeStage(p, row) else { throw AppError.forbidden }
         guard ComplaintPolicy.mayAddPhotos(p, row) else {
-            throw AppError(.conflict, code: "photos_not_allowed", zh: "当前状态下您不能为该诉求添加照片",
-                           en: "You cannot add photos to this complaint now")
+            throw AppError(
+                .conflict, code: "photos_not_allowed", zh: "当前状态下您不能为该诉求添加照片",
+                en: "You cannot add photos to this complaint now")
         }
         guard files.contains(where: { $0.data.readableBytes > 0 || !$0.filename.isEmpty }) else {
             throw AppError.invalid("photos", zh: "请选择至少一张照片", en: "Choose at least one photo")
@@ -96,16 +100,19 @@ struct ComplaintDesk {
         do {
             try await database.writeTransaction { tx in
                 let db = try tx.sql
-                try await PhotoUploads.save(prepared, ownerKind: "complaint", ownerID: id, stage: stage, by: p, store: media, db: db)
-                try await ComplaintTimeline(db: db).add(id, actor: p, action: "photos", label: label,
-                                                        note: "\(prepared.count) 张", from: nil, to: nil)
+                try await PhotoUploads.save(
+                    prepared, ownerKind: "complaint", ownerID: id, stage: stage, by: p, store: media, db: db)
+                try await ComplaintTimeline(db: db).add(
+                    id, actor: p, action: "photos", label: label,
+                    note: "\(prepared.count) 张", from: nil, to: nil)
             }
         } catch {
             PhotoUploads.discard(prepared.map(\.0), store: media)
             throw error
         }
-        await audit.record(action: "complaint_photos", entity: "complaint", entityID: id.uuidString,
-                           detail: "\(stage):\(prepared.count)")
+        await audit.record(
+            action: "complaint_photos", entity: "complaint", entityID: id.uuidString,
+            detail: "\(stage):\(prepared.count)")
     }
 }
 
@@ -130,8 +137,9 @@ enum ComplaintInput {
     static func month(_ raw: String?, field: String, emptyIsAbsent: Bool = false) throws -> String? {
         guard let raw, !(raw.isEmpty && emptyIsAbsent) else { return nil }
         guard raw.count == 7, ComplaintRateCells.bounds(of: raw) != nil else {
-            throw AppError(.badRequest, code: "invalid_value", zh: "月份格式应为 YYYY-MM（如 2026-01）",
-                           en: "Use YYYY-MM months", field: field)
+            throw AppError(
+                .badRequest, code: "invalid_value", zh: "月份格式应为 YYYY-MM（如 2026-01）",
+                en: "Use YYYY-MM months", field: field)
         }
         return raw
     }

@@ -43,7 +43,10 @@ enum ComplaintFollowers {
 
     /// Where the follower stands (given by the phone or the tap on the map) or else where
     /// their household is.
-    struct FollowInput: Content { var lat: Double?; var lon: Double? }
+    struct FollowInput: Content {
+        var lat: Double?
+        var lon: Double?
+    }
 
     /// Residents follow an open complaint that is not their own, within the radius the
     /// "same problem nearby?" offer searches, of where they stand or of their household.
@@ -57,24 +60,32 @@ enum ComplaintFollowers {
         }
         let origin: GeoPoint?
         if let point { origin = point } else { origin = try await householdPoint(p, db: req.sql) }
-        guard let origin, distanceMeters(origin, GeoPoint(lat: row.lat, lon: row.lon)) <= ComplaintPolicy.followRadiusMeters else {
-            await req.audit.record(action: "complaint_follow_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
+        guard let origin,
+            distanceMeters(origin, GeoPoint(lat: row.lat, lon: row.lon)) <= ComplaintPolicy.followRadiusMeters
+        else {
+            await req.audit.record(
+                action: "complaint_follow_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
             throw AppError.notFound(entity: "complaint")
         }
         guard row.status.isOpen else {
-            throw AppError.conflict("not_open", zh: "该诉求已办结，无法关注；如问题仍在，请重新提交", en: "Only open complaints can be followed")
+            throw AppError.conflict(
+                "not_open", zh: "该诉求已办结，无法关注；如问题仍在，请重新提交", en: "Only open complaints can be followed")
         }
         guard try await !isFollower(p.userID, of: id, db: req.sql) else { return }
         try await req.db.writeTransaction { tx in
             let sql = try tx.sql
             try await sql.insert(into: "complaint_followers").columns("complaint_id", "user_id", "created_at")
                 .values(SQLBind(id), SQLBind(p.userID), SQLBind(Date())).run()
-            try await ComplaintTimeline(db: sql).add(id, actor: p, action: "follow", label: "又有居民反映同一问题", note: nil, from: nil, to: nil)
+            try await ComplaintTimeline(db: sql).add(
+                id, actor: p, action: "follow", label: "又有居民反映同一问题", note: nil, from: nil, to: nil)
         }
         await req.audit.record(action: "complaint_follow", entity: "complaint", entityID: id.uuidString)
     }
 
-    private struct PointRow: Decodable { let lat: Double?; let lon: Double? }
+    private struct PointRow: Decodable {
+        let lat: Double?
+        let lon: Double?
+    }
 
     /// The resident's household on the map: its building's point, else its compound's or grid's.
     static func householdPoint(_ p: Principal, db: any SQLDatabase) async throws -> GeoPoint? {
@@ -83,8 +94,10 @@ enum ComplaintFollowers {
         let rows = try await db.select().columns("code", "lat", "lon").from("nodes").where("code", .in, ancestors).all()
         var points: [String: GeoPoint] = [:]
         for row in rows {
-            guard let code = try? row.decode(column: "code", as: String.self), let r = try? row.decode(model: PointRow.self),
-                  let lat = r.lat, let lon = r.lon else { continue }
+            guard let code = try? row.decode(column: "code", as: String.self),
+                let r = try? row.decode(model: PointRow.self),
+                let lat = r.lat, let lon = r.lon
+            else { continue }
             points[code] = GeoPoint(lat: lat, lon: lon)
         }
         return ancestors.lazy.compactMap { points[$0] }.first
@@ -104,12 +117,16 @@ enum ComplaintFollowers {
         struct Row: Decodable { let user_id: UUID }
         struct Owner: Decodable { let submitter_id: UUID? }
         var waiting = duplicate.submitter_id.map { [$0] } ?? []
-        waiting += try await db.select().column("user_id").from("complaint_followers").where("complaint_id", .equal, duplicate.id)
-            .all(decoding: Row.self).map(\.user_id)
+        waiting += try await db.select().column("user_id").from("complaint_followers").where(
+            "complaint_id", .equal, duplicate.id
+        )
+        .all(decoding: Row.self).map(\.user_id)
         guard !waiting.isEmpty else { return }
-        let owner = try await db.select().column("submitter_id").from("complaints").where("id", .equal, target).first(decoding: Owner.self)?.submitter_id
-        let already = Set(try await db.select().column("user_id").from("complaint_followers").where("complaint_id", .equal, target)
-            .all(decoding: Row.self).map(\.user_id))
+        let owner = try await db.select().column("submitter_id").from("complaints").where("id", .equal, target).first(
+            decoding: Owner.self)?.submitter_id
+        let already = Set(
+            try await db.select().column("user_id").from("complaint_followers").where("complaint_id", .equal, target)
+                .all(decoding: Row.self).map(\.user_id))
         var added = Set<UUID>()
         let fresh = waiting.filter { $0 != owner && !already.contains($0) && added.insert($0).inserted }
         guard !fresh.isEmpty else { return }

@@ -8,7 +8,12 @@ import ZhiliDomain
 /// is committed. Idempotency keys are settled inside the transaction: a key already stored,
 /// or repeated within the batch, yields the first complaint's id.
 final class ComplaintIntake: Sendable {
-    struct Photo: Sendable { let id: UUID; let width: Int; let height: Int; let bytes: Int }
+    struct Photo: Sendable {
+        let id: UUID
+        let width: Int
+        let height: Int
+        let bytes: Int
+    }
 
     struct New: Sendable {
         let row: ComplaintRow
@@ -39,15 +44,21 @@ final class ComplaintIntake: Sendable {
         try await commit.submit(new)
     }
 
-    private struct KeyRow: Decodable { let id: UUID; let idempotency_key: String; let idempotency_fingerprint: String? }
+    private struct KeyRow: Decodable {
+        let id: UUID
+        let idempotency_key: String
+        let idempotency_fingerprint: String?
+    }
 
     static func write(_ items: [New], on db: any SQLDatabase) async throws -> [(UUID, Outcome)] {
         try await db.transactionally { tx in
             let keys = items.compactMap(\.idempotencyKey)
             var known: [String: (id: UUID, fingerprint: String?)] = [:]
             if !keys.isEmpty {
-                for r in try await tx.select().columns("id", "idempotency_key", "idempotency_fingerprint").from("complaints")
-                    .where("idempotency_key", .in, keys).all(decoding: KeyRow.self) {
+                for r in try await tx.select().columns("id", "idempotency_key", "idempotency_fingerprint").from(
+                    "complaints"
+                )
+                .where("idempotency_key", .in, keys).all(decoding: KeyRow.self) {
                     known[r.idempotency_key] = (r.id, r.idempotency_fingerprint)
                 }
             }
@@ -57,7 +68,8 @@ final class ComplaintIntake: Sendable {
                 if let key = item.idempotencyKey, let first = known[key] {
                     // Keys stored before fingerprints were kept count as the same request.
                     let same = first.fingerprint == nil || first.fingerprint == item.fingerprint
-                    results.append((first.id, same ? .repeated : .keyReused)); continue
+                    results.append((first.id, same ? .repeated : .keyReused))
+                    continue
                 }
                 if let key = item.idempotencyKey { known[key] = (item.row.id, item.fingerprint) }
                 fresh.append(item)
@@ -65,28 +77,44 @@ final class ComplaintIntake: Sendable {
             }
             guard !fresh.isEmpty else { return results }
             let complaints = tx.insert(into: "complaints")
-                .columns("id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous", "submitter_id",
-                         "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at", "updated_at", "answers",
-                         "contact_phone_enc", "idempotency_fingerprint")
+                .columns(
+                    "id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel",
+                    "anonymous", "submitter_id",
+                    "submitter_name", "status", "tier", "reopened", "escalation_level", "idempotency_key", "created_at",
+                    "updated_at", "answers",
+                    "contact_phone_enc", "idempotency_fingerprint")
             let events = tx.insert(into: "complaint_events")
-                .columns("id", "complaint_id", "at", "actor_name", "actor_role", "action", "label_zh", "note", "from_status", "to_status")
+                .columns(
+                    "id", "complaint_id", "at", "actor_name", "actor_role", "action", "label_zh", "note", "from_status",
+                    "to_status")
             var photoCount = 0
-            let photos = tx.insert(into: "photos").columns("id", "owner_kind", "owner_id", "stage", "width", "height", "bytes",
-                                                           "uploaded_by", "uploaded_by_name", "created_at")
-            var cells: [String: Int] = [:], themes: [String: Int] = [:]
+            let photos = tx.insert(into: "photos").columns(
+                "id", "owner_kind", "owner_id", "stage", "width", "height", "bytes",
+                "uploaded_by", "uploaded_by_name", "created_at")
+            var cells: [String: Int] = [:]
+            var themes: [String: Int] = [:]
             for n in fresh {
                 let r = n.row
-                complaints.values(SQLBind(r.id), SQLBind(r.number), SQLBind(r.category_code), SQLBind(r.text), SQLBind(r.lat), SQLBind(r.lon),
-                                  SQLBind(r.grid_code), SQLBind(r.address), SQLBind(r.channel), SQLBind(r.anonymous), SQLBind(r.submitter_id),
-                                  SQLBind(r.submitter_name), SQLBind(r.status), SQLBind(r.tier), SQLBind(0), SQLBind(0), SQLBind(n.idempotencyKey),
-                                  SQLBind(r.created_at), SQLBind(r.created_at), SQLBind(r.answers), SQLBind(r.contact_phone_enc),
-                                  SQLBind(n.fingerprint))
-                events.values(SQLBind(UUID()), SQLBind(r.id), SQLBind(r.created_at), SQLBind(n.actorName), SQLBind(n.actorRole), SQLBind("submit"),
-                              SQLBind("提交诉求"), SQLBind(n.note), SQLBind(Optional<String>.none), SQLBind(ComplaintStatus.submitted.rawValue))
+                complaints.values(
+                    SQLBind(r.id), SQLBind(r.number), SQLBind(r.category_code), SQLBind(r.text), SQLBind(r.lat),
+                    SQLBind(r.lon),
+                    SQLBind(r.grid_code), SQLBind(r.address), SQLBind(r.channel), SQLBind(r.anonymous),
+                    SQLBind(r.submitter_id),
+                    SQLBind(r.submitter_name), SQLBind(r.status), SQLBind(r.tier), SQLBind(0), SQLBind(0),
+                    SQLBind(n.idempotencyKey),
+                    SQLBind(r.created_at), SQLBind(r.created_at), SQLBind(r.answers), SQLBind(r.contact_phone_enc),
+                    SQLBind(n.fingerprint))
+                events.values(
+                    SQLBind(UUID()), SQLBind(r.id), SQLBind(r.created_at), SQLBind(n.actorName), SQLBind(n.actorRole),
+                    SQLBind("submit"),
+                    SQLBind("提交诉求"), SQLBind(n.note), SQLBind(Optional<String>.none),
+                    SQLBind(ComplaintStatus.submitted.rawValue))
                 for p in n.photos {
                     photoCount += 1
-                    photos.values(SQLBind(p.id), SQLBind("complaint"), SQLBind(r.id), SQLBind("report"), SQLBind(p.width), SQLBind(p.height),
-                                  SQLBind(p.bytes), SQLBind(n.userID), SQLBind(n.actorName), SQLBind(r.created_at))
+                    photos.values(
+                        SQLBind(p.id), SQLBind("complaint"), SQLBind(r.id), SQLBind("report"), SQLBind(p.width),
+                        SQLBind(p.height),
+                        SQLBind(p.bytes), SQLBind(n.userID), SQLBind(n.actorName), SQLBind(r.created_at))
                 }
                 let month = ComplaintRateCells.month(of: r.created_at)
                 cells[r.grid_code + "|" + month, default: 0] += 1
@@ -101,10 +129,12 @@ final class ComplaintIntake: Sendable {
             }
             for (key, n) in themes {
                 let p = key.split(separator: "|").map(String.init)
-                try await tx.raw("""
+                try await tx.raw(
+                    """
                     INSERT INTO complaint_theme_counts (grid_code, month, theme, count) VALUES (\(bind: p[0]), \(bind: p[1]), \(bind: p[2]), \(bind: n))
                     ON CONFLICT (grid_code, month, theme) DO UPDATE SET count = complaint_theme_counts.count + \(bind: n)
-                    """).run()
+                    """
+                ).run()
             }
             try await AuditBatcher.insert(fresh.map(\.audit), on: tx)
             return results

@@ -76,7 +76,9 @@ struct CreateComplaints: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["complaint_events", "complaints", "complaint_categories"] { try await database.schema(table).delete() }
+        for table in ["complaint_events", "complaints", "complaint_categories"] {
+            try await database.schema(table).delete()
+        }
     }
 }
 
@@ -99,15 +101,19 @@ struct WidenOpenDueIndex: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = try database.sql
         try await sql.raw("DROP INDEX complaints_open_due").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE INDEX complaints_open_due ON complaints (resolve_by, grid_code, handler_user_id) WHERE status IN ('dispatched', 'signed', 'in_progress')
-            """).run()
+            """
+        ).run()
     }
 
     func revert(on database: any Database) async throws {
         let sql = try database.sql
         try await sql.raw("DROP INDEX complaints_open_due").run()
-        try await sql.raw("CREATE INDEX complaints_open_due ON complaints (resolve_by, grid_code) WHERE status IN ('dispatched', 'signed', 'in_progress')").run()
+        try await sql.raw(
+            "CREATE INDEX complaints_open_due ON complaints (resolve_by, grid_code) WHERE status IN ('dispatched', 'signed', 'in_progress')"
+        ).run()
     }
 }
 
@@ -118,7 +124,8 @@ struct AddComplaintPrivacy: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = try database.sql
         try await sql.raw("ALTER TABLE complaints ADD COLUMN idempotency_fingerprint TEXT").run()
-        try await sql.raw("ALTER TABLE complaint_categories ADD COLUMN public_listing BOOLEAN NOT NULL DEFAULT TRUE").run()
+        try await sql.raw("ALTER TABLE complaint_categories ADD COLUMN public_listing BOOLEAN NOT NULL DEFAULT TRUE")
+            .run()
         try await sql.update("complaint_categories").set("public_listing", to: false)
             .where("code", .in, Array(ComplaintCategories.privateByDefault)).run()
     }

@@ -52,21 +52,31 @@ struct ComplaintRow: Decodable, Sendable {
     var deadlines: ComplaintDeadlines? {
         guard let s = sign_by, let c = contact_by, let r = resolve_by else { return nil }
         var d = ComplaintDeadlines(tier: tier, dispatchedAt: dispatched_at ?? created_at)
-        d.signBy = s; d.contactBy = c; d.resolveBy = r
+        d.signBy = s
+        d.contactBy = c
+        d.resolveBy = r
         return d
     }
 
-    static let columns = ["id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous",
-                          "submitter_id", "submitter_name", "status", "tier", "handler_kind", "handler_user_id", "handler_department",
-                          "handler_name", "dispatch_reason", "dispatched_at", "sign_by", "contact_by", "resolve_by", "signed_at",
-                          "contacted_at", "resolved_at", "closed_at", "rating", "rating_comment", "reopened", "escalation_level",
-                          "merged_into", "created_at", "answers", "contact_phone_enc"]
+    static let columns = [
+        "id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel", "anonymous",
+        "submitter_id", "submitter_name", "status", "tier", "handler_kind", "handler_user_id", "handler_department",
+        "handler_name", "dispatch_reason", "dispatched_at", "sign_by", "contact_by", "resolve_by", "signed_at",
+        "contacted_at", "resolved_at", "closed_at", "rating", "rating_comment", "reopened", "escalation_level",
+        "merged_into", "created_at", "answers", "contact_phone_enc",
+    ]
 }
 
 /// One entry of a complaint's timeline as stored, with the role of whoever acted.
 struct ComplaintEventRow: Decodable, Sendable {
-    let at: Date; let actor_name: String?; let actor_role: String?; let action: String; let label_zh: String
-    let note: String?; let from_status: String?; let to_status: String?
+    let at: Date
+    let actor_name: String?
+    let actor_role: String?
+    let action: String
+    let label_zh: String
+    let note: String?
+    let from_status: String?
+    let to_status: String?
 }
 
 /// What a viewer sees of a complaint. Everyone who reads it in full (submitter, handler,
@@ -76,7 +86,15 @@ struct ComplaintEventRow: Decodable, Sendable {
 /// status, dates, a point rounded to about 100 m and the words without phones, ID numbers
 /// or names; no address, photos, answers or the people involved.
 struct ComplaintDTO: Content, Sendable {
-    struct Event: Content, Sendable { let at: Date; let actorName: String?; let action: String; let labelZh: String; let note: String?; let fromStatus: String?; let toStatus: String? }
+    struct Event: Content, Sendable {
+        let at: Date
+        let actorName: String?
+        let action: String
+        let labelZh: String
+        let note: String?
+        let fromStatus: String?
+        let toStatus: String?
+    }
 
     let id: UUID
     let number: String
@@ -114,21 +132,40 @@ struct ComplaintDTO: Content, Sendable {
     /// False when the viewer sees only the public view (a follower).
     let full: Bool
 
-    init(_ r: ComplaintRow, categoryName: String, viewer: Principal, now: Date = Date(), timeline events: [ComplaintEventRow]? = nil) {
+    init(
+        _ r: ComplaintRow, categoryName: String, viewer: Principal, now: Date = Date(),
+        timeline events: [ComplaintEventRow]? = nil
+    ) {
         let isSubmitter = r.submitter_id == viewer.userID
         let full = ComplaintPolicy.readsInFull(viewer, r)
         self.full = full
-        id = r.id; number = r.number; categoryCode = r.category_code; self.categoryName = categoryName
+        id = r.id
+        number = r.number
+        categoryCode = r.category_code
+        self.categoryName = categoryName
         text = full ? r.text : PublicText.redacted(r.text, names: r.submitter_name.map { [$0] } ?? [])
-        lat = full ? r.lat : PublicText.coarse(r.lat); lon = full ? r.lon : PublicText.coarse(r.lon)
-        gridCode = r.grid_code; address = full ? r.address : nil; channel = r.channel; anonymous = r.anonymous
+        lat = full ? r.lat : PublicText.coarse(r.lat)
+        lon = full ? r.lon : PublicText.coarse(r.lon)
+        gridCode = r.grid_code
+        address = full ? r.address : nil
+        channel = r.channel
+        anonymous = r.anonymous
         submitterName = full && (!r.anonymous || isSubmitter) ? r.submitter_name : nil
-        status = r.status.rawValue; statusName = r.status.nameZh; tier = r.tier.rawValue
-        handlerName = full ? r.handler_name : nil; dispatchReason = full ? r.dispatch_reason : nil
-        signBy = r.sign_by; contactBy = r.contact_by; resolveBy = r.resolve_by; resolvedAt = r.resolved_at
-        rating = r.rating; ratingComment = full ? r.rating_comment : nil; reopened = r.reopened
+        status = r.status.rawValue
+        statusName = r.status.nameZh
+        tier = r.tier.rawValue
+        handlerName = full ? r.handler_name : nil
+        dispatchReason = full ? r.dispatch_reason : nil
+        signBy = r.sign_by
+        contactBy = r.contact_by
+        resolveBy = r.resolve_by
+        resolvedAt = r.resolved_at
+        rating = r.rating
+        ratingComment = full ? r.rating_comment : nil
+        reopened = r.reopened
         escalationLevel = (EscalationLevel(rawValue: r.escalation_level) ?? .grid).nameZh
-        overdue = r.deadlines.map { ComplaintClocks.overdue(status: r.status, deadlines: $0, now: now).map(\.rawValue) } ?? []
+        overdue =
+            r.deadlines.map { ComplaintClocks.overdue(status: r.status, deadlines: $0, now: now).map(\.rawValue) } ?? []
         createdAt = r.created_at
         answers = full ? r.answerMap : [:]
         timeline = events.map { Self.shown($0, of: r, viewer: viewer, full: full) }
@@ -147,11 +184,15 @@ struct ComplaintDTO: Content, Sendable {
                 name = nil
                 note = note.map { PublicText.redacted($0, names: names) }
             } else if e.actor_role == Role.resident.rawValue {
-                if e.action == "follow" { if !viewer.role.isStaff { name = nil } }
-                else if r.anonymous && !isSubmitter { name = nil }
+                if e.action == "follow" {
+                    if !viewer.role.isStaff { name = nil }
+                } else if r.anonymous && !isSubmitter {
+                    name = nil
+                }
             }
-            return Event(at: e.at, actorName: name, action: e.action, labelZh: e.label_zh, note: note,
-                         fromStatus: e.from_status, toStatus: e.to_status)
+            return Event(
+                at: e.at, actorName: name, action: e.action, labelZh: e.label_zh, note: note,
+                fromStatus: e.from_status, toStatus: e.to_status)
         }
     }
 }

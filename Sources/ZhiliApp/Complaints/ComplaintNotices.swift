@@ -35,7 +35,9 @@ struct ComplaintNotices {
     func after(_ step: Step, on c: ComplaintRow, now: Date = Date()) async throws {
         let link = "/complaints/\(c.id.uuidString)"
         func notice(_ kind: String, _ title: String, _ body: String) -> Notice {
-            Notice(kind: "complaint.\(kind)", title: title, body: body, link: link, entity: "complaint", entityID: c.id.uuidString)
+            Notice(
+                kind: "complaint.\(kind)", title: title, body: body, link: link, entity: "complaint",
+                entityID: c.id.uuidString)
         }
         let number = "编号 \(c.number)"
         let note = step.note.map { "：\($0.prefix(80))" } ?? ""
@@ -43,11 +45,23 @@ struct ComplaintNotices {
         case "accept":
             let h = step.handler
             let due = ComplaintDeadlines(tier: c.tier, dispatchedAt: now)
-            try await residents(c, notice("accepted", "诉求已受理",
-                "您反映的“\(Self.brief(c))”（\(number)）已受理，由\(h?.name ?? "社区")办理，预计 \(DisplayTime.minutes(due.resolveBy)) 前办结。"))
-            if let h { try await handlers(h, grid: c.grid_code, notice("assigned", "新派单待签收", "\(number)：\(Self.brief(c))。请于 \(DisplayTime.minutes(due.signBy)) 前签收。")) }
+            try await residents(
+                c,
+                notice(
+                    "accepted", "诉求已受理",
+                    "您反映的“\(Self.brief(c))”（\(number)）已受理，由\(h?.name ?? "社区")办理，预计 \(DisplayTime.minutes(due.resolveBy)) 前办结。"
+                ))
+            if let h {
+                try await handlers(
+                    h, grid: c.grid_code,
+                    notice(
+                        "assigned", "新派单待签收", "\(number)：\(Self.brief(c))。请于 \(DisplayTime.minutes(due.signBy)) 前签收。"))
+            }
         case "reassign":
-            if let h = step.handler { try await handlers(h, grid: c.grid_code, notice("assigned", "改派给您的诉求", "\(number)：\(Self.brief(c))\(note)")) }
+            if let h = step.handler {
+                try await handlers(
+                    h, grid: c.grid_code, notice("assigned", "改派给您的诉求", "\(number)：\(Self.brief(c))\(note)"))
+            }
         case "reject":
             try await residents(c, notice("rejected", "诉求未受理", "\(number)\(note)。如有疑问，可补充情况后重新提交。"))
         case "merge":
@@ -55,7 +69,9 @@ struct ComplaintNotices {
         case "decide_extension":
             let approved = step.extensionApproved == true
             if approved { try await residents(c, notice("extended", "办理时限已延长", "\(number)\(note)。")) }
-            try await handlers(currentHandler(c), grid: c.grid_code, notice("extension_decided", approved ? "延期申请已同意" : "延期申请未同意", "\(number)\(note)"))
+            try await handlers(
+                currentHandler(c), grid: c.grid_code,
+                notice("extension_decided", approved ? "延期申请已同意" : "延期申请未同意", "\(number)\(note)"))
         case "request_extension":
             try await reviewers(c, notice("extension_requested", "延期申请待审批", "\(number)\(note)"))
         case "send_back":
@@ -79,14 +95,21 @@ struct ComplaintNotices {
 
     /// The staff of the level an overdue complaint rose to, and its handler.
     func escalated(_ c: ComplaintRow, to level: EscalationLevel, late: String) async throws {
-        let n = Notice(kind: "complaint.escalated", title: "超时督办（\(level.nameZh)）", body: "编号 \(c.number) 超时（\(late)）：\(Self.brief(c))",
-                       link: "/complaints/\(c.id.uuidString)", entity: "complaint", entityID: c.id.uuidString)
+        let n = Notice(
+            kind: "complaint.escalated", title: "超时督办（\(level.nameZh)）",
+            body: "编号 \(c.number) 超时（\(late)）：\(Self.brief(c))",
+            link: "/complaints/\(c.id.uuidString)", entity: "complaint", entityID: c.id.uuidString)
         var users: [UUID] = []
         switch level {
         case .grid: break
-        case .community: users = try await notifier.staff(.communityStaff, at: String(c.grid_code.prefix(NodeLevel.community.codeLength)))
-        case .street: users = try await notifier.staff(.streetOfficial, at: String(c.grid_code.prefix(NodeLevel.street.codeLength)))
-        case .city: users = try await notifier.staff(.cityOfficial, at: String(c.grid_code.prefix(NodeLevel.city.codeLength)))
+        case .community:
+            users = try await notifier.staff(
+                .communityStaff, at: String(c.grid_code.prefix(NodeLevel.community.codeLength)))
+        case .street:
+            users = try await notifier.staff(
+                .streetOfficial, at: String(c.grid_code.prefix(NodeLevel.street.codeLength)))
+        case .city:
+            users = try await notifier.staff(.cityOfficial, at: String(c.grid_code.prefix(NodeLevel.city.codeLength)))
         }
         users += try await recipients(of: currentHandler(c), grid: c.grid_code)
         try await notifier.notify(users, n)
@@ -105,7 +128,9 @@ struct ComplaintNotices {
     }
 
     private func reviewers(_ c: ComplaintRow, _ n: Notice) async throws {
-        try await notifier.notify(try await notifier.staff(.communityStaff, at: String(c.grid_code.prefix(NodeLevel.community.codeLength))), n)
+        try await notifier.notify(
+            try await notifier.staff(.communityStaff, at: String(c.grid_code.prefix(NodeLevel.community.codeLength))), n
+        )
     }
 
     private func handlers(_ h: ComplaintDispatch.Handler?, grid: String, _ n: Notice) async throws {
@@ -117,12 +142,16 @@ struct ComplaintNotices {
         guard let h else { return [] }
         if let user = h.userID { return [user] }
         if h.kind == "department", let d = h.department { return try await notifier.department(d) }
-        if h.kind == "community" { return try await notifier.staff(.communityStaff, at: String(grid.prefix(NodeLevel.community.codeLength))) }
+        if h.kind == "community" {
+            return try await notifier.staff(.communityStaff, at: String(grid.prefix(NodeLevel.community.codeLength)))
+        }
         return []
     }
 
     private func currentHandler(_ c: ComplaintRow) -> ComplaintDispatch.Handler? {
         guard let kind = c.handler_kind else { return nil }
-        return ComplaintDispatch.Handler(kind: kind, userID: c.handler_user_id, department: c.handler_department, name: c.handler_name ?? "", reason: "")
+        return ComplaintDispatch.Handler(
+            kind: kind, userID: c.handler_user_id, department: c.handler_department, name: c.handler_name ?? "",
+            reason: "")
     }
 }

@@ -11,28 +11,47 @@ extension ComplaintPages {
         guard p.role == .admin else { throw AppError.forbidden }
         let t = Localizer(req)
         let all = try await ComplaintCategories.all(on: req.sql)
-        return PageShell(request: req, title: t("诉求分类", "Complaint categories"), active: "categories", wide: true).render {
-            Div {
-                H1(t("诉求分类", "Complaint categories"))
-                Paragraph(t("每个分类的默认承办方、时限、补充问题和回复模板；修改后立即生效。", "Default handler, time limit, extra questions and reply templates of each category; changes apply at once.")).class("muted")
-            }.class("page-head")
-            Table(header: TableRow {
-                TableHeaderCell(t("编码", "Code")); TableHeaderCell(t("名称", "Name")); TableHeaderCell(t("承办", "Handler"))
-                TableHeaderCell(t("时限", "Limit")); TableHeaderCell(t("补充问题", "Questions")); TableHeaderCell(t("模板", "Templates")); TableHeaderCell(t("状态", "State"))
-            }) {
-                for c in all {
-                    TableRow {
-                        TableCell { Link(c.code, url: "/complaints/categories/\(c.code)").class("mono") }
-                        TableCell((c.parentCode == nil ? "" : "　") + t(c.nameZh, c.nameEn))
-                        TableCell(c.handlerKind == "department" ? (Department(rawValue: c.department ?? "")?.nameZh ?? "—") : t("网格员", "Grid worker"))
-                        TableCell(TimeLimitTier(rawValue: c.tier)?.nameZh ?? c.tier)
-                        TableCell("\(c.questions.count)").class("num"); TableCell("\(c.templates.count)").class("num")
-                        TableCell { Span(c.active ? t("启用", "active") : t("停用", "off")).class(c.active ? "pill ok" : "pill") }
+        return PageShell(request: req, title: t("诉求分类", "Complaint categories"), active: "categories", wide: true)
+            .render {
+                Div {
+                    H1(t("诉求分类", "Complaint categories"))
+                    Paragraph(
+                        t(
+                            "每个分类的默认承办方、时限、补充问题和回复模板；修改后立即生效。",
+                            "Default handler, time limit, extra questions and reply templates of each category; changes apply at once."
+                        )
+                    ).class("muted")
+                }.class("page-head")
+                Table(
+                    header: TableRow {
+                        TableHeaderCell(t("编码", "Code"))
+                        TableHeaderCell(t("名称", "Name"))
+                        TableHeaderCell(t("承办", "Handler"))
+                        TableHeaderCell(t("时限", "Limit"))
+                        TableHeaderCell(t("补充问题", "Questions"))
+                        TableHeaderCell(t("模板", "Templates"))
+                        TableHeaderCell(t("状态", "State"))
                     }
-                }
-            }.class("data")
-            Paragraph { Link(t("＋ 新建分类", "+ New category"), url: "/complaints/categories/new").class("button") }
-        }
+                ) {
+                    for c in all {
+                        TableRow {
+                            TableCell { Link(c.code, url: "/complaints/categories/\(c.code)").class("mono") }
+                            TableCell((c.parentCode == nil ? "" : "　") + t(c.nameZh, c.nameEn))
+                            TableCell(
+                                c.handlerKind == "department"
+                                    ? (Department(rawValue: c.department ?? "")?.nameZh ?? "—")
+                                    : t("网格员", "Grid worker"))
+                            TableCell(TimeLimitTier(rawValue: c.tier)?.nameZh ?? c.tier)
+                            TableCell("\(c.questions.count)").class("num")
+                            TableCell("\(c.templates.count)").class("num")
+                            TableCell {
+                                Span(c.active ? t("启用", "active") : t("停用", "off")).class(c.active ? "pill ok" : "pill")
+                            }
+                        }
+                    }
+                }.class("data")
+                Paragraph { Link(t("＋ 新建分类", "+ New category"), url: "/complaints/categories/new").class("button") }
+            }
     }
 
     @Sendable static func categoryForm(req: Request) async throws -> Response {
@@ -45,52 +64,102 @@ extension ComplaintPages {
         return renderCategoryForm(req, category: existing, all: all, error: nil)
     }
 
-    static func renderCategoryForm(_ req: Request, category c: ComplaintCategories.Category?, all: [ComplaintCategories.Category], error: AppError?) -> Response {
+    static func renderCategoryForm(
+        _ req: Request, category c: ComplaintCategories.Category?, all: [ComplaintCategories.Category], error: AppError?
+    ) -> Response {
         let t = Localizer(req)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
-        let questions = c.map { String(decoding: (try? encoder.encode($0.questions)) ?? Data("[]".utf8), as: UTF8.self) } ?? "[]"
+        let questions =
+            c.map { String(decoding: (try? encoder.encode($0.questions)) ?? Data("[]".utf8), as: UTF8.self) } ?? "[]"
         func option(_ value: String, _ label: String, _ selected: Bool) -> Node<HTML.BodyContext> {
-            .element(named: "option", nodes: [.attribute(named: "value", value: value), selected ? .attribute(named: "selected", value: "selected") : .empty, .text(label)])
+            .element(
+                named: "option",
+                nodes: [
+                    .attribute(named: "value", value: value),
+                    selected ? .attribute(named: "selected", value: "selected") : .empty, .text(label),
+                ])
         }
         return PageShell(request: req, title: c?.nameZh ?? t("新建分类", "New category"), active: "categories").render {
             Div { H1(c.map { "\($0.nameZh) · \($0.code)" } ?? t("新建分类", "New category")) }.class("page-head")
             if let error { Paragraph("\(error.messageZh) / \(error.messageEn)").class("alert") }
             Form(url: "/complaints/categories/\(c?.code ?? "new")", method: .post) {
                 Input(type: .hidden, name: "_csrf", value: req.csrfToken ?? "")
-                if c == nil { Label(t("编码（如 environment.dust）", "Code (e.g. environment.dust)")) { Input(type: .text, name: "code", isRequired: true) } }
+                if c == nil {
+                    Label(t("编码（如 environment.dust）", "Code (e.g. environment.dust)")) {
+                        Input(type: .text, name: "code", isRequired: true)
+                    }
+                }
                 Label(t("上级分类", "Parent")) {
                     Element(name: "select") {
                         option("", t("（顶级）", "(top level)"), c?.parentCode == nil)
-                        for top in all where top.parentCode == nil && top.code != c?.code { option(top.code, top.nameZh, c?.parentCode == top.code) }
+                        for top in all where top.parentCode == nil && top.code != c?.code {
+                            option(top.code, top.nameZh, c?.parentCode == top.code)
+                        }
                     }.attribute(named: "name", value: "parentCode")
                 }
-                Label(t("中文名称", "Chinese name")) { Input(type: .text, name: "nameZh", value: c?.nameZh, isRequired: true) }
-                Label(t("英文名称", "English name")) { Input(type: .text, name: "nameEn", value: c?.nameEn, isRequired: true) }
+                Label(t("中文名称", "Chinese name")) {
+                    Input(type: .text, name: "nameZh", value: c?.nameZh, isRequired: true)
+                }
+                Label(t("英文名称", "English name")) {
+                    Input(type: .text, name: "nameEn", value: c?.nameEn, isRequired: true)
+                }
                 Label(t("默认承办方", "Default handler")) {
                     Element(name: "select") {
-                        option("grid_worker", t("所在网格的网格员", "The grid worker of the place"), c?.handlerKind != "department")
-                        for d in Department.allCases { option("department:\(d.rawValue)", d.nameZh, c?.handlerKind == "department" && c?.department == d.rawValue) }
+                        option(
+                            "grid_worker", t("所在网格的网格员", "The grid worker of the place"), c?.handlerKind != "department"
+                        )
+                        for d in Department.allCases {
+                            option(
+                                "department:\(d.rawValue)", d.nameZh,
+                                c?.handlerKind == "department" && c?.department == d.rawValue)
+                        }
                     }.attribute(named: "name", value: "handler")
                 }
                 Label(t("办理时限", "Time limit")) {
-                    Element(name: "select") { for tier in TimeLimitTier.allCases { option(tier.rawValue, tier.nameZh, c?.tier == tier.rawValue) } }
-                        .attribute(named: "name", value: "tier")
+                    Element(name: "select") {
+                        for tier in TimeLimitTier.allCases {
+                            option(tier.rawValue, tier.nameZh, c?.tier == tier.rawValue)
+                        }
+                    }
+                    .attribute(named: "name", value: "tier")
                 }
-                Label(t("关键词（逗号分隔）", "Keywords (comma-separated)")) { Input(type: .text, name: "keywords", value: c?.keywords) }
-                Label(t("补充问题（JSON；kind 为 text、number、date、single、multiple）", "Extra questions (JSON; kind is text, number, date, single or multiple)")) {
+                Label(t("关键词（逗号分隔）", "Keywords (comma-separated)")) {
+                    Input(type: .text, name: "keywords", value: c?.keywords)
+                }
+                Label(
+                    t(
+                        "补充问题（JSON；kind 为 text、number、date、single、multiple）",
+                        "Extra questions (JSON; kind is text, number, date, single or multiple)")
+                ) {
                     TextArea(text: questions, name: "questions", numberOfRows: 10).class("mono")
                 }
-                Label(t("回复模板（每行一条，可用 {编号} {分类} {处理人} {时限}）", "Reply templates (one per line; {编号} {分类} {处理人} {时限} are filled in)")) {
+                Label(
+                    t(
+                        "回复模板（每行一条，可用 {编号} {分类} {处理人} {时限}）",
+                        "Reply templates (one per line; {编号} {分类} {处理人} {时限} are filled in)")
+                ) {
                     TextArea(text: (c?.templates ?? []).joined(separator: "\n"), name: "templates", numberOfRows: 5)
                 }
-                Label(t("在公开接口（Open311）中列出（涉及个人生活的救助、健康、未成年人、纠纷类请勿勾选）", "Listed on the public Open311 tracker (leave off for welfare, health, minors, disputes)")) {
-                    if c?.publicListing == false { Input(type: .checkbox, name: "publicListing", value: "true") }
-                    else { Input(type: .checkbox, name: "publicListing", value: "true").attribute(named: "checked", value: "checked") }
+                Label(
+                    t(
+                        "在公开接口（Open311）中列出（涉及个人生活的救助、健康、未成年人、纠纷类请勿勾选）",
+                        "Listed on the public Open311 tracker (leave off for welfare, health, minors, disputes)")
+                ) {
+                    if c?.publicListing == false {
+                        Input(type: .checkbox, name: "publicListing", value: "true")
+                    } else {
+                        Input(type: .checkbox, name: "publicListing", value: "true").attribute(
+                            named: "checked", value: "checked")
+                    }
                 }
                 Label(t("启用", "Active")) {
-                    if c?.active == false { Input(type: .checkbox, name: "active", value: "true") }
-                    else { Input(type: .checkbox, name: "active", value: "true").attribute(named: "checked", value: "checked") }
+                    if c?.active == false {
+                        Input(type: .checkbox, name: "active", value: "true")
+                    } else {
+                        Input(type: .checkbox, name: "active", value: "true").attribute(
+                            named: "checked", value: "checked")
+                    }
                 }
                 Button { Text(t("保存", "Save")) }.attribute(named: "type", value: "submit").class("primary")
             }.class("stack wide-form")
@@ -98,8 +167,16 @@ extension ComplaintPages {
     }
 
     struct CategoryForm: Content {
-        var code: String?; var parentCode: String?; var nameZh: String; var nameEn: String; var handler: String; var tier: String
-        var keywords: String?; var questions: String?; var templates: String?; var active: String?
+        var code: String?
+        var parentCode: String?
+        var nameZh: String
+        var nameEn: String
+        var handler: String
+        var tier: String
+        var keywords: String?
+        var questions: String?
+        var templates: String?
+        var active: String?
         var publicListing: String?
     }
 
@@ -112,17 +189,25 @@ extension ComplaintPages {
         let all = try await ComplaintCategories.all(on: req.sql)
         let handler = f.handler.split(separator: ":").map(String.init)
         var category = ComplaintCategories.Category(
-            code: code, parentCode: (f.parentCode ?? "").isEmpty ? nil : f.parentCode, nameZh: f.nameZh.trimmingCharacters(in: .whitespaces),
-            nameEn: f.nameEn.trimmingCharacters(in: .whitespaces), handlerKind: handler.first ?? "", department: handler.count > 1 ? handler[1] : nil,
+            code: code, parentCode: (f.parentCode ?? "").isEmpty ? nil : f.parentCode,
+            nameZh: f.nameZh.trimmingCharacters(in: .whitespaces),
+            nameEn: f.nameEn.trimmingCharacters(in: .whitespaces), handlerKind: handler.first ?? "",
+            department: handler.count > 1 ? handler[1] : nil,
             tier: f.tier, keywords: f.keywords.map { String($0.prefix(500)) }, active: f.active == "true")
         category.publicListing = f.publicListing == "true"
-        category.templates = (f.templates ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        category.templates = (f.templates ?? "").split(whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
         do {
             if path == "new", all.contains(where: { $0.code == code }) {
-                throw AppError.conflict("duplicate_code", zh: "分类编码“\(code)”已存在", en: "Category \(code) exists", field: "code")
+                throw AppError.conflict(
+                    "duplicate_code", zh: "分类编码“\(code)”已存在", en: "Category \(code) exists", field: "code")
             }
             let text = (f.questions ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            do { category.questions = text.isEmpty ? [] : try JSONDecoder().decode([CategoryQuestion].self, from: Data(text.utf8)) } catch {
+            do {
+                category.questions =
+                    text.isEmpty ? [] : try JSONDecoder().decode([CategoryQuestion].self, from: Data(text.utf8))
+            } catch {
                 throw AppError.invalid("questions", zh: "补充问题不是有效的 JSON 列表", en: "Questions are not a valid JSON list")
             }
             try ComplaintCategories.validate(category, known: all)
@@ -133,7 +218,9 @@ extension ComplaintPages {
         }
         try await ComplaintCategories.save(category, on: req.sql)
         req.complaints.settingsChanged()
-        await req.audit.record(action: "update", entity: "complaint_category", entityID: code, detail: "\(category.tier) \(category.handlerKind)")
+        await req.audit.record(
+            action: "update", entity: "complaint_category", entityID: code,
+            detail: "\(category.tier) \(category.handlerKind)")
         return WebResponse.redirect("/complaints/categories")
     }
 }

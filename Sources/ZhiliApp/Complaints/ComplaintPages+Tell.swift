@@ -13,22 +13,33 @@ extension ComplaintPages {
         let t = Localizer(req)
         // 随手拍: photo first, the phone's location asked for at once.
         let snap = (try? req.query.decode(TellQuery.self).mode) == "snap"
-        let categories = try await ComplaintCategories.cached(req.complaints.categories, on: req.sql).filter { $0.active && $0.parentCode != nil }
+        let categories = try await ComplaintCategories.cached(req.complaints.categories, on: req.sql).filter {
+            $0.active && $0.parentCode != nil
+        }
         let key = UUID().uuidString
         let title = snap ? t("随手拍", "Snap it") : t("有事您说", "Tell us")
         let photoField = Div {
             Label(t("照片（最多 9 张，可不传）", "Photos (up to 9, optional)")) {
-                Input(type: .file, name: "photos[]").id("photos").attribute(named: "accept", value: "image/jpeg,image/png")
-                    .attribute(named: "multiple", value: "multiple")
+                Input(type: .file, name: "photos[]").id("photos").attribute(
+                    named: "accept", value: "image/jpeg,image/png"
+                )
+                .attribute(named: "multiple", value: "multiple")
             }
             Div {}.id("photo-previews").class("photo-strip")
         }
-        return PageShell(request: req, title: title, active: "tell",
-                         scripts: ["/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/tell.js"]).render {
+        return PageShell(
+            request: req, title: title, active: "tell",
+            scripts: ["/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/tell.js"]
+        ).render {
             Div {
                 H1(title)
-                Paragraph(snap ? t("拍下问题，定位自动填好，补一句说明即可。", "Take a photo; the location fills itself; add a line.")
-                               : t("说说您遇到的问题，我们限时办理并告诉您结果。", "Tell us what is wrong; we handle it within a time limit and tell you the result.")).class("muted")
+                Paragraph(
+                    snap
+                        ? t("拍下问题，定位自动填好，补一句说明即可。", "Take a photo; the location fills itself; add a line.")
+                        : t(
+                            "说说您遇到的问题，我们限时办理并告诉您结果。",
+                            "Tell us what is wrong; we handle it within a time limit and tell you the result.")
+                ).class("muted")
                 if !snap { Paragraph { Link(t("📷 随手拍", "📷 Snap it"), url: "/tell?mode=snap") }.class("small") }
             }.class("page-head")
             Form(url: "/tell", method: .post, contentType: .multipartData) {
@@ -37,7 +48,11 @@ extension ComplaintPages {
                 if snap { photoField }
                 Label(t("问题类别", "Category")) {
                     Element(name: "select") {
-                        for c in categories { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: c.code), .text(t(c.nameZh, c.nameEn))]) }
+                        for c in categories {
+                            Node<HTML.BodyContext>.element(
+                                named: "option",
+                                nodes: [.attribute(named: "value", value: c.code), .text(t(c.nameZh, c.nameEn))])
+                        }
                     }.attribute(named: "name", value: "categoryCode").id("category")
                 }
                 for c in categories where !c.questions.isEmpty {
@@ -47,10 +62,13 @@ extension ComplaintPages {
                     }.class("questions").attribute(named: "data-category", value: c.code)
                 }
                 Label(t("问题描述", "What is wrong")) {
-                    TextArea(name: "text", numberOfRows: 4, isRequired: true).attribute(named: "placeholder", value: t("例如：3号楼门口垃圾三天没清运", "e.g. rubbish not collected for three days"))
+                    TextArea(name: "text", numberOfRows: 4, isRequired: true).attribute(
+                        named: "placeholder", value: t("例如：3号楼门口垃圾三天没清运", "e.g. rubbish not collected for three days"))
                 }
                 if p.role != .resident {
-                    Label(t("诉求人姓名（代为登记）", "Resident's name (taking a call)")) { Input(type: .text, name: "onBehalfOf") }
+                    Label(t("诉求人姓名（代为登记）", "Resident's name (taking a call)")) {
+                        Input(type: .text, name: "onBehalfOf")
+                    }
                     Label(t("诉求人手机号（短信告知进展，可选）", "Resident's mobile (SMS updates, optional)")) {
                         Input(type: .tel, name: "contactPhone").attribute(named: "inputmode", value: "numeric")
                     }
@@ -62,10 +80,13 @@ extension ComplaintPages {
                 Input(type: .hidden, name: "lat").attribute(named: "id", value: "lat")
                 Input(type: .hidden, name: "lon").attribute(named: "id", value: "lon")
                 Paragraph {
-                    Button { Text(t("使用我的位置", "Use my location")) }.attribute(named: "type", value: "button").id("locate")
+                    Button { Text(t("使用我的位置", "Use my location")) }.attribute(named: "type", value: "button").id(
+                        "locate")
                     Span(t("或在地图上点选位置", " or tap the map")).id("loc-text").class("muted small")
                 }
-                Label(t("匿名（处理人看不到您的姓名）", "Anonymous (handlers do not see your name)")) { Input(type: .checkbox, name: "anonymous", value: "true") }
+                Label(t("匿名（处理人看不到您的姓名）", "Anonymous (handlers do not see your name)")) {
+                    Input(type: .checkbox, name: "anonymous", value: "true")
+                }
                 Button { Text(t("提交", "Submit")) }.attribute(named: "type", value: "submit").class("primary wide")
             }.class("stack tell-form")
         }
@@ -82,8 +103,12 @@ extension ComplaintPages {
         case .single:
             return Label(label) {
                 Element(name: "select") {
-                    Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: ""), .text(t("请选择", "Choose"))])
-                    for o in q.options { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: o), .text(o)]) }
+                    Node<HTML.BodyContext>.element(
+                        named: "option", nodes: [.attribute(named: "value", value: ""), .text(t("请选择", "Choose"))])
+                    for o in q.options {
+                        Node<HTML.BodyContext>.element(
+                            named: "option", nodes: [.attribute(named: "value", value: o), .text(o)])
+                    }
                 }.attribute(named: "name", value: name)
             }
         case .multiple:
@@ -96,19 +121,31 @@ extension ComplaintPages {
         }
     }
 
-    struct TellForm: Content { var key: String?; var categoryCode: String; var text: String; var lat: String?; var lon: String?; var anonymous: String?; var onBehalfOf: String?
-                            var contactPhone: String?
-                            var answers: [String: ComplaintSubmission.FlexibleAnswer]? }
+    struct TellForm: Content {
+        var key: String?
+        var categoryCode: String
+        var text: String
+        var lat: String?
+        var lon: String?
+        var anonymous: String?
+        var onBehalfOf: String?
+        var contactPhone: String?
+        var answers: [String: ComplaintSubmission.FlexibleAnswer]?
+    }
 
     @Sendable static func tell(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
         guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
         let f = try req.content.decode(TellForm.self)
-        let input = ComplaintSubmission.Input(categoryCode: f.categoryCode, text: f.text, lat: f.lat.flatMap { Double($0) }, lon: f.lon.flatMap { Double($0) },
-                                              address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf,
-                                              contactPhone: f.contactPhone, answers: f.answers)
+        let input = ComplaintSubmission.Input(
+            categoryCode: f.categoryCode, text: f.text, lat: f.lat.flatMap { Double($0) },
+            lon: f.lon.flatMap { Double($0) },
+            address: nil, anonymous: f.anonymous == "true", onBehalfOf: f.onBehalfOf,
+            contactPhone: f.contactPhone, answers: f.answers)
         let (id, _, _) = try await ComplaintSubmission(req)
-            .submit(input, photos: try ComplaintInput.photoFiles(req), by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
+            .submit(
+                input, photos: try ComplaintInput.photoFiles(req), by: p,
+                channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }
 }

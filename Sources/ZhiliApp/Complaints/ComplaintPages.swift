@@ -39,7 +39,8 @@ enum ComplaintPages {
         case "in_progress": select.where("status", .in, ["signed", "in_progress"]).orderBy("resolve_by")
         case "dispatched": select.where("status", .equal, "dispatched").orderBy("sign_by")
         case "submitted": select.where("status", .equal, "submitted").orderBy("created_at")
-        case .some(let s) where ComplaintStatus(rawValue: s) != nil: select.where("status", .equal, s).orderBy("created_at", .descending)
+        case .some(let s) where ComplaintStatus(rawValue: s) != nil:
+            select.where("status", .equal, s).orderBy("created_at", .descending)
         default: select.orderBy("created_at", .descending)
         }
         let rows = try await select.limit(100).all(decoding: ComplaintRow.self)
@@ -52,20 +53,29 @@ enum ComplaintPages {
             }.class("page-head")
             if p.role != .resident {
                 Paragraph {
-                    for (key, zh, en) in tabs { Link(t(zh, en), url: "/complaints?tab=\(key)").class(key == tab ? "pill ok" : "pill") }
+                    for (key, zh, en) in tabs {
+                        Link(t(zh, en), url: "/complaints?tab=\(key)").class(key == tab ? "pill ok" : "pill")
+                    }
                     Text(" · ")
                     Link(t("统计", "Statistics"), url: "/complaints/stats").class("pill")
                     Link(t("地图", "Map"), url: "/complaints/map").class("pill")
                 }
             }
-            Table(header: TableRow {
-                TableHeaderCell(t("编号", "No.")); TableHeaderCell(t("分类", "Category")); TableHeaderCell(t("内容", "Text"))
-                TableHeaderCell(t("状态", "Status")); TableHeaderCell(t("办结时限", "Due")); TableHeaderCell(t("处理人", "Handler"))
-            }) {
+            Table(
+                header: TableRow {
+                    TableHeaderCell(t("编号", "No."))
+                    TableHeaderCell(t("分类", "Category"))
+                    TableHeaderCell(t("内容", "Text"))
+                    TableHeaderCell(t("状态", "Status"))
+                    TableHeaderCell(t("办结时限", "Due"))
+                    TableHeaderCell(t("处理人", "Handler"))
+                }
+            ) {
                 for c in items {
                     TableRow {
                         TableCell { Link(c.number, url: "/complaints/\(c.id.uuidString)").class("mono") }
-                        TableCell(c.categoryName); TableCell(String(c.text.prefix(30)))
+                        TableCell(c.categoryName)
+                        TableCell(String(c.text.prefix(30)))
                         TableCell { Span(c.statusName).class(c.overdue.isEmpty ? "pill" : "pill bad") }
                         TableCell(c.resolveBy.map { DisplayTime.minutes($0) } ?? "—")
                         TableCell(c.handlerName ?? "—")
@@ -81,7 +91,8 @@ enum ComplaintPages {
         let id = try ComplaintInput.id(req.parameters.get("id"))
         let row = try await ComplaintDesk(req).load(id)
         guard try await ComplaintFollowers.mayRead(req, p, row) else {
-            await req.audit.record(action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
+            await req.audit.record(
+                action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
             throw AppError.notFound(entity: "complaint")
         }
         let c = try await ComplaintDesk(req).dto(id, viewer: p, timeline: true)
@@ -91,11 +102,18 @@ enum ComplaintPages {
         let templates = ComplaintCategories.filledTemplates(category, for: row)
         let may: (String) -> Bool = { action in
             guard let party = ComplaintWorkflow.parties[action], ComplaintWorkflow.mayAct(p, as: party, on: row),
-                  let a = try? ComplaintWorkflow.action(ComplaintWorkflow.Input(action: action, reason: "x", hours: 24, approved: true, score: 5, into: UUID())) else { return false }
-            return (try? ComplaintLifecycle.next(from: row.status, action: a, resolvedAt: row.resolved_at, now: Date())) != nil
+                let a = try? ComplaintWorkflow.action(
+                    ComplaintWorkflow.Input(
+                        action: action, reason: "x", hours: 24, approved: true, score: 5, into: UUID()))
+            else { return false }
+            return (try? ComplaintLifecycle.next(from: row.status, action: a, resolvedAt: row.resolved_at, now: Date()))
+                != nil
         }
         let csrf = req.csrfToken ?? ""
-        func form(_ action: String, _ label: String, primary: Bool = false, @ComponentBuilder fields: @escaping () -> Component = { EmptyComponent() }) -> Component {
+        func form(
+            _ action: String, _ label: String, primary: Bool = false,
+            @ComponentBuilder fields: @escaping () -> Component = { EmptyComponent() }
+        ) -> Component {
             Form(url: "/complaints/\(id.uuidString)/act", method: .post) {
                 Input(type: .hidden, name: "_csrf", value: csrf)
                 Input(type: .hidden, name: "action", value: action)
@@ -106,7 +124,9 @@ enum ComplaintPages {
         return PageShell(request: req, title: c.number, active: "complaints", wide: true).render {
             Div {
                 H1("\(c.categoryName) · \(c.number)")
-                Paragraph("\(c.statusName) · \(t("时限", "limit")) \(TimeLimitTier(rawValue: c.tier)?.nameZh ?? c.tier) · \(t("督办层级", "escalation")) \(c.escalationLevel)").class(c.overdue.isEmpty ? "muted" : "alert")
+                Paragraph(
+                    "\(c.statusName) · \(t("时限", "limit")) \(TimeLimitTier(rawValue: c.tier)?.nameZh ?? c.tier) · \(t("督办层级", "escalation")) \(c.escalationLevel)"
+                ).class(c.overdue.isEmpty ? "muted" : "alert")
             }.class("page-head")
             Div {
                 Div {
@@ -122,49 +142,111 @@ enum ComplaintPages {
                             }
                         }.class("answers")
                     }
-                    Paragraph("\(t("网格", "Grid")) \(c.gridCode) · \(c.anonymous ? t("匿名", "anonymous") : (c.submitterName ?? "—"))").class("muted small")
-                    if let n = c.followers, n > 0 { Paragraph(t("另有 \(n) 位居民反映同一问题", "\(n) more residents reported the same problem")).class("small") }
-                    if let h = c.handlerName { Paragraph("\(t("处理人", "Handler")): \(h)" + (c.dispatchReason.map { "（\($0)）" } ?? "")).class("small") }
-                    if let r = c.rating { Paragraph("\(t("评价", "Rating")): " + String(repeating: "★", count: r) + (c.ratingComment.map { " \($0)" } ?? "")) }
+                    Paragraph(
+                        "\(t("网格", "Grid")) \(c.gridCode) · \(c.anonymous ? t("匿名", "anonymous") : (c.submitterName ?? "—"))"
+                    ).class("muted small")
+                    if let n = c.followers, n > 0 {
+                        Paragraph(t("另有 \(n) 位居民反映同一问题", "\(n) more residents reported the same problem")).class(
+                            "small")
+                    }
+                    if let h = c.handlerName {
+                        Paragraph("\(t("处理人", "Handler")): \(h)" + (c.dispatchReason.map { "（\($0)）" } ?? "")).class(
+                            "small")
+                    }
+                    if let r = c.rating {
+                        Paragraph(
+                            "\(t("评价", "Rating")): " + String(repeating: "★", count: r)
+                                + (c.ratingComment.map { " \($0)" } ?? ""))
+                    }
                 }.class("card")
                 Div {
                     H3(t("办理", "Actions"))
                     if may("accept") { form("accept", t("审核通过并派单", "Accept and dispatch"), primary: true) }
-                    if may("reject") { form("reject", t("不予受理", "Reject")) { Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason")) } }
+                    if may("reject") {
+                        form("reject", t("不予受理", "Reject")) {
+                            Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
+                        }
+                    }
                     if may("recategorize") {
                         form("recategorize", t("调整分类", "Change category")) {
                             Element(name: "select") {
-                                for cat in categories { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: cat.code), .text(cat.nameZh)]) }
+                                for cat in categories {
+                                    Node<HTML.BodyContext>.element(
+                                        named: "option",
+                                        nodes: [.attribute(named: "value", value: cat.code), .text(cat.nameZh)])
+                                }
                             }.attribute(named: "name", value: "categoryCode")
                         }
                     }
                     if may("sign") { form("sign", t("签收", "Sign for it"), primary: true) }
-                    if may("contact") { form("contact", t("已联系诉求人", "Contacted the resident")) { Input(type: .text, name: "note", placeholder: t("联系情况", "Note")).attribute(named: "list", value: "templates") } }
-                    if may("progress") { form("progress", t("添加进展", "Add progress")) { Input(type: .text, name: "note", isRequired: true, placeholder: t("进展", "Progress")).attribute(named: "list", value: "templates") } }
-                    if may("resolve") { form("resolve", t("办结", "Resolve"), primary: true) { Input(type: .text, name: "note", placeholder: t("办理结果", "Result")).attribute(named: "list", value: "templates") } }
+                    if may("contact") {
+                        form("contact", t("已联系诉求人", "Contacted the resident")) {
+                            Input(type: .text, name: "note", placeholder: t("联系情况", "Note")).attribute(
+                                named: "list", value: "templates")
+                        }
+                    }
+                    if may("progress") {
+                        form("progress", t("添加进展", "Add progress")) {
+                            Input(type: .text, name: "note", isRequired: true, placeholder: t("进展", "Progress"))
+                                .attribute(named: "list", value: "templates")
+                        }
+                    }
+                    if may("resolve") {
+                        form("resolve", t("办结", "Resolve"), primary: true) {
+                            Input(type: .text, name: "note", placeholder: t("办理结果", "Result")).attribute(
+                                named: "list", value: "templates")
+                        }
+                    }
                     if may("request_extension") {
                         form("request_extension", t("申请延期", "Ask for more time")) {
-                            Input(type: .number, name: "hours", value: "24", isRequired: true); Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
+                            Input(type: .number, name: "hours", value: "24", isRequired: true)
+                            Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
                         }
                     }
                     if may("decide_extension") {
-                        form("decide_extension", t("同意延期", "Approve extension")) { Input(type: .hidden, name: "approved", value: "true") }
+                        form("decide_extension", t("同意延期", "Approve extension")) {
+                            Input(type: .hidden, name: "approved", value: "true")
+                        }
                     }
-                    if may("send_back") { form("send_back", t("退回", "Send back")) { Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason")) } }
+                    if may("send_back") {
+                        form("send_back", t("退回", "Send back")) {
+                            Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
+                        }
+                    }
                     if may("rate") {
                         form("rate", t("提交评价", "Rate"), primary: true) {
                             Element(name: "select") {
-                                for s in [5, 4, 3, 2, 1] { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: "\(s)"), .text(String(repeating: "★", count: s))]) }
+                                for s in [5, 4, 3, 2, 1] {
+                                    Node<HTML.BodyContext>.element(
+                                        named: "option",
+                                        nodes: [
+                                            .attribute(named: "value", value: "\(s)"),
+                                            .text(String(repeating: "★", count: s)),
+                                        ])
+                                }
                             }.attribute(named: "name", value: "score")
                             Input(type: .text, name: "comment", placeholder: t("评价（可选）", "Comment (optional)"))
                         }
                     }
-                    if may("reopen") { form("reopen", t("问题未解决，重新办理", "Not solved: reopen")) { Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason")) } }
-                    if may("return_visit") { form("return_visit", t("回访", "Return visit")) { Input(type: .text, name: "note", isRequired: true, placeholder: t("回访情况", "Note")).attribute(named: "list", value: "templates") } }
+                    if may("reopen") {
+                        form("reopen", t("问题未解决，重新办理", "Not solved: reopen")) {
+                            Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
+                        }
+                    }
+                    if may("return_visit") {
+                        form("return_visit", t("回访", "Return visit")) {
+                            Input(type: .text, name: "note", isRequired: true, placeholder: t("回访情况", "Note"))
+                                .attribute(named: "list", value: "templates")
+                        }
+                    }
                     if !templates.isEmpty && p.role.isStaff {
-                        Paragraph(t("输入框可选用回复模板", "Reply templates are offered in the note fields")).class("muted small")
+                        Paragraph(t("输入框可选用回复模板", "Reply templates are offered in the note fields")).class(
+                            "muted small")
                         Element(name: "datalist") {
-                            for text in templates { Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: text)]) }
+                            for text in templates {
+                                Node<HTML.BodyContext>.element(
+                                    named: "option", nodes: [.attribute(named: "value", value: text)])
+                            }
                         }.id("templates")
                     }
                 }.class("card")
@@ -174,8 +256,10 @@ enum ComplaintPages {
                 Div {
                     for photo in c.photos ?? [] {
                         Link(url: "/api/v1/complaints/\(id.uuidString)/photos/\(photo.id.uuidString)") {
-                            Image(url: "/api/v1/complaints/\(id.uuidString)/photos/\(photo.id.uuidString)?size=thumb",
-                                  description: Self.stageName(photo.stage, t)).class("thumb")
+                            Image(
+                                url: "/api/v1/complaints/\(id.uuidString)/photos/\(photo.id.uuidString)?size=thumb",
+                                description: Self.stageName(photo.stage, t)
+                            ).class("thumb")
                             Span(Self.stageName(photo.stage, t)).class("small muted")
                         }.class("photo")
                     }
@@ -185,10 +269,13 @@ enum ComplaintPages {
                         Input(type: .hidden, name: "_csrf", value: csrf)
                         Element(name: "select") {
                             for stage in row.status == .submitted ? ["report"] : ["before", "after", "progress"] {
-                                Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: stage), .text(Self.stageName(stage, t))])
+                                Node<HTML.BodyContext>.element(
+                                    named: "option",
+                                    nodes: [.attribute(named: "value", value: stage), .text(Self.stageName(stage, t))])
                             }
                         }.attribute(named: "name", value: "stage")
-                        Input(type: .file, name: "photos[]").attribute(named: "accept", value: "image/jpeg,image/png").attribute(named: "multiple", value: "multiple")
+                        Input(type: .file, name: "photos[]").attribute(named: "accept", value: "image/jpeg,image/png")
+                            .attribute(named: "multiple", value: "multiple")
                             .attribute(named: "required", value: "required")
                         Button { Text(t("上传照片", "Upload photos")) }.attribute(named: "type", value: "submit")
                     }.class("inline filters")
@@ -227,11 +314,21 @@ enum ComplaintPages {
     @Sendable static func act(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
         let id = try ComplaintInput.id(req.parameters.get("id"))
-        struct Form: Content { var action: String; var reason: String?; var note: String?; var hours: String?; var approved: String?; var score: String?; var comment: String?; var categoryCode: String? }
+        struct Form: Content {
+            var action: String
+            var reason: String?
+            var note: String?
+            var hours: String?
+            var approved: String?
+            var score: String?
+            var comment: String?
+            var categoryCode: String?
+        }
         let f = try req.content.decode(Form.self)
-        let input = ComplaintWorkflow.Input(action: f.action, reason: f.reason, note: f.note, hours: f.hours.flatMap { Int($0) },
-                                            approved: f.approved == "true", score: f.score.flatMap { Int($0) }, comment: f.comment,
-                                            categoryCode: f.categoryCode)
+        let input = ComplaintWorkflow.Input(
+            action: f.action, reason: f.reason, note: f.note, hours: f.hours.flatMap { Int($0) },
+            approved: f.approved == "true", score: f.score.flatMap { Int($0) }, comment: f.comment,
+            categoryCode: f.categoryCode)
         try await ComplaintDesk(req).perform(id, input: input, by: p)
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }

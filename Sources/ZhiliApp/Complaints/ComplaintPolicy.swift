@@ -13,7 +13,9 @@ enum ComplaintPolicy {
     /// department's work, not to read every complaint in it.
     static func readsInFull(_ p: Principal, _ c: ComplaintRow) -> Bool {
         if c.submitter_id == p.userID || c.handler_user_id == p.userID { return true }
-        if p.role == .departmentStaff { return c.handler_department != nil && c.handler_department == p.department?.rawValue }
+        if p.role == .departmentStaff {
+            return c.handler_department != nil && c.handler_department == p.department?.rawValue
+        }
         return p.role.isStaff && p.scope.allows(code: c.grid_code)
     }
 

@@ -14,16 +14,20 @@ import ZhiliDomain
 struct CreateComplaintRateCells: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = try database.sql
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE TABLE complaint_rate_cells (grid_code TEXT NOT NULL, month TEXT NOT NULL, handler_key TEXT NOT NULL,
               total INTEGER NOT NULL, dispatched INTEGER NOT NULL, responded_in_time INTEGER NOT NULL, resolved_count INTEGER NOT NULL,
               resolved_in_time INTEGER NOT NULL, rated INTEGER NOT NULL, satisfied INTEGER NOT NULL,
               PRIMARY KEY (grid_code, month, handler_key))
-            """).run()
-        try await sql.raw("""
+            """
+        ).run()
+        try await sql.raw(
+            """
             CREATE TABLE complaint_rate_dirty (grid_code TEXT NOT NULL, month TEXT NOT NULL, version INTEGER NOT NULL,
               PRIMARY KEY (grid_code, month))
-            """).run()
+            """
+        ).run()
         // Reports by time, and the inbox sorted by time within a status.
         try await sql.raw("CREATE INDEX complaints_created ON complaints (created_at)").run()
         try await sql.raw("CREATE INDEX complaints_status_created ON complaints (status, created_at)").run()
@@ -34,7 +38,9 @@ struct CreateComplaintRateCells: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         let sql = try database.sql
-        for index in ["complaints_created", "complaints_status_created", "complaints_grid_created"] { try await sql.raw("DROP INDEX \(unsafeRaw: index)").run() }
+        for index in ["complaints_created", "complaints_status_created", "complaints_grid_created"] {
+            try await sql.raw("DROP INDEX \(unsafeRaw: index)").run()
+        }
         try await database.schema("complaint_rate_dirty").delete()
         try await database.schema("complaint_rate_cells").delete()
     }
@@ -47,17 +53,23 @@ struct CreateComplaintRateCells: AsyncMigration {
 struct IndexOpenComplaints: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = try database.sql
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE INDEX complaints_open_due ON complaints (resolve_by, grid_code) WHERE status IN ('dispatched', 'signed', 'in_progress')
-            """).run()
+            """
+        ).run()
         // A counter bumped whenever cells are recounted: reports cached against it stay exact,
         // across instances too.
         try await sql.raw("CREATE TABLE complaint_rate_meta (id INTEGER PRIMARY KEY, generation BIGINT NOT NULL)").run()
         try await sql.raw("INSERT INTO complaint_rate_meta (id, generation) VALUES (1, 0)").run()
         try await sql.raw("DROP INDEX complaints_idempotency").run()
-        try await sql.raw("CREATE UNIQUE INDEX complaints_idempotency ON complaints (idempotency_key) WHERE idempotency_key IS NOT NULL").run()
+        try await sql.raw(
+            "CREATE UNIQUE INDEX complaints_idempotency ON complaints (idempotency_key) WHERE idempotency_key IS NOT NULL"
+        ).run()
         try await sql.raw("DROP INDEX complaints_submitter").run()
-        try await sql.raw("CREATE INDEX complaints_submitter ON complaints (submitter_id, created_at) WHERE submitter_id IS NOT NULL").run()
+        try await sql.raw(
+            "CREATE INDEX complaints_submitter ON complaints (submitter_id, created_at) WHERE submitter_id IS NOT NULL"
+        ).run()
     }
 
     func revert(on database: any Database) async throws {
@@ -80,7 +92,8 @@ struct ComplaintRateCells {
 
     /// "2026-11" in Beijing time.
     static func month(of date: Date) -> String {
-        var cal = Calendar(identifier: .gregorian); cal.timeZone = beijing
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = beijing
         let c = cal.dateComponents([.year, .month], from: date)
         return String(format: "%04d-%02d", c.year ?? 0, c.month ?? 0)
     }
@@ -88,10 +101,14 @@ struct ComplaintRateCells {
     /// The instant a Beijing month starts, and the next month's start.
     static func bounds(of month: String) -> (Date, Date)? {
         let parts = month.split(separator: "-")
-        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m), (2000...2100).contains(y) else { return nil }
-        var cal = Calendar(identifier: .gregorian); cal.timeZone = beijing
+        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m),
+            (2000...2100).contains(y)
+        else { return nil }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = beijing
         guard let start = cal.date(from: DateComponents(year: y, month: m, day: 1)),
-              let end = cal.date(byAdding: .month, value: 1, to: start) else { return nil }
+            let end = cal.date(byAdding: .month, value: 1, to: start)
+        else { return nil }
         return (start, end)
     }
 
@@ -102,25 +119,37 @@ struct ComplaintRateCells {
 
     /// Marks a cell dirty for `changes` complaints at once (the intake's batches).
     func touch(grid: String, month: String, changes: Int) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO complaint_rate_dirty (grid_code, month, version) VALUES (\(bind: grid), \(bind: month), \(bind: changes))
             ON CONFLICT (grid_code, month) DO UPDATE SET version = complaint_rate_dirty.version + \(bind: changes)
-            """).run()
+            """
+        ).run()
     }
 
     /// Marks every (grid, month) that has complaints dirty: after a bulk load or a migration.
     func markAll() async throws {
-        struct Row: Decodable { let grid_code: String; let created_at: Date }
+        struct Row: Decodable {
+            let grid_code: String
+            let created_at: Date
+        }
         // Months are computed here (Beijing time) rather than in SQL, the same way on both databases.
         var seen = Set<String>()
         var cells: [(String, String)] = []
         struct GridRow: Decodable { let grid_code: String }
         let grids = try await db.select().distinct().column("grid_code").from("complaints").all(decoding: GridRow.self)
         for g in grids {
-            struct Range: Decodable { let lo: Date?; let hi: Date? }
-            guard let r = try await db.select().column(SQLFunction("MIN", args: SQLColumn("created_at")), as: "lo")
-                .column(SQLFunction("MAX", args: SQLColumn("created_at")), as: "hi").from("complaints").where("grid_code", .equal, g.grid_code)
-                .first(decoding: Range.self), var at = r.lo, let hi = r.hi else { continue }
+            struct Range: Decodable {
+                let lo: Date?
+                let hi: Date?
+            }
+            guard
+                let r = try await db.select().column(SQLFunction("MIN", args: SQLColumn("created_at")), as: "lo")
+                    .column(SQLFunction("MAX", args: SQLColumn("created_at")), as: "hi").from("complaints").where(
+                        "grid_code", .equal, g.grid_code
+                    )
+                    .first(decoding: Range.self), var at = r.lo, let hi = r.hi
+            else { continue }
             while true {
                 let m = Self.month(of: at)
                 if seen.insert(g.grid_code + m).inserted { cells.append((g.grid_code, m)) }
@@ -131,23 +160,38 @@ struct ComplaintRateCells {
         try await db.raw("DELETE FROM complaint_rate_dirty").run()
         for chunk in stride(from: 0, to: cells.count, by: 500) {
             let insert = db.insert(into: "complaint_rate_dirty").columns("grid_code", "month", "version")
-            for (g, m) in cells[chunk..<min(chunk + 500, cells.count)] { insert.values(SQLBind(g), SQLBind(m), SQLBind(1)) }
+            for (g, m) in cells[chunk..<min(chunk + 500, cells.count)] {
+                insert.values(SQLBind(g), SQLBind(m), SQLBind(1))
+            }
             try await insert.run()
         }
     }
 
-    private struct DirtyRow: Decodable { let grid_code: String; let month: String; let version: Int }
+    private struct DirtyRow: Decodable {
+        let grid_code: String
+        let month: String
+        let version: Int
+    }
 
     private struct InputRow: Decodable {
-        let status: String; let dispatched_at: Date?; let signed_at: Date?; let sign_by: Date?
-        let rating: Int?; let resolved_at: Date?; let resolve_by: Date?; let reopened: Int; let handler_department: String?
+        let status: String
+        let dispatched_at: Date?
+        let signed_at: Date?
+        let sign_by: Date?
+        let rating: Int?
+        let resolved_at: Date?
+        let resolve_by: Date?
+        let reopened: Int
+        let handler_department: String?
     }
 
     /// Recounts the dirty cells under `range` (all when nil). Returns how many it recounted.
     @discardableResult
     func refresh(range: (lower: String, upper: String)?) async throws -> Int {
         let q = db.select().columns("grid_code", "month", "version").from("complaint_rate_dirty")
-        if let range { q.where("grid_code", .greaterThanOrEqual, range.lower).where("grid_code", .lessThan, range.upper) }
+        if let range {
+            q.where("grid_code", .greaterThanOrEqual, range.lower).where("grid_code", .lessThan, range.upper)
+        }
         let dirty = try await q.limit(20_000).all(decoding: DirtyRow.self)
         for d in dirty { try await recount(d) }
         if !dirty.isEmpty {
@@ -169,67 +213,105 @@ struct ComplaintRateCells {
     /// Changes whenever any cell is recounted (by any instance).
     func generation() async throws -> Int {
         struct Row: Decodable { let generation: Int }
-        return try await db.select().column("generation").from("complaint_rate_meta").where("id", .equal, 1).first(decoding: Row.self)?.generation ?? 0
+        return try await db.select().column("generation").from("complaint_rate_meta").where("id", .equal, 1).first(
+            decoding: Row.self)?.generation ?? 0
     }
 
     private func recount(_ d: DirtyRow) async throws {
         guard let (start, end) = Self.bounds(of: d.month) else {
-            try await db.delete(from: "complaint_rate_dirty").where("grid_code", .equal, d.grid_code).where("month", .equal, d.month).run()
+            try await db.delete(from: "complaint_rate_dirty").where("grid_code", .equal, d.grid_code).where(
+                "month", .equal, d.month
+            ).run()
             return
         }
         let rows = try await db.select()
-            .columns("status", "dispatched_at", "signed_at", "sign_by", "rating", "resolved_at", "resolve_by", "reopened", "handler_department")
+            .columns(
+                "status", "dispatched_at", "signed_at", "sign_by", "rating", "resolved_at", "resolve_by", "reopened",
+                "handler_department"
+            )
             .from("complaints").where("grid_code", .equal, d.grid_code)
             .where("created_at", .greaterThanOrEqual, start).where("created_at", .lessThan, end)
             .all(decoding: InputRow.self)
         var byHandler: [String: [RateInput]] = [:]
         for r in rows {
             byHandler[r.handler_department ?? "", default: []].append(
-                RateInput(dispatchedAt: r.dispatched_at, signedAt: r.signed_at, signBy: r.sign_by, status: ComplaintStatus(rawValue: r.status) ?? .submitted,
-                          rating: r.rating, resolvedAt: r.resolved_at, resolveBy: r.resolve_by, reopened: r.reopened > 0))
+                RateInput(
+                    dispatchedAt: r.dispatched_at, signedAt: r.signed_at, signBy: r.sign_by,
+                    status: ComplaintStatus(rawValue: r.status) ?? .submitted,
+                    rating: r.rating, resolvedAt: r.resolved_at, resolveBy: r.resolve_by, reopened: r.reopened > 0))
         }
-        let grid = d.grid_code, month = d.month, version = d.version
+        let grid = d.grid_code
+        let month = d.month
+        let version = d.version
         let counted = byHandler.map { (key: $0.key, total: $0.value.count, rates: ThreeRates.compute($0.value)) }
         try await db.transactionally { tx in
-            try await tx.delete(from: "complaint_rate_cells").where("grid_code", .equal, grid).where("month", .equal, month).run()
+            try await tx.delete(from: "complaint_rate_cells").where("grid_code", .equal, grid).where(
+                "month", .equal, month
+            ).run()
             if !counted.isEmpty {
-                let insert = tx.insert(into: "complaint_rate_cells").columns("grid_code", "month", "handler_key", "total", "dispatched", "responded_in_time",
-                                                                             "resolved_count", "resolved_in_time", "rated", "satisfied")
+                let insert = tx.insert(into: "complaint_rate_cells").columns(
+                    "grid_code", "month", "handler_key", "total", "dispatched", "responded_in_time",
+                    "resolved_count", "resolved_in_time", "rated", "satisfied")
                 for (key, total, r) in counted {
-                    insert.values(SQLBind(grid), SQLBind(month), SQLBind(key), SQLBind(total), SQLBind(r.dispatched), SQLBind(r.respondedInTime),
-                                  SQLBind(r.resolvedCount), SQLBind(r.resolvedInTimeNotReopened), SQLBind(r.rated), SQLBind(r.satisfied))
+                    insert.values(
+                        SQLBind(grid), SQLBind(month), SQLBind(key), SQLBind(total), SQLBind(r.dispatched),
+                        SQLBind(r.respondedInTime),
+                        SQLBind(r.resolvedCount), SQLBind(r.resolvedInTimeNotReopened), SQLBind(r.rated),
+                        SQLBind(r.satisfied))
                 }
                 try await insert.run()
             }
-            try await tx.delete(from: "complaint_rate_dirty").where("grid_code", .equal, grid).where("month", .equal, month)
-                .where("version", .equal, version).run()
+            try await tx.delete(from: "complaint_rate_dirty").where("grid_code", .equal, grid).where(
+                "month", .equal, month
+            )
+            .where("version", .equal, version).run()
         }
     }
 
     struct Cell: Decodable, Sendable {
-        let grid_code: String; let month: String; let handler_key: String; let total: Int
-        let dispatched: Int; let responded_in_time: Int; let resolved_count: Int; let resolved_in_time: Int; let rated: Int; let satisfied: Int
+        let grid_code: String
+        let month: String
+        let handler_key: String
+        let total: Int
+        let dispatched: Int
+        let responded_in_time: Int
+        let resolved_count: Int
+        let resolved_in_time: Int
+        let rated: Int
+        let satisfied: Int
 
         var rates: ThreeRates {
-            ThreeRates(dispatched: dispatched, respondedInTime: responded_in_time, resolvedCount: resolved_count,
-                       resolvedInTimeNotReopened: resolved_in_time, rated: rated, satisfied: satisfied)
+            ThreeRates(
+                dispatched: dispatched, respondedInTime: responded_in_time, resolvedCount: resolved_count,
+                resolvedInTimeNotReopened: resolved_in_time, rated: rated, satisfied: satisfied)
         }
     }
 
     /// Fresh cells under a code range, between two months (inclusive, "YYYY-MM"), added up in the
     /// database by the first `prefix` digits of the grid code (the child node), handler and
     /// month: a city-wide report reads a few hundred sums, not every cell.
-    func sums(range: (lower: String, upper: String), prefix: Int, fromMonth: String?, toMonth: String?, refreshed: Bool = false) async throws -> [Cell] {
+    func sums(
+        range: (lower: String, upper: String), prefix: Int, fromMonth: String?, toMonth: String?,
+        refreshed: Bool = false
+    ) async throws -> [Cell] {
         if !refreshed { try await refreshShared() }
         var filter = SQLQueryString("grid_code >= \(bind: range.lower) AND grid_code < \(bind: range.upper)")
-        if let fromMonth { filter.appendInterpolation(unsafeRaw: " AND month >= "); filter.appendInterpolation(bind: fromMonth) }
-        if let toMonth { filter.appendInterpolation(unsafeRaw: " AND month <= "); filter.appendInterpolation(bind: toMonth) }
+        if let fromMonth {
+            filter.appendInterpolation(unsafeRaw: " AND month >= ")
+            filter.appendInterpolation(bind: fromMonth)
+        }
+        if let toMonth {
+            filter.appendInterpolation(unsafeRaw: " AND month <= ")
+            filter.appendInterpolation(bind: toMonth)
+        }
         let n = max(1, min(prefix, 15))
-        return try await db.raw("""
+        return try await db.raw(
+            """
             SELECT substr(grid_code, 1, \(unsafeRaw: String(n))) AS grid_code, handler_key, month, SUM(total) AS total, SUM(dispatched) AS dispatched,
               SUM(responded_in_time) AS responded_in_time, SUM(resolved_count) AS resolved_count, SUM(resolved_in_time) AS resolved_in_time,
               SUM(rated) AS rated, SUM(satisfied) AS satisfied
             FROM complaint_rate_cells WHERE \(filter) GROUP BY 1, 2, 3
-            """).all(decoding: Cell.self)
+            """
+        ).all(decoding: Cell.self)
     }
 }

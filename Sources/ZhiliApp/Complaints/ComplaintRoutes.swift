@@ -50,14 +50,19 @@ enum ComplaintRoutes {
         let code = req.parameters.get("code") ?? ""
         let i = try req.content.decode(CategoryInput.self)
         let category = ComplaintCategories.Category(
-            code: code, parentCode: i.parentCode.flatMap { $0.isEmpty ? nil : $0 }, nameZh: i.nameZh.trimmingCharacters(in: .whitespaces),
-            nameEn: i.nameEn.trimmingCharacters(in: .whitespaces), handlerKind: i.handlerKind, department: i.department, tier: i.tier,
-            keywords: i.keywords.map { String($0.prefix(500)) }, active: i.active ?? true, questions: i.questions ?? [], templates: i.templates ?? [],
+            code: code, parentCode: i.parentCode.flatMap { $0.isEmpty ? nil : $0 },
+            nameZh: i.nameZh.trimmingCharacters(in: .whitespaces),
+            nameEn: i.nameEn.trimmingCharacters(in: .whitespaces), handlerKind: i.handlerKind, department: i.department,
+            tier: i.tier,
+            keywords: i.keywords.map { String($0.prefix(500)) }, active: i.active ?? true, questions: i.questions ?? [],
+            templates: i.templates ?? [],
             publicListing: i.publicListing ?? true)
         try ComplaintCategories.validate(category, known: try await ComplaintCategories.all(on: req.sql))
         try await ComplaintCategories.save(category, on: req.sql)
         req.complaints.settingsChanged()
-        await req.audit.record(action: "update", entity: "complaint_category", entityID: code, detail: "\(category.tier) \(category.handlerKind)")
+        await req.audit.record(
+            action: "update", entity: "complaint_category", entityID: code,
+            detail: "\(category.tier) \(category.handlerKind)")
         return category
     }
 
@@ -73,10 +78,15 @@ enum ComplaintRoutes {
         if let row {
             // Just written: answer from what was stored rather than reading it back.
             let name = try await ComplaintDesk(req).categoryNames()[row.category_code] ?? row.category_code
-            var fresh = ComplaintDTO(row, categoryName: name, viewer: p, now: row.created_at,
-                                     timeline: [.init(at: row.created_at, actor_name: p.displayName, actor_role: p.role.rawValue, action: "submit",
-                                                      label_zh: "提交诉求", note: nil, from_status: nil, to_status: ComplaintStatus.submitted.rawValue)])
-            fresh.photos = files.isEmpty ? [] : try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql)
+            var fresh = ComplaintDTO(
+                row, categoryName: name, viewer: p, now: row.created_at,
+                timeline: [
+                    .init(
+                        at: row.created_at, actor_name: p.displayName, actor_role: p.role.rawValue, action: "submit",
+                        label_zh: "提交诉求", note: nil, from_status: nil, to_status: ComplaintStatus.submitted.rawValue)
+                ])
+            fresh.photos =
+                files.isEmpty ? [] : try await PhotoUploads.list(ownerKind: "complaint", ownerID: id, db: req.sql)
             try response.content.encode(fresh)
         } else {
             try response.content.encode(try await ComplaintDesk(req).dto(id, viewer: p, timeline: true))
@@ -89,8 +99,9 @@ enum ComplaintRoutes {
     static func idempotencyKey(_ req: Request) throws -> String? {
         guard let raw = req.headers.first(name: "Idempotency-Key") else { return nil }
         guard (1...255).contains(raw.utf8.count), raw.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw AppError(.badRequest, code: "invalid_idempotency_key", zh: "Idempotency-Key 须为 1–255 个可见 ASCII 字符",
-                           en: "Idempotency-Key must be 1–255 visible ASCII characters", field: "Idempotency-Key")
+            throw AppError(
+                .badRequest, code: "invalid_idempotency_key", zh: "Idempotency-Key 须为 1–255 个可见 ASCII 字符",
+                en: "Idempotency-Key must be 1–255 visible ASCII characters", field: "Idempotency-Key")
         }
         return raw
     }
@@ -100,7 +111,8 @@ enum ComplaintRoutes {
         let id = try ComplaintInput.id(req.parameters.get("id"))
         let row = try await ComplaintDesk(req).load(id)
         guard try await ComplaintFollowers.mayRead(req, p, row) else {
-            await req.audit.record(action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
+            await req.audit.record(
+                action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
             throw AppError.notFound(entity: "complaint")
         }
         return try await ComplaintDesk(req).dto(id, viewer: p, timeline: true)
@@ -115,11 +127,13 @@ enum ComplaintRoutes {
         let id = try ComplaintInput.id(req.parameters.get("id"))
         let row = try await ComplaintDesk(req).load(id)
         guard p.role == .admin else {
-            await req.audit.record(action: "reveal_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
+            await req.audit.record(
+                action: "reveal_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
             throw ComplaintPolicy.readsInFull(p, row) ? AppError.forbidden : AppError.notFound(entity: "complaint")
         }
         let reason = try RevealReason.validated(try req.content.decode(RevealInput.self).reason)
-        await req.audit.record(action: "reveal", entity: "complaint", entityID: id.uuidString, detail: "submitter: \(reason)")
+        await req.audit.record(
+            action: "reveal", entity: "complaint", entityID: id.uuidString, detail: "submitter: \(reason)")
         return RevealedSubmitter(submitterName: row.submitter_name)
     }
 
@@ -164,7 +178,11 @@ enum ComplaintRoutes {
         var offset: Int?
     }
 
-    struct Page: Content { let items: [ComplaintDTO]; let limit: Int; let offset: Int }
+    struct Page: Content {
+        let items: [ComplaintDTO]
+        let limit: Int
+        let offset: Int
+    }
 
     @Sendable static func list(req: Request) async throws -> Page {
         let p = try req.requirePrincipal()
@@ -185,10 +203,16 @@ enum ComplaintRoutes {
         }
         let rows = try await select.limit(limit).offset(offset).all(decoding: ComplaintRow.self)
         let names = try await ComplaintDesk(req).categoryNames()
-        return Page(items: rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) }, limit: limit, offset: offset)
+        return Page(
+            items: rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) },
+            limit: limit, offset: offset)
     }
 
-    struct NearbyQuery: Content { let category: String; let lat: Double; let lon: Double }
+    struct NearbyQuery: Content {
+        let category: String
+        let lat: Double
+        let lon: Double
+    }
 
     /// Residents (before filing) and staff see open complaints of a category around a point,
     /// as the public may: no names, phones or ID numbers in the words.
@@ -202,7 +226,13 @@ enum ComplaintRoutes {
         return try await ComplaintSubmission(req).nearby(category: q.category, lat: q.lat, lon: q.lon)
     }
 
-    struct RatesQuery: Content { var under: String?; var from: String?; var to: String?; var fromMonth: String?; var toMonth: String? }
+    struct RatesQuery: Content {
+        var under: String?
+        var from: String?
+        var to: String?
+        var fromMonth: String?
+        var toMonth: String?
+    }
 
     @Sendable static func rates(req: Request) async throws -> ComplaintRates.Report {
         let p = try req.requirePrincipal()
@@ -210,7 +240,9 @@ enum ComplaintRoutes {
         let q = try req.query.decode(RatesQuery.self)
         let code = try parseCode(q.under ?? p.nodeCode ?? "", field: "under")
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
-        let names = Dictionary(try await req.hierarchy.reads(try req.sql).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = Dictionary(
+            try await req.hierarchy.reads(try req.sql).children(of: code).map { ($0.code, $0.name) },
+            uniquingKeysWith: { a, _ in a })
         // Every given value is checked, whichever window is used.
         let from = try ComplaintInput.instant(q.from, field: "from")
         let to = try ComplaintInput.instant(q.to, field: "to")

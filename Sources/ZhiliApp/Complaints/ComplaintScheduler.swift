@@ -11,7 +11,10 @@ struct ComplaintEscalation {
     let db: any SQLDatabase
     let channels: NotificationConfig
 
-    struct Outcome: Sendable, Equatable { var escalated = 0; var closed = 0 }
+    struct Outcome: Sendable, Equatable {
+        var escalated = 0
+        var closed = 0
+    }
 
     /// One pass: slices of at most 200 complaints, each in its own transaction (one disk flush
     /// per slice, and the write lock never held long enough to hold up new submissions).
@@ -39,10 +42,13 @@ struct ComplaintEscalation {
     /// Open complaints whose deadlines put them a level higher, and resolved ones nobody
     /// rated within the reopening window.
     private static func candidates(_ db: any SQLDatabase, now: Date, limit: Int) async throws
-        -> (overdue: [(ComplaintRow, EscalationLevel)], stale: [ComplaintRow]) {
+        -> (overdue: [(ComplaintRow, EscalationLevel)], stale: [ComplaintRow])
+    {
         let open = [ComplaintStatus.dispatched, .signed, .inProgress].map(\.rawValue)
         let rows = try await db.select().columns(ComplaintRow.columns).from("complaints")
-            .where("status", .in, open).where("sign_by", .lessThan, now).where("escalation_level", .lessThan, EscalationLevel.city.rawValue)
+            .where("status", .in, open).where("sign_by", .lessThan, now).where(
+                "escalation_level", .lessThan, EscalationLevel.city.rawValue
+            )
             .limit(5000).all(decoding: ComplaintRow.self)
         var overdue: [(ComplaintRow, EscalationLevel)] = []
         for c in rows where overdue.count < limit {
@@ -57,31 +63,41 @@ struct ComplaintEscalation {
         return (overdue, stale)
     }
 
-    private static func apply(_ db: any SQLDatabase, overdue: [(ComplaintRow, EscalationLevel)], stale: [ComplaintRow], now: Date,
-                              channels: NotificationConfig) async throws -> Outcome {
+    private static func apply(
+        _ db: any SQLDatabase, overdue: [(ComplaintRow, EscalationLevel)], stale: [ComplaintRow], now: Date,
+        channels: NotificationConfig
+    ) async throws -> Outcome {
         var outcome = Outcome()
         let notices = ComplaintNotices(db: db, channels: channels)
         for (c, level) in overdue {
-            let changed = try await db.update("complaints").set("escalation_level", to: level.rawValue).set("updated_at", to: now)
-                .where("id", .equal, c.id).where("escalation_level", .lessThan, level.rawValue)
-                .where("status", .equal, c.status).returning("id").all()
+            let changed = try await db.update("complaints").set("escalation_level", to: level.rawValue).set(
+                "updated_at", to: now
+            )
+            .where("id", .equal, c.id).where("escalation_level", .lessThan, level.rawValue)
+            .where("status", .equal, c.status).returning("id").all()
             guard !changed.isEmpty, let deadlines = c.deadlines else { continue }
             // The level is not an input of the three rates, so no cell needs recounting.
             let late = ComplaintClocks.overdue(status: c.status, deadlines: deadlines, now: now)
-            try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "escalate", label: ComplaintLifecycle.labelZh(.escalate),
-                                                    note: "超时（\(late.map(\.rawValue).joined(separator: "、"))），升级至\(level.nameZh)督办",
-                                                    from: c.status, to: c.status)
+            try await ComplaintTimeline(db: db).add(
+                c.id, actor: nil, action: "escalate", label: ComplaintLifecycle.labelZh(.escalate),
+                note: "超时（\(late.map(\.rawValue).joined(separator: "、"))），升级至\(level.nameZh)督办",
+                from: c.status, to: c.status)
             try await notices.escalated(c, to: level, late: late.map(\.nameZh).joined(separator: "、"))
             outcome.escalated += 1
         }
         for c in stale {
-            let changed = try await db.update("complaints").set("status", to: ComplaintStatus.closed.rawValue).set("closed_at", to: now)
-                .set("updated_at", to: now).where("id", .equal, c.id).where("status", .equal, ComplaintStatus.resolved.rawValue)
-                .returning("id").all()
+            let changed = try await db.update("complaints").set("status", to: ComplaintStatus.closed.rawValue).set(
+                "closed_at", to: now
+            )
+            .set("updated_at", to: now).where("id", .equal, c.id).where(
+                "status", .equal, ComplaintStatus.resolved.rawValue
+            )
+            .returning("id").all()
             guard !changed.isEmpty else { continue }
             try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
-            try await ComplaintTimeline(db: db).add(c.id, actor: nil, action: "close", label: ComplaintLifecycle.labelZh(.close),
-                                                    note: "7 天内未评价，自动关闭", from: .resolved, to: .closed)
+            try await ComplaintTimeline(db: db).add(
+                c.id, actor: nil, action: "close", label: ComplaintLifecycle.labelZh(.close),
+                note: "7 天内未评价，自动关闭", from: .resolved, to: .closed)
             try await notices.after(.init(action: "auto_close"), on: c, now: now)
             outcome.closed += 1
         }
@@ -103,9 +119,13 @@ final class ComplaintScheduler: LifecycleHandler, @unchecked Sendable {
         task = Task {
             while !Task.isCancelled {
                 do {
-                    let outcome = try await ComplaintEscalation(db: db, channels: application.zhili.config.notifications).run()
+                    let outcome = try await ComplaintEscalation(
+                        db: db, channels: application.zhili.config.notifications
+                    ).run()
                     if outcome != .init() { application.notifications.dispatcher.wake() }
-                    if outcome != .init() { logger.info("complaints: escalated \(outcome.escalated), auto-closed \(outcome.closed)") }
+                    if outcome != .init() {
+                        logger.info("complaints: escalated \(outcome.escalated), auto-closed \(outcome.closed)")
+                    }
                 } catch {
                     logger.warning("complaint escalation failed: \(String(describing: error))")
                 }

@@ -7,8 +7,10 @@ import ZhiliDomain
 /// complaint, the complaints a person may list, the overdue ones.
 enum ComplaintStore {
     static func load(_ id: UUID, on db: any SQLDatabase) async throws -> ComplaintRow {
-        guard let row = try await db.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, id)
-            .first(decoding: ComplaintRow.self) else { throw AppError.notFound(entity: "complaint") }
+        guard
+            let row = try await db.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, id)
+                .first(decoding: ComplaintRow.self)
+        else { throw AppError.notFound(entity: "complaint") }
         return row
     }
 
@@ -27,9 +29,11 @@ enum ComplaintStore {
             // Their own, and those they follow.
             select.where { group in
                 group.where("submitter_id", .equal, p.userID)
-                    .orWhere(SQLColumn("id"), .in, SQLSubquery.select {
-                        $0.column("complaint_id").from("complaint_followers").where("user_id", .equal, p.userID)
-                    })
+                    .orWhere(
+                        SQLColumn("id"), .in,
+                        SQLSubquery.select {
+                            $0.column("complaint_id").from("complaint_followers").where("user_id", .equal, p.userID)
+                        })
             }
         } else if p.role == .departmentStaff {
             select.where("handler_department", .equal, p.department?.rawValue ?? "")

@@ -17,13 +17,17 @@ struct CreateComplaintThemes: AsyncMigration {
             .field("position", .int, .required)
             .create()
         let sql = try database.sql
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE TABLE complaint_theme_counts (grid_code TEXT NOT NULL, month TEXT NOT NULL, theme TEXT NOT NULL, count INTEGER NOT NULL,
               PRIMARY KEY (grid_code, month, theme))
-            """).run()
+            """
+        ).run()
         let insert = sql.insert(into: "complaint_themes").columns("code", "name_zh", "name_en", "keywords", "position")
         for (i, t) in ComplaintTheme.defaults.enumerated() {
-            insert.values(SQLBind(t.code), SQLBind(t.nameZh), SQLBind(t.nameEn), SQLBind(t.keywords.joined(separator: ",")), SQLBind(i))
+            insert.values(
+                SQLBind(t.code), SQLBind(t.nameZh), SQLBind(t.nameEn), SQLBind(t.keywords.joined(separator: ",")),
+                SQLBind(i))
         }
         try await insert.run()
         try await ComplaintThemes(db: sql).recount()
@@ -38,22 +42,39 @@ struct CreateComplaintThemes: AsyncMigration {
 struct ComplaintThemes {
     let db: any SQLDatabase
 
-    private struct Row: Decodable { let code: String; let name_zh: String; let name_en: String; let keywords: String }
+    private struct Row: Decodable {
+        let code: String
+        let name_zh: String
+        let name_en: String
+        let keywords: String
+    }
 
     func all() async throws -> [ComplaintTheme] {
-        try await db.select().columns("code", "name_zh", "name_en", "keywords").from("complaint_themes").orderBy("position").orderBy("code")
+        try await db.select().columns("code", "name_zh", "name_en", "keywords").from("complaint_themes").orderBy(
+            "position"
+        ).orderBy("code")
             .all(decoding: Row.self)
-            .map { ComplaintTheme(code: $0.code, nameZh: $0.name_zh, nameEn: $0.name_en, keywords: $0.keywords.split(separator: ",").map(String.init)) }
+            .map {
+                ComplaintTheme(
+                    code: $0.code, nameZh: $0.name_zh, nameEn: $0.name_en,
+                    keywords: $0.keywords.split(separator: ",").map(String.init))
+            }
     }
 
     /// Recounts every complaint's themes from its text: after a dictionary changes or a bulk load.
     func recount() async throws {
         let matcher = ThemeMatcher(try await all())
-        struct C: Decodable { let id: UUID; let text: String; let grid_code: String; let created_at: Date }
+        struct C: Decodable {
+            let id: UUID
+            let text: String
+            let grid_code: String
+            let created_at: Date
+        }
         var counts: [String: Int] = [:]  // "grid|month|theme"
         var after: UUID?
         while true {
-            let q = db.select().columns("id", "text", "grid_code", "created_at").from("complaints").orderBy("id").limit(20_000)
+            let q = db.select().columns("id", "text", "grid_code", "created_at").from("complaints").orderBy("id").limit(
+                20_000)
             if let after { q.where("id", .greaterThan, after) }
             let page = try await q.all(decoding: C.self)
             guard let last = page.last else { break }
@@ -71,7 +92,9 @@ struct ComplaintThemes {
             try await tx.delete(from: "complaint_theme_counts").run()
             for chunk in stride(from: 0, to: rows.count, by: 500) {
                 let insert = tx.insert(into: "complaint_theme_counts").columns("grid_code", "month", "theme", "count")
-                for r in rows[chunk..<min(chunk + 500, rows.count)] { insert.values(SQLBind(r.0), SQLBind(r.1), SQLBind(r.2), SQLBind(r.3)) }
+                for r in rows[chunk..<min(chunk + 500, rows.count)] {
+                    insert.values(SQLBind(r.0), SQLBind(r.1), SQLBind(r.2), SQLBind(r.3))
+                }
                 try await insert.run()
             }
         }
@@ -79,10 +102,23 @@ struct ComplaintThemes {
 
     // MARK: trends
 
-    struct ThemeCount: Content, Sendable { let code: String; let name: String; let count: Int }
-    struct MonthLine: Content, Sendable { let month: String; let complaints: Int; let themes: [String: Int] }
+    struct ThemeCount: Content, Sendable {
+        let code: String
+        let name: String
+        let count: Int
+    }
+    struct MonthLine: Content, Sendable {
+        let month: String
+        let complaints: Int
+        let themes: [String: Int]
+    }
     struct HotSpot: Content, Sendable {
-        let code: String; let name: String; let thisMonth: Int; let lastMonth: Int; let change: Int; let topTheme: String?
+        let code: String
+        let name: String
+        let thisMonth: Int
+        let lastMonth: Int
+        let change: Int
+        let topTheme: String?
     }
     struct Trends: Content, Sendable {
         let code: String
@@ -93,25 +129,39 @@ struct ComplaintThemes {
         let hotSpots: [HotSpot]
     }
 
-    private struct CountRow: Decodable { let grid_code: String; let month: String; let theme: String; let count: Int }
+    private struct CountRow: Decodable {
+        let grid_code: String
+        let month: String
+        let theme: String
+        let count: Int
+    }
 
     /// Themes and complaints by month under a node, and the grids whose complaints rose most
     /// from the month before `toMonth` to `toMonth` (hot spots).
-    func trends(under code: HierarchyCode, fromMonth: String, toMonth: String, gridNames: [String: String], gate: SingleFlight? = nil) async throws -> Trends {
+    func trends(
+        under code: HierarchyCode, fromMonth: String, toMonth: String, gridNames: [String: String],
+        gate: SingleFlight? = nil
+    ) async throws -> Trends {
         let range = (code.value, code.rangeUpperBound)
         let themes = try await all()
-        let counts = try await db.select().columns("grid_code", "month", "theme", "count").from("complaint_theme_counts")
-            .where("grid_code", .greaterThanOrEqual, range.0).where("grid_code", .lessThan, range.1)
-            .where("month", .greaterThanOrEqual, fromMonth).where("month", .lessThanOrEqual, toMonth)
-            .all(decoding: CountRow.self)
+        let counts = try await db.select().columns("grid_code", "month", "theme", "count").from(
+            "complaint_theme_counts"
+        )
+        .where("grid_code", .greaterThanOrEqual, range.0).where("grid_code", .lessThan, range.1)
+        .where("month", .greaterThanOrEqual, fromMonth).where("month", .lessThanOrEqual, toMonth)
+        .all(decoding: CountRow.self)
         let previous = Self.month(before: toMonth)
-        let cells = try await ComplaintRateCells(db: db, gate: gate).sums(range: range, prefix: 15, fromMonth: min(fromMonth, previous), toMonth: toMonth)
-        var byTheme: [String: Int] = [:], byMonth: [String: [String: Int]] = [:], totals: [String: Int] = [:]
+        let cells = try await ComplaintRateCells(db: db, gate: gate).sums(
+            range: range, prefix: 15, fromMonth: min(fromMonth, previous), toMonth: toMonth)
+        var byTheme: [String: Int] = [:]
+        var byMonth: [String: [String: Int]] = [:]
+        var totals: [String: Int] = [:]
         for c in counts {
             byTheme[c.theme, default: 0] += c.count
             byMonth[c.month, default: [:]][c.theme, default: 0] += c.count
         }
-        var gridNow: [String: Int] = [:], gridBefore: [String: Int] = [:]
+        var gridNow: [String: Int] = [:]
+        var gridBefore: [String: Int] = [:]
         for c in cells {
             if c.month >= fromMonth { totals[c.month, default: 0] += c.total }
             if c.month == toMonth { gridNow[c.grid_code, default: 0] += c.total }
@@ -123,14 +173,20 @@ struct ComplaintThemes {
         }
         let names = Dictionary(uniqueKeysWithValues: themes.map { ($0.code, $0.nameZh) })
         let hot = Set(gridNow.keys).union(gridBefore.keys).map { g in
-            HotSpot(code: g, name: gridNames[g] ?? g, thisMonth: gridNow[g] ?? 0, lastMonth: gridBefore[g] ?? 0,
-                    change: (gridNow[g] ?? 0) - (gridBefore[g] ?? 0), topTheme: topTheme[g].flatMap { names[$0.0] })
+            HotSpot(
+                code: g, name: gridNames[g] ?? g, thisMonth: gridNow[g] ?? 0, lastMonth: gridBefore[g] ?? 0,
+                change: (gridNow[g] ?? 0) - (gridBefore[g] ?? 0), topTheme: topTheme[g].flatMap { names[$0.0] })
         }
         .sorted { ($0.thisMonth, $0.change, $1.code) > ($1.thisMonth, $1.change, $0.code) }
-        let months = Self.months(from: fromMonth, to: toMonth).map { MonthLine(month: $0, complaints: totals[$0] ?? 0, themes: byMonth[$0] ?? [:]) }
-        return Trends(code: code.value, fromMonth: fromMonth, toMonth: toMonth,
-                      themes: themes.map { ThemeCount(code: $0.code, name: $0.nameZh, count: byTheme[$0.code] ?? 0) }.sorted { $0.count > $1.count },
-                      months: months, hotSpots: Array(hot.prefix(10)))
+        let months = Self.months(from: fromMonth, to: toMonth).map {
+            MonthLine(month: $0, complaints: totals[$0] ?? 0, themes: byMonth[$0] ?? [:])
+        }
+        return Trends(
+            code: code.value, fromMonth: fromMonth, toMonth: toMonth,
+            themes: themes.map { ThemeCount(code: $0.code, name: $0.nameZh, count: byTheme[$0.code] ?? 0) }.sorted {
+                $0.count > $1.count
+            },
+            months: months, hotSpots: Array(hot.prefix(10)))
     }
 
     static func month(before month: String) -> String {
@@ -140,7 +196,8 @@ struct ComplaintThemes {
 
     /// Every month from `from` to `to`, inclusive (at most 36).
     static func months(from: String, to: String) -> [String] {
-        var out: [String] = [], m = from
+        var out: [String] = []
+        var m = from
         while m <= to, out.count < 36, let (_, next) = ComplaintRateCells.bounds(of: m) {
             out.append(m)
             m = ComplaintRateCells.month(of: next)

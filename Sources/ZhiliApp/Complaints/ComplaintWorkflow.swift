@@ -29,7 +29,8 @@ struct ComplaintWorkflow {
     static let parties: [String: Party] = [
         "accept": .reviewer, "reject": .reviewer, "merge": .reviewer, "recategorize": .reviewer, "reassign": .reviewer,
         "decide_extension": .reviewer, "return_visit": .reviewer, "close": .reviewer,
-        "sign": .handler, "contact": .handler, "progress": .handler, "request_extension": .handler, "send_back": .handler, "resolve": .handler,
+        "sign": .handler, "contact": .handler, "progress": .handler, "request_extension": .handler,
+        "send_back": .handler, "resolve": .handler,
         "rate": .submitter, "reopen": .submitter,
     ]
 
@@ -38,7 +39,9 @@ struct ComplaintWorkflow {
         case "accept": return .accept
         case "reject": return .reject(reason: i.reason ?? "")
         case "merge":
-            guard let into = i.into else { throw AppError.invalid("into", zh: "请指定合并到的诉求", en: "Give the complaint to merge into") }
+            guard let into = i.into else {
+                throw AppError.invalid("into", zh: "请指定合并到的诉求", en: "Give the complaint to merge into")
+            }
             return .merge(into: into.uuidString)
         case "recategorize": return .recategorize
         case "reassign": return .reassign
@@ -65,43 +68,65 @@ struct ComplaintWorkflow {
         case .handler:
             if reviewer { return true }
             if let handler = c.handler_user_id, handler == p.userID { return true }
-            return p.role == .departmentStaff && p.department?.rawValue == c.handler_department && c.handler_kind == "department"
+            return p.role == .departmentStaff && p.department?.rawValue == c.handler_department
+                && c.handler_kind == "department"
         case .submitter: return c.submitter_id != nil && c.submitter_id == p.userID
         }
     }
 
     /// Performs one step inside a transaction; returns the new status.
-    func perform(_ input: Input, on c: ComplaintRow, by p: Principal, now: Date = Date()) async throws -> ComplaintStatus {
-        guard let party = Self.parties[input.action] else { _ = try Self.action(input); throw AppError.forbidden }
+    func perform(_ input: Input, on c: ComplaintRow, by p: Principal, now: Date = Date()) async throws
+        -> ComplaintStatus
+    {
+        guard let party = Self.parties[input.action] else {
+            _ = try Self.action(input)
+            throw AppError.forbidden
+        }
         guard Self.mayAct(p, as: party, on: c) else { throw AppError.forbidden }
         let action = try Self.action(input)
         let from = c.status
         let to: ComplaintStatus
-        do { to = try ComplaintLifecycle.next(from: from, action: action, resolvedAt: c.resolved_at, now: now) } catch let e {
-            throw AppError(.conflict, code: e.code, zh: e.messageZh, en: e.messageEn, field: e.code == "reason_required" ? "reason" : nil)
+        do {
+            to = try ComplaintLifecycle.next(from: from, action: action, resolvedAt: c.resolved_at, now: now)
+        } catch let e {
+            throw AppError(
+                .conflict, code: e.code, zh: e.messageZh, en: e.messageEn,
+                field: e.code == "reason_required" ? "reason" : nil)
         }
-        let update = db.update("complaints").set("status", to: to.rawValue).set("updated_at", to: now).where("id", .equal, c.id)
+        let update = db.update("complaints").set("status", to: to.rawValue).set("updated_at", to: now).where(
+            "id", .equal, c.id)
         var note = ResidentValidation.clean(input.note) ?? ResidentValidation.clean(input.reason)
         var chosen: ComplaintDispatch.Handler? = nil
         switch input.action {
         case "accept", "reassign":
             let handler = try await ComplaintDispatch(db: db).choose(for: c, explicit: input.handlerId, by: p)
             chosen = handler
-            let deadlines = input.action == "accept" || c.deadlines == nil
+            let deadlines =
+                input.action == "accept" || c.deadlines == nil
                 ? ComplaintDeadlines(tier: c.tier, dispatchedAt: now) : Self.resetSign(c, now: now)
-            update.set("handler_kind", to: handler.kind).set("handler_user_id", to: handler.userID).set("handler_department", to: handler.department)
-                .set("handler_name", to: handler.name).set("dispatch_reason", to: handler.reason).set("dispatched_at", to: now)
-                .set("sign_by", to: deadlines.signBy).set("contact_by", to: deadlines.contactBy).set("resolve_by", to: deadlines.resolveBy)
-                .set("signed_at", to: Optional<Date>.none).set("contacted_at", to: Optional<Date>.none)
+            update.set("handler_kind", to: handler.kind).set("handler_user_id", to: handler.userID).set(
+                "handler_department", to: handler.department
+            )
+            .set("handler_name", to: handler.name).set("dispatch_reason", to: handler.reason).set(
+                "dispatched_at", to: now
+            )
+            .set("sign_by", to: deadlines.signBy).set("contact_by", to: deadlines.contactBy).set(
+                "resolve_by", to: deadlines.resolveBy
+            )
+            .set("signed_at", to: Optional<Date>.none).set("contacted_at", to: Optional<Date>.none)
             note = [handler.reason, note].compactMap { $0 }.joined(separator: "；")
         case "merge":
             // The target is read in this transaction (on PostgreSQL locked first, with this
             // complaint, in id order), so two merges at once cannot point at each other.
             guard let target = input.into,
-                  let row = try await db.select().columns(ComplaintRow.columns).from("complaints").where("id", .equal, target)
-                    .first(decoding: ComplaintRow.self),
-                  ComplaintPolicy.mayMerge(into: row, from: c, by: p) else {
-                throw AppError.invalid("into", zh: "要合并到的诉求不存在，或已办结、已合并、不在您的辖区", en: "No open complaint in your area to merge into")
+                let row = try await db.select().columns(ComplaintRow.columns).from("complaints").where(
+                    "id", .equal, target
+                )
+                .first(decoding: ComplaintRow.self),
+                ComplaintPolicy.mayMerge(into: row, from: c, by: p)
+            else {
+                throw AppError.invalid(
+                    "into", zh: "要合并到的诉求不存在，或已办结、已合并、不在您的辖区", en: "No open complaint in your area to merge into")
             }
             update.set("merged_into", to: target)
             try await ComplaintFollowers.carryOver(from: c, to: target, db: db, now: now)
@@ -113,14 +138,17 @@ struct ComplaintWorkflow {
             note = "调整为“\(category.nameZh)”" + (note.map { "：\($0)" } ?? "")
         case "sign": update.set("signed_at", to: now)
         case "contact": update.set("contacted_at", to: now)
-        case "request_extension": update.set("extension_hours", to: input.hours)
+        case "request_extension":
+            update.set("extension_hours", to: input.hours)
             note = "申请延期 \(input.hours ?? 0) 小时" + (note.map { "：\($0)" } ?? "")
         case "decide_extension":
             if input.approved == true, let hours = try await pendingExtension(c.id), var d = c.deadlines {
                 d.extend(by: hours, now: now)
                 update.set("resolve_by", to: d.resolveBy).set("contact_by", to: d.contactBy)
                 note = "同意延期 \(hours) 小时"
-            } else { note = "不同意延期" + (note.map { "：\($0)" } ?? "") }
+            } else {
+                note = "不同意延期" + (note.map { "：\($0)" } ?? "")
+            }
             update.set("extension_hours", to: Optional<Int>.none)
         case "send_back":
             update.set("handler_kind", to: Optional<String>.none).set("handler_user_id", to: Optional<UUID>.none)
@@ -133,7 +161,9 @@ struct ComplaintWorkflow {
         case "reopen":
             let d = ComplaintDeadlines(tier: c.tier, dispatchedAt: now)
             update.set("reopened", to: c.reopened + 1).set("dispatched_at", to: now).set("sign_by", to: d.signBy)
-                .set("contact_by", to: d.contactBy).set("resolve_by", to: d.resolveBy).set("signed_at", to: Optional<Date>.none)
+                .set("contact_by", to: d.contactBy).set("resolve_by", to: d.resolveBy).set(
+                    "signed_at", to: Optional<Date>.none
+                )
                 .set("contacted_at", to: Optional<Date>.none).set("resolved_at", to: Optional<Date>.none)
                 .set("rating", to: Optional<Int>.none).set("closed_at", to: Optional<Date>.none)
         case "close": update.set("closed_at", to: now)
@@ -141,11 +171,14 @@ struct ComplaintWorkflow {
         }
         try await update.run()
         try await ComplaintRateCells(db: db).touch(grid: c.grid_code, createdAt: c.created_at)
-        try await ComplaintTimeline(db: db).add(c.id, actor: p, action: input.action, label: ComplaintLifecycle.labelZh(action),
-                                                note: note.map { String($0.prefix(1000)) }, from: from, to: to)
+        try await ComplaintTimeline(db: db).add(
+            c.id, actor: p, action: input.action, label: ComplaintLifecycle.labelZh(action),
+            note: note.map { String($0.prefix(1000)) }, from: from, to: to)
         let told = input.action == "accept" || input.action == "reassign" ? ResidentValidation.clean(input.note) : note
         try await ComplaintNotices(db: db, channels: channels).after(
-            .init(action: input.action, note: told, handler: chosen, score: input.score, extensionApproved: input.approved, actorName: p.displayName),
+            .init(
+                action: input.action, note: told, handler: chosen, score: input.score,
+                extensionApproved: input.approved, actorName: p.displayName),
             on: c, now: now)
         return to
     }
@@ -161,7 +194,8 @@ struct ComplaintWorkflow {
     private struct ExtRow: Decodable { let extension_hours: Int? }
 
     private func pendingExtension(_ id: UUID) async throws -> Int? {
-        try await db.select().column("extension_hours").from("complaints").where("id", .equal, id).first(decoding: ExtRow.self)?.extension_hours
+        try await db.select().column("extension_hours").from("complaints").where("id", .equal, id).first(
+            decoding: ExtRow.self)?.extension_hours
     }
 }
 
@@ -169,33 +203,56 @@ struct ComplaintWorkflow {
 struct ComplaintDispatch {
     let db: any SQLDatabase
 
-    struct Handler: Sendable { let kind: String; let userID: UUID?; let department: String?; let name: String; let reason: String }
+    struct Handler: Sendable {
+        let kind: String
+        let userID: UUID?
+        let department: String?
+        let name: String
+        let reason: String
+    }
 
-    private struct UserRow: Decodable { let id: UUID; let display_name: String; let role: String; let node_code: String?; var disabled: Bool? }
+    private struct UserRow: Decodable {
+        let id: UUID
+        let display_name: String
+        let role: String
+        let node_code: String?
+        var disabled: Bool?
+    }
 
     func choose(for c: ComplaintRow, explicit: UUID?, by p: Principal) async throws -> Handler {
         if let explicit {
             // Only an enabled staff account the reviewer may send work to; anyone else is
             // answered as someone who does not exist.
-            guard let u = try await db.select().columns("id", "display_name", "role", "node_code", "disabled").from("users").where("id", .equal, explicit)
-                .first(decoding: UserRow.self), let role = Role(rawValue: u.role),
-                  ComplaintPolicy.mayDispatch(to: (role, u.node_code, u.disabled ?? false), by: p) else {
+            guard
+                let u = try await db.select().columns("id", "display_name", "role", "node_code", "disabled").from(
+                    "users"
+                ).where("id", .equal, explicit)
+                    .first(decoding: UserRow.self), let role = Role(rawValue: u.role),
+                ComplaintPolicy.mayDispatch(to: (role, u.node_code, u.disabled ?? false), by: p)
+            else {
                 throw AppError.invalid("handlerId", zh: "指定的处理人不存在或不在您的辖区", en: "No such handler in your area")
             }
-            return Handler(kind: "user", userID: u.id, department: nil, name: u.display_name, reason: "人工指派给 \(u.display_name)")
+            return Handler(
+                kind: "user", userID: u.id, department: nil, name: u.display_name, reason: "人工指派给 \(u.display_name)")
         }
         let category = try await ComplaintCategories.find(c.category_code, on: db)
         if category?.handlerKind == "department", let dept = category?.department, let d = Department(rawValue: dept) {
-            return Handler(kind: "department", userID: nil, department: dept, name: d.nameZh,
-                           reason: "按分类“\(category?.nameZh ?? c.category_code)”派给\(d.nameZh)")
+            return Handler(
+                kind: "department", userID: nil, department: dept, name: d.nameZh,
+                reason: "按分类“\(category?.nameZh ?? c.category_code)”派给\(d.nameZh)")
         }
         if let worker = try await db.select().columns("id", "display_name", "role", "node_code").from("users")
-            .where("role", .equal, Role.gridWorker.rawValue).where("node_code", .equal, c.grid_code).where("disabled", .equal, false)
-            .orderBy("username").first(decoding: UserRow.self) {
-            return Handler(kind: "grid_worker", userID: worker.id, department: nil, name: worker.display_name,
-                           reason: "按位置派给所在网格（\(c.grid_code)）的\(worker.display_name)")
+            .where("role", .equal, Role.gridWorker.rawValue).where("node_code", .equal, c.grid_code).where(
+                "disabled", .equal, false
+            )
+            .orderBy("username").first(decoding: UserRow.self)
+        {
+            return Handler(
+                kind: "grid_worker", userID: worker.id, department: nil, name: worker.display_name,
+                reason: "按位置派给所在网格（\(c.grid_code)）的\(worker.display_name)")
         }
-        return Handler(kind: "community", userID: nil, department: nil, name: "社区",
-                       reason: "网格 \(c.grid_code) 暂无网格员，派给所在社区")
+        return Handler(
+            kind: "community", userID: nil, department: nil, name: "社区",
+            reason: "网格 \(c.grid_code) 暂无网格员，派给所在社区")
     }
 }

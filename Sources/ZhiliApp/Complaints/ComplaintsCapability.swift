@@ -34,15 +34,21 @@ struct ComplaintsCapability: Capability {
     func navigation(for principal: Principal) -> [NavigationEntry] {
         var entries: [NavigationEntry] = []
         if principal.role.isStaff {
-            entries.append(NavigationEntry(key: "complaints", zh: "接诉即办", en: "Complaints", url: "/complaints", order: 40))
+            entries.append(
+                NavigationEntry(key: "complaints", zh: "接诉即办", en: "Complaints", url: "/complaints", order: 40))
         }
         if principal.role == .resident, principal.nodeCode != nil {
             entries.append(NavigationEntry(key: "tell", zh: "有事您说", en: "Tell us", url: "/tell", order: 40))
-            entries.append(NavigationEntry(key: "complaints", zh: "我的诉求", en: "My complaints", url: "/complaints", order: 41))
+            entries.append(
+                NavigationEntry(key: "complaints", zh: "我的诉求", en: "My complaints", url: "/complaints", order: 41))
         }
         if principal.role == .admin {
-            entries.append(NavigationEntry(key: "categories", zh: "诉求分类", en: "Categories", url: "/complaints/categories", order: 910))
-            entries.append(NavigationEntry(key: "integrations", zh: "系统接入", en: "Integrations", url: "/admin/integrations", order: 920))
+            entries.append(
+                NavigationEntry(
+                    key: "categories", zh: "诉求分类", en: "Categories", url: "/complaints/categories", order: 910))
+            entries.append(
+                NavigationEntry(
+                    key: "integrations", zh: "系统接入", en: "Integrations", url: "/admin/integrations", order: 920))
         }
         return entries
     }
@@ -60,7 +66,9 @@ struct ComplaintsCapability: Capability {
         [
             OperatorCommand(
                 name: "demo-complaints",
-                usage: ["zhili demo-complaints --count N [--seed S]   (adds N complaints of history to an existing city)"],
+                usage: [
+                    "zhili demo-complaints --count N [--seed S]   (adds N complaints of history to an existing city)"
+                ],
                 run: { _, _, loader in try await ComplaintCommands.demoComplaints(loader) }),
             OperatorCommand(
                 name: "open311-key",

@@ -10,5 +10,6 @@ enum ResidencyType: String, Sendable {
 }
 
 enum KeyPopulationTag: String, Sendable {
-    case elderlyAlone = "elderly_alone", disabled, criticallyIll = "critically_ill", leftBehindChild = "left_behind_child", pairedAssistance = "paired_assistance"
+    case elderlyAlone = "elderly_alone", disabled, criticallyIll = "critically_ill", leftBehindChild =
+        "left_behind_child", pairedAssistance = "paired_assistance"
 }

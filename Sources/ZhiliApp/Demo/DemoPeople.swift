@@ -9,8 +9,10 @@ public struct DemoPerson: Sendable {
     public var phone: String
     public var ethnicity: String
 
-    public init(name: String, sex: Sex, birthYear: Int, birthMonth: Int, birthDay: Int,
-                idNumber: String, phone: String, ethnicity: String) {
+    public init(
+        name: String, sex: Sex, birthYear: Int, birthMonth: Int, birthDay: Int,
+        idNumber: String, phone: String, ethnicity: String
+    ) {
         (self.name, self.sex, self.idNumber, self.phone, self.ethnicity) = (name, sex, idNumber, phone, ethnicity)
         (self.birthYear, self.birthMonth, self.birthDay) = (birthYear, birthMonth, birthDay)
     }
@@ -31,9 +33,11 @@ public enum DemoPeople {
     /// recognised (and scrubbed) by that pattern. They are check-digit valid
     /// and could coincide with a real person's number, so they must never be
     /// sent to any external identity service.
-    public static func person(using rng: inout SeededGenerator, divisionCode: String, surname: String? = nil,
-                              birthYearRange: ClosedRange<Int> = 1935...2024,
-                              referenceYear: Int = 2026) -> DemoPerson {
+    public static func person(
+        using rng: inout SeededGenerator, divisionCode: String, surname: String? = nil,
+        birthYearRange: ClosedRange<Int> = 1935...2024,
+        referenceYear: Int = 2026
+    ) -> DemoPerson {
         let sex: Sex = rng.chance(0.51) ? .male : .female
         let year = birthYear(in: birthYearRange, referenceYear: referenceYear, using: &rng)
         let month = rng.int(1...12)
@@ -42,16 +46,20 @@ public enum DemoPeople {
         let given = fortunateGivenName(surname: family, sex: sex, birthYear: year, using: &rng)
         let sequence = 90 + rng.int(0...9)
         let sexDigit = rng.int(0...4) * 2 + (sex == .male ? 1 : 0)
-        let id = ResidentIDNumber.compose(division: divisionCode, year: year, month: month, day: day,
-                                          sequence: sequence, sexDigit: sexDigit)
-        return DemoPerson(name: family + given, sex: sex, birthYear: year, birthMonth: month, birthDay: day,
-                          idNumber: id, phone: mobile(using: &rng), ethnicity: ethnicityTable.pick(using: &rng))
+        let id = ResidentIDNumber.compose(
+            division: divisionCode, year: year, month: month, day: day,
+            sequence: sequence, sexDigit: sexDigit)
+        return DemoPerson(
+            name: family + given, sex: sex, birthYear: year, birthMonth: month, birthDay: day,
+            idNumber: id, phone: mobile(using: &rng), ethnicity: ethnicityTable.pick(using: &rng))
     }
 
     /// Rejection sampling thins the elderly so the population has a plausible
     /// age pyramid rather than as many 90-year-olds as 30-year-olds.
-    private static func birthYear(in range: ClosedRange<Int>, referenceYear: Int,
-                                  using rng: inout SeededGenerator) -> Int {
+    private static func birthYear(
+        in range: ClosedRange<Int>, referenceYear: Int,
+        using rng: inout SeededGenerator
+    ) -> Int {
         while true {
             let year = rng.int(range)
             let age = Double(referenceYear - year)
@@ -69,8 +77,10 @@ public enum DemoPeople {
         return rng.chance(pool.singleShare) ? rng.pick(pool.single) : rng.pick(pool.double)
     }
 
-    private static func fortunateGivenName(surname: String, sex: Sex, birthYear: Int,
-                                           using rng: inout SeededGenerator) -> String {
+    private static func fortunateGivenName(
+        surname: String, sex: Sex, birthYear: Int,
+        using rng: inout SeededGenerator
+    ) -> String {
         while true {
             let given = givenName(sex: sex, birthYear: birthYear, using: &rng)
             if !isUnfortunate(surname: surname, given: given) { return given }
@@ -80,8 +90,10 @@ public enum DemoPeople {
     /// Pools are curated whole names, so the only bad pairings left are with
     /// the surname: crude homophones, famous or meme names, and 孙子 ("grandson", an insult).
     static func isUnfortunate(surname: String, given: String) -> Bool {
-        let blocked: Set<String> = ["杨伟", "范统", "吴德", "吴能", "吴用", "范建", "李刚", "刘芒", "朱军",
-                                    "杜子腾", "史珍香", "朱逸群", "沈京兵", "魏生津", "秦寿生", "杜琦燕", "胡丽晶"]
+        let blocked: Set<String> = [
+            "杨伟", "范统", "吴德", "吴能", "吴用", "范建", "李刚", "刘芒", "朱军",
+            "杜子腾", "史珍香", "朱逸群", "沈京兵", "魏生津", "秦寿生", "杜琦燕", "胡丽晶",
+        ]
         if blocked.contains(surname + given) { return true }
         if surname == "孙" && given.hasPrefix("子") { return true }
         return given.hasPrefix(surname)
@@ -176,42 +188,58 @@ struct GivenNamePool: Sendable {
 
     static let oldMale = GivenNamePool(
         single: ["军", "强", "华", "明", "海", "忠", "义", "福", "山", "胜"],
-        double: ["建国", "建华", "国庆", "国华", "国强", "卫国", "解放", "援朝", "志强", "永福",
-                 "德胜", "德明", "振华", "树林", "长生", "福生", "金山", "宝山", "玉林", "文斌"],
+        double: [
+            "建国", "建华", "国庆", "国华", "国强", "卫国", "解放", "援朝", "志强", "永福",
+            "德胜", "德明", "振华", "树林", "长生", "福生", "金山", "宝山", "玉林", "文斌",
+        ],
         singleShare: 0.2)
     static let oldFemale = GivenNamePool(
         single: ["英", "兰", "珍", "芳", "梅", "琴", "霞", "凤"],
-        double: ["秀英", "桂英", "秀兰", "玉兰", "桂兰", "淑珍", "凤英", "玉珍", "秀珍", "兰英",
-                 "玉梅", "桂芳", "秀梅", "凤兰", "淑英", "玉英", "金花", "春花", "桂香", "翠英"],
+        double: [
+            "秀英", "桂英", "秀兰", "玉兰", "桂兰", "淑珍", "凤英", "玉珍", "秀珍", "兰英",
+            "玉梅", "桂芳", "秀梅", "凤兰", "淑英", "玉英", "金花", "春花", "桂香", "翠英",
+        ],
         singleShare: 0.2)
     static let midMale = GivenNamePool(
         single: ["伟", "军", "勇", "刚", "斌", "平", "辉", "涛", "峰", "强"],
-        double: ["建军", "建平", "卫东", "红军", "志刚", "志明", "海军", "永刚", "建伟", "国平",
-                 "晓东", "文明", "立新", "建新", "东升", "向东", "跃进", "红兵", "建林", "新民"],
+        double: [
+            "建军", "建平", "卫东", "红军", "志刚", "志明", "海军", "永刚", "建伟", "国平",
+            "晓东", "文明", "立新", "建新", "东升", "向东", "跃进", "红兵", "建林", "新民",
+        ],
         singleShare: 0.3)
     static let midFemale = GivenNamePool(
         single: ["红", "丽", "艳", "萍", "燕", "霞", "敏", "娟", "芳", "玲"],
-        double: ["丽华", "红梅", "秀云", "美玲", "丽娟", "海燕", "红霞", "春燕", "玉霞", "爱华",
-                 "小红", "丽萍", "艳红", "桂芝", "晓梅", "红英", "亚玲", "卫红", "彩霞", "雪莲"],
+        double: [
+            "丽华", "红梅", "秀云", "美玲", "丽娟", "海燕", "红霞", "春燕", "玉霞", "爱华",
+            "小红", "丽萍", "艳红", "桂芝", "晓梅", "红英", "亚玲", "卫红", "彩霞", "雪莲",
+        ],
         singleShare: 0.3)
     static let youngMale = GivenNamePool(
         single: ["浩", "磊", "鹏", "超", "杰", "宇", "鑫", "帅", "亮", "健"],
-        double: ["志伟", "俊杰", "晓明", "文博", "海涛", "晓峰", "鹏飞", "家豪", "天宇", "明辉",
-                 "伟强", "宏伟", "俊峰", "振宇", "晨阳", "博文", "立伟", "鑫磊", "嘉伟", "永杰"],
+        double: [
+            "志伟", "俊杰", "晓明", "文博", "海涛", "晓峰", "鹏飞", "家豪", "天宇", "明辉",
+            "伟强", "宏伟", "俊峰", "振宇", "晨阳", "博文", "立伟", "鑫磊", "嘉伟", "永杰",
+        ],
         singleShare: 0.35)
     static let youngFemale = GivenNamePool(
         single: ["婷", "静", "娜", "丹", "倩", "佳", "琳", "颖", "雪", "蕾"],
-        double: ["婷婷", "晓燕", "丽娜", "佳慧", "雪梅", "思琪", "梦瑶", "晶晶", "欣怡", "倩倩",
-                 "丹丹", "莉莉", "雅琴", "文静", "晓丽", "慧敏", "玉洁", "亚楠", "梦婷", "佳琪"],
+        double: [
+            "婷婷", "晓燕", "丽娜", "佳慧", "雪梅", "思琪", "梦瑶", "晶晶", "欣怡", "倩倩",
+            "丹丹", "莉莉", "雅琴", "文静", "晓丽", "慧敏", "玉洁", "亚楠", "梦婷", "佳琪",
+        ],
         singleShare: 0.35)
     static let newMale = GivenNamePool(
         single: ["睿", "宸", "泽", "轩", "博"],
-        double: ["子涵", "浩然", "梓轩", "宇轩", "子轩", "浩宇", "俊熙", "皓轩", "一诺", "沐宸",
-                 "梓睿", "宇航", "博宇", "奕辰", "子墨", "铭泽", "锦程", "承泽", "思远", "天佑"],
+        double: [
+            "子涵", "浩然", "梓轩", "宇轩", "子轩", "浩宇", "俊熙", "皓轩", "一诺", "沐宸",
+            "梓睿", "宇航", "博宇", "奕辰", "子墨", "铭泽", "锦程", "承泽", "思远", "天佑",
+        ],
         singleShare: 0.1)
     static let newFemale = GivenNamePool(
         single: ["萱", "悦", "瑶", "彤", "妍"],
-        double: ["子涵", "欣怡", "梓涵", "诗涵", "雨涵", "一诺", "紫萱", "梓萱", "雨桐", "可欣",
-                 "语嫣", "若曦", "沐晴", "依诺", "欣妍", "思彤", "梦琪", "佳怡", "芷若", "晨曦"],
+        double: [
+            "子涵", "欣怡", "梓涵", "诗涵", "雨涵", "一诺", "紫萱", "梓萱", "雨桐", "可欣",
+            "语嫣", "若曦", "沐晴", "依诺", "欣妍", "思彤", "梦琪", "佳怡", "芷若", "晨曦",
+        ],
         singleShare: 0.1)
 }

@@ -37,11 +37,61 @@ struct ResidentRow: Sendable {
     let employmentGroup: String?
 }
 
-struct TagRow: Sendable { let id: UUID; let residentID: UUID; let householdCode: String; let tag: String; let detail: String? }
-struct PartyOrgRow: Sendable { let id: UUID; let kind: String; let name: String; let parentID: UUID?; let nodeCode: String }
-struct PartyMemberRow: Sendable { let id: UUID; let residentID: UUID; let orgID: UUID; let householdCode: String; let kind: String; let employer: String?; let joinedYear: Int }
-struct VolunteerRow: Sendable { let id: UUID; let residentID: UUID; let householdCode: String; let skills: String; let hours: Double }
-struct PlaceRow: Sendable { let id: UUID; let kind: String; let name: String; let nodeCode: String; let lat: Double; let lon: Double; let address: String? }
-struct OrganizationRow: Sendable { let id: UUID; let kind: String; let name: String; let category: String; let nodeCode: String; let lat: Double; let lon: Double }
-struct DeviceRow: Sendable { let id: UUID; let serial: String; let kind: String; let name: String; let nodeCode: String; let lat: Double; let lon: Double; let status: String }
-
+struct TagRow: Sendable {
+    let id: UUID
+    let residentID: UUID
+    let householdCode: String
+    let tag: String
+    let detail: String?
+}
+struct PartyOrgRow: Sendable {
+    let id: UUID
+    let kind: String
+    let name: String
+    let parentID: UUID?
+    let nodeCode: String
+}
+struct PartyMemberRow: Sendable {
+    let id: UUID
+    let residentID: UUID
+    let orgID: UUID
+    let householdCode: String
+    let kind: String
+    let employer: String?
+    let joinedYear: Int
+}
+struct VolunteerRow: Sendable {
+    let id: UUID
+    let residentID: UUID
+    let householdCode: String
+    let skills: String
+    let hours: Double
+}
+struct PlaceRow: Sendable {
+    let id: UUID
+    let kind: String
+    let name: String
+    let nodeCode: String
+    let lat: Double
+    let lon: Double
+    let address: String?
+}
+struct OrganizationRow: Sendable {
+    let id: UUID
+    let kind: String
+    let name: String
+    let category: String
+    let nodeCode: String
+    let lat: Double
+    let lon: Double
+}
+struct DeviceRow: Sendable {
+    let id: UUID
+    let serial: String
+    let kind: String
+    let name: String
+    let nodeCode: String
+    let lat: Double
+    let lon: Double
+    let status: String
+}

@@ -14,10 +14,18 @@ struct DemoWriter {
 
     func write(geography: DemoGeography, population: DemoPopulation, places: DemoPlaces) async throws {
         let now = Date()
-        try await bulk("nodes", ["code", "parent_code", "level", "name", "serial", "geometry", "lat", "lon", "retired", "created_at", "updated_at"],
-                       geography.nodes.map { [$0.code, $0.parentCode, $0.level, $0.name, $0.serial, $0.geometry, $0.lat, $0.lon, false, now, now] })
-        try await bulk("households", ["code", "address", "house_type", "floor", "room", "area", "retired", "created_at"],
-                       geography.households.map { [$0.code, $0.address, $0.houseType, $0.floor, $0.room, $0.area, false, now] })
+        try await bulk(
+            "nodes",
+            [
+                "code", "parent_code", "level", "name", "serial", "geometry", "lat", "lon", "retired", "created_at",
+                "updated_at",
+            ],
+            geography.nodes.map {
+                [$0.code, $0.parentCode, $0.level, $0.name, $0.serial, $0.geometry, $0.lat, $0.lon, false, now, now]
+            })
+        try await bulk(
+            "households", ["code", "address", "house_type", "floor", "room", "area", "retired", "created_at"],
+            geography.households.map { [$0.code, $0.address, $0.houseType, $0.floor, $0.room, $0.area, false, now] })
         var residentRows: [[any Encodable & Sendable]] = []
         residentRows.reserveCapacity(population.residents.count)
         for r in population.residents {
@@ -29,33 +37,53 @@ struct DemoWriter {
                 PinyinInitials.of(r.name), "active",
             ])
         }
-        try await bulk("residents", ["id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "id_number_hash",
-                                     "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "ethnicity", "relation",
-                                     "residency_type", "political_status", "employment_group", "created_at", "updated_at",
-                                     "name_initials", "status"], residentRows)
+        try await bulk(
+            "residents",
+            [
+                "id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "id_number_hash",
+                "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "ethnicity", "relation",
+                "residency_type", "political_status", "employment_group", "created_at", "updated_at",
+                "name_initials", "status",
+            ], residentRows)
         // Care plans: visit intervals from the catalogue, last visits spread so that some are overdue today.
-        let intervals = Dictionary(uniqueKeysWithValues: KeyPopulationCatalogue.defaults.map { ($0.code, $0.visitIntervalDays) })
-        try await bulk("resident_tags", ["id", "resident_id", "household_code", "tag", "detail", "created_at",
-                                         "visit_interval_days", "last_visit_at", "next_visit_due"],
-                       population.tags.enumerated().map { i, t in
-                           let interval = intervals[t.tag] ?? nil
-                           let last = interval.map { now.addingTimeInterval(-Double((i * 7919) % ($0 + 6)) * 86400) }
-                           var due: String?
-                           if let last, let interval { due = ResidentValidation.isoDay(last.addingTimeInterval(Double(interval) * 86400)) }
-                           return [t.id, t.residentID, t.householdCode, t.tag, t.detail, now, interval, last, due]
-                       })
-        try await bulk("party_orgs", ["id", "kind", "name", "parent_id", "node_code", "created_at"],
-                       population.partyOrgs.map { [$0.id, $0.kind, $0.name, $0.parentID, $0.nodeCode, now] })
-        try await bulk("party_members", ["id", "resident_id", "org_id", "household_code", "member_kind", "employer", "joined_year"],
-                       population.partyMembers.map { [$0.id, $0.residentID, $0.orgID, $0.householdCode, $0.kind, $0.employer, $0.joinedYear] })
-        try await bulk("volunteers", ["id", "resident_id", "household_code", "skills", "service_hours"],
-                       population.volunteers.map { [$0.id, $0.residentID, $0.householdCode, $0.skills, $0.hours] })
-        try await bulk("places", ["id", "kind", "name", "node_code", "lat", "lon", "address", "created_at"],
-                       places.places.map { [$0.id, $0.kind, $0.name, $0.nodeCode, $0.lat, $0.lon, $0.address, now] })
-        try await bulk("organizations", ["id", "kind", "name", "category", "node_code", "lat", "lon", "created_at"],
-                       places.organizations.map { [$0.id, $0.kind, $0.name, $0.category, $0.nodeCode, $0.lat, $0.lon, now] })
-        try await bulk("devices", ["id", "serial", "kind", "name", "node_code", "lat", "lon", "status", "last_seen_at"],
-                       places.devices.map { [$0.id, $0.serial, $0.kind, $0.name, $0.nodeCode, $0.lat, $0.lon, $0.status, now] })
+        let intervals = Dictionary(
+            uniqueKeysWithValues: KeyPopulationCatalogue.defaults.map { ($0.code, $0.visitIntervalDays) })
+        try await bulk(
+            "resident_tags",
+            [
+                "id", "resident_id", "household_code", "tag", "detail", "created_at",
+                "visit_interval_days", "last_visit_at", "next_visit_due",
+            ],
+            population.tags.enumerated().map { i, t in
+                let interval = intervals[t.tag] ?? nil
+                let last = interval.map { now.addingTimeInterval(-Double((i * 7919) % ($0 + 6)) * 86400) }
+                var due: String?
+                if let last, let interval {
+                    due = ResidentValidation.isoDay(last.addingTimeInterval(Double(interval) * 86400))
+                }
+                return [t.id, t.residentID, t.householdCode, t.tag, t.detail, now, interval, last, due]
+            })
+        try await bulk(
+            "party_orgs", ["id", "kind", "name", "parent_id", "node_code", "created_at"],
+            population.partyOrgs.map { [$0.id, $0.kind, $0.name, $0.parentID, $0.nodeCode, now] })
+        try await bulk(
+            "party_members",
+            ["id", "resident_id", "org_id", "household_code", "member_kind", "employer", "joined_year"],
+            population.partyMembers.map {
+                [$0.id, $0.residentID, $0.orgID, $0.householdCode, $0.kind, $0.employer, $0.joinedYear]
+            })
+        try await bulk(
+            "volunteers", ["id", "resident_id", "household_code", "skills", "service_hours"],
+            population.volunteers.map { [$0.id, $0.residentID, $0.householdCode, $0.skills, $0.hours] })
+        try await bulk(
+            "places", ["id", "kind", "name", "node_code", "lat", "lon", "address", "created_at"],
+            places.places.map { [$0.id, $0.kind, $0.name, $0.nodeCode, $0.lat, $0.lon, $0.address, now] })
+        try await bulk(
+            "organizations", ["id", "kind", "name", "category", "node_code", "lat", "lon", "created_at"],
+            places.organizations.map { [$0.id, $0.kind, $0.name, $0.category, $0.nodeCode, $0.lat, $0.lon, now] })
+        try await bulk(
+            "devices", ["id", "serial", "kind", "name", "node_code", "lat", "lon", "status", "last_seen_at"],
+            places.devices.map { [$0.id, $0.serial, $0.kind, $0.name, $0.nodeCode, $0.lat, $0.lon, $0.status, now] })
     }
 }
 

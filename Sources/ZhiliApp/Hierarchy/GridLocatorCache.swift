@@ -34,8 +34,11 @@ final class GridLocatorCache: Sendable {
     func isInCity(_ point: GeoPoint, margin: Double = 2000) async throws -> Bool {
         let box = try await snapshot().extent
         guard !box.isEmpty else { return true }
-        let dLat = margin / 111_320, dLon = margin / (111_320 * max(cos(point.lat * .pi / 180), 0.01))
-        return BoundingBox(minLat: box.minLat - dLat, minLon: box.minLon - dLon, maxLat: box.maxLat + dLat, maxLon: box.maxLon + dLon).contains(point)
+        let dLat = margin / 111_320
+        let dLon = margin / (111_320 * max(cos(point.lat * .pi / 180), 0.01))
+        return BoundingBox(
+            minLat: box.minLat - dLat, minLon: box.minLon - dLon, maxLat: box.maxLat + dLat, maxLon: box.maxLon + dLon
+        ).contains(point)
     }
 
     func invalidate() {
@@ -49,7 +52,12 @@ final class GridLocatorCache: Sendable {
         return snap
     }
 
-    private struct Row: Decodable { let code: String; let name: String; let level: String; let geometry: String? }
+    private struct Row: Decodable {
+        let code: String
+        let name: String
+        let level: String
+        let geometry: String?
+    }
 
     private func build() async throws -> Snapshot {
         let levels = [NodeLevel.city, .street, .community, .grid].map(\.rawValue)

@@ -7,7 +7,12 @@ import ZhiliDomain
 /// are answered from it without touching the database; local writes invalidate it, and
 /// other app instances' writes show within `maxAge`.
 struct HierarchySnapshot: Sendable {
-    struct Child: Sendable, Decodable { let code: String; let level: String; let name: String; let parent_code: String? }
+    struct Child: Sendable, Decodable {
+        let code: String
+        let level: String
+        let name: String
+        let parent_code: String?
+    }
     var counts: [String: NodeCounts] = [:]
     var children: [String: [Child]] = [:]
     var roots: [Child] = []
@@ -63,33 +68,46 @@ actor HierarchyCounts {
         inflight = nil
     }
 
-    private struct Grouped: Decodable { let k: String?; let n: Int }
+    private struct Grouped: Decodable {
+        let k: String?
+        let n: Int
+    }
 
     static func compute(_ db: any SQLDatabase) async throws -> HierarchySnapshot {
         var snapshot = HierarchySnapshot()
         let nodes = try await db.select().columns("code", "level", "name", "parent_code").from("nodes")
             .where("retired", .equal, false).orderBy("code").all(decoding: HierarchySnapshot.Child.self)
         for node in nodes {
-            if let parent = node.parent_code { snapshot.children[parent, default: []].append(node) } else { snapshot.roots.append(node) }
+            if let parent = node.parent_code {
+                snapshot.children[parent, default: []].append(node)
+            } else {
+                snapshot.roots.append(node)
+            }
         }
         var counts: [String: NodeCounts] = [:]
         for (parent, list) in snapshot.children { counts[parent, default: NodeCounts()].children = list.count }
         let unitLength = NodeLevel.unit.codeLength
         let prefixes = NodeLevel.allCases.filter { $0 != .household }.map(\.codeLength)
 
-        let households = try await db.raw("SELECT substr(code, 1, \(literal: unitLength)) AS k, COUNT(*) AS n FROM households WHERE retired = \(bind: false) GROUP BY substr(code, 1, \(literal: unitLength))")
-            .all(decoding: Grouped.self)
+        let households = try await db.raw(
+            "SELECT substr(code, 1, \(literal: unitLength)) AS k, COUNT(*) AS n FROM households WHERE retired = \(bind: false) GROUP BY substr(code, 1, \(literal: unitLength))"
+        )
+        .all(decoding: Grouped.self)
         rollUp(households, prefixes: prefixes, into: &counts) { $0.households += $1 }
 
-        let residents = try await db.raw("SELECT substr(household_code, 1, \(literal: unitLength)) AS k, COUNT(*) AS n FROM residents GROUP BY substr(household_code, 1, \(literal: unitLength))")
-            .all(decoding: Grouped.self)
+        let residents = try await db.raw(
+            "SELECT substr(household_code, 1, \(literal: unitLength)) AS k, COUNT(*) AS n FROM residents GROUP BY substr(household_code, 1, \(literal: unitLength))"
+        )
+        .all(decoding: Grouped.self)
         rollUp(residents, prefixes: prefixes, into: &counts) { $0.residents += $1 }
         snapshot.counts = counts
         return snapshot
     }
 
-    private static func rollUp(_ rows: [Grouped], prefixes: [Int], into counts: inout [String: NodeCounts],
-                               add: (inout NodeCounts, Int) -> Void) {
+    private static func rollUp(
+        _ rows: [Grouped], prefixes: [Int], into counts: inout [String: NodeCounts],
+        add: (inout NodeCounts, Int) -> Void
+    ) {
         for row in rows {
             guard let key = row.k else { continue }
             for length in prefixes where length <= key.count {

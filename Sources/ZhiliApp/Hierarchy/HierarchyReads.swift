@@ -34,8 +34,12 @@ struct HierarchyReads {
         case .everything:
             return snapshot.roots.map { summary($0, snapshot) }
         case .subtree(let root):
-            guard let parent = root.parent else { return snapshot.roots.filter { $0.code == root.value }.map { summary($0, snapshot) } }
-            return (snapshot.children[parent.value] ?? []).filter { $0.code == root.value }.map { summary($0, snapshot) }
+            guard let parent = root.parent else {
+                return snapshot.roots.filter { $0.code == root.value }.map { summary($0, snapshot) }
+            }
+            return (snapshot.children[parent.value] ?? []).filter { $0.code == root.value }.map {
+                summary($0, snapshot)
+            }
         case .household, .nothing:
             return []
         }
@@ -49,12 +53,16 @@ struct HierarchyReads {
 
     private func summary(_ node: HierarchySnapshot.Child, _ snapshot: HierarchySnapshot) -> NodeSummary {
         let level = NodeLevel(rawValue: node.level) ?? .city
-        return NodeSummary(code: node.code, level: node.level, levelName: level.nameZh, name: node.name,
-                           counts: snapshot[node.code] ?? NodeCounts())
+        return NodeSummary(
+            code: node.code, level: node.level, levelName: level.nameZh, name: node.name,
+            counts: snapshot[node.code] ?? NodeCounts())
     }
 
     func detail(_ code: HierarchyCode) async throws -> NodeDetail? {
-        guard let row = try await db.select().columns("code", "parent_code", "level", "name", "geometry", "lat", "lon", "retired")
+        guard
+            let row = try await db.select().columns(
+                "code", "parent_code", "level", "name", "geometry", "lat", "lon", "retired"
+            )
             .from("nodes").where("code", .equal, code.value).first(decoding: DetailRow.self)
         else { return nil }
         let snapshot = try await counts.snapshot()
@@ -78,7 +86,14 @@ struct HierarchyReads {
     /// GeoJSON FeatureCollection of the children that have a polygon or a point,
     /// assembled from the stored geometry text without parsing it.
     func childrenGeoJSON(of parent: String?, level: NodeLevel? = nil, scope: DataScope) async throws -> String {
-        struct GeoRow: Decodable { let code: String; let name: String; let level: String; let geometry: String?; let lat: Double?; let lon: Double? }
+        struct GeoRow: Decodable {
+            let code: String
+            let name: String
+            let level: String
+            let geometry: String?
+            let lat: Double?
+            let lon: Double?
+        }
         let q = db.select().columns("code", "name", "level", "geometry", "lat", "lon").from("nodes")
             .where("retired", .equal, false)
         if let parent { q.where("parent_code", .equal, parent) }
@@ -90,13 +105,18 @@ struct HierarchyReads {
         var first = true
         for row in rows {
             let geometry: String
-            if let g = row.geometry { geometry = g }
-            else if let lat = row.lat, let lon = row.lon { geometry = #"{"type":"Point","coordinates":[\#(lon),\#(lat)]}"# }
-            else { continue }
+            if let g = row.geometry {
+                geometry = g
+            } else if let lat = row.lat, let lon = row.lon {
+                geometry = #"{"type":"Point","coordinates":[\#(lon),\#(lat)]}"#
+            } else {
+                continue
+            }
             let c = snapshot[row.code] ?? NodeCounts()
             if !first { out += "," }
             first = false
-            out += #"{"type":"Feature","geometry":\#(geometry),"properties":{"code":"\#(row.code)","name":\#(jsonString(row.name)),"level":"\#(row.level)","households":\#(c.households),"residents":\#(c.residents)}}"#
+            out +=
+                #"{"type":"Feature","geometry":\#(geometry),"properties":{"code":"\#(row.code)","name":\#(jsonString(row.name)),"level":"\#(row.level)","households":\#(c.households),"residents":\#(c.residents)}}"#
         }
         return out + "]}"
     }

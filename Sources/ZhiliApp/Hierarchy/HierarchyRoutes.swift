@@ -31,7 +31,9 @@ enum HierarchyRoutes {
 
     @Sendable static func detail(req: Request) async throws -> NodeDetail {
         let code = try browsableCode(req)
-        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else { throw AppError.notFound("Node", zhWhat: "节点") }
+        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else {
+            throw AppError.notFound("Node", zhWhat: "节点")
+        }
         return node
     }
 
@@ -54,15 +56,17 @@ enum HierarchyRoutes {
         let principal = try req.requirePrincipal()
         let scope: DataScope
         switch principal.scope {
-        case .household(let h): scope = .subtree(try HierarchyCode(validating: String(h.prefix(NodeLevel.grid.codeLength))))
+        case .household(let h):
+            scope = .subtree(try HierarchyCode(validating: String(h.prefix(NodeLevel.grid.codeLength))))
         case .nothing: scope = .everything  // grid outlines are public geography
         default: scope = principal.scope
         }
         // Outlines and counts change rarely: one rendering per scope, kept briefly.
         let key = scope.codeRange.map { $0.lower } ?? "*"
-        return geoJSON(try await req.hierarchy.gridOutlines.value(for: key) {
-            try await req.hierarchy.reads(try req.sql).childrenGeoJSON(of: nil, level: .grid, scope: scope)
-        })
+        return geoJSON(
+            try await req.hierarchy.gridOutlines.value(for: key) {
+                try await req.hierarchy.reads(try req.sql).childrenGeoJSON(of: nil, level: .grid, scope: scope)
+            })
     }
 
     static func geoJSON(_ text: String) -> Response {
@@ -71,7 +75,10 @@ enum HierarchyRoutes {
         return response
     }
 
-    struct LocateQuery: Content { let lat: Double; let lon: Double }
+    struct LocateQuery: Content {
+        let lat: Double
+        let lon: Double
+    }
 
     @Sendable static func locate(req: Request) async throws -> GridLocation {
         _ = try req.requirePrincipal()
@@ -80,7 +87,8 @@ enum HierarchyRoutes {
             throw AppError.invalid("lat", zh: "经纬度超出范围", en: "Latitude/longitude out of range")
         }
         guard let hit = try await req.hierarchy.gridLocator.locate(GeoPoint(lat: q.lat, lon: q.lon)) else {
-            throw AppError(.notFound, code: "outside_all_grids", zh: "该位置不在任何网格内", en: "The point lies outside every grid")
+            throw AppError(
+                .notFound, code: "outside_all_grids", zh: "该位置不在任何网格内", en: "The point lies outside every grid")
         }
         return hit
     }
@@ -96,7 +104,9 @@ enum HierarchyRoutes {
         let code = try await HierarchyWrites(database: req.db).create(input, principal: principal)
         await req.audit.record(action: "create", entity: "node", entityID: code.value, detail: input.name)
         await req.hierarchy.changed(geometry: input.geometry != nil)
-        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else { throw AppError.internalFailure("created node vanished") }
+        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else {
+            throw AppError.internalFailure("created node vanished")
+        }
         let response = Response(status: .created)
         try response.content.encode(node)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/nodes/\(code.value)")
@@ -107,22 +117,31 @@ enum HierarchyRoutes {
         let principal = try requireWriter(req)
         let code = try parseCode(req.parameters.get("code") ?? "")
         let input = try req.content.decode(NodeUpdateInput.self)
-        guard principal.scope.allows(code: code.value), code.value != principal.nodeCode || principal.role == .admin else {
+        guard principal.scope.allows(code: code.value), code.value != principal.nodeCode || principal.role == .admin
+        else {
             throw AppError.forbidden
         }
-        guard try await req.hierarchy.reads(try req.sql).detail(code) != nil else { throw AppError.notFound("Node", zhWhat: "节点") }
+        guard try await req.hierarchy.reads(try req.sql).detail(code) != nil else {
+            throw AppError.notFound("Node", zhWhat: "节点")
+        }
         try await HierarchyWrites(database: req.db).update(code, input)
         await req.audit.record(action: "update", entity: "node", entityID: code.value)
         await req.hierarchy.changed(geometry: input.geometry != nil)
-        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else { throw AppError.notFound("Node", zhWhat: "节点") }
+        guard let node = try await req.hierarchy.reads(try req.sql).detail(code) else {
+            throw AppError.notFound("Node", zhWhat: "节点")
+        }
         return node
     }
 
     @Sendable static func retire(req: Request) async throws -> HTTPStatus {
         let principal = try requireWriter(req)
         let code = try parseCode(req.parameters.get("code") ?? "")
-        guard principal.scope.allows(code: code.value), code.value != principal.nodeCode else { throw AppError.forbidden }
-        guard try await req.hierarchy.reads(try req.sql).detail(code) != nil else { throw AppError.notFound("Node", zhWhat: "节点") }
+        guard principal.scope.allows(code: code.value), code.value != principal.nodeCode else {
+            throw AppError.forbidden
+        }
+        guard try await req.hierarchy.reads(try req.sql).detail(code) != nil else {
+            throw AppError.notFound("Node", zhWhat: "节点")
+        }
         try await HierarchyWrites(database: req.db).retire(code)
         await req.audit.record(action: "retire", entity: "node", entityID: code.value)
         await req.hierarchy.changed(geometry: true)

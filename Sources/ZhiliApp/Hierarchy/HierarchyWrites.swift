@@ -10,13 +10,18 @@ struct HierarchyWrites {
     var db: any SQLDatabase { get throws { try database.sql } }
 
     private struct MaxRow: Decodable { let m: Int? }
-    private struct ParentRow: Decodable { let level: String; let retired: Bool }
+    private struct ParentRow: Decodable {
+        let level: String
+        let retired: Bool
+    }
 
     func create(_ input: NodeCreateInput, principal: Principal) async throws -> HierarchyCode {
         let parent = try parseCode(input.parentCode, field: "parentCode")
         guard principal.scope.allows(code: parent.value) else { throw AppError.forbidden }
         guard let childLevel = parent.level.child, childLevel != .household else {
-            throw AppError.invalid("parentCode", zh: "该层级下不能再建下级节点（户请通过户籍接口登记）", en: "Nodes cannot be created below this level (households have their own endpoint)")
+            throw AppError.invalid(
+                "parentCode", zh: "该层级下不能再建下级节点（户请通过户籍接口登记）",
+                en: "Nodes cannot be created below this level (households have their own endpoint)")
         }
         let name = try validName(input.name)
         let geometry = try input.geometry.map(validPolygon)
@@ -26,20 +31,30 @@ struct HierarchyWrites {
         let point = try validPoint(lat: input.lat, lon: input.lon) ?? geometry?.centroid
         return try await database.writeTransaction { fluentTx in
             let tx = try fluentTx.sql
-            guard let parentRow = try await tx.select().columns("level", "retired").from("nodes")
-                .where("code", .equal, parent.value).first(decoding: ParentRow.self)
-            else { throw AppError.invalid("parentCode", zh: "上级节点 \(parent.value) 不存在", en: "Parent node \(parent.value) does not exist") }
+            guard
+                let parentRow = try await tx.select().columns("level", "retired").from("nodes")
+                    .where("code", .equal, parent.value).first(decoding: ParentRow.self)
+            else {
+                throw AppError.invalid(
+                    "parentCode", zh: "上级节点 \(parent.value) 不存在", en: "Parent node \(parent.value) does not exist")
+            }
             guard !parentRow.retired else {
                 throw AppError.invalid("parentCode", zh: "上级节点已撤销", en: "Parent node is retired")
             }
-            let used = try await tx.select().column(SQLFunction("MAX", args: SQLIdentifier("serial")), as: "m")
+            let used =
+                try await tx.select().column(SQLFunction("MAX", args: SQLIdentifier("serial")), as: "m")
                 .from("nodes").where("parent_code", .equal, parent.value).first(decoding: MaxRow.self)?.m ?? 0
             let code = try parent.child(serial: used + 1)
             try await tx.insert(into: "nodes")
-                .columns("code", "parent_code", "level", "name", "serial", "geometry", "lat", "lon", "retired", "created_at", "updated_at")
-                .values(SQLBind(code.value), SQLBind(parent.value), SQLBind(childLevel.rawValue), SQLBind(name),
-                        SQLBind(used + 1), SQLBind(geometry?.geoJSONString()), SQLBind(point?.lat), SQLBind(point?.lon),
-                        SQLBind(false), SQLBind(Date()), SQLBind(Date()))
+                .columns(
+                    "code", "parent_code", "level", "name", "serial", "geometry", "lat", "lon", "retired", "created_at",
+                    "updated_at"
+                )
+                .values(
+                    SQLBind(code.value), SQLBind(parent.value), SQLBind(childLevel.rawValue), SQLBind(name),
+                    SQLBind(used + 1), SQLBind(geometry?.geoJSONString()), SQLBind(point?.lat), SQLBind(point?.lon),
+                    SQLBind(false), SQLBind(Date()), SQLBind(Date())
+                )
                 .run()
             return code
         }
@@ -63,13 +78,18 @@ struct HierarchyWrites {
 
     /// Retires a node that has nothing active beneath it; its code stays reserved.
     func retire(_ code: HierarchyCode) async throws {
-        let children = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("nodes")
-            .where("parent_code", .equal, code.value).where("retired", .equal, false).first(decoding: CountRow.self)?.n ?? 0
-        let households = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("households")
+        let children =
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("nodes")
+            .where("parent_code", .equal, code.value).where("retired", .equal, false).first(decoding: CountRow.self)?.n
+            ?? 0
+        let households =
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("households")
             .where("code", .greaterThanOrEqual, code.value).where("code", .lessThan, code.rangeUpperBound)
             .where("retired", .equal, false).first(decoding: CountRow.self)?.n ?? 0
         guard children == 0, households == 0 else {
-            throw AppError.conflict("node_not_empty", zh: "该节点下仍有 \(children) 个下级节点、\(households) 户，不能撤销", en: "Node still has \(children) child nodes and \(households) households")
+            throw AppError.conflict(
+                "node_not_empty", zh: "该节点下仍有 \(children) 个下级节点、\(households) 户，不能撤销",
+                en: "Node still has \(children) child nodes and \(households) households")
         }
         try await db.update("nodes").set("retired", to: true).set("updated_at", to: Date())
             .where("code", .equal, code.value).run()
@@ -109,6 +129,8 @@ struct HierarchyWrites {
 /// Parses a path or body code into a `HierarchyCode`, or a 400 naming the field.
 func parseCode(_ raw: String, field: String = "code") throws -> HierarchyCode {
     do { return try HierarchyCode(validating: raw) } catch {
-        throw AppError(.badRequest, code: "invalid_code", zh: "编码 \(raw.prefix(40)) 无效", en: "Invalid code \(raw.prefix(40))", field: field)
+        throw AppError(
+            .badRequest, code: "invalid_code", zh: "编码 \(raw.prefix(40)) 无效", en: "Invalid code \(raw.prefix(40))",
+            field: field)
     }
 }

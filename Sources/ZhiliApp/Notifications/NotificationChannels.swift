@@ -18,7 +18,9 @@ enum DeliveryFailure: Error, Sendable, Equatable {
     case permanent(String)
 
     var reason: String {
-        switch self { case .temporary(let r), .permanent(let r): r }
+        switch self {
+        case .temporary(let r), .permanent(let r): r
+        }
     }
 }
 
@@ -46,7 +48,11 @@ struct SMSGateway: NotificationChannel {
         return text
     }
 
-    struct Payload: Content { let phone: String; let text: String; let signature: String }
+    struct Payload: Content {
+        let phone: String
+        let text: String
+        let signature: String
+    }
 
     func send(_ message: OutgoingMessage, to address: String) async throws {
         var headers = HTTPHeaders()
@@ -54,7 +60,9 @@ struct SMSGateway: NotificationChannel {
         let response: ClientResponse
         do {
             response = try await client.post(URI(string: url), headers: headers) { req in
-                try req.content.encode(Payload(phone: address, text: Self.text(message, signature: signature), signature: signature), as: .json)
+                try req.content.encode(
+                    Payload(phone: address, text: Self.text(message, signature: signature), signature: signature),
+                    as: .json)
             }
         } catch {
             throw DeliveryFailure.temporary("短信网关无法连接 / SMS gateway unreachable: \(type(of: error))")
@@ -93,8 +101,9 @@ struct WeChatTemplate: NotificationChannel {
         for pair in raw.split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 32,
-                  parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
-                  let source = Source(rawValue: parts[1]) else { return nil }
+                parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
+                let source = Source(rawValue: parts[1])
+            else { return nil }
             out.append((parts[0], source))
         }
         return out.isEmpty ? nil : out
@@ -124,7 +133,10 @@ struct WeChatTemplate: NotificationChannel {
         let data: [String: [String: String]]
     }
 
-    struct Answer: Content { let errcode: Int?; let errmsg: String? }
+    struct Answer: Content {
+        let errcode: Int?
+        let errmsg: String?
+    }
 
     func send(_ message: OutgoingMessage, to openid: String) async throws {
         guard let template = config.wechatTemplateID, let fields = Self.parseFields(config.wechatFields) else {
@@ -133,10 +145,18 @@ struct WeChatTemplate: NotificationChannel {
         let token = try await tokens.token(config: config, client: client)
         let answer: Answer
         do {
-            let response = try await client.post(URI(string: "\(config.wechatAPIBase)/cgi-bin/message/template/send?access_token=\(token)")) { req in
-                try req.content.encode(Send(touser: openid, template_id: template, url: message.link, data: Self.data(message, fields: fields)), as: .json)
+            let response = try await client.post(
+                URI(string: "\(config.wechatAPIBase)/cgi-bin/message/template/send?access_token=\(token)")
+            ) { req in
+                try req.content.encode(
+                    Send(
+                        touser: openid, template_id: template, url: message.link,
+                        data: Self.data(message, fields: fields)), as: .json)
             }
-            guard response.status == .ok else { throw DeliveryFailure.temporary("微信接口返回 \(response.status.code) / WeChat answered \(response.status.code)") }
+            guard response.status == .ok else {
+                throw DeliveryFailure.temporary(
+                    "微信接口返回 \(response.status.code) / WeChat answered \(response.status.code)")
+            }
             answer = try response.content.decode(Answer.self, as: .json)
         } catch let failure as DeliveryFailure { throw failure } catch {
             throw DeliveryFailure.temporary("微信接口无法连接 / WeChat unreachable: \(type(of: error))")
@@ -147,7 +167,9 @@ struct WeChatTemplate: NotificationChannel {
             await tokens.forget()
             throw DeliveryFailure.temporary("微信令牌失效 / WeChat token expired (\(answer.errcode ?? 0))")
         case -1, 45009, 45047: throw DeliveryFailure.temporary("微信繁忙 / WeChat busy (\(answer.errcode ?? 0))")
-        default: throw DeliveryFailure.permanent("微信拒收 / WeChat refused (\(answer.errcode ?? 0) \(answer.errmsg?.prefix(80) ?? ""))")
+        default:
+            throw DeliveryFailure.permanent(
+                "微信拒收 / WeChat refused (\(answer.errcode ?? 0) \(answer.errmsg?.prefix(80) ?? ""))")
         }
     }
 
@@ -156,15 +178,24 @@ struct WeChatTemplate: NotificationChannel {
         guard let appid = config.wechatAppID, let secret = config.wechatSecret else {
             throw AppError.conflict("wechat_off", zh: "未配置微信公众号", en: "WeChat is not configured")
         }
-        struct Exchange: Content { let openid: String?; let errcode: Int?; let errmsg: String? }
+        struct Exchange: Content {
+            let openid: String?
+            let errcode: Int?
+            let errmsg: String?
+        }
         var uri = URI(string: "\(config.wechatAPIBase)/sns/oauth2/access_token")
-        uri.query = "appid=\(Self.escape(appid))&secret=\(Self.escape(secret))&code=\(Self.escape(code))&grant_type=authorization_code"
+        uri.query =
+            "appid=\(Self.escape(appid))&secret=\(Self.escape(secret))&code=\(Self.escape(code))&grant_type=authorization_code"
         let answer: Exchange
         do { answer = try await client.get(uri).content.decode(Exchange.self, as: .json) } catch {
-            throw AppError(.badGateway, code: "wechat_unreachable", zh: "微信接口暂时无法访问，请稍后再试", en: "WeChat could not be reached; try again later")
+            throw AppError(
+                .badGateway, code: "wechat_unreachable", zh: "微信接口暂时无法访问，请稍后再试",
+                en: "WeChat could not be reached; try again later")
         }
         guard let openid = answer.openid, !openid.isEmpty, openid.count <= 64 else {
-            throw AppError(.badRequest, code: "wechat_refused", zh: "微信授权失败（\(answer.errcode ?? 0)），请重新绑定", en: "WeChat refused the sign-in; bind again")
+            throw AppError(
+                .badRequest, code: "wechat_refused", zh: "微信授权失败（\(answer.errcode ?? 0)），请重新绑定",
+                en: "WeChat refused the sign-in; bind again")
         }
         return openid
     }
@@ -178,8 +209,18 @@ struct WeChatTemplate: NotificationChannel {
 actor WeChatTokens {
     private var cached: (token: String, until: Date)?
 
-    struct Answer: Content { let access_token: String?; let expires_in: Int?; let errcode: Int?; let errmsg: String? }
-    struct Ask: Content { let grant_type: String; let appid: String; let secret: String; let force_refresh: Bool }
+    struct Answer: Content {
+        let access_token: String?
+        let expires_in: Int?
+        let errcode: Int?
+        let errmsg: String?
+    }
+    struct Ask: Content {
+        let grant_type: String
+        let appid: String
+        let secret: String
+        let force_refresh: Bool
+    }
 
     func token(config: NotificationConfig, client: any Client, now: Date = Date()) async throws -> String {
         if let cached, cached.until > now { return cached.token }
@@ -189,7 +230,8 @@ actor WeChatTokens {
         let answer: Answer
         do {
             answer = try await client.post(URI(string: "\(config.wechatAPIBase)/cgi-bin/stable_token")) { req in
-                try req.content.encode(Ask(grant_type: "client_credential", appid: appid, secret: secret, force_refresh: false), as: .json)
+                try req.content.encode(
+                    Ask(grant_type: "client_credential", appid: appid, secret: secret, force_refresh: false), as: .json)
             }.content.decode(Answer.self, as: .json)
         } catch {
             throw DeliveryFailure.temporary("微信令牌获取失败 / WeChat token unavailable: \(type(of: error))")

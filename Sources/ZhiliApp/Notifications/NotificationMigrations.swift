@@ -42,9 +42,12 @@ struct CreateNotifications: AsyncMigration {
             .field("sent_at", .datetime)
             .field("created_at", .datetime, .required)
             .create()
-        try await sql.raw("CREATE INDEX notification_deliveries_due ON notification_deliveries (next_attempt_at) WHERE status = 'pending'").run()
+        try await sql.raw(
+            "CREATE INDEX notification_deliveries_due ON notification_deliveries (next_attempt_at) WHERE status = 'pending'"
+        ).run()
         try await sql.raw("CREATE INDEX notification_deliveries_claim ON notification_deliveries (claim)").run()
-        try await sql.raw("CREATE INDEX notification_deliveries_status ON notification_deliveries (status, created_at)").run()
+        try await sql.raw("CREATE INDEX notification_deliveries_status ON notification_deliveries (status, created_at)")
+            .run()
 
         try await database.schema("notification_settings")
             .field("user_id", .uuid, .identifier(auto: false))

@@ -17,7 +17,12 @@ struct NotificationOutbox {
     static let pauses: [TimeInterval] = [30, 120, 600, 3600, 21600]
     static let lease: TimeInterval = 120
 
-    struct Outcome: Sendable, Equatable { var sent = 0; var retried = 0; var failed = 0; var skipped = 0 }
+    struct Outcome: Sendable, Equatable {
+        var sent = 0
+        var retried = 0
+        var failed = 0
+        var skipped = 0
+    }
 
     private struct Row: Decodable {
         let id: UUID
@@ -36,18 +41,27 @@ struct NotificationOutbox {
         var total = Outcome()
         for _ in 0..<20 {
             let claim = UUID()
-            let due = SQLSubquery.select { $0.column("id").from("notification_deliveries").where("status", .equal, DeliveryStatus.pending.rawValue)
-                .where("next_attempt_at", .lessThanOrEqual, now)
-                .where(group: { $0.where("claimed_until", .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) })
-                .orderBy("next_attempt_at").limit(50)
+            let due = SQLSubquery.select {
+                $0.column("id").from("notification_deliveries").where("status", .equal, DeliveryStatus.pending.rawValue)
+                    .where("next_attempt_at", .lessThanOrEqual, now)
+                    .where(group: {
+                        $0.where("claimed_until", .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now)
+                    })
+                    .orderBy("next_attempt_at").limit(50)
             }
-            try await db.update("notification_deliveries").set("claim", to: claim).set("claimed_until", to: now.addingTimeInterval(Self.lease))
-                .where("id", .in, due)
-                .where("status", .equal, DeliveryStatus.pending.rawValue)
-                .run()
-            let rows = try await db.select().columns("id", "user_id", "channel", "address_enc", "title", "body", "link", "attempts", "created_at")
-                .from("notification_deliveries").where("claim", .equal, claim).where("status", .equal, DeliveryStatus.pending.rawValue)
-                .all(decoding: Row.self)
+            try await db.update("notification_deliveries").set("claim", to: claim).set(
+                "claimed_until", to: now.addingTimeInterval(Self.lease)
+            )
+            .where("id", .in, due)
+            .where("status", .equal, DeliveryStatus.pending.rawValue)
+            .run()
+            let rows = try await db.select().columns(
+                "id", "user_id", "channel", "address_enc", "title", "body", "link", "attempts", "created_at"
+            )
+            .from("notification_deliveries").where("claim", .equal, claim).where(
+                "status", .equal, DeliveryStatus.pending.rawValue
+            )
+            .all(decoding: Row.self)
             if rows.isEmpty { break }
             for row in rows {
                 let result = await deliver(row, now: now)
@@ -73,7 +87,8 @@ struct NotificationOutbox {
         do {
             guard let address = try await address(of: row) else { return .failure(.permanent(Self.nowhere)) }
             let link = row.link.flatMap { path in publicURL.map { $0 + path } }
-            try await channel.send(OutgoingMessage(title: row.title, body: row.body, link: link, createdAt: row.created_at), to: address)
+            try await channel.send(
+                OutgoingMessage(title: row.title, body: row.body, link: link, createdAt: row.created_at), to: address)
             return .success(())
         } catch let failure as DeliveryFailure {
             return .failure(failure)
@@ -82,7 +97,10 @@ struct NotificationOutbox {
         }
     }
 
-    private struct Settings: Decodable { let sms_phone_enc: String?; let wechat_openid_enc: String? }
+    private struct Settings: Decodable {
+        let sms_phone_enc: String?
+        let wechat_openid_enc: String?
+    }
     private struct Account: Decodable { let resident_id: UUID? }
     private struct Phone: Decodable { let phone_enc: String? }
 
@@ -97,8 +115,10 @@ struct NotificationOutbox {
             return try settings?.wechat_openid_enc.map(cipher.decrypt)
         case "sms":
             if let own = settings?.sms_phone_enc { return try cipher.decrypt(own) }
-            guard let resident = try await db.select().column("resident_id").from("users").where("id", .equal, user)
-                .first(decoding: Account.self)?.resident_id else { return nil }
+            guard
+                let resident = try await db.select().column("resident_id").from("users").where("id", .equal, user)
+                    .first(decoding: Account.self)?.resident_id
+            else { return nil }
             return try await db.select().column("phone_enc").from("residents").where("id", .equal, resident)
                 .first(decoding: Phone.self)?.phone_enc.map(cipher.decrypt)
         default:
@@ -111,9 +131,11 @@ struct NotificationOutbox {
             .set("claim", to: Optional<UUID>.none).set("claimed_until", to: Optional<Date>.none)
         switch result {
         case .success:
-            update.set("status", to: DeliveryStatus.sent.rawValue).set("sent_at", to: now).set("last_error", to: Optional<String>.none)
+            update.set("status", to: DeliveryStatus.sent.rawValue).set("sent_at", to: now).set(
+                "last_error", to: Optional<String>.none)
         case .failure(.permanent(let reason)):
-            update.set("status", to: (reason == Self.nowhere ? DeliveryStatus.skipped : .failed).rawValue).set("last_error", to: String(reason.prefix(300)))
+            update.set("status", to: (reason == Self.nowhere ? DeliveryStatus.skipped : .failed).rawValue).set(
+                "last_error", to: String(reason.prefix(300)))
         case .failure(.temporary(let reason)):
             let attempt = row.attempts + 1
             if attempt >= Self.pauses.count {
@@ -128,10 +150,14 @@ struct NotificationOutbox {
     }
 
     /// The channels the configuration switches on.
-    static func channels(_ config: NotificationConfig, client: any Client, tokens: WeChatTokens, logger: Logger) -> [String: any NotificationChannel] {
+    static func channels(_ config: NotificationConfig, client: any Client, tokens: WeChatTokens, logger: Logger)
+        -> [String: any NotificationChannel]
+    {
         var out: [String: any NotificationChannel] = [:]
         if let url = config.smsURL {
-            out["sms"] = url == "log" ? SMSLog(signature: config.smsSignature, logger: logger)
+            out["sms"] =
+                url == "log"
+                ? SMSLog(signature: config.smsSignature, logger: logger)
                 : SMSGateway(url: url, token: config.smsToken, signature: config.smsSignature, client: client)
         }
         if config.wechatEnabled { out["wechat"] = WeChatTemplate(config: config, client: client, tokens: tokens) }
@@ -154,7 +180,9 @@ final class NotificationDispatcher: LifecycleHandler, @unchecked Sendable {
         let z = application.zhili
         let outbox = try NotificationOutbox(
             db: application.db.sql, cipher: z.cipher, publicURL: z.config.publicURL,
-            channels: NotificationOutbox.channels(z.config.notifications, client: application.client, tokens: application.notifications.wechatTokens, logger: application.logger),
+            channels: NotificationOutbox.channels(
+                z.config.notifications, client: application.client, tokens: application.notifications.wechatTokens,
+                logger: application.logger),
             logger: application.logger)
         guard !outbox.channels.isEmpty else { return }
         let interval = self.interval
@@ -172,7 +200,11 @@ final class NotificationDispatcher: LifecycleHandler, @unchecked Sendable {
                 if Task.isCancelled { break }
                 do {
                     let o = try await outbox.deliverDue()
-                    if o != .init() { application.logger.info("notifications: sent \(o.sent), retrying \(o.retried), failed \(o.failed), skipped \(o.skipped)") }
+                    if o != .init() {
+                        application.logger.info(
+                            "notifications: sent \(o.sent), retrying \(o.retried), failed \(o.failed), skipped \(o.skipped)"
+                        )
+                    }
                 } catch {
                     application.logger.warning("notification outbox failed: \(String(describing: error))")
                 }

@@ -8,27 +8,37 @@ import Vapor
 enum NotificationPages {
     @Sendable static func page(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
-        struct Query: Decodable { var unread: String?; var page: Int? }
+        struct Query: Decodable {
+            var unread: String?
+            var page: Int?
+        }
         let q = try req.query.decode(Query.self)
-        return try await render(req, p, unreadOnly: q.unread == "1", page: max(q.page ?? 1, 1), error: nil, saved: false)
+        return try await render(
+            req, p, unreadOnly: q.unread == "1", page: max(q.page ?? 1, 1), error: nil, saved: false)
     }
 
     static let pageSize = 30
 
-    static func render(_ req: Request, _ p: Principal, unreadOnly: Bool, page: Int, error: AppError?, saved: Bool) async throws -> Response {
+    static func render(_ req: Request, _ p: Principal, unreadOnly: Bool, page: Int, error: AppError?, saved: Bool)
+        async throws -> Response
+    {
         let t = Localizer(req)
-        let items = try await NotificationInbox.items(for: p.userID, unreadOnly: unreadOnly, limit: pageSize + 1, offset: (page - 1) * pageSize, db: req.sql)
+        let items = try await NotificationInbox.items(
+            for: p.userID, unreadOnly: unreadOnly, limit: pageSize + 1, offset: (page - 1) * pageSize, db: req.sql)
         let unread = try await NotificationInbox.unreadCount(p.userID, db: req.sql)
-        let settings = try await NotificationInbox.settings(of: p, db: req.sql, channels: req.zhili.config.notifications)
+        let settings = try await NotificationInbox.settings(
+            of: p, db: req.sql, channels: req.zhili.config.notifications)
         let csrf = req.csrfToken ?? ""
         return PageShell(request: req, title: t("消息", "Messages"), active: "notifications").render {
             Div {
                 H1(t("消息", "Messages"))
-                Paragraph(unread == 0 ? t("没有未读消息", "No unread messages") : t("\(unread) 条未读", "\(unread) unread")).class("muted")
+                Paragraph(unread == 0 ? t("没有未读消息", "No unread messages") : t("\(unread) 条未读", "\(unread) unread"))
+                    .class("muted")
             }.class("page-head")
             Div {
                 Link(t("全部", "All"), url: "/notifications").class(unreadOnly ? "button" : "button primary-link")
-                Link(t("未读", "Unread"), url: "/notifications?unread=1").class(unreadOnly ? "button primary-link" : "button")
+                Link(t("未读", "Unread"), url: "/notifications?unread=1").class(
+                    unreadOnly ? "button primary-link" : "button")
                 if unread > 0 {
                     Form(url: "/notifications/read-all", method: .post) {
                         Input(type: .hidden, name: "_csrf", value: csrf)
@@ -37,7 +47,9 @@ enum NotificationPages {
                 }
             }.class("actions")
             if items.isEmpty {
-                Paragraph(t("暂无消息。诉求受理、办结等进展会在这里通知您。", "Nothing yet. Progress on complaints and other matters appears here.")).class("muted")
+                Paragraph(
+                    t("暂无消息。诉求受理、办结等进展会在这里通知您。", "Nothing yet. Progress on complaints and other matters appears here.")
+                ).class("muted")
             }
             Element(name: "ul") {
                 for item in items.prefix(pageSize) {
@@ -54,8 +66,14 @@ enum NotificationPages {
                 }
             }.class("messages")
             Div {
-                if page > 1 { Link(t("上一页", "Newer"), url: "/notifications?page=\(page - 1)" + (unreadOnly ? "&unread=1" : "")).class("button") }
-                if items.count > pageSize { Link(t("下一页", "Older"), url: "/notifications?page=\(page + 1)" + (unreadOnly ? "&unread=1" : "")).class("button") }
+                if page > 1 {
+                    Link(t("上一页", "Newer"), url: "/notifications?page=\(page - 1)" + (unreadOnly ? "&unread=1" : ""))
+                        .class("button")
+                }
+                if items.count > pageSize {
+                    Link(t("下一页", "Older"), url: "/notifications?page=\(page + 1)" + (unreadOnly ? "&unread=1" : ""))
+                        .class("button")
+                }
             }.class("actions")
             H2(t("提醒方式", "How to reach me")).id("settings")
             if let error { Paragraph("\(error.messageZh) / \(error.messageEn)").class("alert") }
@@ -64,27 +82,38 @@ enum NotificationPages {
                 Input(type: .hidden, name: "_csrf", value: csrf)
                 Paragraph(t("站内消息始终保留在本页。", "Messages always stay on this page.")).class("muted small")
                 Label(t("短信提醒", "SMS")) {
-                    Input(type: .checkbox, name: "sms", value: "on").attribute(named: "checked", value: settings.sms ? "checked" : "")
+                    Input(type: .checkbox, name: "sms", value: "on").attribute(
+                        named: "checked", value: settings.sms ? "checked" : "")
                 }.class("check")
-                if !settings.smsAvailable { Paragraph(t("本平台尚未开通短信通道。", "SMS is not set up on this platform.")).class("muted small") }
-                Label(t("接收短信的手机号", "Mobile for SMS")) {
-                    Input(type: .tel, name: "smsPhone", placeholder: settings.smsPhone.map {
-                        settings.smsPhoneSource == "registry" ? t("登记的号码 \($0)", "registered number \($0)") : $0
-                    } ?? t("11 位手机号", "11-digit mobile")).attribute(named: "inputmode", value: "numeric").attribute(named: "autocomplete", value: "tel")
+                if !settings.smsAvailable {
+                    Paragraph(t("本平台尚未开通短信通道。", "SMS is not set up on this platform.")).class("muted small")
                 }
-                Paragraph(t("留空不修改；填写后优先使用。", "Leave empty to keep; a number given here is used first.")).class("muted small")
+                Label(t("接收短信的手机号", "Mobile for SMS")) {
+                    Input(
+                        type: .tel, name: "smsPhone",
+                        placeholder: settings.smsPhone.map {
+                            settings.smsPhoneSource == "registry" ? t("登记的号码 \($0)", "registered number \($0)") : $0
+                        } ?? t("11 位手机号", "11-digit mobile")
+                    ).attribute(named: "inputmode", value: "numeric").attribute(named: "autocomplete", value: "tel")
+                }
+                Paragraph(t("留空不修改；填写后优先使用。", "Leave empty to keep; a number given here is used first.")).class(
+                    "muted small")
                 Label(t("微信提醒", "WeChat")) {
-                    Input(type: .checkbox, name: "wechat", value: "on").attribute(named: "checked", value: settings.wechat ? "checked" : "")
+                    Input(type: .checkbox, name: "wechat", value: "on").attribute(
+                        named: "checked", value: settings.wechat ? "checked" : "")
                 }.class("check")
                 if settings.wechatAvailable {
                     if settings.wechatBound {
                         Paragraph(t("已绑定微信。", "WeChat is bound.")).class("small")
-                        Label(t("解除绑定", "Unbind")) { Input(type: .checkbox, name: "unbindWechat", value: "on") }.class("check")
+                        Label(t("解除绑定", "Unbind")) { Input(type: .checkbox, name: "unbindWechat", value: "on") }.class(
+                            "check")
                     } else {
-                        Paragraph { Link(t("在微信中打开以绑定", "Open in WeChat to bind"), url: "/notifications/wechat/bind") }.class("small")
+                        Paragraph { Link(t("在微信中打开以绑定", "Open in WeChat to bind"), url: "/notifications/wechat/bind") }
+                            .class("small")
                     }
                 } else {
-                    Paragraph(t("本平台尚未开通微信公众号提醒。", "WeChat messages are not set up on this platform.")).class("muted small")
+                    Paragraph(t("本平台尚未开通微信公众号提醒。", "WeChat messages are not set up on this platform.")).class(
+                        "muted small")
                 }
                 Button { Text(t("保存", "Save")) }.attribute(named: "type", value: "submit").class("primary")
             }.class("stack settings-form")
@@ -93,8 +122,10 @@ enum NotificationPages {
 
     @Sendable static func open(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
-        let item = try await NotificationInbox.read(try NotificationInbox.id(req.parameters.get("id")), by: p, db: req.sql)
-        return WebResponse.redirect(item.link.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/notifications")
+        let item = try await NotificationInbox.read(
+            try NotificationInbox.id(req.parameters.get("id")), by: p, db: req.sql)
+        return WebResponse.redirect(
+            item.link.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/notifications")
     }
 
     @Sendable static func readAll(req: Request) async throws -> Response {
@@ -104,15 +135,21 @@ enum NotificationPages {
 
     @Sendable static func saveSettings(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
-        struct Form: Content { var sms: String?; var wechat: String?; var smsPhone: String?; var unbindWechat: String? }
+        struct Form: Content {
+            var sms: String?
+            var wechat: String?
+            var smsPhone: String?
+            var unbindWechat: String?
+        }
         let f = try req.content.decode(Form.self)
         let phone = f.smsPhone?.trimmingCharacters(in: .whitespaces)
-        let input = NotificationInbox.SettingsInput(sms: f.sms == "on", wechat: f.wechat == "on",
-                                                     smsPhone: phone?.isEmpty == false ? phone : nil, unbindWechat: f.unbindWechat == "on")
+        let input = NotificationInbox.SettingsInput(
+            sms: f.sms == "on", wechat: f.wechat == "on",
+            smsPhone: phone?.isEmpty == false ? phone : nil, unbindWechat: f.unbindWechat == "on")
         do {
             _ = try await NotificationInbox.save(
-            input, by: p, database: req.db, cipher: req.zhili.cipher,
-            channels: req.zhili.config.notifications, audit: req.audit)
+                input, by: p, database: req.db, cipher: req.zhili.cipher,
+                channels: req.zhili.config.notifications, audit: req.audit)
         } catch let error as AppError {
             return try await render(req, p, unreadOnly: false, page: 1, error: error, saved: false)
         }
@@ -127,26 +164,33 @@ enum NotificationPages {
             throw AppError.conflict("wechat_off", zh: "本平台尚未开通微信公众号提醒", en: "WeChat messages are not set up")
         }
         guard let base = config.publicURL else {
-            throw AppError.conflict("public_url_missing", zh: "未配置平台公网地址（ZHILI_PUBLIC_URL），无法绑定微信", en: "ZHILI_PUBLIC_URL is not set")
+            throw AppError.conflict(
+                "public_url_missing", zh: "未配置平台公网地址（ZHILI_PUBLIC_URL），无法绑定微信", en: "ZHILI_PUBLIC_URL is not set")
         }
         let back = WeChatTemplate.escape(base + "/notifications/wechat/callback")
         let state = WeChatTemplate.escape(req.csrfToken ?? "")
-        return WebResponse.redirect("\(config.notifications.wechatOAuthBase)/connect/oauth2/authorize?appid=\(WeChatTemplate.escape(appid))"
-            + "&redirect_uri=\(back)&response_type=code&scope=snsapi_base&state=\(state)#wechat_redirect")
+        return WebResponse.redirect(
+            "\(config.notifications.wechatOAuthBase)/connect/oauth2/authorize?appid=\(WeChatTemplate.escape(appid))"
+                + "&redirect_uri=\(back)&response_type=code&scope=snsapi_base&state=\(state)#wechat_redirect")
     }
 
     /// WeChat comes back with a code; the state must be this session's anti-forgery token.
     @Sendable static func weChatCallback(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
-        struct Query: Decodable { var code: String?; var state: String? }
+        struct Query: Decodable {
+            var code: String?
+            var state: String?
+        }
         let q = try req.query.decode(Query.self)
         guard let state = q.state, let token = req.csrfToken, !token.isEmpty, state == token else {
-            throw AppError(.forbidden, code: "bad_state", zh: "绑定请求已失效，请重新绑定", en: "The binding request expired; start again")
+            throw AppError(
+                .forbidden, code: "bad_state", zh: "绑定请求已失效，请重新绑定", en: "The binding request expired; start again")
         }
         guard let code = q.code, !code.isEmpty, code.count <= 128 else {
             throw AppError.invalid("code", zh: "微信未返回授权码（可能已拒绝授权）", en: "WeChat returned no code")
         }
-        let openID = try await WeChatTemplate.openID(code: code, config: req.zhili.config.notifications, client: req.client)
+        let openID = try await WeChatTemplate.openID(
+            code: code, config: req.zhili.config.notifications, client: req.client)
         _ = try await NotificationInbox.save(
             .init(wechat: true), by: p, database: req.db, cipher: req.zhili.cipher,
             channels: req.zhili.config.notifications, audit: req.audit, openID: openID)

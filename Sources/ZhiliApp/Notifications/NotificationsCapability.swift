@@ -29,7 +29,9 @@ struct NotificationsCapability: Capability {
         [
             OperatorCommand(
                 name: "notify-test",
-                usage: ["zhili notify-test --phone MOBILE | --username U   (checks the SMS/WeChat settings with a test message)"],
+                usage: [
+                    "zhili notify-test --phone MOBILE | --username U   (checks the SMS/WeChat settings with a test message)"
+                ],
                 run: { _, _, loader in try await NotificationCommands.test(loader) })
         ]
     }

@@ -43,12 +43,16 @@ struct Notifier {
         let ids = users.filter { seen.insert($0).inserted }
         guard !ids.isEmpty else { return 0 }
         let recipients = try await db.select()
-            .column(SQLColumn("id", table: "u")).column(SQLColumn("role", table: "u")).column(SQLColumn("disabled", table: "u"))
+            .column(SQLColumn("id", table: "u")).column(SQLColumn("role", table: "u")).column(
+                SQLColumn("disabled", table: "u")
+            )
             .column(SQLColumn("sms", table: "s")).column(SQLColumn("wechat", table: "s"))
             .column(SQLRaw("CASE WHEN s.wechat_openid_enc IS NULL THEN 0 ELSE 1 END"), as: "bound")
             .from(SQLAlias(SQLIdentifier("users"), as: SQLIdentifier("u")))
-            .join(SQLAlias(SQLIdentifier("notification_settings"), as: SQLIdentifier("s")), method: SQLJoinMethod.left,
-                  on: SQLColumn("user_id", table: "s"), .equal, SQLColumn("id", table: "u"))
+            .join(
+                SQLAlias(SQLIdentifier("notification_settings"), as: SQLIdentifier("s")), method: SQLJoinMethod.left,
+                on: SQLColumn("user_id", table: "s"), .equal, SQLColumn("id", table: "u")
+            )
             .where(SQLColumn("id", table: "u"), .in, SQLGroupExpression(ids.map { SQLBind($0) }))
             .all(decoding: Recipient.self)
             .filter { !$0.disabled }
@@ -58,14 +62,19 @@ struct Notifier {
         var deliveries: [(UUID, UUID, String)] = []
         for r in recipients {
             let id = UUID()
-            insert.values(SQLBind(id), SQLBind(r.id), SQLBind(notice.kind), SQLBind(String(notice.title.prefix(120))),
-                          SQLBind(String(notice.body.prefix(1000))), SQLBind(notice.link), SQLBind(notice.entity),
-                          SQLBind(notice.entityID), SQLBind(now), SQLBind(Optional<Date>.none))
-            if channels.smsEnabled, r.sms ?? (Role(rawValue: r.role) == .resident) { deliveries.append((id, r.id, "sms")) }
+            insert.values(
+                SQLBind(id), SQLBind(r.id), SQLBind(notice.kind), SQLBind(String(notice.title.prefix(120))),
+                SQLBind(String(notice.body.prefix(1000))), SQLBind(notice.link), SQLBind(notice.entity),
+                SQLBind(notice.entityID), SQLBind(now), SQLBind(Optional<Date>.none))
+            if channels.smsEnabled, r.sms ?? (Role(rawValue: r.role) == .resident) {
+                deliveries.append((id, r.id, "sms"))
+            }
             if channels.wechatEnabled, r.wechat ?? true, r.bound == 1 { deliveries.append((id, r.id, "wechat")) }
         }
         try await insert.run()
-        try await queue(deliveries.map { Queued(notificationID: $0.0, userID: $0.1, channel: $0.2, addressEnc: nil) }, notice, now: now)
+        try await queue(
+            deliveries.map { Queued(notificationID: $0.0, userID: $0.1, channel: $0.2, addressEnc: nil) }, notice,
+            now: now)
         return recipients.count
     }
 
@@ -73,21 +82,33 @@ struct Notifier {
     /// with a phone); the number is passed encrypted and stays so in the outbox.
     func text(encryptedPhone: String, _ notice: Notice, now: Date = Date()) async throws {
         guard channels.smsEnabled else { return }
-        try await queue([Queued(notificationID: nil, userID: nil, channel: "sms", addressEnc: encryptedPhone)], notice, now: now)
+        try await queue(
+            [Queued(notificationID: nil, userID: nil, channel: "sms", addressEnc: encryptedPhone)], notice, now: now)
     }
 
-    private struct Queued { let notificationID: UUID?; let userID: UUID?; let channel: String; let addressEnc: String? }
+    private struct Queued {
+        let notificationID: UUID?
+        let userID: UUID?
+        let channel: String
+        let addressEnc: String?
+    }
 
     private func queue(_ items: [Queued], _ notice: Notice, now: Date) async throws {
         guard !items.isEmpty else { return }
         let insert = db.insert(into: "notification_deliveries")
-            .columns("id", "notification_id", "user_id", "channel", "address_enc", "title", "body", "link", "status", "attempts",
-                     "next_attempt_at", "claim", "claimed_until", "last_error", "sent_at", "created_at")
+            .columns(
+                "id", "notification_id", "user_id", "channel", "address_enc", "title", "body", "link", "status",
+                "attempts",
+                "next_attempt_at", "claim", "claimed_until", "last_error", "sent_at", "created_at")
         for q in items {
-            insert.values(SQLBind(UUID()), SQLBind(q.notificationID), SQLBind(q.userID), SQLBind(q.channel), SQLBind(q.addressEnc),
-                          SQLBind(String(notice.title.prefix(120))), SQLBind(String(notice.body.prefix(1000))), SQLBind(notice.link),
-                          SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(Optional<UUID>.none),
-                          SQLBind(Optional<Date>.none), SQLBind(Optional<String>.none), SQLBind(Optional<Date>.none), SQLBind(now))
+            insert.values(
+                SQLBind(UUID()), SQLBind(q.notificationID), SQLBind(q.userID), SQLBind(q.channel),
+                SQLBind(q.addressEnc),
+                SQLBind(String(notice.title.prefix(120))), SQLBind(String(notice.body.prefix(1000))),
+                SQLBind(notice.link),
+                SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(Optional<UUID>.none),
+                SQLBind(Optional<Date>.none), SQLBind(Optional<String>.none), SQLBind(Optional<Date>.none), SQLBind(now)
+            )
         }
         try await insert.run()
     }
@@ -98,8 +119,10 @@ struct Notifier {
 
     /// Active accounts of a role attached to one node (community staff of a community, …).
     func staff(_ role: Role, at node: String, limit: Int = 50) async throws -> [UUID] {
-        try await db.select().column("id").from("users").where("role", .equal, role.rawValue).where("node_code", .equal, node)
-            .where("disabled", .equal, false).orderBy("username").limit(limit).all(decoding: UserID.self).map(\.id)
+        try await db.select().column("id").from("users").where("role", .equal, role.rawValue).where(
+            "node_code", .equal, node
+        )
+        .where("disabled", .equal, false).orderBy("username").limit(limit).all(decoding: UserID.self).map(\.id)
     }
 
     /// Active staff of a department.

@@ -34,8 +34,15 @@ enum PlaceRoutes {
     }
 
     private struct Row: Decodable {
-        let id: UUID; let code: String?; let kind: String; let name: String; let node_code: String; let lat: Double; let lon: Double
-        let address: String?; let contact_name: String?
+        let id: UUID
+        let code: String?
+        let kind: String
+        let name: String
+        let node_code: String
+        let lat: Double
+        let lon: Double
+        let address: String?
+        let contact_name: String?
     }
 
     struct Query: Content {
@@ -60,15 +67,20 @@ enum PlaceRoutes {
         let q = try req.query.decode(Query.self)
         _ = try radiusMetres(q.radius)
         let limit = try QueryValue.int(q.limit, default: 50, in: 1...500, field: "limit")
-        let select = try req.sql.select().columns("id", "code", "kind", "name", "node_code", "lat", "lon", "address", "contact_name").from("places")
+        let select = try req.sql.select().columns(
+            "id", "code", "kind", "name", "node_code", "lat", "lon", "address", "contact_name"
+        ).from("places")
             .scoped(scope(p), column: "node_code")
         if let kind = q.kind, !kind.isEmpty {
-            guard let key = PlaceKinds.resolve(kind) else { throw AppError.invalid("kind", zh: "类别“\(kind)”无效", en: "Unknown kind '\(kind)'") }
+            guard let key = PlaceKinds.resolve(kind) else {
+                throw AppError.invalid("kind", zh: "类别“\(kind)”无效", en: "Unknown kind '\(kind)'")
+            }
             select.where("kind", .equal, key)
         }
         if let raw = q.under {
             let code = try parseCode(raw, field: "under")
-            select.where("node_code", .greaterThanOrEqual, code.value).where("node_code", .lessThan, code.rangeUpperBound)
+            select.where("node_code", .greaterThanOrEqual, code.value).where(
+                "node_code", .lessThan, code.rangeUpperBound)
         }
         var centre: GeoPoint?
         if let lat = q.lat, let lon = q.lon {
@@ -77,7 +89,8 @@ enum PlaceRoutes {
             }
             let radius = try radiusMetres(q.radius)
             // A bounding box first (index-friendly), exact distance after.
-            let dLat = radius / 111_320, dLon = radius / (111_320 * max(cos(lat * .pi / 180), 0.01))
+            let dLat = radius / 111_320
+            let dLon = radius / (111_320 * max(cos(lat * .pi / 180), 0.01))
             select.where("lat", .greaterThanOrEqual, lat - dLat).where("lat", .lessThanOrEqual, lat + dLat)
                 .where("lon", .greaterThanOrEqual, lon - dLon).where("lon", .lessThanOrEqual, lon + dLon)
             centre = GeoPoint(lat: lat, lon: lon)
@@ -86,14 +99,21 @@ enum PlaceRoutes {
         }
         let rows = try await select.limit(centre == nil ? limit : 5000).all(decoding: Row.self)
         var dtos = rows.map { r in
-            PlaceDTO(id: r.id, code: r.code, kind: r.kind, kindName: PlaceKinds.nameZh(r.kind), name: r.name, nodeCode: r.node_code,
-                     lat: r.lat, lon: r.lon, address: r.address, contactName: r.contact_name,
-                     distanceMeters: centre.map { (distanceMeters($0, GeoPoint(lat: r.lat, lon: r.lon)) * 10).rounded() / 10 })
+            PlaceDTO(
+                id: r.id, code: r.code, kind: r.kind, kindName: PlaceKinds.nameZh(r.kind), name: r.name,
+                nodeCode: r.node_code,
+                lat: r.lat, lon: r.lon, address: r.address, contactName: r.contact_name,
+                distanceMeters: centre.map {
+                    (distanceMeters($0, GeoPoint(lat: r.lat, lon: r.lon)) * 10).rounded() / 10
+                })
         }
         if let centre {
             let radius = try radiusMetres(q.radius)
             _ = centre
-            dtos = Array(dtos.filter { ($0.distanceMeters ?? 0) <= radius }.sorted { ($0.distanceMeters ?? 0) < ($1.distanceMeters ?? 0) }.prefix(limit))
+            dtos = Array(
+                dtos.filter { ($0.distanceMeters ?? 0) <= radius }.sorted {
+                    ($0.distanceMeters ?? 0) < ($1.distanceMeters ?? 0)
+                }.prefix(limit))
         }
         return dtos
     }
@@ -103,24 +123,38 @@ enum PlaceRoutes {
         guard let raw = req.parameters.get("id"), let id = UUID(uuidString: raw) else {
             throw AppError(.badRequest, code: "invalid_id", zh: "编号格式错误", en: "Malformed id", field: "id")
         }
-        guard let r = try await req.sql.select().columns("id", "code", "kind", "name", "node_code", "lat", "lon", "address", "contact_name")
-            .from("places").where("id", .equal, id).first(decoding: Row.self) else { throw AppError.notFound("Place", zhWhat: "场所") }
+        guard
+            let r = try await req.sql.select().columns(
+                "id", "code", "kind", "name", "node_code", "lat", "lon", "address", "contact_name"
+            )
+            .from("places").where("id", .equal, id).first(decoding: Row.self)
+        else { throw AppError.notFound("Place", zhWhat: "场所") }
         guard scope(p).allows(code: r.node_code) else { throw AppError.forbidden }
-        return PlaceDTO(id: r.id, code: r.code, kind: r.kind, kindName: PlaceKinds.nameZh(r.kind), name: r.name, nodeCode: r.node_code,
-                        lat: r.lat, lon: r.lon, address: r.address, contactName: r.contact_name, distanceMeters: nil)
+        return PlaceDTO(
+            id: r.id, code: r.code, kind: r.kind, kindName: PlaceKinds.nameZh(r.kind), name: r.name,
+            nodeCode: r.node_code,
+            lat: r.lat, lon: r.lon, address: r.address, contactName: r.contact_name, distanceMeters: nil)
     }
 }
 
 enum PlacesAPI {
     static let operations: [APIOperation] = [
-        APIOperation(method: "get", path: "/api/v1/places", tag: "地物 Places", summary: "Places and facilities by kind, area and distance (场所设施检索)",
-                     params: [.query("kind", Schema.string, "Kind key or Chinese name (超市, 消火栓 …)"), .query("under", Schema.code, "Node code"),
-                              .query("lat", ["type": "number", "minimum": -90, "maximum": 90], "Centre latitude"),
-                              .query("lon", ["type": "number", "minimum": -180, "maximum": 180], "Centre longitude"),
-                              .query("radius", ["type": "number", "minimum": 10, "maximum": 20000], "Radius in metres (default 1000)"),
-                              .query("limit", ["type": "integer", "minimum": 1, "maximum": 500], "Page size")],
-                     success: (200, Schema.array(["type": "object"]), "application/json")),
-        APIOperation(method: "get", path: "/api/v1/places/{id}", tag: "地物 Places", summary: "One place (场所详情)",
-                     params: [APIOperation.path("id", Schema.uuid, "Place id")], success: (200, ["type": "object"], "application/json")),
+        APIOperation(
+            method: "get", path: "/api/v1/places", tag: "地物 Places",
+            summary: "Places and facilities by kind, area and distance (场所设施检索)",
+            params: [
+                .query("kind", Schema.string, "Kind key or Chinese name (超市, 消火栓 …)"),
+                .query("under", Schema.code, "Node code"),
+                .query("lat", ["type": "number", "minimum": -90, "maximum": 90], "Centre latitude"),
+                .query("lon", ["type": "number", "minimum": -180, "maximum": 180], "Centre longitude"),
+                .query(
+                    "radius", ["type": "number", "minimum": 10, "maximum": 20000], "Radius in metres (default 1000)"),
+                .query("limit", ["type": "integer", "minimum": 1, "maximum": 500], "Page size"),
+            ],
+            success: (200, Schema.array(["type": "object"]), "application/json")),
+        APIOperation(
+            method: "get", path: "/api/v1/places/{id}", tag: "地物 Places", summary: "One place (场所详情)",
+            params: [APIOperation.path("id", Schema.uuid, "Place id")],
+            success: (200, ["type": "object"], "application/json")),
     ]
 }

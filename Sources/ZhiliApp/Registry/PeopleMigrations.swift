@@ -59,10 +59,12 @@ struct ShortenSearchHashes: AsyncMigration {
         let sql = try database.sql
         try await sql.raw("DROP INDEX residents_id_hash").run()
         try await sql.raw("DROP INDEX residents_phone_hash").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE residents SET id_number_hash = substr(id_number_hash, 1, 32), phone_hash = substr(phone_hash, 1, 32)
             WHERE length(id_number_hash) > 32
-            """).run()
+            """
+        ).run()
         try await sql.raw("CREATE UNIQUE INDEX residents_id_hash ON residents (id_number_hash)").run()
         try await sql.raw("CREATE INDEX residents_phone_hash ON residents (phone_hash)").run()
     }
@@ -85,7 +87,8 @@ struct SlimNameIndexes: AsyncMigration {
         guard !Dialect(sql).isPostgres else { return }
         for (index, column) in [("residents_name", "name"), ("residents_initials", "name_initials")] {
             try await sql.raw(SQLQueryString("DROP INDEX \(unsafeRaw: index)")).run()
-            try await sql.raw(SQLQueryString("CREATE INDEX \(unsafeRaw: index) ON residents (\(unsafeRaw: column))")).run()
+            try await sql.raw(SQLQueryString("CREATE INDEX \(unsafeRaw: index) ON residents (\(unsafeRaw: column))"))
+                .run()
         }
     }
 
@@ -94,7 +97,9 @@ struct SlimNameIndexes: AsyncMigration {
         guard !Dialect(sql).isPostgres else { return }
         for (index, column) in [("residents_name", "name"), ("residents_initials", "name_initials")] {
             try await sql.raw(SQLQueryString("DROP INDEX \(unsafeRaw: index)")).run()
-            try await sql.raw(SQLQueryString("CREATE INDEX \(unsafeRaw: index) ON residents (\(unsafeRaw: column), id)")).run()
+            try await sql.raw(
+                SQLQueryString("CREATE INDEX \(unsafeRaw: index) ON residents (\(unsafeRaw: column), id)")
+            ).run()
         }
     }
 }

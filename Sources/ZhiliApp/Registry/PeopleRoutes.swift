@@ -20,8 +20,9 @@ enum PeopleRoutes {
         }
         let reads = ResidentReads(db: try req.sql)
         guard let row = try await reads.find(id) else { throw AppError.notFound(entity: "resident") }
-        try await req.requireInScope(code: row.household_code, entity: "resident", id: raw,
-                                     roleAllowed: principal.role.isStaff || principal.role == .resident)
+        try await req.requireInScope(
+            code: row.household_code, entity: "resident", id: raw,
+            roleAllowed: principal.role.isStaff || principal.role == .resident)
         await req.audit.record(action: "read", entity: "resident", entityID: raw)
         return try await ResidentViews(req, viewer: principal).dtos([row])[0]
     }
@@ -50,7 +51,9 @@ enum PeopleRoutes {
         } else if let anchor = principal.nodeCode, let code = try? HierarchyCode(validating: anchor) {
             under = code
         } else {
-            throw AppError(.badRequest, code: "missing_field", zh: "请指定 under（节点编码）", en: "Give 'under' (a node code)", field: "under")
+            throw AppError(
+                .badRequest, code: "missing_field", zh: "请指定 under（节点编码）", en: "Give 'under' (a node code)",
+                field: "under")
         }
         guard principal.scope.allowsBrowsing(code: under.value) else {
             await req.audit.record(action: "list_denied", entity: "resident", entityID: under.value, outcome: .denied)
@@ -61,7 +64,8 @@ enum PeopleRoutes {
         let reads = ResidentReads(db: try req.sql)
         let rows = try await reads.list(under: under, scope: principal.scope, limit: limit, offset: offset)
         await req.audit.record(action: "list", entity: "resident", entityID: under.value, detail: "\(rows.count) rows")
-        return ResidentPage(items: try await ResidentViews(req, viewer: principal).dtos(rows), limit: limit, offset: offset)
+        return ResidentPage(
+            items: try await ResidentViews(req, viewer: principal).dtos(rows), limit: limit, offset: offset)
     }
 
     @Sendable static func household(req: Request) async throws -> HouseholdDetail {
@@ -73,8 +77,9 @@ enum PeopleRoutes {
         guard let detail = try await HouseholdReads(db: req.sql).detail(code) else {
             throw AppError.notFound(entity: "household")
         }
-        try await req.requireInScope(code: code.value, entity: "household", id: code.value,
-                                     roleAllowed: principal.role.isStaff || principal.role == .resident)
+        try await req.requireInScope(
+            code: code.value, entity: "household", id: code.value,
+            roleAllowed: principal.role.isStaff || principal.role == .resident)
         await req.audit.record(action: "read", entity: "household", entityID: code.value)
         return try await detail.visible(to: principal, db: req.sql)
     }
@@ -86,9 +91,12 @@ enum PeopleRoutes {
         guard code.level == .household else {
             throw AppError(.badRequest, code: "invalid_code", zh: "不是户编码", en: "Not a household code", field: "code")
         }
-        guard try await HouseholdReads(db: req.sql).exists(code) else { throw AppError.notFound(entity: "household_qr") }
-        try await req.requireInScope(code: code.value, entity: "household_qr", id: code.value,
-                                     roleAllowed: principal.role.isStaff || principal.role == .resident)
+        guard try await HouseholdReads(db: req.sql).exists(code) else {
+            throw AppError.notFound(entity: "household_qr")
+        }
+        try await req.requireInScope(
+            code: code.value, entity: "household_qr", id: code.value,
+            roleAllowed: principal.role.isStaff || principal.role == .resident)
         let host = req.headers.first(name: .host) ?? "\(req.zhili.config.host):\(req.zhili.config.port)"
         let qr = try QRCode(text: "http://\(host)/h/\(code.value)", correction: .medium)
         let response = Response(status: .ok, body: .init(string: qr.svg(moduleSize: 8, border: 4)))
@@ -107,22 +115,30 @@ extension HouseholdDetail {
 
     func visible(to viewer: Principal, catalogue: [String: TagCatalogue.Definition]) -> HouseholdDetail {
         let year = ResidentViews.year(of: Date())
-        return HouseholdDetail(code: code, address: address, houseType: houseType, floor: floor, room: room, path: path,
-                               members: members.map { m in
-                                   let shown = ResidentViews.name(m.name, birthDate: m.birthDate, for: viewer, currentYear: year)
-                                   guard shown != m.name else { return m }
-                                   return HouseholdMember(id: m.id, name: shown, sex: m.sex, birthDate: m.birthDate,
-                                                          idNumberMasked: m.idNumberMasked, phoneMasked: m.phoneMasked, relation: m.relation,
-                                                          residencyType: m.residencyType)
-                               },
-                               tags: tags.filter { TagVisibility.canSee(viewer, catalogue[$0]?.tagSensitivity ?? .normal) })
+        return HouseholdDetail(
+            code: code, address: address, houseType: houseType, floor: floor, room: room, path: path,
+            members: members.map { m in
+                let shown = ResidentViews.name(m.name, birthDate: m.birthDate, for: viewer, currentYear: year)
+                guard shown != m.name else { return m }
+                return HouseholdMember(
+                    id: m.id, name: shown, sex: m.sex, birthDate: m.birthDate,
+                    idNumberMasked: m.idNumberMasked, phoneMasked: m.phoneMasked, relation: m.relation,
+                    residencyType: m.residencyType)
+            },
+            tags: tags.filter { TagVisibility.canSee(viewer, catalogue[$0]?.tagSensitivity ?? .normal) })
     }
 }
 
 struct HouseholdReads {
     let db: any SQLDatabase
 
-    private struct Row: Decodable { let code: String; let address: String; let house_type: String; let floor: Int?; let room: String }
+    private struct Row: Decodable {
+        let code: String
+        let address: String
+        let house_type: String
+        let floor: Int?
+        let room: String
+    }
 
     func exists(_ code: HierarchyCode) async throws -> Bool {
         try await db.select().column("code").from("households").where("code", .equal, code.value)
@@ -130,18 +146,22 @@ struct HouseholdReads {
     }
 
     func detail(_ code: HierarchyCode) async throws -> HouseholdDetail? {
-        guard let row = try await db.select().columns("code", "address", "house_type", "floor", "room").from("households")
-            .where("code", .equal, code.value).first(decoding: Row.self)
+        guard
+            let row = try await db.select().columns("code", "address", "house_type", "floor", "room").from("households")
+                .where("code", .equal, code.value).first(decoding: Row.self)
         else { return nil }
         let people = ResidentReads(db: db)
         let members = try await people.members(of: code.value)
         let tags = try await people.tags(of: members.map(\.id))
         let path = try await HierarchyReads.path(to: code, db: db)
         return HouseholdDetail(
-            code: row.code, address: row.address, houseType: row.house_type, floor: row.floor, room: row.room, path: path,
+            code: row.code, address: row.address, houseType: row.house_type, floor: row.floor, room: row.room,
+            path: path,
             members: members.map {
-                HouseholdMember(id: $0.id, name: $0.name, sex: $0.sex, birthDate: $0.birth_date, idNumberMasked: $0.id_number_masked,
-                                phoneMasked: $0.phone_masked, relation: $0.relation, residencyType: $0.residency_type)
+                HouseholdMember(
+                    id: $0.id, name: $0.name, sex: $0.sex, birthDate: $0.birth_date,
+                    idNumberMasked: $0.id_number_masked,
+                    phoneMasked: $0.phone_masked, relation: $0.relation, residencyType: $0.residency_type)
             },
             tags: Array(Set(tags.values.flatMap { $0 })).sorted()
         )

@@ -7,15 +7,28 @@ struct ExtendRegistry: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = try database.sql
         // One column per statement: SQLite adds columns one at a time.
-        for (name, type) in [("employer", DatabaseSchema.DataType.string), ("notes", .string), ("name_initials", .string), ("status", .string)] {
+        for (name, type) in [
+            ("employer", DatabaseSchema.DataType.string), ("notes", .string), ("name_initials", .string),
+            ("status", .string),
+        ] {
             try await database.schema("residents").field(FieldKey(stringLiteral: name), type).update()
         }
         try await sql.raw("UPDATE residents SET status = 'active' WHERE status IS NULL").run()
         let dialect = Dialect(sql)
-        try await sql.raw(SQLQueryString(dialect.codepointIndex(name: "residents_name", table: "residents", column: "name", then: "id"))).run()
-        try await sql.raw(SQLQueryString(dialect.codepointIndex(name: "residents_initials", table: "residents", column: "name_initials", then: "id"))).run()
-        for (name, type) in [("visit_interval_days", DatabaseSchema.DataType.int), ("responsible_user_id", .uuid), ("helper_resident_id", .uuid),
-                             ("last_visit_at", .datetime), ("next_visit_due", .string)] {
+        try await sql.raw(
+            SQLQueryString(
+                dialect.codepointIndex(name: "residents_name", table: "residents", column: "name", then: "id"))
+        ).run()
+        try await sql.raw(
+            SQLQueryString(
+                dialect.codepointIndex(
+                    name: "residents_initials", table: "residents", column: "name_initials", then: "id"))
+        ).run()
+        for (name, type) in [
+            ("visit_interval_days", DatabaseSchema.DataType.int), ("responsible_user_id", .uuid),
+            ("helper_resident_id", .uuid),
+            ("last_visit_at", .datetime), ("next_visit_due", .string),
+        ] {
             try await database.schema("resident_tags").field(FieldKey(stringLiteral: name), type).update()
         }
         try await sql.raw("CREATE INDEX resident_tags_due ON resident_tags (next_visit_due)").run()

@@ -26,9 +26,12 @@ enum RegistryPolicy {
     /// A tag a search or list may filter by: one the viewer's role may see on a person.
     /// Filtering by a hidden tag would list exactly the people who carry it, so it is
     /// refused exactly as an unknown tag is. Returns the tag's code.
-    static func filterTag(_ raw: String?, viewer: Principal, catalogue: [String: TagCatalogue.Definition]) throws -> String? {
+    static func filterTag(_ raw: String?, viewer: Principal, catalogue: [String: TagCatalogue.Definition]) throws
+        -> String?
+    {
         guard let raw, !raw.isEmpty else { return nil }
-        guard let def = TagCatalogue.resolve(raw, in: catalogue), TagVisibility.canSee(viewer, def.tagSensitivity) else {
+        guard let def = TagCatalogue.resolve(raw, in: catalogue), TagVisibility.canSee(viewer, def.tagSensitivity)
+        else {
             throw AppError.invalid("tag", zh: "标签“\(raw.prefix(30))”不存在", en: "Unknown tag")
         }
         return def.code

@@ -21,7 +21,9 @@ enum RegistryRoutes {
         api.post("reviews", ":id", "reject", use: reject)
     }
 
-    static func service(_ req: Request) throws -> ResidentService { ResidentService(db: try req.sql, cipher: req.zhili.cipher) }
+    static func service(_ req: Request) throws -> ResidentService {
+        ResidentService(db: try req.sql, cipher: req.zhili.cipher)
+    }
 
     static func residentID(_ req: Request) throws -> UUID {
         guard let raw = req.parameters.get("id"), let id = UUID(uuidString: raw) else {
@@ -32,9 +34,11 @@ enum RegistryRoutes {
 
     static func validationError(_ issues: [FieldIssue]) -> AppError {
         let first = issues[0]
-        return AppError(.unprocessableEntity, code: "invalid_field",
-                        zh: issues.map { $0.messageZh }.joined(separator: "；"), en: issues.map { $0.messageEn }.joined(separator: "; "),
-                        field: first.field)
+        return AppError(
+            .unprocessableEntity, code: "invalid_field",
+            zh: issues.map { $0.messageZh }.joined(separator: "；"),
+            en: issues.map { $0.messageEn }.joined(separator: "; "),
+            field: first.field)
     }
 
     /// Loads a resident the caller may act on (staff in scope), auditing refusals.
@@ -43,14 +47,17 @@ enum RegistryRoutes {
         let id = try residentID(req)
         // A plain read loads through the read connections; anything that goes on to write
         // loads through the request's own database.
-        let loader = action == "read" ? ResidentService(db: try req.readSQL, cipher: req.zhili.cipher) : try service(req)
+        let loader =
+            action == "read" ? ResidentService(db: try req.readSQL, cipher: req.zhili.cipher) : try service(req)
         guard let current = try await loader.load(id) else { throw AppError.notFound(entity: "resident") }
-        try await req.requireInScope(code: current.household, entity: "resident", id: id.uuidString,
-                                     roleAllowed: p.role.isStaff || (p.role == .resident && action == "read"))
+        try await req.requireInScope(
+            code: current.household, entity: "resident", id: id.uuidString,
+            roleAllowed: p.role.isStaff || (p.role == .resident && action == "read"))
         // In scope, yet a write this role does not make (city officials and most departments
         // read the register; they do not edit it or record visits).
         guard action == "read" || action == "reveal" || RegistryPolicy.mayWrite(p, action: action) else {
-            await req.audit.record(action: "\(action)_denied", entity: "resident", entityID: id.uuidString, outcome: .denied)
+            await req.audit.record(
+                action: "\(action)_denied", entity: "resident", entityID: id.uuidString, outcome: .denied)
             throw AppError.forbidden
         }
         return (p, current)
@@ -70,11 +77,14 @@ enum RegistryRoutes {
         try await svc.requireHousehold(valid.householdCode)
         if let existing = try await svc.store.findID(idNumber: valid.idNumber) {
             guard let current = try await svc.load(existing), !p.scope.allows(code: current.household) else {
-                throw AppError.conflict("duplicate_id_number", zh: "该证件号码已登记", en: "This ID number is already registered", field: "idNumber")
+                throw AppError.conflict(
+                    "duplicate_id_number", zh: "该证件号码已登记", en: "This ID number is already registered", field: "idNumber"
+                )
             }
             // Registered outside the caller's area: as with an import, a move-in for review,
             // not a change to someone the caller may not see.
-            let request = try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).submitMoveIn(residentID: existing, value: valid, by: p)
+            let request = try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).submitMoveIn(
+                residentID: existing, value: valid, by: p)
             await req.audit.record(action: "move_in_requested", entity: "resident", entityID: existing.uuidString)
             let response = Response(status: .accepted)
             try response.content.encode(ResidentService.Outcome(applied: [], pendingReview: request, issues: []))
@@ -86,7 +96,9 @@ enum RegistryRoutes {
         }
         await req.audit.record(action: "create", entity: "resident", entityID: id.uuidString)
         await req.hierarchy.changed()
-        guard let row = try await ResidentReads(db: req.sql).find(id) else { throw AppError.internalFailure("created resident vanished") }
+        guard let row = try await ResidentReads(db: req.sql).find(id) else {
+            throw AppError.internalFailure("created resident vanished")
+        }
         let response = Response(status: .created)
         try response.content.encode(ResidentDTO(row, tags: valid.tags))
         return response
@@ -100,16 +112,23 @@ enum RegistryRoutes {
             try await ResidentService(db: db.sql, cipher: req.zhili.cipher).apply(patch, to: current, by: p)
         }
         if !outcome.issues.isEmpty { throw validationError(outcome.issues) }
-        await req.audit.record(action: "update", entity: "resident", entityID: current.id.uuidString,
-                               detail: (outcome.applied + (outcome.pendingReview == nil ? [] : ["pending_review"])).joined(separator: ","))
+        await req.audit.record(
+            action: "update", entity: "resident", entityID: current.id.uuidString,
+            detail: (outcome.applied + (outcome.pendingReview == nil ? [] : ["pending_review"])).joined(separator: ","))
         await req.hierarchy.changed()
         let response = Response(status: outcome.pendingReview == nil ? .ok : .accepted)
         try response.content.encode(outcome)
         return response
     }
 
-    struct RevealInput: Content { let field: String; let reason: String }
-    struct Revealed: Content { let field: String; let value: String? }
+    struct RevealInput: Content {
+        let field: String
+        let reason: String
+    }
+    struct Revealed: Content {
+        let field: String
+        let value: String?
+    }
 
     @Sendable static func reveal(req: Request) async throws -> Revealed {
         let (p, current) = try await scopedCurrent(req, action: "reveal")
@@ -119,11 +138,15 @@ enum RegistryRoutes {
         }
         let reason = try RevealReason.validated(input.reason)
         guard TagVisibility.mayReveal(p, isChild: current.valid.age < 14) else {
-            await req.audit.record(action: "reveal_denied", entity: "resident", entityID: current.id.uuidString, outcome: .denied, detail: input.field)
+            await req.audit.record(
+                action: "reveal_denied", entity: "resident", entityID: current.id.uuidString, outcome: .denied,
+                detail: input.field)
             throw AppError.forbidden
         }
-        await req.audit.record(action: "reveal", entity: "resident", entityID: current.id.uuidString, detail: "\(input.field): \(reason)")
-        return Revealed(field: input.field, value: input.field == "idNumber" ? current.valid.idNumber : current.valid.phone)
+        await req.audit.record(
+            action: "reveal", entity: "resident", entityID: current.id.uuidString, detail: "\(input.field): \(reason)")
+        return Revealed(
+            field: input.field, value: input.field == "idNumber" ? current.valid.idNumber : current.valid.phone)
     }
 
     struct SearchResult: Content {
@@ -134,8 +157,10 @@ enum RegistryRoutes {
         func response() -> Response {
             var json = JSONWriter(capacity: 512 + items.count * 400)
             json.beginObject()
-            json.key("kind"); json.string(kind)
-            json.key("items"); json.beginArray()
+            json.key("kind")
+            json.string(kind)
+            json.key("items")
+            json.beginArray()
             for item in items { item.write(into: &json) }
             json.endArray()
             json.endObject()
@@ -147,28 +172,35 @@ enum RegistryRoutes {
         let p = try req.requirePrincipal()
         guard p.role.isStaff else { throw AppError.forbidden }
         let query = try req.query.decode(ResidentSearch.Query.self)
-        let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher, readers: req.zhili.readers).run(query, viewer: p, catalogue: try await TagCatalogue.cached(req))
+        let (kind, rows) = try await ResidentSearch(db: req.sql, cipher: req.zhili.cipher, readers: req.zhili.readers)
+            .run(query, viewer: p, catalogue: try await TagCatalogue.cached(req))
         let views = try await ResidentViews(req, viewer: p).dtos(rows, tagsInRows: true)
         let shown = kind == .idNumber || kind == .phone ? "(\(kind.rawValue))" : (query.q ?? "")
-        await req.audit.record(action: "search", entity: "resident", entityID: query.under, detail: "\(shown) → \(rows.count)")
+        await req.audit.record(
+            action: "search", entity: "resident", entityID: query.under, detail: "\(shown) → \(rows.count)")
         return SearchResult(kind: kind.rawValue, items: views).response()
     }
 
     @Sendable static func profile(req: Request) async throws -> ResidentProfile {
         let (p, current) = try await scopedCurrent(req, action: "read")
         await req.audit.record(action: "read_profile", entity: "resident", entityID: current.id.uuidString)
-        return try await ResidentProfile.build(current, viewer: p, db: req.readSQL, catalogue: try await TagCatalogue.cached(req))
+        return try await ResidentProfile.build(
+            current, viewer: p, db: req.readSQL, catalogue: try await TagCatalogue.cached(req))
     }
 
     @Sendable static func visit(req: Request) async throws -> Response {
         let (p, current) = try await scopedCurrent(req, action: "visit")
         let input = try req.content.decode(CarePlans.VisitInput.self)
         if let lat = input.lat, let lon = input.lon, (-90...90).contains(lat), (-180...180).contains(lon),
-           try await !req.hierarchy.gridLocator.isInCity(GeoPoint(lat: lat, lon: lon)) {
-            throw AppError.invalid("lat", zh: "走访位置不在本市范围内，请重新定位", en: "The visit's position lies outside the city; locate again")
+            try await !req.hierarchy.gridLocator.isInCity(GeoPoint(lat: lat, lon: lon))
+        {
+            throw AppError.invalid(
+                "lat", zh: "走访位置不在本市范围内，请重新定位", en: "The visit's position lies outside the city; locate again")
         }
-        let visit = try await CarePlans(db: req.sql).record(input, residentID: current.id, household: current.household, by: p)
-        await req.audit.record(action: "create", entity: "visit", entityID: visit.id.uuidString, detail: current.id.uuidString)
+        let visit = try await CarePlans(db: req.sql).record(
+            input, residentID: current.id, household: current.household, by: p)
+        await req.audit.record(
+            action: "create", entity: "visit", entityID: visit.id.uuidString, detail: current.id.uuidString)
         let response = Response(status: .created)
         try response.content.encode(visit)
         return response
@@ -205,7 +237,9 @@ enum RegistryRoutes {
         let raw = try req.query.decode(UnderQuery.self).under ?? p.nodeCode ?? ""
         let code = try parseCode(raw, field: "under")
         guard p.scope.allows(code: code.value) else { throw AppError.forbidden }
-        let names = Dictionary(try await req.hierarchy.reads(try req.sql).children(of: code).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = Dictionary(
+            try await req.hierarchy.reads(try req.sql).children(of: code).map { ($0.code, $0.name) },
+            uniquingKeysWith: { a, _ in a })
         return try await CarePlans(db: req.sql).indicators(under: code, names: names)
     }
 
@@ -220,7 +254,8 @@ enum RegistryRoutes {
         guard p.role.isStaff else { throw AppError.forbidden }
         let status = try req.query.decode(StatusQuery.self).status ?? "pending"
         guard ["pending", "approved", "rejected"].contains(status) else {
-            throw AppError.invalid("status", zh: "状态应为 pending、approved 或 rejected", en: "status must be pending, approved or rejected")
+            throw AppError.invalid(
+                "status", zh: "状态应为 pending、approved 或 rejected", en: "status must be pending, approved or rejected")
         }
         return try await ReviewQueue(db: req.sql, cipher: req.zhili.cipher).list(status: status, scope: p.scope)
     }

@@ -1,5 +1,5 @@
-import SQLiteKit
 import SQLKit
+import SQLiteKit
 import Vapor
 import ZhiliDomain
 
@@ -24,8 +24,10 @@ struct ResidentReads {
         var tags: String? = nil
     }
 
-    static let columns = ["id", "household_code", "name", "sex", "birth_date", "id_number_masked", "phone_masked",
-                          "ethnicity", "relation", "residency_type", "political_status"]
+    static let columns = [
+        "id", "household_code", "name", "sex", "birth_date", "id_number_masked", "phone_masked",
+        "ethnicity", "relation", "residency_type", "political_status",
+    ]
 
     /// The same columns qualified by table, written once (no per-request quoting).
     static let qualifiedColumns = SQLRaw(columns.map { "residents.\($0)" }.joined(separator: ", "))
@@ -49,7 +51,10 @@ struct ResidentReads {
             .where("household_code", .equal, household).orderBy("relation").all(decoding: Row.self)
     }
 
-    private struct TagRow: Decodable { let resident_id: UUID; let tag: String }
+    private struct TagRow: Decodable {
+        let resident_id: UUID
+        let tag: String
+    }
 
     func tags(of ids: [UUID]) async throws -> [UUID: [String]] {
         guard !ids.isEmpty else { return [:] }
@@ -65,20 +70,25 @@ extension ResidentReads.Row {
     /// (then `tags`), as the search selects them; otherwise by name.
     init(sqlite row: SQLiteRow) throws {
         let columns = row.columns
-        let inOrder = columns.count >= ResidentReads.columns.count
+        let inOrder =
+            columns.count >= ResidentReads.columns.count
             && zip(columns, ResidentReads.columns).allSatisfy { $0.name == $1 }
         func value(_ index: Int, _ name: String) -> SQLiteData? {
             inOrder ? columns[index].data : row.column(name)
         }
         func text(_ index: Int, _ name: String) throws -> String {
-            guard case .text(let s) = value(index, name) else { throw AppError.internalFailure("residents.\(name) is not text") }
+            guard case .text(let s) = value(index, name) else {
+                throw AppError.internalFailure("residents.\(name) is not text")
+            }
             return s
         }
         func optional(_ index: Int, _ name: String) -> String? {
             guard case .text(let s) = value(index, name) else { return nil }
             return s
         }
-        guard let id = UUIDText.parse(try text(0, "id")) else { throw AppError.internalFailure("residents.id is not a UUID") }
+        guard let id = UUIDText.parse(try text(0, "id")) else {
+            throw AppError.internalFailure("residents.id is not a UUID")
+        }
         self.id = id
         household_code = try text(1, "household_code")
         name = try text(2, "name")
@@ -106,7 +116,8 @@ extension ResidentReads.Row {
         sex = try row.decode(column: "sex", as: String.self)
         birth_date = try row.decode(column: "birth_date", as: String.self)
         id_number_masked = try row.decode(column: "id_number_masked", as: String.self)
-        phone_masked = try row.decodeNil(column: "phone_masked") ? nil : try row.decode(column: "phone_masked", as: String.self)
+        phone_masked =
+            try row.decodeNil(column: "phone_masked") ? nil : try row.decode(column: "phone_masked", as: String.self)
         ethnicity = try row.decode(column: "ethnicity", as: String.self)
         relation = try row.decode(column: "relation", as: String.self)
         residency_type = try row.decode(column: "residency_type", as: String.self)
@@ -123,18 +134,29 @@ extension ResidentDTO {
     /// The same JSON `JSONEncoder` writes for this type.
     func write(into json: inout JSONWriter) {
         json.beginObject()
-        json.key("id"); json.uuid(id)
-        json.key("householdCode"); json.string(householdCode)
-        json.key("name"); json.string(name)
-        json.key("sex"); json.string(sex)
-        json.key("birthDate"); json.string(birthDate)
-        json.key("idNumberMasked"); json.string(idNumberMasked)
+        json.key("id")
+        json.uuid(id)
+        json.key("householdCode")
+        json.string(householdCode)
+        json.key("name")
+        json.string(name)
+        json.key("sex")
+        json.string(sex)
+        json.key("birthDate")
+        json.string(birthDate)
+        json.key("idNumberMasked")
+        json.string(idNumberMasked)
         json.field("phoneMasked", phoneMasked)
-        json.key("ethnicity"); json.string(ethnicity)
-        json.key("relation"); json.string(relation)
-        json.key("residencyType"); json.string(residencyType)
-        json.key("politicalStatus"); json.string(politicalStatus)
-        json.key("tags"); json.strings(tags)
+        json.key("ethnicity")
+        json.string(ethnicity)
+        json.key("relation")
+        json.string(relation)
+        json.key("residencyType")
+        json.string(residencyType)
+        json.key("politicalStatus")
+        json.string(politicalStatus)
+        json.key("tags")
+        json.strings(tags)
         json.endObject()
     }
 }
@@ -153,11 +175,23 @@ struct ResidentDTO: Content {
     let politicalStatus: String
     let tags: [String]
 
-    init(id: UUID, householdCode: String, name: String, sex: String, birthDate: String, idNumberMasked: String, phoneMasked: String?,
-         ethnicity: String, relation: String, residencyType: String, politicalStatus: String, tags: [String]) {
-        self.id = id; self.householdCode = householdCode; self.name = name; self.sex = sex; self.birthDate = birthDate
-        self.idNumberMasked = idNumberMasked; self.phoneMasked = phoneMasked; self.ethnicity = ethnicity; self.relation = relation
-        self.residencyType = residencyType; self.politicalStatus = politicalStatus; self.tags = tags
+    init(
+        id: UUID, householdCode: String, name: String, sex: String, birthDate: String, idNumberMasked: String,
+        phoneMasked: String?,
+        ethnicity: String, relation: String, residencyType: String, politicalStatus: String, tags: [String]
+    ) {
+        self.id = id
+        self.householdCode = householdCode
+        self.name = name
+        self.sex = sex
+        self.birthDate = birthDate
+        self.idNumberMasked = idNumberMasked
+        self.phoneMasked = phoneMasked
+        self.ethnicity = ethnicity
+        self.relation = relation
+        self.residencyType = residencyType
+        self.politicalStatus = politicalStatus
+        self.tags = tags
     }
 
     init(_ r: ResidentReads.Row, tags: [String]) {

@@ -1,7 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
-import SQLiteKit
 import SQLKit
+import SQLiteKit
 import Vapor
 import ZhiliDomain
 
@@ -28,7 +28,11 @@ struct ResidentSearch {
         let q = raw.trimmingCharacters(in: .whitespaces)
         if q.isEmpty { return .none }
         let upper = q.uppercased()
-        if upper.count == 18, upper.dropLast().allSatisfy(\.isNumber), upper.last.map({ $0.isNumber || $0 == "X" }) == true { return .idNumber }
+        if upper.count == 18, upper.dropLast().allSatisfy(\.isNumber),
+            upper.last.map({ $0.isNumber || $0 == "X" }) == true
+        {
+            return .idNumber
+        }
         if q.count == 11, q.allSatisfy(\.isNumber), q.hasPrefix("1") { return .phone }
         if q.allSatisfy({ $0.isASCII && $0.isLetter }) { return .initials }
         if q.unicodeScalars.allSatisfy({ $0.properties.isIdeographic || $0 == "·" }) { return .name }
@@ -36,7 +40,9 @@ struct ResidentSearch {
     }
 
     /// A search as `viewer`: inside their scope, filtering only by tags their role may see.
-    func run(_ query: Query, viewer: Principal, catalogue: [String: TagCatalogue.Definition]) async throws -> (kind: Kind, rows: [ResidentReads.Row]) {
+    func run(_ query: Query, viewer: Principal, catalogue: [String: TagCatalogue.Definition]) async throws -> (
+        kind: Kind, rows: [ResidentReads.Row]
+    ) {
         var query = query
         query.tag = try RegistryPolicy.filterTag(query.tag, viewer: viewer, catalogue: catalogue)
         return try await run(query, scope: viewer.scope)
@@ -53,7 +59,11 @@ struct ResidentSearch {
         let condition = condition(kind, text)
         let dialect = Dialect(db)
         guard !dialect.isPostgres, let lite = db as? any SQLiteDatabase else {
-            return (kind, try await select(kind, condition, scope, under, tag, limit, offset).all().map(ResidentReads.Row.init(row:)))
+            return (
+                kind,
+                try await select(kind, condition, scope, under, tag, limit, offset).all().map(
+                    ResidentReads.Row.init(row:))
+            )
         }
         // SQLite: the statement goes to the driver directly and its text is remembered per
         // shape (kind, scope, filters, page); only the values change between searches.
@@ -74,7 +84,8 @@ struct ResidentSearch {
                     cache[shape] = serializer.sql
                 }
             } else {
-                db.logger.error("resident search: statement values out of step with SQLKit for \(shape); not remembered")
+                db.logger.error(
+                    "resident search: statement values out of step with SQLKit for \(shape); not remembered")
                 binds = serialized
             }
             sql = serializer.sql
@@ -101,13 +112,18 @@ struct ResidentSearch {
         case .phone: .hash(column: "phone_hash", value: cipher.searchHash(text))
         case .initials: .prefix(column: "name_initials", value: text.lowercased())
         case .name: .prefix(column: "name", value: text)
-        case .address: .address(pattern: "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%")
+        case .address:
+            .address(
+                pattern: "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+                    + "%")
         case .none: .none
         }
     }
 
     /// The bound values of `select(...)`, in the order its statement binds them.
-    static func bindValues(_ condition: Condition, _ scope: DataScope, _ under: HierarchyCode?, _ tag: String?) -> [any Encodable & Sendable] {
+    static func bindValues(_ condition: Condition, _ scope: DataScope, _ under: HierarchyCode?, _ tag: String?)
+        -> [any Encodable & Sendable]
+    {
         var values: [any Encodable & Sendable] = []
         values += scope.boundValues
         if let under { values += [under.value, under.rangeUpperBound] }
@@ -121,8 +137,10 @@ struct ResidentSearch {
         return values
     }
 
-    func select(_ kind: Kind, _ condition: Condition, _ scope: DataScope, _ under: HierarchyCode?, _ tag: String?,
-                _ limit: Int, _ offset: Int) -> SQLSelectBuilder {
+    func select(
+        _ kind: Kind, _ condition: Condition, _ scope: DataScope, _ under: HierarchyCode?, _ tag: String?,
+        _ limit: Int, _ offset: Int
+    ) -> SQLSelectBuilder {
         let dialect = Dialect(db)
         let select = db.select().column(ResidentReads.qualifiedColumns)
             .column(dialect.residentTagsColumn(residentIDColumn: "residents.id"), as: "tags")
@@ -138,19 +156,25 @@ struct ResidentSearch {
             select.where(dialect.codepoint(column), .greaterThanOrEqual, SQLBind(value))
                 .where(dialect.codepoint(column), .lessThan, SQLBind(value + "\u{10FFFF}"))
         case .address(let pattern):
-            select.where(SQLColumn("household_code", table: "residents"), .in,
-                         SQLGroupExpression(db.select().column("code").from("households").where("address", .like, SQLBind(pattern)).query))
+            select.where(
+                SQLColumn("household_code", table: "residents"), .in,
+                SQLGroupExpression(
+                    db.select().column("code").from("households").where("address", .like, SQLBind(pattern)).query))
         case .none: break
         }
         if let tag {
-            select.where(SQLColumn("id", table: "residents"), .in,
-                         SQLGroupExpression(db.select().column("resident_id").from("resident_tags").where("tag", .equal, SQLBind(tag)).query))
+            select.where(
+                SQLColumn("id", table: "residents"), .in,
+                SQLGroupExpression(
+                    db.select().column("resident_id").from("resident_tags").where("tag", .equal, SQLBind(tag)).query))
         }
         // Order by the column the index walks, so the scan stops after one page.
         switch kind {
-        case .initials: select.orderBy(dialect.codepoint("name_initials")).orderBy(dialect.pagingTieBreaker(table: "residents"))
+        case .initials:
+            select.orderBy(dialect.codepoint("name_initials")).orderBy(dialect.pagingTieBreaker(table: "residents"))
         case .name: select.orderBy(dialect.codepoint("name")).orderBy(dialect.pagingTieBreaker(table: "residents"))
-        default: select.orderBy(SQLColumn("household_code", table: "residents")).orderBy(SQLColumn("id", table: "residents"))
+        default:
+            select.orderBy(SQLColumn("household_code", table: "residents")).orderBy(SQLColumn("id", table: "residents"))
         }
         return select.limit(limit).offset(offset)
     }

@@ -31,43 +31,74 @@ struct ResidentService {
     }
 
     private struct FullRow: Decodable {
-        let id: UUID; let household_code: String; let name: String; let sex: String; let birth_date: String; let id_type: String
-        let id_number_enc: String; let phone_enc: String?; let ethnicity: String; let relation: String; let residency_type: String
-        let employment_group: String?; let political_status: String; let employer: String?; let notes: String?
+        let id: UUID
+        let household_code: String
+        let name: String
+        let sex: String
+        let birth_date: String
+        let id_type: String
+        let id_number_enc: String
+        let phone_enc: String?
+        let ethnicity: String
+        let relation: String
+        let residency_type: String
+        let employment_group: String?
+        let political_status: String
+        let employer: String?
+        let notes: String?
     }
     private struct TagRow: Decodable { let tag: String }
 
     func load(_ id: UUID) async throws -> Current? {
-        guard let r = try await db.select().columns("id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "phone_enc",
-                                                    "ethnicity", "relation", "residency_type", "employment_group", "political_status", "employer", "notes")
-            .from("residents").where("id", .equal, id).first(decoding: FullRow.self) else { return nil }
-        let tags = try await db.select().column("tag").from("resident_tags").where("resident_id", .equal, id).all(decoding: TagRow.self).map(\.tag)
-        return Current(id: r.id, household: r.household_code, valid: ValidResident(
-            name: r.name, idType: r.id_type, idNumber: try cipher.decrypt(r.id_number_enc), sex: r.sex, birthDate: r.birth_date,
-            ethnicity: r.ethnicity, phone: try r.phone_enc.map(cipher.decrypt), householdCode: r.household_code, relation: r.relation,
-            residencyType: r.residency_type, employmentGroup: r.employment_group, politicalStatus: r.political_status,
-            employer: r.employer, notes: r.notes, tags: tags.sorted()))
+        guard
+            let r = try await db.select().columns(
+                "id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "phone_enc",
+                "ethnicity", "relation", "residency_type", "employment_group", "political_status", "employer", "notes"
+            )
+            .from("residents").where("id", .equal, id).first(decoding: FullRow.self)
+        else { return nil }
+        let tags = try await db.select().column("tag").from("resident_tags").where("resident_id", .equal, id).all(
+            decoding: TagRow.self
+        ).map(\.tag)
+        return Current(
+            id: r.id, household: r.household_code,
+            valid: ValidResident(
+                name: r.name, idType: r.id_type, idNumber: try cipher.decrypt(r.id_number_enc), sex: r.sex,
+                birthDate: r.birth_date,
+                ethnicity: r.ethnicity, phone: try r.phone_enc.map(cipher.decrypt), householdCode: r.household_code,
+                relation: r.relation,
+                residencyType: r.residency_type, employmentGroup: r.employment_group,
+                politicalStatus: r.political_status,
+                employer: r.employer, notes: r.notes, tags: tags.sorted()))
     }
 
     /// Merges a patch over the current record and validates the result as a whole.
-    func merged(_ current: ValidResident, _ p: Patch, catalogue: [String: TagCatalogue.Definition]) -> Result<ValidResident, ValidationFailure> {
+    func merged(_ current: ValidResident, _ p: Patch, catalogue: [String: TagCatalogue.Definition]) -> Result<
+        ValidResident, ValidationFailure
+    > {
         let idChanged = p.idNumber != nil || p.idType != nil
         let input = ResidentInput(
             name: p.name ?? current.name, idType: p.idType ?? current.idType, idNumber: p.idNumber ?? current.idNumber,
-            sex: p.sex ?? (idChanged ? nil : current.sex), birthDate: p.birthDate ?? (idChanged ? nil : current.birthDate),
-            ethnicity: p.ethnicity ?? current.ethnicity, phone: p.phone ?? current.phone, householdCode: p.householdCode ?? current.householdCode,
+            sex: p.sex ?? (idChanged ? nil : current.sex),
+            birthDate: p.birthDate ?? (idChanged ? nil : current.birthDate),
+            ethnicity: p.ethnicity ?? current.ethnicity, phone: p.phone ?? current.phone,
+            householdCode: p.householdCode ?? current.householdCode,
             relation: p.relation ?? current.relation, residencyType: p.residencyType ?? current.residencyType,
-            employmentGroup: p.employmentGroup ?? current.employmentGroup, politicalStatus: p.politicalStatus ?? current.politicalStatus,
+            employmentGroup: p.employmentGroup ?? current.employmentGroup,
+            politicalStatus: p.politicalStatus ?? current.politicalStatus,
             employer: p.employer ?? current.employer, notes: p.notes ?? current.notes, tags: p.tags ?? current.tags)
         return ResidentValidation.validate(input, tagCatalogue: catalogue)
     }
 
     static func diff(_ a: ValidResident, _ b: ValidResident) -> [(column: String, old: String?, new: String?)] {
         let pairs: [(String, String?, String?)] = [
-            ("name", a.name, b.name), ("id_type", a.idType, b.idType), ("id_number", a.idNumber, b.idNumber), ("sex", a.sex, b.sex),
-            ("birth_date", a.birthDate, b.birthDate), ("ethnicity", a.ethnicity, b.ethnicity), ("phone", a.phone, b.phone),
+            ("name", a.name, b.name), ("id_type", a.idType, b.idType), ("id_number", a.idNumber, b.idNumber),
+            ("sex", a.sex, b.sex),
+            ("birth_date", a.birthDate, b.birthDate), ("ethnicity", a.ethnicity, b.ethnicity),
+            ("phone", a.phone, b.phone),
             ("relation", a.relation, b.relation), ("residency_type", a.residencyType, b.residencyType),
-            ("employment_group", a.employmentGroup, b.employmentGroup), ("political_status", a.politicalStatus, b.politicalStatus),
+            ("employment_group", a.employmentGroup, b.employmentGroup),
+            ("political_status", a.politicalStatus, b.politicalStatus),
             ("employer", a.employer, b.employer), ("notes", a.notes, b.notes),
         ]
         return pairs.filter { $0.1 != $0.2 }.map { (column: $0.0, old: $0.1, new: $0.2) }
@@ -75,7 +106,9 @@ struct ResidentService {
 
     /// Applies a patch. A grid worker's changes to identity fields or tags wait for review;
     /// everything else (and every change by reviewers) takes effect at once.
-    func apply(_ patch: Patch, to current: Current, by p: Principal, catalogue known: [String: TagCatalogue.Definition]? = nil) async throws -> Outcome {
+    func apply(
+        _ patch: Patch, to current: Current, by p: Principal, catalogue known: [String: TagCatalogue.Definition]? = nil
+    ) async throws -> Outcome {
         let catalogue: [String: TagCatalogue.Definition]
         if let known { catalogue = known } else { catalogue = try await TagCatalogue.byCode(on: db) }
         let next: ValidResident
@@ -91,22 +124,30 @@ struct ResidentService {
         try await store.update(id: current.id, household: current.household, changes: immediate, actor: actor)
         var applied = immediate.map(\.column)
         if !needsReview, tagsChanged {
-            try await applyTags(from: current.valid.tags, to: next.tags, resident: current.id, household: current.household, catalogue: catalogue, actor: actor)
+            try await applyTags(
+                from: current.valid.tags, to: next.tags, resident: current.id, household: current.household,
+                catalogue: catalogue, actor: actor)
             applied.append("tags")
         }
         if next.householdCode != current.household {
             try await requireHousehold(next.householdCode)
-            try await store.move(id: current.id, from: current.household, to: next.householdCode, reason: patch.reason ?? "迁入", actor: actor)
+            try await store.move(
+                id: current.id, from: current.household, to: next.householdCode, reason: patch.reason ?? "迁入",
+                actor: actor)
             applied.append("household_code")
         }
         var pending: UUID?
         let held = changes.filter { Self.identityFields.contains($0.column) }
         if needsReview, !held.isEmpty || tagsChanged {
             pending = try await ReviewQueue(db: db, cipher: cipher).submit(
-                residentID: current.id, household: next.householdCode, patch: Patch(
-                    name: next.name, idType: next.idType, idNumber: next.idNumber, sex: next.sex, birthDate: next.birthDate,
+                residentID: current.id, household: next.householdCode,
+                patch: Patch(
+                    name: next.name, idType: next.idType, idNumber: next.idNumber, sex: next.sex,
+                    birthDate: next.birthDate,
                     tags: tagsChanged ? next.tags : nil, reason: patch.reason),
-                summary: Self.summary(held, oldTags: current.valid.tags, newTags: tagsChanged ? next.tags : nil, catalogue: catalogue), by: p)
+                summary: Self.summary(
+                    held, oldTags: current.valid.tags, newTags: tagsChanged ? next.tags : nil, catalogue: catalogue),
+                by: p)
         }
         return Outcome(applied: applied, pendingReview: pending, issues: [])
     }
@@ -116,18 +157,26 @@ struct ResidentService {
 
     /// A whole record as a patch: every field set (an import row, a move-in).
     static func patch(from v: ValidResident, reason: String?) -> Patch {
-        Patch(name: v.name, idType: v.idType, idNumber: v.idNumber, sex: v.sex, birthDate: v.birthDate, ethnicity: v.ethnicity,
-              phone: v.phone, householdCode: v.householdCode, relation: v.relation, residencyType: v.residencyType,
-              employmentGroup: v.employmentGroup, politicalStatus: v.politicalStatus, employer: v.employer, notes: v.notes,
-              tags: v.tags, reason: reason)
+        Patch(
+            name: v.name, idType: v.idType, idNumber: v.idNumber, sex: v.sex, birthDate: v.birthDate,
+            ethnicity: v.ethnicity,
+            phone: v.phone, householdCode: v.householdCode, relation: v.relation, residencyType: v.residencyType,
+            employmentGroup: v.employmentGroup, politicalStatus: v.politicalStatus, employer: v.employer,
+            notes: v.notes,
+            tags: v.tags, reason: reason)
     }
 
-    func applyTags(from old: [String], to new: [String], resident: UUID, household: String,
-                   catalogue: [String: TagCatalogue.Definition], actor: ResidentStore.Actor) async throws {
-        for tag in Set(new).subtracting(old) { try await store.addTag(tag, residentID: resident, household: household, catalogue: catalogue) }
+    func applyTags(
+        from old: [String], to new: [String], resident: UUID, household: String,
+        catalogue: [String: TagCatalogue.Definition], actor: ResidentStore.Actor
+    ) async throws {
+        for tag in Set(new).subtracting(old) {
+            try await store.addTag(tag, residentID: resident, household: household, catalogue: catalogue)
+        }
         for tag in Set(old).subtracting(new) { try await store.removeTag(tag, residentID: resident) }
-        try await store.history(entity: "resident", id: resident.uuidString, household: household, field: "tags",
-                                old: old.sorted().joined(separator: ","), new: new.sorted().joined(separator: ","), actor: actor)
+        try await store.history(
+            entity: "resident", id: resident.uuidString, household: household, field: "tags",
+            old: old.sorted().joined(separator: ","), new: new.sorted().joined(separator: ","), actor: actor)
     }
 
     func requireHousehold(_ code: String) async throws {
@@ -137,8 +186,10 @@ struct ResidentService {
     }
 
     /// What a reviewer sees: old → new per field, numbers masked.
-    static func summary(_ changes: [(column: String, old: String?, new: String?)], oldTags: [String], newTags: [String]?,
-                        catalogue: [String: TagCatalogue.Definition]) -> String {
+    static func summary(
+        _ changes: [(column: String, old: String?, new: String?)], oldTags: [String], newTags: [String]?,
+        catalogue: [String: TagCatalogue.Definition]
+    ) -> String {
         var lines = changes.map { c -> String in
             let mask: (String?) -> String = { v in
                 guard let v else { return "—" }

@@ -24,16 +24,23 @@ struct ReviewQueue {
         let reason: String?
     }
 
-    func submit(residentID: UUID, household: String, patch: ResidentService.Patch, summary: String, by p: Principal,
-                kind: String = "update") async throws -> UUID {
+    func submit(
+        residentID: UUID, household: String, patch: ResidentService.Patch, summary: String, by p: Principal,
+        kind: String = "update"
+    ) async throws -> UUID {
         let id = UUID()
         let payload = String(decoding: try JSONEncoder().encode(patch), as: UTF8.self)
         try await db.insert(into: "change_requests")
-            .columns("id", "entity", "entity_id", "household_code", "kind", "payload_enc", "summary", "status", "requested_by",
-                     "requested_by_name", "requested_at")
-            .values(SQLBind(id), SQLBind("resident"), SQLBind(residentID.uuidString), SQLBind(household), SQLBind(kind),
-                    SQLBind(try cipher.encrypt(payload)), SQLBind(summary), SQLBind("pending"), SQLBind(p.userID),
-                    SQLBind(p.username), SQLBind(Date()))
+            .columns(
+                "id", "entity", "entity_id", "household_code", "kind", "payload_enc", "summary", "status",
+                "requested_by",
+                "requested_by_name", "requested_at"
+            )
+            .values(
+                SQLBind(id), SQLBind("resident"), SQLBind(residentID.uuidString), SQLBind(household), SQLBind(kind),
+                SQLBind(try cipher.encrypt(payload)), SQLBind(summary), SQLBind("pending"), SQLBind(p.userID),
+                SQLBind(p.username), SQLBind(Date())
+            )
             .run()
         return id
     }
@@ -46,18 +53,26 @@ struct ReviewQueue {
     /// summary shows only what the requester gave. A repeated import adds no second request.
     @discardableResult
     func submitMoveIn(residentID: UUID, value: ValidResident, by p: Principal) async throws -> UUID {
-        if let open = try await db.select().column("id").from("change_requests").where("entity_id", .equal, residentID.uuidString)
-            .where("kind", .equal, "move_in").where("household_code", .equal, value.householdCode).where("status", .equal, "pending")
-            .first(decoding: Pending.self) {
+        if let open = try await db.select().column("id").from("change_requests").where(
+            "entity_id", .equal, residentID.uuidString
+        )
+        .where("kind", .equal, "move_in").where("household_code", .equal, value.householdCode).where(
+            "status", .equal, "pending"
+        )
+        .first(decoding: Pending.self) {
             return open.id
         }
-        let summary = "迁入申请：\(value.name)（\(Masking.idNumber(value.idNumber))）迁入户 \(value.householdCode)；此人现登记在其他辖区，批准后迁入并按导入内容更新"
-        return try await submit(residentID: residentID, household: value.householdCode,
-                                patch: ResidentService.patch(from: value, reason: "迁入（批量导入）"), summary: summary, by: p, kind: "move_in")
+        let summary =
+            "迁入申请：\(value.name)（\(Masking.idNumber(value.idNumber))）迁入户 \(value.householdCode)；此人现登记在其他辖区，批准后迁入并按导入内容更新"
+        return try await submit(
+            residentID: residentID, household: value.householdCode,
+            patch: ResidentService.patch(from: value, reason: "迁入（批量导入）"), summary: summary, by: p, kind: "move_in")
     }
 
-    static let columns = ["id", "entity", "entity_id", "household_code", "kind", "summary", "status", "requested_by_name",
-                          "requested_at", "reviewed_by_name", "reviewed_at", "reason"]
+    static let columns = [
+        "id", "entity", "entity_id", "household_code", "kind", "summary", "status", "requested_by_name",
+        "requested_at", "reviewed_by_name", "reviewed_at", "reason",
+    ]
 
     func list(status: String?, scope: DataScope, limit: Int = 100) async throws -> [Item] {
         let q = db.select().columns(Self.columns).from("change_requests").scoped(scope, column: "household_code")
@@ -78,12 +93,14 @@ struct ReviewQueue {
         guard item.status == "pending" else {
             throw AppError.conflict("already_reviewed", zh: "该申请已审核", en: "This request was already reviewed")
         }
-        guard let row = try await db.select().column("payload_enc").from("change_requests").where("id", .equal, item.id)
-            .first(decoding: PayloadRow.self),
-              let residentID = UUID(uuidString: item.entityId),
-              let current = try await service.load(residentID)
+        guard
+            let row = try await db.select().column("payload_enc").from("change_requests").where("id", .equal, item.id)
+                .first(decoding: PayloadRow.self),
+            let residentID = UUID(uuidString: item.entityId),
+            let current = try await service.load(residentID)
         else { throw AppError.notFound("Review request", zhWhat: "审核申请") }
-        var patch = try JSONDecoder().decode(ResidentService.Patch.self, from: Data(try cipher.decrypt(row.payload_enc).utf8))
+        var patch = try JSONDecoder().decode(
+            ResidentService.Patch.self, from: Data(try cipher.decrypt(row.payload_enc).utf8))
         // A move-in adds the tags it names; the person's care plans from where they lived stay.
         if item.kind == "move_in" { patch.tags = Array(Set(patch.tags ?? []).union(current.valid.tags)).sorted() }
         let outcome = try await service.apply(patch, to: current, by: p)

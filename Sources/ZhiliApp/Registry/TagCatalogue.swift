@@ -20,15 +20,19 @@ enum TagCatalogue {
         let insert = db.insert(into: "tag_definitions")
             .columns("code", "parent_code", "name_zh", "name_en", "sensitivity", "visit_interval_days", "active")
         for d in KeyPopulationCatalogue.defaults {
-            insert.values(SQLBind(d.code), SQLBind(d.parentCode), SQLBind(d.nameZh), SQLBind(d.nameEn),
-                          SQLBind(d.sensitivity.rawValue), SQLBind(d.visitIntervalDays), SQLBind(true))
+            insert.values(
+                SQLBind(d.code), SQLBind(d.parentCode), SQLBind(d.nameZh), SQLBind(d.nameEn),
+                SQLBind(d.sensitivity.rawValue), SQLBind(d.visitIntervalDays), SQLBind(true))
         }
         try await insert.run()
     }
 
     static func all(on db: any SQLDatabase) async throws -> [Definition] {
-        try await db.select().columns("code", "parent_code", "name_zh", "name_en", "sensitivity", "visit_interval_days", "active")
-            .from("tag_definitions").orderBy("code").all(decoding: Definition.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await db.select().columns(
+            "code", "parent_code", "name_zh", "name_en", "sensitivity", "visit_interval_days", "active"
+        )
+        .from("tag_definitions").orderBy("code").all(
+            decoding: Definition.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     static func byCode(on db: any SQLDatabase) async throws -> [String: Definition] {

@@ -142,7 +142,9 @@ public enum ComplaintClocks {
     /// The level follows the current status: once the late step is done (say the complaint is
     /// signed late but contacted in time), the level falls back. Escalation is never undone on the
     /// timeline, so callers keep the maximum of this and the level already recorded.
-    public static func escalationLevel(tier: TimeLimitTier, deadlines: ComplaintDeadlines, status: ComplaintStatus, now: Date)
+    public static func escalationLevel(
+        tier: TimeLimitTier, deadlines: ComplaintDeadlines, status: ComplaintStatus, now: Date
+    )
         -> EscalationLevel
     {
         let late = overdue(status: status, deadlines: deadlines, now: now)

@@ -3,14 +3,14 @@ import Foundation
 /// Where a complaint stands in the 接诉即办 flow. Raw values are stored and sent to clients,
 /// so they never change.
 public enum ComplaintStatus: String, Codable, CaseIterable, Sendable {
-    case submitted            // 待审核: waiting for community review
-    case dispatched           // 已派单: accepted and assigned, waiting for the handler to sign for it
-    case signed               // 已签收
+    case submitted  // 待审核: waiting for community review
+    case dispatched  // 已派单: accepted and assigned, waiting for the handler to sign for it
+    case signed  // 已签收
     case inProgress = "in_progress"  // 处理中 (the handler has contacted the resident)
-    case resolved             // 已办结: handler finished; waiting for the resident's rating
-    case closed               // 已评价/已关闭
-    case rejected             // 不予受理
-    case merged               // 已合并 into another complaint
+    case resolved  // 已办结: handler finished; waiting for the resident's rating
+    case closed  // 已评价/已关闭
+    case rejected  // 不予受理
+    case merged  // 已合并 into another complaint
 
     public var nameZh: String {
         switch self {
@@ -59,23 +59,23 @@ public enum ComplaintStatus: String, Codable, CaseIterable, Sendable {
 /// What a person does to a complaint. Each action is recorded on the timeline, so actions that
 /// leave the status unchanged (notes, extensions, escalation) are still actions.
 public enum ComplaintAction: Sendable, Equatable {
-    case accept                          // reviewer accepts; the app dispatches in the same step → dispatched
-    case reject(reason: String)          // submitted → rejected (reason required, non-blank)
-    case merge(into: String)             // submitted → merged
-    case recategorize                    // submitted → submitted
-    case reassign                        // dispatched|signed|inProgress → dispatched
-    case sign                            // dispatched → signed
-    case contact                         // signed → inProgress
-    case progress                        // signed|inProgress → same status (a note)
-    case requestExtension(hours: Int, reason: String)   // signed|inProgress → same (1...720 hours, reason required)
-    case decideExtension(approved: Bool) // signed|inProgress → same
-    case sendBack(reason: String)        // dispatched|signed|inProgress → submitted (handler returns it to review)
-    case resolve                         // signed|inProgress → resolved
-    case rate(score: Int)                // resolved → closed (score 1...5)
-    case reopen(reason: String)          // resolved|closed → dispatched, only within 7 days of resolvedAt
-    case returnVisit                     // resolved|closed → same (回访)
-    case escalate                        // any open status → same (the level rises, see EscalationLevel)
-    case close                           // resolved → closed without a rating (7 days passed without one)
+    case accept  // reviewer accepts; the app dispatches in the same step → dispatched
+    case reject(reason: String)  // submitted → rejected (reason required, non-blank)
+    case merge(into: String)  // submitted → merged
+    case recategorize  // submitted → submitted
+    case reassign  // dispatched|signed|inProgress → dispatched
+    case sign  // dispatched → signed
+    case contact  // signed → inProgress
+    case progress  // signed|inProgress → same status (a note)
+    case requestExtension(hours: Int, reason: String)  // signed|inProgress → same (1...720 hours, reason required)
+    case decideExtension(approved: Bool)  // signed|inProgress → same
+    case sendBack(reason: String)  // dispatched|signed|inProgress → submitted (handler returns it to review)
+    case resolve  // signed|inProgress → resolved
+    case rate(score: Int)  // resolved → closed (score 1...5)
+    case reopen(reason: String)  // resolved|closed → dispatched, only within 7 days of resolvedAt
+    case returnVisit  // resolved|closed → same (回访)
+    case escalate  // any open status → same (the level rises, see EscalationLevel)
+    case close  // resolved → closed without a rating (7 days passed without one)
 }
 
 /// Why an action was refused. `code` is stable for clients; the messages are shown as they are.
@@ -127,8 +127,9 @@ public enum ComplaintLifecycle {
         case (.sign, .dispatched): .signed
         case (.contact, .signed): .inProgress
         case (.progress, .signed), (.progress, .inProgress),
-             (.requestExtension, .signed), (.requestExtension, .inProgress),
-             (.decideExtension, .signed), (.decideExtension, .inProgress): status
+            (.requestExtension, .signed), (.requestExtension, .inProgress),
+            (.decideExtension, .signed), (.decideExtension, .inProgress):
+            status
         case (.sendBack, .dispatched), (.sendBack, .signed), (.sendBack, .inProgress): .submitted
         case (.resolve, .signed), (.resolve, .inProgress): .resolved
         case (.rate, .resolved): .closed
@@ -140,7 +141,9 @@ public enum ComplaintLifecycle {
         }
     }
 
-    private static func validate(_ action: ComplaintAction, resolvedAt: Date?, now: Date) throws(ComplaintTransitionError) {
+    private static func validate(_ action: ComplaintAction, resolvedAt: Date?, now: Date)
+        throws(ComplaintTransitionError)
+    {
         switch action {
         case .reject(let reason), .sendBack(let reason):
             try requireReason(reason, for: action)
@@ -154,11 +157,16 @@ public enum ComplaintLifecycle {
         case .reopen(let reason):
             try requireReason(reason, for: action)
             guard let resolvedAt else { throw ComplaintTransitionError.resolvedAtMissing(action) }
-            guard now.timeIntervalSince(resolvedAt) <= reopenWindow else { throw ComplaintTransitionError.reopenWindowPassed }
+            guard now.timeIntervalSince(resolvedAt) <= reopenWindow else {
+                throw ComplaintTransitionError.reopenWindowPassed
+            }
         case .close:
             guard let resolvedAt else { throw ComplaintTransitionError.resolvedAtMissing(action) }
-            guard now.timeIntervalSince(resolvedAt) >= reopenWindow else { throw ComplaintTransitionError.ratingWindowOpen }
-        case .accept, .recategorize, .reassign, .sign, .contact, .progress, .decideExtension, .resolve, .returnVisit, .escalate:
+            guard now.timeIntervalSince(resolvedAt) >= reopenWindow else {
+                throw ComplaintTransitionError.ratingWindowOpen
+            }
+        case .accept, .recategorize, .reassign, .sign, .contact, .progress, .decideExtension, .resolve, .returnVisit,
+            .escalate:
             break
         }
     }
@@ -221,16 +229,20 @@ public enum ComplaintLifecycle {
 
 extension ComplaintTransitionError {
     static func invalidTransition(_ status: ComplaintStatus, _ action: ComplaintAction) -> Self {
-        let zh = ComplaintLifecycle.labelZh(action), en = ComplaintLifecycle.labelEn(action)
-        return Self(code: "invalid_transition",
-                    messageZh: "当前状态（\(status.nameZh)）不能执行“\(zh)”",
-                    messageEn: "“\(en)” is not allowed while the complaint is \(status.nameEn.lowercased())")
+        let zh = ComplaintLifecycle.labelZh(action)
+        let en = ComplaintLifecycle.labelEn(action)
+        return Self(
+            code: "invalid_transition",
+            messageZh: "当前状态（\(status.nameZh)）不能执行“\(zh)”",
+            messageEn: "“\(en)” is not allowed while the complaint is \(status.nameEn.lowercased())")
     }
 
     static func reasonRequired(_ action: ComplaintAction) -> Self {
-        let zh = ComplaintLifecycle.labelZh(action), en = ComplaintLifecycle.labelEn(action)
-        return Self(code: "reason_required", messageZh: "“\(zh)”须填写原因",
-                    messageEn: "“\(en)” needs a reason")
+        let zh = ComplaintLifecycle.labelZh(action)
+        let en = ComplaintLifecycle.labelEn(action)
+        return Self(
+            code: "reason_required", messageZh: "“\(zh)”须填写原因",
+            messageEn: "“\(en)” needs a reason")
     }
 
     static let mergeTargetRequired = Self(
@@ -239,20 +251,24 @@ extension ComplaintTransitionError {
 
     static func hoursOutOfRange(_ hours: Int) -> Self {
         let range = ComplaintLifecycle.extensionHours
-        return Self(code: "hours_out_of_range",
-                    messageZh: "延期时长须在\(range.lowerBound)至\(range.upperBound)小时之间（当前为\(hours)小时）",
-                    messageEn: "An extension must be \(range.lowerBound)–\(range.upperBound) hours (got \(hours))")
+        return Self(
+            code: "hours_out_of_range",
+            messageZh: "延期时长须在\(range.lowerBound)至\(range.upperBound)小时之间（当前为\(hours)小时）",
+            messageEn: "An extension must be \(range.lowerBound)–\(range.upperBound) hours (got \(hours))")
     }
 
     static func scoreOutOfRange(_ score: Int) -> Self {
-        Self(code: "score_out_of_range", messageZh: "评分须为1至5分（当前为\(score)分）",
-             messageEn: "The rating must be 1–5 (got \(score))")
+        Self(
+            code: "score_out_of_range", messageZh: "评分须为1至5分（当前为\(score)分）",
+            messageEn: "The rating must be 1–5 (got \(score))")
     }
 
     static func resolvedAtMissing(_ action: ComplaintAction) -> Self {
-        let zh = ComplaintLifecycle.labelZh(action), en = ComplaintLifecycle.labelEn(action)
-        return Self(code: "resolved_at_missing", messageZh: "缺少办结时间，无法“\(zh)”",
-                    messageEn: "“\(en)” needs the time the complaint was resolved")
+        let zh = ComplaintLifecycle.labelZh(action)
+        let en = ComplaintLifecycle.labelEn(action)
+        return Self(
+            code: "resolved_at_missing", messageZh: "缺少办结时间，无法“\(zh)”",
+            messageEn: "“\(en)” needs the time the complaint was resolved")
     }
 
     static let reopenWindowPassed = Self(

@@ -18,8 +18,10 @@ public struct RateInput: Sendable {
     /// Whether the resident ever reopened it.
     public var reopened: Bool
 
-    public init(dispatchedAt: Date? = nil, signedAt: Date? = nil, signBy: Date? = nil, status: ComplaintStatus,
-                rating: Int? = nil, resolvedAt: Date? = nil, resolveBy: Date? = nil, reopened: Bool = false) {
+    public init(
+        dispatchedAt: Date? = nil, signedAt: Date? = nil, signBy: Date? = nil, status: ComplaintStatus,
+        rating: Int? = nil, resolvedAt: Date? = nil, resolveBy: Date? = nil, reopened: Bool = false
+    ) {
         self.dispatchedAt = dispatchedAt
         self.signedAt = signedAt
         self.signBy = signBy
@@ -53,19 +55,23 @@ public struct RateInput: Sendable {
 /// - Roll-ups (grid → community → street) add the counts and recompute the rates, never average
 ///   rates, so a large community weighs more than a small one.
 public struct ThreeRates: Sendable, Equatable, Codable {
-    public var dispatched: Int          // denominator of response: complaints that were dispatched
-    public var respondedInTime: Int     // signed at or before signBy
-    public var resolvedCount: Int       // denominator part of resolution: complaints resolved or closed
+    public var dispatched: Int  // denominator of response: complaints that were dispatched
+    public var respondedInTime: Int  // signed at or before signBy
+    public var resolvedCount: Int  // denominator part of resolution: complaints resolved or closed
     public var resolvedInTimeNotReopened: Int
     public var rated: Int
-    public var satisfied: Int           // rating ≥ 4
-    public var responseRate: Double?    // respondedInTime / dispatched (nil when 0)
-    public var resolutionRate: Double?  // resolvedInTimeNotReopened / dispatched — resolved within the limit and not reopened, over everything dispatched
-    public var satisfactionRate: Double? // satisfied / rated
+    public var satisfied: Int  // rating ≥ 4
+    public var responseRate: Double?  // respondedInTime / dispatched (nil when 0)
+    /// resolvedInTimeNotReopened / dispatched: resolved within the limit and not reopened,
+    /// over everything dispatched.
+    public var resolutionRate: Double?
+    public var satisfactionRate: Double?  // satisfied / rated
 
     /// Builds from counts and derives the rates, so the rates always agree with the counts.
-    public init(dispatched: Int = 0, respondedInTime: Int = 0, resolvedCount: Int = 0,
-                resolvedInTimeNotReopened: Int = 0, rated: Int = 0, satisfied: Int = 0) {
+    public init(
+        dispatched: Int = 0, respondedInTime: Int = 0, resolvedCount: Int = 0,
+        resolvedInTimeNotReopened: Int = 0, rated: Int = 0, satisfied: Int = 0
+    ) {
         self.dispatched = dispatched
         self.respondedInTime = respondedInTime
         self.resolvedCount = resolvedCount
@@ -79,7 +85,12 @@ public struct ThreeRates: Sendable, Equatable, Codable {
 
     /// The three rates over `items`, by the counting rules above.
     public static func compute<S: Sequence>(_ items: S) -> ThreeRates where S.Element == RateInput {
-        var dispatched = 0, respondedInTime = 0, resolvedCount = 0, resolvedInTime = 0, rated = 0, satisfied = 0
+        var dispatched = 0
+        var respondedInTime = 0
+        var resolvedCount = 0
+        var resolvedInTime = 0
+        var rated = 0
+        var satisfied = 0
         for item in items where item.status != .rejected && item.status != .merged {
             let isResolved = item.status == .resolved || item.status == .closed
             if isResolved { resolvedCount += 1 }
@@ -91,22 +102,25 @@ public struct ThreeRates: Sendable, Equatable, Codable {
             dispatched += 1
             if let signedAt = item.signedAt, let signBy = item.signBy, signedAt <= signBy { respondedInTime += 1 }
             if isResolved, !item.reopened, let resolvedAt = item.resolvedAt, let resolveBy = item.resolveBy,
-               resolvedAt <= resolveBy {
+                resolvedAt <= resolveBy
+            {
                 resolvedInTime += 1
             }
         }
-        return ThreeRates(dispatched: dispatched, respondedInTime: respondedInTime, resolvedCount: resolvedCount,
-                          resolvedInTimeNotReopened: resolvedInTime, rated: rated, satisfied: satisfied)
+        return ThreeRates(
+            dispatched: dispatched, respondedInTime: respondedInTime, resolvedCount: resolvedCount,
+            resolvedInTimeNotReopened: resolvedInTime, rated: rated, satisfied: satisfied)
     }
 
     /// Adds the counts of two disjoint sets and recomputes the rates (see the roll-up rule).
     public static func + (a: ThreeRates, b: ThreeRates) -> ThreeRates {
-        ThreeRates(dispatched: a.dispatched + b.dispatched,
-                   respondedInTime: a.respondedInTime + b.respondedInTime,
-                   resolvedCount: a.resolvedCount + b.resolvedCount,
-                   resolvedInTimeNotReopened: a.resolvedInTimeNotReopened + b.resolvedInTimeNotReopened,
-                   rated: a.rated + b.rated,
-                   satisfied: a.satisfied + b.satisfied)
+        ThreeRates(
+            dispatched: a.dispatched + b.dispatched,
+            respondedInTime: a.respondedInTime + b.respondedInTime,
+            resolvedCount: a.resolvedCount + b.resolvedCount,
+            resolvedInTimeNotReopened: a.resolvedInTimeNotReopened + b.resolvedInTimeNotReopened,
+            rated: a.rated + b.rated,
+            satisfied: a.satisfied + b.satisfied)
     }
 
     private static func ratio(_ part: Int, _ whole: Int) -> Double? {

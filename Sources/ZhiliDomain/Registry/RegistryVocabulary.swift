@@ -49,15 +49,19 @@ public enum RegistryVocabulary {
     }()
 
     public static let idTypes: [VocabularyItem] = [
-        VocabularyItem(key: "resident_id_card", nameZh: "居民身份证", nameEn: "Resident identity card",
-                       aliases: ["身份证", "二代身份证", "居民身份证号码"]),
-        VocabularyItem(key: "hk_macao_permit", nameZh: "港澳居民来往内地通行证/居住证", nameEn: "Hong Kong/Macao resident permit",
-                       aliases: ["港澳居民来往内地通行证", "港澳居民居住证", "回乡证", "港澳台居民居住证（港澳）"]),
-        VocabularyItem(key: "taiwan_permit", nameZh: "台湾居民来往大陆通行证", nameEn: "Taiwan resident permit",
-                       aliases: ["台胞证", "台湾居民居住证", "台湾居民来往大陆通行证/居住证"]),
+        VocabularyItem(
+            key: "resident_id_card", nameZh: "居民身份证", nameEn: "Resident identity card",
+            aliases: ["身份证", "二代身份证", "居民身份证号码"]),
+        VocabularyItem(
+            key: "hk_macao_permit", nameZh: "港澳居民来往内地通行证/居住证", nameEn: "Hong Kong/Macao resident permit",
+            aliases: ["港澳居民来往内地通行证", "港澳居民居住证", "回乡证", "港澳台居民居住证（港澳）"]),
+        VocabularyItem(
+            key: "taiwan_permit", nameZh: "台湾居民来往大陆通行证", nameEn: "Taiwan resident permit",
+            aliases: ["台胞证", "台湾居民居住证", "台湾居民来往大陆通行证/居住证"]),
         VocabularyItem(key: "passport", nameZh: "护照", nameEn: "Passport", aliases: ["外国护照", "中国护照"]),
-        VocabularyItem(key: "foreign_permanent", nameZh: "外国人永久居留身份证", nameEn: "Foreign permanent resident ID card",
-                       aliases: ["外国人永久居留证", "永居证", "中国绿卡"]),
+        VocabularyItem(
+            key: "foreign_permanent", nameZh: "外国人永久居留身份证", nameEn: "Foreign permanent resident ID card",
+            aliases: ["外国人永久居留证", "永居证", "中国绿卡"]),
         VocabularyItem(key: "other", nameZh: "其他", nameEn: "Other", aliases: ["其它", "其他证件"]),
     ]
 
@@ -65,35 +69,46 @@ public enum RegistryVocabulary {
     public static let relations: [VocabularyItem] = [
         VocabularyItem(key: "head", nameZh: "户主", nameEn: "Head of household", aliases: ["本人"]),
         VocabularyItem(key: "spouse", nameZh: "配偶", nameEn: "Spouse", aliases: ["妻", "妻子", "夫", "丈夫", "夫妻"]),
-        VocabularyItem(key: "child", nameZh: "子女", nameEn: "Child",
-                       aliases: ["子", "女", "儿子", "女儿", "长子", "次子", "三子", "长女", "次女", "三女", "独生子", "独生女", "养子", "养女", "继子", "继女"]),
-        VocabularyItem(key: "parent", nameZh: "父母", nameEn: "Parent", aliases: ["父", "母", "父亲", "母亲", "公公", "婆婆", "岳父", "岳母"]),
-        VocabularyItem(key: "grandchild", nameZh: "孙子女", nameEn: "Grandchild", aliases: ["孙子", "孙女", "外孙子", "外孙女", "外孙"]),
-        VocabularyItem(key: "grandparent", nameZh: "祖父母", nameEn: "Grandparent",
-                       aliases: ["祖父", "祖母", "外祖父", "外祖母", "外祖父母", "爷爷", "奶奶", "外公", "外婆"]),
-        VocabularyItem(key: "sibling", nameZh: "兄弟姐妹", nameEn: "Sibling",
-                       aliases: ["兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹"]),
+        VocabularyItem(
+            key: "child", nameZh: "子女", nameEn: "Child",
+            aliases: ["子", "女", "儿子", "女儿", "长子", "次子", "三子", "长女", "次女", "三女", "独生子", "独生女", "养子", "养女", "继子", "继女"]),
+        VocabularyItem(
+            key: "parent", nameZh: "父母", nameEn: "Parent", aliases: ["父", "母", "父亲", "母亲", "公公", "婆婆", "岳父", "岳母"]),
+        VocabularyItem(
+            key: "grandchild", nameZh: "孙子女", nameEn: "Grandchild", aliases: ["孙子", "孙女", "外孙子", "外孙女", "外孙"]),
+        VocabularyItem(
+            key: "grandparent", nameZh: "祖父母", nameEn: "Grandparent",
+            aliases: ["祖父", "祖母", "外祖父", "外祖母", "外祖父母", "爷爷", "奶奶", "外公", "外婆"]),
+        VocabularyItem(
+            key: "sibling", nameZh: "兄弟姐妹", nameEn: "Sibling",
+            aliases: ["兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹"]),
         VocabularyItem(key: "child_in_law", nameZh: "儿媳/女婿", nameEn: "Child-in-law", aliases: ["儿媳", "女婿", "媳妇"]),
         VocabularyItem(key: "other", nameZh: "其他", nameEn: "Other", aliases: ["其它", "其他亲属", "非亲属"]),
     ]
 
     public static let residencyTypes: [VocabularyItem] = [
-        VocabularyItem(key: "registered", nameZh: "户籍常住", nameEn: "Registered resident", aliases: ["户籍人口", "常住户籍", "户籍"]),
-        VocabularyItem(key: "non_registered", nameZh: "非户籍常住", nameEn: "Resident registered elsewhere",
-                       aliases: ["人户分离", "非户籍常住（人户分离）", "非户籍"]),
-        VocabularyItem(key: "migrant", nameZh: "流动人口", nameEn: "Migrant", aliases: ["外来人员", "外来人口", "暂住人口", "流动人口/外来人员"]),
+        VocabularyItem(
+            key: "registered", nameZh: "户籍常住", nameEn: "Registered resident", aliases: ["户籍人口", "常住户籍", "户籍"]),
+        VocabularyItem(
+            key: "non_registered", nameZh: "非户籍常住", nameEn: "Resident registered elsewhere",
+            aliases: ["人户分离", "非户籍常住（人户分离）", "非户籍"]),
+        VocabularyItem(
+            key: "migrant", nameZh: "流动人口", nameEn: "Migrant", aliases: ["外来人员", "外来人口", "暂住人口", "流动人口/外来人员"]),
         VocabularyItem(key: "overseas", nameZh: "境外人员", nameEn: "Overseas resident", aliases: ["境外人口", "境外"]),
     ]
 
     /// New forms of employment (新就业形态) that community work registers separately.
     public static let employmentGroups: [VocabularyItem] = [
         VocabularyItem(key: "courier", nameZh: "快递员", nameEn: "Courier", aliases: ["快递小哥", "快递"]),
-        VocabularyItem(key: "delivery_rider", nameZh: "外卖骑手", nameEn: "Food delivery rider", aliases: ["外卖员", "骑手", "外卖送餐员"]),
+        VocabularyItem(
+            key: "delivery_rider", nameZh: "外卖骑手", nameEn: "Food delivery rider", aliases: ["外卖员", "骑手", "外卖送餐员"]),
         VocabularyItem(key: "ride_hailing_driver", nameZh: "网约车司机", nameEn: "Ride-hailing driver", aliases: ["网约车驾驶员"]),
         VocabularyItem(key: "truck_driver", nameZh: "货车司机", nameEn: "Truck driver", aliases: ["卡车司机", "货车驾驶员"]),
-        VocabularyItem(key: "online_seller", nameZh: "网络主播/电商", nameEn: "Live-streamer or online seller",
-                       aliases: ["网络主播", "主播", "电商", "网店店主"]),
-        VocabularyItem(key: "domestic_worker", nameZh: "家政服务员", nameEn: "Domestic worker", aliases: ["家政", "保姆", "育儿嫂", "月嫂"]),
+        VocabularyItem(
+            key: "online_seller", nameZh: "网络主播/电商", nameEn: "Live-streamer or online seller",
+            aliases: ["网络主播", "主播", "电商", "网店店主"]),
+        VocabularyItem(
+            key: "domestic_worker", nameZh: "家政服务员", nameEn: "Domestic worker", aliases: ["家政", "保姆", "育儿嫂", "月嫂"]),
         VocabularyItem(key: "other", nameZh: "其他新就业形态", nameEn: "Other new form of employment", aliases: ["其他", "其它"]),
     ]
 
@@ -101,26 +116,32 @@ public enum RegistryVocabulary {
     /// entry because the register does not need to tell them apart.
     public static let politicalStatuses: [VocabularyItem] = [
         VocabularyItem(key: "party_member", nameZh: "中共党员", nameEn: "CPC member", aliases: ["党员", "中国共产党党员"]),
-        VocabularyItem(key: "probationary_member", nameZh: "中共预备党员", nameEn: "CPC probationary member", aliases: ["预备党员"]),
+        VocabularyItem(
+            key: "probationary_member", nameZh: "中共预备党员", nameEn: "CPC probationary member", aliases: ["预备党员"]),
         VocabularyItem(key: "league_member", nameZh: "共青团员", nameEn: "CYL member", aliases: ["团员", "中国共产主义青年团团员"]),
-        VocabularyItem(key: "democratic_party", nameZh: "民主党派", nameEn: "Democratic party member",
-                       aliases: ["民革党员", "民盟盟员", "民建会员", "民进会员", "农工党党员", "致公党党员", "九三学社社员", "台盟盟员",
-                                 "民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟"]),
+        VocabularyItem(
+            key: "democratic_party", nameZh: "民主党派", nameEn: "Democratic party member",
+            aliases: [
+                "民革党员", "民盟盟员", "民建会员", "民进会员", "农工党党员", "致公党党员", "九三学社社员", "台盟盟员",
+                "民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟",
+            ]),
         VocabularyItem(key: "non_partisan", nameZh: "无党派人士", nameEn: "Non-partisan", aliases: ["无党派"]),
         VocabularyItem(key: "masses", nameZh: "群众", nameEn: "No affiliation", aliases: ["普通群众", "无"]),
     ]
 
     /// Categories of the national disability certificate (残疾人证).
     public static let disabilityTypes: [VocabularyItem] = [
-        ("visual", "视力", "Visual"), ("hearing", "听力", "Hearing"), ("speech", "言语", "Speech"), ("physical", "肢体", "Physical"),
+        ("visual", "视力", "Visual"), ("hearing", "听力", "Hearing"), ("speech", "言语", "Speech"),
+        ("physical", "肢体", "Physical"),
         ("intellectual", "智力", "Intellectual"), ("mental", "精神", "Mental"), ("multiple", "多重", "Multiple"),
     ].map { key, short, en in VocabularyItem(key: key, nameZh: short + "残疾", nameEn: en, aliases: [short]) }
 
     /// Grade 1 is the most severe.
     public static let disabilityGrades: [VocabularyItem] = ["一", "二", "三", "四"].enumerated().map { index, numeral in
         let n = index + 1
-        return VocabularyItem(key: "grade\(n)", nameZh: numeral + "级", nameEn: "Grade \(n)",
-                              aliases: ["\(n)级", "\(n)", numeral, numeral + "级残疾"])
+        return VocabularyItem(
+            key: "grade\(n)", nameZh: numeral + "级", nameEn: "Grade \(n)",
+            aliases: ["\(n)级", "\(n)", numeral, numeral + "级残疾"])
     }
 
     public static func item(_ list: [VocabularyItem], key: String) -> VocabularyItem? {
@@ -147,13 +168,17 @@ public enum RegistryVocabulary {
     /// Keys, then names, then aliases, each normalised like the input: a key beats a name and a name
     /// beats an alias, so an alias can never shadow another entry's name.
     private static let index: [[String: [VocabularyItem]]] = {
-        let lists = [ethnicities, idTypes, relations, residencyTypes, employmentGroups, politicalStatuses,
-                     disabilityTypes, disabilityGrades]
+        let lists = [
+            ethnicities, idTypes, relations, residencyTypes, employmentGroups, politicalStatuses,
+            disabilityTypes, disabilityGrades,
+        ]
         let tiers: [(VocabularyItem) -> [String]] = [{ [$0.key] }, { [$0.nameZh, $0.nameEn] }, \.aliases]
         return tiers.map { spellings in
             var tier: [String: [VocabularyItem]] = [:]
             for item in lists.joined() {
-                for spelling in Set(spellings(item).map { normalised($0).lowercased() }) { tier[spelling, default: []].append(item) }
+                for spelling in Set(spellings(item).map { normalised($0).lowercased() }) {
+                    tier[spelling, default: []].append(item)
+                }
             }
             return tier
         }

@@ -69,8 +69,11 @@ public struct ResidentIDNumber: Hashable, Sendable {
         return compose(division: division, year: year, month: month, day: day, sequence: wrapped, sexDigit: sexDigit)
     }
 
-    package static func compose(division: String, year: Int, month: Int, day: Int, sequence: Int, sexDigit: Int) -> String {
-        let date = ASCIIDigits.padded(year, width: 4) + ASCIIDigits.padded(month, width: 2)
+    package static func compose(division: String, year: Int, month: Int, day: Int, sequence: Int, sexDigit: Int)
+        -> String
+    {
+        let date =
+            ASCIIDigits.padded(year, width: 4) + ASCIIDigits.padded(month, width: 2)
             + ASCIIDigits.padded(day, width: 2)
         let first17 = division + date + ASCIIDigits.padded(sequence, width: 2) + String(sexDigit)
         return first17 + String(checkCharacter(forFirst17: first17))

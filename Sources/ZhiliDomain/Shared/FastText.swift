@@ -8,7 +8,8 @@ extension StringProtocol {
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }
         if !first.isSpace && !last.isSpace { return String(self) }
-        var start = scalars.startIndex, end = scalars.endIndex
+        var start = scalars.startIndex
+        var end = scalars.endIndex
         while start < end, scalars[start].isSpace { start = scalars.index(after: start) }
         while end > start, scalars[scalars.index(before: end)].isSpace { end = scalars.index(before: end) }
         return String(String.UnicodeScalarView(scalars[start..<end]))
@@ -18,7 +19,11 @@ extension StringProtocol {
     public func replacingScalars(_ replacements: [Unicode.Scalar: String]) -> String {
         var out = String.UnicodeScalarView()
         for scalar in unicodeScalars {
-            if let with = replacements[scalar] { out.append(contentsOf: with.unicodeScalars) } else { out.append(scalar) }
+            if let with = replacements[scalar] {
+                out.append(contentsOf: with.unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
         }
         return String(out)
     }

@@ -34,8 +34,9 @@ public struct BoundingBox: Hashable, Sendable {
     }
 
     public func union(_ o: BoundingBox) -> BoundingBox {
-        BoundingBox(minLat: min(minLat, o.minLat), minLon: min(minLon, o.minLon),
-                    maxLat: max(maxLat, o.maxLat), maxLon: max(maxLon, o.maxLon))
+        BoundingBox(
+            minLat: min(minLat, o.minLat), minLon: min(minLon, o.minLon),
+            maxLat: max(maxLat, o.maxLat), maxLon: max(maxLon, o.maxLon))
     }
 }
 
@@ -81,7 +82,9 @@ public struct GeoPolygon: Hashable, Sendable {
     public var centroid: GeoPoint {
         guard let outer = rings.first, let origin = outer.first else { return GeoPoint(lat: 0, lon: 0) }
         // Shifting to the first vertex keeps the cross products small and precise.
-        var twiceArea = 0.0, sumLon = 0.0, sumLat = 0.0
+        var twiceArea = 0.0
+        var sumLon = 0.0
+        var sumLat = 0.0
         for (i, a) in outer.enumerated() {
             let b = outer[(i + 1) % outer.count]
             let (ax, ay) = (a.lon - origin.lon, a.lat - origin.lat)

@@ -1,9 +1,9 @@
 #if canImport(Darwin)
-import Foundation
+    import Foundation
 #elseif canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// First letters of the pinyin of Chinese text, for search-as-you-type on
@@ -32,14 +32,20 @@ public enum PinyinInitials {
                 var compoundStart: UInt32 = 0
                 for scalar in text.unicodeScalars {
                     let value = scalar.value
-                    if position == 0, value == 0x20 || value == 0x3000 || value == 0xA0 || (0x09...0x0D).contains(value) { continue }
+                    if position == 0, value == 0x20 || value == 0x3000 || value == 0xA0 || (0x09...0x0D).contains(value)
+                    {
+                        continue
+                    }
                     position += 1
                     guard var letter = letter(of: value, table) else { continue }
-                    if position == 1, value >= hanStart, value < hanEnd, table[Int(value - hanStart)] & surnameFlags != 0 {
+                    if position == 1, value >= hanStart, value < hanEnd,
+                        table[Int(value - hanStart)] & surnameFlags != 0
+                    {
                         letter = surnameReadings[value] ?? letter
                         compoundStart = value
                     } else if position == 2, compoundStart != 0,
-                              let pair = compoundSurnames[UInt64(compoundStart) << 32 | UInt64(value)] {
+                        let pair = compoundSurnames[UInt64(compoundStart) << 32 | UInt64(value)]
+                    {
                         out[count - 1] = pair.0
                         letter = pair.1
                     }
@@ -100,7 +106,9 @@ public enum PinyinInitials {
                 let letter: UInt8
                 if index < 3755 {
                     let code = UInt16(0xB0 + index / 94) << 8 | UInt16(0xA1 + index % 94)
-                    while boundary + 1 < level1Boundaries.count, level1Boundaries[boundary + 1].0 <= code { boundary += 1 }
+                    while boundary + 1 < level1Boundaries.count, level1Boundaries[boundary + 1].0 <= code {
+                        boundary += 1
+                    }
                     letter = level1Boundaries[boundary].1
                 } else {
                     letter = level2Letters[index - 3755]
@@ -130,28 +138,31 @@ public enum PinyinInitials {
             }
         }
         #if canImport(Darwin)
-        // libiconv is not linked by default on Darwin; Foundation has the same table.
-        let encoding = String.Encoding(rawValue: CFStringConvertEncodingToNSStringEncoding(
-            CFStringEncoding(CFStringEncodings.GB_18030_2000.rawValue)))
-        return String(data: Data(bytes), encoding: encoding)?.unicodeScalars.map(\.value) ?? []
+            // libiconv is not linked by default on Darwin; Foundation has the same table.
+            let encoding = String.Encoding(
+                rawValue: CFStringConvertEncodingToNSStringEncoding(
+                    CFStringEncoding(CFStringEncodings.GB_18030_2000.rawValue)))
+            return String(data: Data(bytes), encoding: encoding)?.unicodeScalars.map(\.value) ?? []
         #else
-        guard let converter = iconv_open("UTF-32LE", "GB18030"),
-              converter != iconv_t(bitPattern: -1) else { return [] }
-        defer { iconv_close(converter) }
-        var output = [UInt8](repeating: 0, count: bytes.count * 2)
-        let complete = bytes.withUnsafeMutableBytes { input in
-            output.withUnsafeMutableBytes { output in
-                var inPointer = input.baseAddress?.assumingMemoryBound(to: CChar.self)
-                var outPointer = output.baseAddress?.assumingMemoryBound(to: CChar.self)
-                var (inLeft, outLeft) = (input.count, output.count)
-                let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-                return result != -1 && inLeft == 0 && outLeft == 0
+            guard let converter = iconv_open("UTF-32LE", "GB18030"),
+                converter != iconv_t(bitPattern: -1)
+            else { return [] }
+            defer { iconv_close(converter) }
+            var output = [UInt8](repeating: 0, count: bytes.count * 2)
+            let complete = bytes.withUnsafeMutableBytes { input in
+                output.withUnsafeMutableBytes { output in
+                    var inPointer = input.baseAddress?.assumingMemoryBound(to: CChar.self)
+                    var outPointer = output.baseAddress?.assumingMemoryBound(to: CChar.self)
+                    var (inLeft, outLeft) = (input.count, output.count)
+                    let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+                    return result != -1 && inLeft == 0 && outLeft == 0
+                }
             }
-        }
-        guard complete else { return [] }
-        return stride(from: 0, to: output.count, by: 4).map { at in
-            UInt32(output[at]) | UInt32(output[at + 1]) << 8 | UInt32(output[at + 2]) << 16 | UInt32(output[at + 3]) << 24
-        }
+            guard complete else { return [] }
+            return stride(from: 0, to: output.count, by: 4).map { at in
+                UInt32(output[at]) | UInt32(output[at + 1]) << 8 | UInt32(output[at + 2]) << 16 | UInt32(output[at + 3])
+                    << 24
+            }
         #endif
     }
 
@@ -239,17 +250,20 @@ public enum PinyinInitials {
             ("b", "秘"), ("c", "种種重"), ("g", "句"), ("n", "粘佴乜"), ("o", "区區"), ("p", "繁"),
             ("q", "仇"), ("s", "单單折召"), ("x", "解颉"), ("y", "乐樂"), ("z", "查祭朝翟"),
         ]
-        return Dictionary(uniqueKeysWithValues: readings.flatMap { letter, characters in
-            characters.unicodeScalars.map { ($0.value, UInt8(ascii: letter)) }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: readings.flatMap { letter, characters in
+                characters.unicodeScalars.map { ($0.value, UInt8(ascii: letter)) }
+            })
     }()
 
     /// Compound surnames whose first character is otherwise read differently (长 cháng, 尉 wèi, 万 wàn, 澹 dàn).
     private static let compoundSurnames: [UInt64: (UInt8, UInt8)] = {
         let pairs: [(String, String)] = [("长孙", "zs"), ("尉迟", "yc"), ("万俟", "mq"), ("澹台", "tt")]
-        return Dictionary(uniqueKeysWithValues: pairs.map { name, letters in
-            let s = Array(name.unicodeScalars), l = Array(letters.utf8)
-            return (UInt64(s[0].value) << 32 | UInt64(s[1].value), (l[0], l[1]))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: pairs.map { name, letters in
+                let s = Array(name.unicodeScalars)
+                let l = Array(letters.utf8)
+                return (UInt64(s[0].value) << 32 | UInt64(s[1].value), (l[0], l[1]))
+            })
     }()
 }

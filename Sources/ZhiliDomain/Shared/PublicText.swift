@@ -30,7 +30,8 @@ public enum PublicText {
             out = out.replacing(pattern) { match in
                 var result = template
                 for i in 1..<max(match.output.count, 1) {
-                    result = result.replacingOccurrences(of: "$\(i)", with: match.output[i].substring.map(String.init) ?? "")
+                    result = result.replacingOccurrences(
+                        of: "$\(i)", with: match.output[i].substring.map(String.init) ?? "")
                 }
                 return result
             }

@@ -29,9 +29,11 @@ public struct QRCode: Sendable {
         bytes: [UInt8], correction: QRErrorCorrection, minimumVersion: Int, forcedMask: Int?
     ) throws(QRCodeError) {
         let mode = Mode.best(for: bytes)
-        guard let version = (max(1, minimumVersion)...40).first(where: {
-            mode.fits(count: bytes.count, version: $0, correction: correction)
-        }) else { throw .dataTooLong }
+        guard
+            let version = (max(1, minimumVersion)...40).first(where: {
+                mode.fits(count: bytes.count, version: $0, correction: correction)
+            })
+        else { throw .dataTooLong }
 
         let data = Self.dataCodewords(bytes, mode: mode, version: version, correction: correction)
         let codewords = Self.interleavedCodewords(data: data, version: version, correction: correction)
@@ -73,7 +75,10 @@ public struct QRCode: Sendable {
         for y in 0..<size {
             var x = 0
             while x < size {
-                guard self[x, y] else { x += 1; continue }
+                guard self[x, y] else {
+                    x += 1
+                    continue
+                }
                 var run = 1
                 while self[x + run, y] { run += 1 }
                 path += "M\(x + border),\(y + border)h\(run)v1h-\(run)z"
@@ -232,7 +237,8 @@ extension QRCode.Matrix {
             for x in 0..<size - 1 {
                 let colour = dark[y * size + x]
                 if dark[y * size + x + 1] == colour, dark[(y + 1) * size + x] == colour,
-                   dark[(y + 1) * size + x + 1] == colour {
+                    dark[(y + 1) * size + x + 1] == colour
+                {
                     score += 3
                 }
             }

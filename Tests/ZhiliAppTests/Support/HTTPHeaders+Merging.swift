@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VaporTesting
+
 @testable import ZhiliApp
 
 extension HTTPHeaders {

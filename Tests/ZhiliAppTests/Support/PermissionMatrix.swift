@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import ZhiliApp
 
 /// Who passes the gate of each documented operation: the expectation table of
@@ -8,12 +9,16 @@ import Foundation
 /// the person, household or complaint's submitter. "Passes" means any answer but 401, 403 and
 /// 404; a refusal is one of those. No answer may be a 5xx.
 enum PermissionMatrix {
-    static let roles = ["anonymous", "admin", "city", "street", "community", "grid001", "grid004", "civil", "emergency",
-                        "resident", "volunteer", "merchant", "cobuild"]
+    static let roles = [
+        "anonymous", "admin", "city", "street", "community", "grid001", "grid004", "civil", "emergency",
+        "resident", "volunteer", "merchant", "cobuild",
+    ]
 
     static let signedIn = Set(roles.dropFirst())
     static let everyone = Set(roles)
-    static let staff: Set<String> = ["admin", "city", "street", "community", "grid001", "grid004", "civil", "emergency"]
+    static let staff: Set<String> = [
+        "admin", "city", "street", "community", "grid001", "grid004", "civil", "emergency",
+    ]
     /// Staff whose area holds the first grid (department staff are bound to the city).
     static let staffInScope = staff.subtracting(["grid004"])
     /// Those who keep the register there.
@@ -32,8 +37,15 @@ enum PermissionMatrix {
         /// A new target for each request (the operation consumes it).
         var freshTarget: Target? = nil
 
-        init(_ allowed: Set<String>, query: String = "", body: Body = .none, freshToken: Bool = false, freshTarget: Target? = nil) {
-            self.allowed = allowed; self.query = query; self.body = body; self.freshToken = freshToken; self.freshTarget = freshTarget
+        init(
+            _ allowed: Set<String>, query: String = "", body: Body = .none, freshToken: Bool = false,
+            freshTarget: Target? = nil
+        ) {
+            self.allowed = allowed
+            self.query = query
+            self.body = body
+            self.freshToken = freshToken
+            self.freshTarget = freshTarget
         }
     }
 
@@ -47,9 +59,14 @@ enum PermissionMatrix {
         "POST /api/v1/auth/token": Row(everyone, body: .json(#"{"username":"community","password":"Demo@2026"}"#)),
         "POST /api/v1/auth/logout": Row(signedIn, freshToken: true),
         "GET /api/v1/me": Row(signedIn),
-        "POST /api/v1/me/password": Row(signedIn, body: .json(#"{"currentPassword":"Demo@2026","newPassword":"short"}"#), freshToken: true),
+        "POST /api/v1/me/password": Row(
+            signedIn, body: .json(#"{"currentPassword":"Demo@2026","newPassword":"short"}"#), freshToken: true),
         "GET /api/v1/users": Row(admin),
-        "POST /api/v1/users": Row(admin, body: .json(#"{"username":"m{unique}","displayName":"矩阵","password":"Matrix@2026","role":"volunteer","nodeCode":"{grid}"}"#)),
+        "POST /api/v1/users": Row(
+            admin,
+            body: .json(
+                #"{"username":"m{unique}","displayName":"矩阵","password":"Matrix@2026","role":"volunteer","nodeCode":"{grid}"}"#
+            )),
         "PATCH /api/v1/users/{id}": Row(admin, body: .json(#"{"displayName":"矩阵对象"}"#)),
         "POST /api/v1/users/{id}/sign-out": Row(admin),
         "GET /api/v1/audit": Row(admin),
@@ -61,7 +78,8 @@ enum PermissionMatrix {
         "GET /api/v1/nodes/{code}/children.geojson": Row(staffInScope.union(["resident"])),
         "GET /api/v1/nodes/{code}/profile": Row(staffInScope),
         // The hierarchy is kept by officials and community staff beneath their own node.
-        "POST /api/v1/nodes": Row(["admin", "city", "street", "community"], body: .json(#"{"parentCode":"{grid}","name":"矩阵小区{unique}"}"#)),
+        "POST /api/v1/nodes": Row(
+            ["admin", "city", "street", "community"], body: .json(#"{"parentCode":"{grid}","name":"矩阵小区{unique}"}"#)),
         "PATCH /api/v1/nodes/{code}": Row(["admin", "city", "street", "community"], body: .json(#"{"name":"矩阵网格"}"#)),
         "DELETE /api/v1/nodes/{code}": Row(["admin", "city", "street", "community"], freshTarget: .node),
         "GET /api/v1/grids.geojson": Row(signedIn),
@@ -70,21 +88,26 @@ enum PermissionMatrix {
         "GET /api/v1/households/{code}": Row(staffInScope),
         "GET /api/v1/households/{code}/qr.svg": Row(staffInScope),
         "GET /api/v1/residents": Row(residentsAndStaff),
-        "POST /api/v1/residents": Row(keepersInScope, body: .json(#"{"name":"矩阵新人","idNumber":"{idNumber}","householdCode":"{household}","relation":"户主"}"#)),
+        "POST /api/v1/residents": Row(
+            keepersInScope,
+            body: .json(#"{"name":"矩阵新人","idNumber":"{idNumber}","householdCode":"{household}","relation":"户主"}"#)),
         "GET /api/v1/residents/search": Row(staff, query: "q=zs"),
         "GET /api/v1/residents/{id}": Row(staffInScope),
         "PATCH /api/v1/residents/{id}": Row(keepersInScope, body: .json(#"{"notes":"矩阵备注"}"#)),
         "GET /api/v1/residents/{id}/profile": Row(staffInScope),
-        "POST /api/v1/residents/{id}/reveal": Row(["admin", "community", "grid001", "civil"], body: .json(#"{"field":"phone","reason":"核对联系方式"}"#)),
+        "POST /api/v1/residents/{id}/reveal": Row(
+            ["admin", "community", "grid001", "civil"], body: .json(#"{"field":"phone","reason":"核对联系方式"}"#)),
         "POST /api/v1/residents/{id}/visits": Row(keepersInScope.union(["civil"]), body: .json(#"{"notes":"矩阵走访"}"#)),
         "GET /api/v1/tags": Row(signedIn),
         "GET /api/v1/care/todo": Row(staff),
         "GET /api/v1/care/indicators": Row(staff),
         "GET /api/v1/reviews": Row(staff),
         "POST /api/v1/reviews/{id}/approve": Row(["admin", "street", "community"], freshTarget: .changeRequest),
-        "POST /api/v1/reviews/{id}/reject": Row(["admin", "street", "community"], body: .json(#"{"reason":"矩阵驳回"}"#), freshTarget: .changeRequest),
+        "POST /api/v1/reviews/{id}/reject": Row(
+            ["admin", "street", "community"], body: .json(#"{"reason":"矩阵驳回"}"#), freshTarget: .changeRequest),
         "GET /api/v1/exchange/{kind}/template": Row(signedIn),
-        "POST /api/v1/exchange/{kind}/import": Row(keepersInScope.union(["grid004"]), query: "dryRun=true&filename=m.csv", body: .csv),
+        "POST /api/v1/exchange/{kind}/import": Row(
+            keepersInScope.union(["grid004"]), query: "dryRun=true&filename=m.csv", body: .csv),
         "GET /api/v1/exchange/{kind}/export": Row(staff),
         // Places are public geography for everyone signed in; staff see their own area's.
         "GET /api/v1/places": Row(signedIn),
@@ -92,18 +115,27 @@ enum PermissionMatrix {
         "GET /api/v1/party/orgs": Row(staff.union(["volunteer"])),
 
         "GET /api/v1/complaints/categories": Row(signedIn),
-        "PUT /api/v1/complaints/categories/{code}": Row(admin, body: .json(#"{"parentCode":"facilities","nameZh":"矩阵分类","nameEn":"Matrix","handlerKind":"grid_worker","tier":"7d"}"#)),
+        "PUT /api/v1/complaints/categories/{code}": Row(
+            admin,
+            body: .json(
+                #"{"parentCode":"facilities","nameZh":"矩阵分类","nameEn":"Matrix","handlerKind":"grid_worker","tier":"7d"}"#
+            )),
         "GET /api/v1/complaints": Row(residentsAndStaff),
-        "POST /api/v1/complaints": Row(residentsAndStaff, body: .json(#"{"categoryCode":"facilities","text":"矩阵测试：路灯不亮","lat":{complaintLat},"lon":{complaintLon}}"#)),
-        "GET /api/v1/complaints/nearby": Row(residentsAndStaff, query: "category=facilities&lat={complaintLat}&lon={complaintLon}"),
+        "POST /api/v1/complaints": Row(
+            residentsAndStaff,
+            body: .json(#"{"categoryCode":"facilities","text":"矩阵测试：路灯不亮","lat":{complaintLat},"lon":{complaintLon}}"#)),
+        "GET /api/v1/complaints/nearby": Row(
+            residentsAndStaff, query: "category=facilities&lat={complaintLat}&lon={complaintLon}"),
         "GET /api/v1/complaints/rates": Row(staff),
         "GET /api/v1/complaints/themes": Row(staff),
         "PUT /api/v1/complaints/themes/{code}": Row(admin, body: .json(#"{"nameZh":"矩阵主题","keywords":["矩阵"]}"#)),
         "GET /api/v1/complaints/trends": Row(staff),
         "GET /api/v1/complaints/map.geojson": Row(staff),
         "GET /api/v1/complaints/{id}": Row(["admin", "city", "street", "community", "grid001"]),
-        "POST /api/v1/complaints/{id}/actions": Row(["admin", "street", "community", "grid001"], body: .json(#"{"action":"progress","note":"矩阵进展"}"#)),
-        "POST /api/v1/complaints/{id}/follow": Row(["resident"], body: .json(#"{"lat":{complaintLat},"lon":{complaintLon}}"#)),
+        "POST /api/v1/complaints/{id}/actions": Row(
+            ["admin", "street", "community", "grid001"], body: .json(#"{"action":"progress","note":"矩阵进展"}"#)),
+        "POST /api/v1/complaints/{id}/follow": Row(
+            ["resident"], body: .json(#"{"lat":{complaintLat},"lon":{complaintLon}}"#)),
         "POST /api/v1/complaints/{id}/photos": Row(["admin", "community", "grid001"], body: .photo),
         "GET /api/v1/complaints/{id}/photos/{photo}": Row(["admin", "city", "street", "community", "grid001"]),
         "POST /api/v1/complaints/{id}/reveal": Row(admin, body: .json(#"{"reason":"核实来电人身份"}"#)),

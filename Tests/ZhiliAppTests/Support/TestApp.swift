@@ -4,6 +4,7 @@ import SQLKit
 import Testing
 import Vapor
 import VaporTesting
+
 @testable import ZhiliApp
 
 /// Every test gets its own database: a fresh SQLite file, or a fresh schema in the
@@ -19,9 +20,11 @@ enum TestDatabase {
 
 /// Builds an application on an isolated database, migrates it, optionally loads the tiny
 /// demo town, runs the test and tears everything down.
-func withTestApp(seed: Bool = true, secrets: Secrets = Secrets.generate(), settings: (inout AppConfig) -> Void = { _ in },
-                 capabilities: [any Capability] = Capabilities.all,
-                 _ body: (Application) async throws -> Void) async throws {
+func withTestApp(
+    seed: Bool = true, secrets: Secrets = Secrets.generate(), settings: (inout AppConfig) -> Void = { _ in },
+    capabilities: [any Capability] = Capabilities.all,
+    _ body: (Application) async throws -> Void
+) async throws {
     var config = AppConfig()
     let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhili-test-\(id)").path
@@ -70,12 +73,15 @@ extension Application {
     /// Signs in through the API and returns the bearer header for the account.
     func bearer(_ username: String, password: String = DemoCity.password) async throws -> HTTPHeaders {
         var token = ""
-        try await testing().test(.POST, "/api/v1/auth/token", beforeRequest: { req in
-            try req.content.encode(["username": username, "password": password], as: .json)
-        }, afterResponse: { res in
-            #expect(res.status == .ok, "sign-in failed for \(username): \(res.body.string)")
-            token = (try? res.content.decode(AuthService.Issued.self).token) ?? ""
-        })
+        try await testing().test(
+            .POST, "/api/v1/auth/token",
+            beforeRequest: { req in
+                try req.content.encode(["username": username, "password": password], as: .json)
+            },
+            afterResponse: { res in
+                #expect(res.status == .ok, "sign-in failed for \(username): \(res.body.string)")
+                token = (try? res.content.decode(AuthService.Issued.self).token) ?? ""
+            })
         return ["Authorization": "Bearer \(token)"]
     }
 
@@ -116,7 +122,8 @@ func errorField(_ res: TestingHTTPResponse) -> String? {
 extension Application {
     /// The sign-in form's anti-forgery cookie and token, as a browser gets them by loading it.
     func loginFormToken() async throws -> (cookie: String, token: String) {
-        var cookie = "", token = ""
+        var cookie = ""
+        var token = ""
         try await testing().test(.GET, "/login") { res in
             cookie = res.headers.setCookie?[LoginPage.cookieName]?.string ?? ""
             let html = res.body.string
@@ -131,9 +138,11 @@ extension Application {
         let form = try await loginFormToken()
         var body = fields
         body["_csrf"] = form.token
-        try await testing().test(.POST, "/login", headers: ["Cookie": form.cookie], beforeRequest: { req in
-            try req.content.encode(body, as: .urlEncodedForm)
-        }, afterResponse: check)
+        try await testing().test(
+            .POST, "/login", headers: ["Cookie": form.cookie],
+            beforeRequest: { req in
+                try req.content.encode(body, as: .urlEncodedForm)
+            }, afterResponse: check)
     }
 }
 
@@ -142,7 +151,8 @@ enum WebFixture {
     static func cookie(_ app: Application, as user: String) async throws -> String {
         var cookie = ""
         try await app.postLogin(["username": user, "password": DemoCity.password]) { res in
-            cookie = "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
+            cookie =
+                "\(SessionAuthenticator.cookieName)=\(res.headers.setCookie?[SessionAuthenticator.cookieName]?.string ?? "")"
         }
         return cookie
     }

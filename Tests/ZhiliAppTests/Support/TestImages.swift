@@ -3,6 +3,7 @@ import SQLKit
 import Testing
 import VaporTesting
 import ZhiliDomain
+
 @testable import ZhiliApp
 
 /// Test pictures made here, byte by byte: a PNG with stored (uncompressed) deflate blocks.
@@ -12,7 +13,9 @@ enum TestImages {
         raw.reserveCapacity((width * 3 + 1) * height)
         for y in 0..<height {
             raw.append(0)
-            for x in 0..<width { raw += [UInt8(x * 255 / max(width - 1, 1)), UInt8(y * 255 / max(height - 1, 1)), 128] }
+            for x in 0..<width {
+                raw += [UInt8(x * 255 / max(width - 1, 1)), UInt8(y * 255 / max(height - 1, 1)), 128]
+            }
         }
         var zlib: [UInt8] = [0x78, 0x01]
         var offset = 0
@@ -23,8 +26,12 @@ enum TestImages {
             zlib += raw[offset..<offset + n]
             offset += n
         } while offset < raw.count
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in raw { a = (a + UInt32(byte)) % 65_521; b = (b + a) % 65_521 }
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        for byte in raw {
+            a = (a + UInt32(byte)) % 65_521
+            b = (b + a) % 65_521
+        }
         zlib += be32((b << 16) | a)
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         out += chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0])
@@ -37,8 +44,8 @@ enum TestImages {
     static func jpegRotated(width: Int, height: Int) throws -> Data {
         let plain = try PhotoProcessing.normalize(png(width: width, height: height)).image
         var tiff: [UInt8] = Array("MM".utf8) + [0, 42] + be32(8)
-        tiff += [0, 1]                                   // one entry
-        tiff += [0x01, 0x12, 0, 3] + be32(1) + [0, 6, 0, 0] // Orientation, SHORT, 1, value 6
+        tiff += [0, 1]  // one entry
+        tiff += [0x01, 0x12, 0, 3] + be32(1) + [0, 6, 0, 0]  // Orientation, SHORT, 1, value 6
         tiff += be32(0)
         let payload = Array("Exif".utf8) + [0, 0] + tiff
         let length = payload.count + 2
@@ -46,7 +53,9 @@ enum TestImages {
         return Data([0xFF, 0xD8] + app1 + plain.dropFirst(2))
     }
 
-    private static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    private static func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    }
 
     private static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let body = Array(type.utf8) + data
@@ -59,11 +68,16 @@ enum TestImages {
     }
 
     /// A multipart/form-data body with text fields and files under `photos[]`.
-    static func multipart(fields: [String: String], files: [(String, Data)], boundary: String = "zhili-test-boundary") -> ByteBuffer {
+    static func multipart(fields: [String: String], files: [(String, Data)], boundary: String = "zhili-test-boundary")
+        -> ByteBuffer
+    {
         var body = Data()
         func line(_ s: String) { body.append(Data((s + "\r\n").utf8)) }
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            line("--\(boundary)"); line("Content-Disposition: form-data; name=\"\(name)\""); line(""); line(value)
+            line("--\(boundary)")
+            line("Content-Disposition: form-data; name=\"\(name)\"")
+            line("")
+            line(value)
         }
         for (filename, data) in files {
             line("--\(boundary)")

@@ -7,7 +7,9 @@ enum Open311Format: String {
 
     /// Splits "requests.json" into ("requests", .json).
     static func split(_ raw: String) throws -> (name: String, format: Open311Format) {
-        guard let dot = raw.lastIndex(of: "."), let format = Open311Format(rawValue: String(raw[raw.index(after: dot)...]).lowercased()) else {
+        guard let dot = raw.lastIndex(of: "."),
+            let format = Open311Format(rawValue: String(raw[raw.index(after: dot)...]).lowercased())
+        else {
             throw Open311Error(400, "Append .json or .xml to the resource name")
         }
         return (String(raw[..<dot]), format)
@@ -20,14 +22,20 @@ enum Open311Format: String {
         let body: String
         switch self {
         case .json:
-            body = "[" + records.map { r in "{" + r.map { "\(jsonString($0.0)):\($0.1.json)" }.joined(separator: ",") + "}" }.joined(separator: ",") + "]"
+            body =
+                "["
+                + records.map { r in "{" + r.map { "\(jsonString($0.0)):\($0.1.json)" }.joined(separator: ",") + "}" }
+                .joined(separator: ",") + "]"
         case .xml:
-            body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><\(root)>" + records.map { r in
-                "<\(item)>" + r.map { "<\($0.0)>\($0.1.xml)</\($0.0)>" }.joined() + "</\(item)>"
-            }.joined() + "</\(root)>"
+            body =
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><\(root)>"
+                + records.map { r in
+                    "<\(item)>" + r.map { "<\($0.0)>\($0.1.xml)</\($0.0)>" }.joined() + "</\(item)>"
+                }.joined() + "</\(root)>"
         }
         let response = Response(status: status, body: .init(string: body))
-        response.headers.contentType = self == .json ? .json : HTTPMediaType(type: "text", subType: "xml", parameters: ["charset": "utf-8"])
+        response.headers.contentType =
+            self == .json ? .json : HTTPMediaType(type: "text", subType: "xml", parameters: ["charset": "utf-8"])
         return response
     }
 }
@@ -45,7 +53,10 @@ enum Open311Value {
         case .number(let n): return n.map(Self.number) ?? "null"
         case .bool(let b): return b ? "true" : "false"
         case .list(let items): return "[" + items.map(jsonString).joined(separator: ",") + "]"
-        case .records(let rs, _): return "[" + rs.map { r in "{" + r.map { "\(jsonString($0.0)):\($0.1.json)" }.joined(separator: ",") + "}" }.joined(separator: ",") + "]"
+        case .records(let rs, _):
+            return "["
+                + rs.map { r in "{" + r.map { "\(jsonString($0.0)):\($0.1.json)" }.joined(separator: ",") + "}" }
+                .joined(separator: ",") + "]"
         }
     }
 
@@ -55,7 +66,9 @@ enum Open311Value {
         case .number(let n): return n.map(Self.number) ?? ""
         case .bool(let b): return b ? "true" : "false"
         case .list(let items): return items.map(Self.escape).joined(separator: ",")
-        case .records(let rs, let item): return rs.map { r in "<\(item)>" + r.map { "<\($0.0)>\($0.1.xml)</\($0.0)>" }.joined() + "</\(item)>" }.joined()
+        case .records(let rs, let item):
+            return rs.map { r in "<\(item)>" + r.map { "<\($0.0)>\($0.1.xml)</\($0.0)>" }.joined() + "</\(item)>" }
+                .joined()
         }
     }
 
@@ -73,10 +86,14 @@ enum Open311Value {
 struct Open311Error: Error {
     let status: Int
     let description: String
-    init(_ status: Int, _ description: String) { self.status = status; self.description = description }
+    init(_ status: Int, _ description: String) {
+        self.status = status
+        self.description = description
+    }
 
     func response(_ format: Open311Format) -> Response {
-        format.render([[("code", .number(Double(status))), ("description", .text(description))]], root: "errors", item: "error",
-                      status: HTTPResponseStatus(statusCode: status))
+        format.render(
+            [[("code", .number(Double(status))), ("description", .text(description))]], root: "errors", item: "error",
+            status: HTTPResponseStatus(statusCode: status))
     }
 }

@@ -27,7 +27,10 @@ enum Open311KeyRoutes {
     }
 
     struct IssueInput: Content { var integrator: String }
-    struct Issued: Content { let integrator: String; let apiKey: String }
+    struct Issued: Content {
+        let integrator: String
+        let apiKey: String
+    }
 
     /// Shared by the API and the page: checks the name, issues, audits.
     static func issueKey(_ req: Request) async throws -> Issued {
@@ -81,27 +84,45 @@ enum Open311KeyRoutes {
         return PageShell(request: req, title: t("系统接入", "Integrations"), active: "integrations", wide: true).render {
             Div {
                 H1(t("系统接入（Open311）", "Integrations (Open311)"))
-                Paragraph(t("为 12345 热线等外部系统签发 api_key；密钥只显示一次，平台只保存其摘要。接口地址：/open311/v2/",
-                            "Issue an api_key per external system (a 12345 hotline, another platform). A key is shown once; only its hash is kept. Endpoint: /open311/v2/")).class("muted")
+                Paragraph(
+                    t(
+                        "为 12345 热线等外部系统签发 api_key；密钥只显示一次，平台只保存其摘要。接口地址：/open311/v2/",
+                        "Issue an api_key per external system (a 12345 hotline, another platform). A key is shown once; only its hash is kept. Endpoint: /open311/v2/"
+                    )
+                ).class("muted")
             }.class("page-head")
             if let issued {
                 Div {
                     H3(t("新密钥（请立即复制保存）", "New key (copy it now)"))
-                    Paragraph { Text("\(issued.integrator)：") ; Element(name: "code") { Text(issued.apiKey) } }.class("mono")
+                    Paragraph {
+                        Text("\(issued.integrator)：")
+                        Element(name: "code") { Text(issued.apiKey) }
+                    }.class("mono")
                 }.class("card ok-card")
             }
             Form(url: "/admin/integrations", method: .post) {
                 Input(type: .hidden, name: "_csrf", value: csrf)
-                Input(type: .text, name: "integrator", isRequired: true, placeholder: t("接入方名称，如 市12345热线", "Integrator, e.g. city 12345 hotline"))
+                Input(
+                    type: .text, name: "integrator", isRequired: true,
+                    placeholder: t("接入方名称，如 市12345热线", "Integrator, e.g. city 12345 hotline"))
                 Button { Text(t("签发密钥", "Issue a key")) }.attribute(named: "type", value: "submit").class("primary")
             }.class("inline filters")
-            Table(header: TableRow {
-                TableHeaderCell(t("接入方", "Integrator")); TableHeaderCell(t("签发时间", "Issued")); TableHeaderCell(t("状态", "State")); TableHeaderCell("")
-            }) {
+            Table(
+                header: TableRow {
+                    TableHeaderCell(t("接入方", "Integrator"))
+                    TableHeaderCell(t("签发时间", "Issued"))
+                    TableHeaderCell(t("状态", "State"))
+                    TableHeaderCell("")
+                }
+            ) {
                 for k in keys {
                     TableRow {
-                        TableCell(k.integrator); TableCell(DisplayTime.minutes(k.createdAt))
-                        TableCell { Span(k.active ? t("有效", "active") : t("已停用", "revoked")).class(k.active ? "pill ok" : "pill") }
+                        TableCell(k.integrator)
+                        TableCell(DisplayTime.minutes(k.createdAt))
+                        TableCell {
+                            Span(k.active ? t("有效", "active") : t("已停用", "revoked")).class(
+                                k.active ? "pill ok" : "pill")
+                        }
                         TableCell {
                             if k.active {
                                 Form(url: "/admin/integrations/\(k.id.uuidString)/revoke", method: .post) {

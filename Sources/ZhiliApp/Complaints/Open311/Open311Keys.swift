@@ -30,25 +30,45 @@ enum Open311Keys {
         FieldCipher.hex(SHA256.hash(data: Data(key.utf8)))
     }
 
-    struct Integrator: Decodable, Sendable { let id: UUID; let integrator: String }
+    struct Integrator: Decodable, Sendable {
+        let id: UUID
+        let integrator: String
+    }
 
     static func find(_ key: String, on db: any SQLDatabase) async throws -> Integrator? {
         try await db.select().columns("id", "integrator").from("open311_keys")
             .where("key_hash", .equal, hash(key)).where("active", .equal, true).first(decoding: Integrator.self)
     }
 
-    struct Listed: Content, Sendable { let id: UUID; let integrator: String; let active: Bool; let createdAt: Date }
+    struct Listed: Content, Sendable {
+        let id: UUID
+        let integrator: String
+        let active: Bool
+        let createdAt: Date
+    }
 
     static func list(on db: any SQLDatabase) async throws -> [Listed] {
-        struct Row: Decodable { let id: UUID; let integrator: String; let active: Bool; let created_at: Date }
-        return try await db.select().columns("id", "integrator", "active", "created_at").from("open311_keys").orderBy("created_at")
-            .all(decoding: Row.self).map { Listed(id: $0.id, integrator: $0.integrator, active: $0.active, createdAt: $0.created_at) }
+        struct Row: Decodable {
+            let id: UUID
+            let integrator: String
+            let active: Bool
+            let created_at: Date
+        }
+        return try await db.select().columns("id", "integrator", "active", "created_at").from("open311_keys").orderBy(
+            "created_at"
+        )
+        .all(decoding: Row.self).map {
+            Listed(id: $0.id, integrator: $0.integrator, active: $0.active, createdAt: $0.created_at)
+        }
     }
 
     /// Stops a key working; the row stays for the audit trail.
     static func revoke(_ id: UUID, on db: any SQLDatabase) async throws -> Bool {
         struct One: Decodable { let id: UUID }
-        guard try await db.select().column("id").from("open311_keys").where("id", .equal, id).first(decoding: One.self) != nil else { return false }
+        guard
+            try await db.select().column("id").from("open311_keys").where("id", .equal, id).first(decoding: One.self)
+                != nil
+        else { return false }
         try await db.update("open311_keys").set("active", to: false).where("id", .equal, id).run()
         return true
     }

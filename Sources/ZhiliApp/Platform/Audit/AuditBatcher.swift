@@ -17,7 +17,9 @@ final class AuditBatcher: Sendable {
         let ip: String?
         let detail: String?
 
-        var values: [any Encodable & Sendable] { [at, actorID, actorName, role, action, entity, entityID, outcome, ip, detail] }
+        var values: [any Encodable & Sendable] {
+            [at, actorID, actorName, role, action, entity, entityID, outcome, ip, detail]
+        }
     }
 
     private let commit: GroupCommit<Entry, Void>
@@ -33,7 +35,9 @@ final class AuditBatcher: Sendable {
         try await commit.submit(entry)
     }
 
-    static let columns = ["at", "actor_id", "actor_name", "role", "action", "entity", "entity_id", "outcome", "ip", "detail"]
+    static let columns = [
+        "at", "actor_id", "actor_name", "role", "action", "entity", "entity_id", "outcome", "ip", "detail",
+    ]
 
     /// One multi-row INSERT per batch (on SQLite straight to the driver, like bulk imports).
     static func insert(_ entries: [Entry], on db: any SQLDatabase) async throws {

@@ -7,11 +7,14 @@ import Vapor
 public struct AuditService: Sendable {
     let request: Request
 
-    public func record(action: String, entity: String, entityID: String?, outcome: AuditOutcome = .ok,
-                       detail: String? = nil) async {
+    public func record(
+        action: String, entity: String, entityID: String?, outcome: AuditOutcome = .ok,
+        detail: String? = nil
+    ) async {
         let p = request.principal
         let entry = AuditBatcher.Entry(
-            at: Date(), actorID: p?.userID, actorName: p?.username, role: p?.role.rawValue, action: action, entity: entity,
+            at: Date(), actorID: p?.userID, actorName: p?.username, role: p?.role.rawValue, action: action,
+            entity: entity,
             entityID: entityID, outcome: outcome.rawValue,
             ip: request.remoteAddress?.ipAddress ?? request.headers.first(name: "X-Forwarded-For"), detail: detail)
         do {

@@ -11,7 +11,8 @@ enum RevealReason {
             throw AppError.invalid("reason", zh: "请填写查看原因（至少 4 个字）", en: "State a reason (4 characters or more)")
         }
         guard reason.count <= maxLength else {
-            throw AppError.invalid("reason", zh: "原因过长（最多 \(maxLength) 字）", en: "Reason too long (\(maxLength) characters at most)")
+            throw AppError.invalid(
+                "reason", zh: "原因过长（最多 \(maxLength) 字）", en: "Reason too long (\(maxLength) characters at most)")
         }
         return reason
     }

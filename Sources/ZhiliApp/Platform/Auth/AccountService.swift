@@ -7,13 +7,18 @@ import ZhiliDomain
 enum AccountService {
     static func validate(username: String, password: String, role: Role, nodeCode: String?) throws {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._-"))
-        guard (3...32).contains(username.count), username.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else {
-            throw AppError.invalid("username", zh: "用户名须为 3–32 位字母、数字或 . _ -", en: "Username must be 3–32 letters, digits or . _ -")
+        guard (3...32).contains(username.count),
+            username.unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII })
+        else {
+            throw AppError.invalid(
+                "username", zh: "用户名须为 3–32 位字母、数字或 . _ -", en: "Username must be 3–32 letters, digits or . _ -")
         }
         try validatePassword(password, field: "password")
         if let level = role.expectedLevel, role != .admin {
             guard let raw = nodeCode, let code = try? HierarchyCode(validating: raw), code.level == level else {
-                throw AppError.invalid("nodeCode", zh: "\(role.nameZh)须绑定到一个\(level.nameZh)节点", en: "\(role.nameEn) must be bound to a \(level.nameEn) node")
+                throw AppError.invalid(
+                    "nodeCode", zh: "\(role.nameZh)须绑定到一个\(level.nameZh)节点",
+                    en: "\(role.nameEn) must be bound to a \(level.nameEn) node")
             }
         }
     }
@@ -24,8 +29,10 @@ enum AccountService {
         }
     }
 
-    static func create(username: String, displayName: String, password: String, role: Role, department: Department?,
-                       nodeCode: String?, on db: any Database, hasher: (String) async throws -> String) async throws -> UserAccount {
+    static func create(
+        username: String, displayName: String, password: String, role: Role, department: Department?,
+        nodeCode: String?, on db: any Database, hasher: (String) async throws -> String
+    ) async throws -> UserAccount {
         try validate(username: username, password: password, role: role, nodeCode: nodeCode)
         let name = displayName.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 64 else {
@@ -35,15 +42,17 @@ enum AccountService {
             throw AppError.invalid("department", zh: "部门工作人员须指定部门", en: "Department staff need a department")
         }
         if let node = nodeCode, role.isStaff {
-            guard try await db.sql.select().column("code").from("nodes").where("code", .equal, node).first() != nil else {
+            guard try await db.sql.select().column("code").from("nodes").where("code", .equal, node).first() != nil
+            else {
                 throw AppError.invalid("nodeCode", zh: "节点 \(node) 不存在", en: "Node \(node) does not exist")
             }
         }
         if try await UserAccount.query(on: db).filter(\.$username == username).first() != nil {
             throw AppError.conflict("username_taken", zh: "用户名已存在", en: "Username already taken", field: "username")
         }
-        let account = UserAccount(username: username, displayName: name, passwordHash: try await hasher(password),
-                                  role: role, department: department, nodeCode: nodeCode)
+        let account = UserAccount(
+            username: username, displayName: name, passwordHash: try await hasher(password),
+            role: role, department: department, nodeCode: nodeCode)
         try await account.save(on: db)
         return account
     }

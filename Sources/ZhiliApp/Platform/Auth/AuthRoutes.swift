@@ -25,7 +25,10 @@ enum AuthRoutes {
         return .noContent
     }
 
-    struct PasswordChange: Content { let currentPassword: String; let newPassword: String }
+    struct PasswordChange: Content {
+        let currentPassword: String
+        let newPassword: String
+    }
 
     /// Changes one's own password; every session of the account ends, this one included, and
     /// a fresh token is returned for the caller.
@@ -33,18 +36,25 @@ enum AuthRoutes {
         let p = try req.requirePrincipal()
         let input = try req.content.decode(PasswordChange.self)
         guard let account = try await UserAccount.find(p.userID, on: req.db),
-              (try? await req.password.async.verify(input.currentPassword, created: account.passwordHash)) == true else {
-            await req.audit.record(action: "password_change_failed", entity: "user", entityID: p.userID.uuidString, outcome: .denied)
-            throw AppError(.forbidden, code: "bad_credentials", zh: "当前密码错误", en: "Current password is wrong", field: "currentPassword")
+            (try? await req.password.async.verify(input.currentPassword, created: account.passwordHash)) == true
+        else {
+            await req.audit.record(
+                action: "password_change_failed", entity: "user", entityID: p.userID.uuidString, outcome: .denied)
+            throw AppError(
+                .forbidden, code: "bad_credentials", zh: "当前密码错误", en: "Current password is wrong",
+                field: "currentPassword")
         }
         try AccountService.validatePassword(input.newPassword)
         account.passwordHash = try await req.password.async.hash(input.newPassword)
         try await account.save(on: req.db)
         try await SessionStore.revokeAll(userID: p.userID, on: req.sql, cache: req.zhili.sessions)
         let token = try SessionToken(account: account, lifetime: Double(req.zhili.config.sessionHours) * 3600)
-        if let sid = token.sid { try await SessionStore.open(sid, userID: p.userID, expiresAt: token.exp.value, on: req.sql) }
+        if let sid = token.sid {
+            try await SessionStore.open(sid, userID: p.userID, expiresAt: token.exp.value, on: req.sql)
+        }
         await req.audit.record(action: "password_change", entity: "user", entityID: p.userID.uuidString)
-        return AuthService.Issued(token: try await req.jwt.sign(token), tokenType: "Bearer", expiresAt: token.exp.value, user: MeDTO(p))
+        return AuthService.Issued(
+            token: try await req.jwt.sign(token), tokenType: "Bearer", expiresAt: token.exp.value, user: MeDTO(p))
     }
 
     static func userID(_ req: Request) throws -> UUID {
@@ -54,27 +64,38 @@ enum AuthRoutes {
         return id
     }
 
-    struct UserUpdate: Content { var disabled: Bool?; var displayName: String? }
+    struct UserUpdate: Content {
+        var disabled: Bool?
+        var displayName: String?
+    }
 
     /// Administrators disable (or enable) an account and rename it; disabling ends its sessions.
     @Sendable static func updateUser(req: Request) async throws -> UserDTO {
         let p = try req.requireRole(.admin)
         let id = try userID(req)
         let input = try req.content.decode(UserUpdate.self)
-        guard let account = try await UserAccount.find(id, on: req.db) else { throw AppError.notFound("User", zhWhat: "账号") }
+        guard let account = try await UserAccount.find(id, on: req.db) else {
+            throw AppError.notFound("User", zhWhat: "账号")
+        }
         if let name = input.displayName {
             let clean = TextSafety.cleaned(name, multiline: false).trimmingCharacters(in: .whitespaces)
-            guard (1...64).contains(clean.count) else { throw AppError.invalid("displayName", zh: "姓名应为 1–64 字", en: "Display name: 1–64 characters") }
+            guard (1...64).contains(clean.count) else {
+                throw AppError.invalid("displayName", zh: "姓名应为 1–64 字", en: "Display name: 1–64 characters")
+            }
             account.displayName = clean
         }
         if input.disabled == true, id == p.userID {
-            throw AppError.conflict("own_account", zh: "不能停用自己的账号", en: "You cannot disable your own account", field: "disabled")
+            throw AppError.conflict(
+                "own_account", zh: "不能停用自己的账号", en: "You cannot disable your own account", field: "disabled")
         }
         if let disabled = input.disabled { account.disabled = disabled }
         try await account.save(on: req.db)
-        if input.disabled == true { try await SessionStore.revokeAll(userID: id, on: req.sql, cache: req.zhili.sessions) }
-        await req.audit.record(action: "update", entity: "user", entityID: id.uuidString,
-                               detail: input.disabled.map { $0 ? "disabled" : "enabled" })
+        if input.disabled == true {
+            try await SessionStore.revokeAll(userID: id, on: req.sql, cache: req.zhili.sessions)
+        }
+        await req.audit.record(
+            action: "update", entity: "user", entityID: id.uuidString,
+            detail: input.disabled.map { $0 ? "disabled" : "enabled" })
         return UserDTO(account)
     }
 
@@ -86,7 +107,8 @@ enum AuthRoutes {
         let id = try userID(req)
         guard try await UserAccount.find(id, on: req.db) != nil else { throw AppError.notFound("User", zhWhat: "账号") }
         let n = try await SessionStore.revokeAll(userID: id, on: req.sql, cache: req.zhili.sessions)
-        await req.audit.record(action: "sign_out_everywhere", entity: "user", entityID: id.uuidString, detail: "\(n) sessions")
+        await req.audit.record(
+            action: "sign_out_everywhere", entity: "user", entityID: id.uuidString, detail: "\(n) sessions")
         return Ended(ended: n)
     }
 
@@ -99,8 +121,9 @@ enum AuthRoutes {
         let c = try req.content.decode(Credentials.self)
         let (_, token) = try await AuthService.signIn(username: c.username, password: c.password, on: req)
         guard let principal = token.principal else { throw AppError.internalFailure("token without principal") }
-        return AuthService.Issued(token: try await req.jwt.sign(token), tokenType: "Bearer",
-                                  expiresAt: token.exp.value, user: MeDTO(principal))
+        return AuthService.Issued(
+            token: try await req.jwt.sign(token), tokenType: "Bearer",
+            expiresAt: token.exp.value, user: MeDTO(principal))
     }
 
     @Sendable static func me(req: Request) async throws -> MeDTO {
@@ -149,7 +172,8 @@ enum AuthRoutes {
             role: input.role, department: input.department, nodeCode: input.nodeCode, on: req.db,
             hasher: { try await req.password.async.hash($0) }
         )
-        await req.audit.record(action: "create", entity: "user", entityID: account.id?.uuidString, detail: input.username)
+        await req.audit.record(
+            action: "create", entity: "user", entityID: account.id?.uuidString, detail: input.username)
         let response = Response(status: .created)
         try response.content.encode(UserDTO(account))
         return response

@@ -20,10 +20,13 @@ enum AuthService {
         let user: MeDTO
     }
 
-    static func signIn(username: String, password: String, on req: Request) async throws -> (UserAccount, SessionToken) {
+    static func signIn(username: String, password: String, on req: Request) async throws -> (UserAccount, SessionToken)
+    {
         let name = username.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, !password.isEmpty else {
-            throw AppError(.badRequest, code: "missing_credentials", zh: "请输入用户名和密码", en: "Enter a username and password", field: name.isEmpty ? "username" : "password")
+            throw AppError(
+                .badRequest, code: "missing_credentials", zh: "请输入用户名和密码", en: "Enter a username and password",
+                field: name.isEmpty ? "username" : "password")
         }
         guard name.count <= 64, password.count <= 256 else { throw badCredentials }
         let throttle = SignInThrottle(db: try req.sql)
@@ -31,8 +34,10 @@ enum AuthService {
         let account = "user:" + name.lowercased()
         if let until = try await throttle.lockedUntil(address) {
             await req.audit.record(action: "sign_in_throttled", entity: "address", entityID: address, outcome: .denied)
-            throw AppError(.tooManyRequests, code: "too_many_attempts",
-                           zh: "此网络登录失败次数过多，请 \(minutes(until)) 分钟后再试", en: "Too many failed sign-ins from this network; try again in \(minutes(until)) minutes")
+            throw AppError(
+                .tooManyRequests, code: "too_many_attempts",
+                zh: "此网络登录失败次数过多，请 \(minutes(until)) 分钟后再试",
+                en: "Too many failed sign-ins from this network; try again in \(minutes(until)) minutes")
         }
         if let until = try await throttle.lockedUntil(account) {
             await req.audit.record(action: "sign_in_locked", entity: "user", entityID: name, outcome: .denied)
@@ -54,7 +59,9 @@ enum AuthService {
         }
         try await throttle.clear(account)
         let token = try SessionToken(account: found, lifetime: Double(req.application.zhili.config.sessionHours) * 3600)
-        if let id = found.id, let sid = token.sid { try await SessionStore.open(sid, userID: id, expiresAt: token.exp.value, on: req.sql) }
+        if let id = found.id, let sid = token.sid {
+            try await SessionStore.open(sid, userID: id, expiresAt: token.exp.value, on: req.sql)
+        }
         if let principal = token.principal { req.auth.login(principal) }
         await req.audit.record(action: "sign_in", entity: "user", entityID: found.id?.uuidString)
         return (found, token)
@@ -63,12 +70,14 @@ enum AuthService {
     static func minutes(_ until: Date) -> Int { Int(until.timeIntervalSinceNow / 60) + 1 }
 
     static func locked(_ until: Date) -> AppError {
-        AppError(.tooManyRequests, code: "account_locked",
-                 zh: "登录失败次数过多，请 \(minutes(until)) 分钟后再试",
-                 en: "Too many failed sign-ins; try again in \(minutes(until)) minutes")
+        AppError(
+            .tooManyRequests, code: "account_locked",
+            zh: "登录失败次数过多，请 \(minutes(until)) 分钟后再试",
+            en: "Too many failed sign-ins; try again in \(minutes(until)) minutes")
     }
 
-    static let badCredentials = AppError(.unauthorized, code: "bad_credentials", zh: "用户名或密码错误", en: "Wrong username or password")
+    static let badCredentials = AppError(
+        .unauthorized, code: "bad_credentials", zh: "用户名或密码错误", en: "Wrong username or password")
 
     /// A valid bcrypt hash of a random string, verified against for unknown users.
     static let dummyHash: String = (try? Bcrypt.hash("zhili-unknown-user", cost: 10)) ?? ""
@@ -78,11 +87,17 @@ enum AuthService {
 struct SignInThrottle {
     let db: any SQLDatabase
 
-    private struct Row: Decodable { let failures: Int; let window_start: Date; let locked_until: Date? }
+    private struct Row: Decodable {
+        let failures: Int
+        let window_start: Date
+        let locked_until: Date?
+    }
 
     func lockedUntil(_ key: String, now: Date = Date()) async throws -> Date? {
-        guard let r = try await db.select().columns("failures", "window_start", "locked_until").from("sign_in_failures")
-            .where("key", .equal, key).first(decoding: Row.self), let until = r.locked_until, until > now else { return nil }
+        guard
+            let r = try await db.select().columns("failures", "window_start", "locked_until").from("sign_in_failures")
+                .where("key", .equal, key).first(decoding: Row.self), let until = r.locked_until, until > now
+        else { return nil }
         return until
     }
 
@@ -92,17 +107,22 @@ struct SignInThrottle {
         let window = minutes * 60
         let windowStart = now.addingTimeInterval(-window)
         struct Count: Decodable { let failures: Int }
-        let count = try await db.raw("""
-            INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES (\(bind: key), 1, \(bind: now), NULL)
-            ON CONFLICT (key) DO UPDATE SET
-              failures = CASE WHEN sign_in_failures.window_start < \(bind: windowStart) THEN 1 ELSE sign_in_failures.failures + 1 END,
-              window_start = CASE WHEN sign_in_failures.window_start < \(bind: windowStart) THEN \(bind: now) ELSE sign_in_failures.window_start END
-            RETURNING failures
-            """).first(decoding: Count.self)?.failures ?? 1
+        let count =
+            try await db.raw(
+                """
+                INSERT INTO sign_in_failures (key, failures, window_start, locked_until) VALUES (\(bind: key), 1, \(bind: now), NULL)
+                ON CONFLICT (key) DO UPDATE SET
+                  failures = CASE WHEN sign_in_failures.window_start < \(bind: windowStart) THEN 1 ELSE sign_in_failures.failures + 1 END,
+                  window_start = CASE WHEN sign_in_failures.window_start < \(bind: windowStart) THEN \(bind: now) ELSE sign_in_failures.window_start END
+                RETURNING failures
+                """
+            ).first(decoding: Count.self)?.failures ?? 1
         guard count >= limit else { return nil }
         let until = now.addingTimeInterval(window)
-        try await db.update("sign_in_failures").set("failures", to: 0).set("window_start", to: now).set("locked_until", to: until)
-            .where("key", .equal, key).run()
+        try await db.update("sign_in_failures").set("failures", to: 0).set("window_start", to: now).set(
+            "locked_until", to: until
+        )
+        .where("key", .equal, key).run()
         // Old entries of names and addresses that stopped trying go now and then.
         try await db.delete(from: "sign_in_failures").where("window_start", .lessThan, now.addingTimeInterval(-86_400))
             .where { $0.where("locked_until", .is, SQLLiteral.null).orWhere("locked_until", .lessThan, now) }.run()

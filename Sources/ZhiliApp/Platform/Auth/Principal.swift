@@ -1,5 +1,5 @@
-import Vapor
 import JWT
+import Vapor
 import ZhiliDomain
 
 /// The signed-in person for this request, as carried by their token.

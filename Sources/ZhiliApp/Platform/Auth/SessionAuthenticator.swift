@@ -1,5 +1,5 @@
-import Vapor
 import JWT
+import Vapor
 
 /// Reads a bearer token (API) or the session cookie (web) and logs the principal in. The
 /// signature is checked once per token and instance; the session it names must still be
@@ -13,17 +13,22 @@ struct SessionAuthenticator: AsyncMiddleware {
             // The metrics scraper's token is not a session token.
         } else if let bearer = request.headers.bearerAuthorization {
             guard let token = await Self.verify(bearer.token, request),
-                  let principal = token.principal, try await Self.isOpen(token, principal, request)
-            else { throw AppError(.unauthorized, code: "invalid_token", zh: "令牌无效或已过期", en: "Invalid or expired token") }
+                let principal = token.principal, try await Self.isOpen(token, principal, request)
+            else {
+                throw AppError(.unauthorized, code: "invalid_token", zh: "令牌无效或已过期", en: "Invalid or expired token")
+            }
             request.auth.login(principal)
             request.storage[SessionIDKey.self] = token.sid
         } else if let cookie = request.cookies[Self.cookieName]?.string,
-                  let token = await Self.verify(cookie, request),
-                  let principal = token.principal, try await Self.isOpen(token, principal, request) {
+            let token = await Self.verify(cookie, request),
+            let principal = token.principal, try await Self.isOpen(token, principal, request)
+        {
             request.auth.login(principal)
             request.storage[SessionIDKey.self] = token.sid
             request.storage[CSRFKey.self] = token.csrf
-            if request.method == .POST || request.method == .PUT || request.method == .DELETE || request.method == .PATCH {
+            if request.method == .POST || request.method == .PUT || request.method == .DELETE
+                || request.method == .PATCH
+            {
                 try await checkCSRF(request, expected: token.csrf)
             }
         }
@@ -55,12 +60,14 @@ struct SessionAuthenticator: AsyncMiddleware {
             // A form larger than one network read (a photo upload) is still streaming: read it
             // now, within the upload limit for multipart forms and the default limit otherwise.
             let multipart = request.headers.contentType?.type == "multipart"
-            let limit = multipart ? PhotoUploads.requestLimit.value : request.application.routes.defaultMaxBodySize.value
+            let limit =
+                multipart ? PhotoUploads.requestLimit.value : request.application.routes.defaultMaxBodySize.value
             _ = try await request.body.collect(max: limit).get()
         }
         let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))
         guard sent == expected else {
-            throw AppError(.forbidden, code: "csrf_failed", zh: "页面已过期，请刷新后重试", en: "Form expired; reload and try again")
+            throw AppError(
+                .forbidden, code: "csrf_failed", zh: "页面已过期，请刷新后重试", en: "Form expired; reload and try again")
         }
     }
 }

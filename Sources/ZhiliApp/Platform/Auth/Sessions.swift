@@ -40,13 +40,17 @@ enum SessionStore {
 
     static func open(_ id: String, userID: UUID, expiresAt: Date, on db: any SQLDatabase) async throws {
         // The account's expired sessions go as a new one opens, so the table stays small.
-        try await db.delete(from: "sessions").where("user_id", .equal, userID).where("expires_at", .lessThan, Date()).run()
+        try await db.delete(from: "sessions").where("user_id", .equal, userID).where("expires_at", .lessThan, Date())
+            .run()
         try await db.insert(into: "sessions").columns("id", "user_id", "created_at", "expires_at", "revoked_at")
-            .values(SQLBind(id), SQLBind(userID), SQLBind(Date()), SQLBind(expiresAt), SQLBind(Optional<Date>.none)).run()
+            .values(SQLBind(id), SQLBind(userID), SQLBind(Date()), SQLBind(expiresAt), SQLBind(Optional<Date>.none))
+            .run()
     }
 
     static func revoke(_ id: String, on db: any SQLDatabase, cache: SessionCache) async throws {
-        try await db.update("sessions").set("revoked_at", to: Date()).where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
+        try await db.update("sessions").set("revoked_at", to: Date()).where("id", .equal, id).where(
+            "revoked_at", .is, SQLLiteral.null
+        ).run()
         try await cache.ended([id], on: db)
     }
 
@@ -62,15 +66,25 @@ enum SessionStore {
         return open.count
     }
 
-    private struct State: Decodable { let user_id: UUID; let expires_at: Date; let revoked_at: Date?; let disabled: Bool? }
+    private struct State: Decodable {
+        let user_id: UUID
+        let expires_at: Date
+        let revoked_at: Date?
+        let disabled: Bool?
+    }
 
     /// Whether the session is open, not expired, and its account exists and is enabled.
     static func isActive(_ id: String, userID: UUID, on db: any SQLDatabase, now: Date = Date()) async throws -> Bool {
-        guard let s = try await db.select()
-            .column(SQLColumn("user_id", table: "sessions")).column(SQLColumn("expires_at", table: "sessions"))
-            .column(SQLColumn("revoked_at", table: "sessions")).column(SQLColumn("disabled", table: "users"))
-            .from("sessions").join("users", method: SQLJoinMethod.inner, on: SQLColumn("id", table: "users"), .equal, SQLColumn("user_id", table: "sessions"))
-            .where(SQLColumn("id", table: "sessions"), .equal, SQLBind(id)).first(decoding: State.self) else { return false }
+        guard
+            let s = try await db.select()
+                .column(SQLColumn("user_id", table: "sessions")).column(SQLColumn("expires_at", table: "sessions"))
+                .column(SQLColumn("revoked_at", table: "sessions")).column(SQLColumn("disabled", table: "users"))
+                .from("sessions").join(
+                    "users", method: SQLJoinMethod.inner, on: SQLColumn("id", table: "users"), .equal,
+                    SQLColumn("user_id", table: "sessions")
+                )
+                .where(SQLColumn("id", table: "sessions"), .equal, SQLBind(id)).first(decoding: State.self)
+        else { return false }
         return s.user_id == userID && s.revoked_at == nil && s.expires_at > now && s.disabled == false
     }
 }

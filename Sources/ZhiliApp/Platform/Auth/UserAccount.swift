@@ -21,8 +21,10 @@ public final class UserAccount: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, username: String, displayName: String, passwordHash: String, role: Role,
-                department: Department? = nil, nodeCode: String?, residentID: UUID? = nil) {
+    public init(
+        id: UUID? = nil, username: String, displayName: String, passwordHash: String, role: Role,
+        department: Department? = nil, nodeCode: String?, residentID: UUID? = nil
+    ) {
         self.id = id
         self.username = username
         self.displayName = displayName

@@ -14,7 +14,10 @@ final class VerifiedTokens: Sendable {
     func lookup(_ text: String, now: Date = Date()) -> SessionToken? {
         entries.withLock { map in
             guard let token = map[text] else { return nil }
-            if token.exp.value <= now { map[text] = nil; return nil }
+            if token.exp.value <= now {
+                map[text] = nil
+                return nil
+            }
             return token
         }
     }

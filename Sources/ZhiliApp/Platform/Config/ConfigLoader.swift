@@ -9,7 +9,8 @@ public struct ConfigLoader {
 
     static let valueFlags: Set<String> = [
         "host", "port", "data-dir", "media-dir", "database-url", "log-level", "tile-url", "tile-attribution",
-        "public-url", "phone", "scale", "count", "username", "password", "role", "node", "name", "department", "seed", "under", "format", "out", "reason",
+        "public-url", "phone", "scale", "count", "username", "password", "role", "node", "name", "department", "seed",
+        "under", "format", "out", "reason",
     ]
 
     public init(arguments: [String], environment: [String: String]) throws {
@@ -64,9 +65,11 @@ public struct ConfigLoader {
         config.database = .sqlite(path: (config.dataDir as NSString).appendingPathComponent("zhili.sqlite"))
         if let url = value("database-url", env: "DATABASE_URL") {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"),
-                  URL(string: url)?.host != nil
+                URL(string: url)?.host != nil
             else {
-                throw ConfigError("DATABASE_URL must look like postgres://user:pass@host:5432/db / DATABASE_URL 格式应为 postgres://用户:密码@主机:5432/库名")
+                throw ConfigError(
+                    "DATABASE_URL must look like postgres://user:pass@host:5432/db / DATABASE_URL 格式应为 postgres://用户:密码@主机:5432/库名"
+                )
             }
             config.database = .postgres(url: url, schema: environment["ZHILI_DATABASE_SCHEMA"])
         }
@@ -84,7 +87,9 @@ public struct ConfigLoader {
             config.tileURL = tiles
         }
         config.tileAttribution = value("tile-attribution", env: "ZHILI_TILE_ATTRIBUTION")
-        if let secure = environment["ZHILI_SECURE_COOKIES"] { config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased()) }
+        if let secure = environment["ZHILI_SECURE_COOKIES"] {
+            config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased())
+        }
         if switches.contains("secure-cookies") { config.secureCookies = true }
         if let dir = environment["ZHILI_LEAFLET_DIR"] { config.leafletDir = dir }
         if let raw = environment["ZHILI_IDLE_TIMEOUT"] {
@@ -94,11 +99,14 @@ public struct ConfigLoader {
             config.idleTimeoutSeconds = seconds
         }
         if let token = environment["ZHILI_METRICS_TOKEN"], !token.isEmpty {
-            guard token.count >= 16 else { throw ConfigError("ZHILI_METRICS_TOKEN must be 16 characters or more / 指标令牌至少 16 位") }
+            guard token.count >= 16 else {
+                throw ConfigError("ZHILI_METRICS_TOKEN must be 16 characters or more / 指标令牌至少 16 位")
+            }
             config.metricsToken = token
         }
         if let url = value("public-url", env: "ZHILI_PUBLIC_URL") {
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil
+            else {
                 throw ConfigError("public URL must look like https://zhili.example.cn / 公网地址格式应为 https://域名")
             }
             config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
@@ -111,7 +119,10 @@ public struct ConfigLoader {
     func notificationConfig() throws -> NotificationConfig {
         var n = NotificationConfig()
         if let url = environment["ZHILI_SMS_URL"], !url.isEmpty {
-            guard url == "log" || ((url.hasPrefix("https://") || url.hasPrefix("http://")) && URL(string: url)?.host != nil) else {
+            guard
+                url == "log"
+                    || ((url.hasPrefix("https://") || url.hasPrefix("http://")) && URL(string: url)?.host != nil)
+            else {
                 throw ConfigError("ZHILI_SMS_URL must be an http(s) address or 'log' / 短信网关地址无效")
             }
             n.smsURL = url
@@ -124,11 +135,15 @@ public struct ConfigLoader {
         n.wechatTemplateID = env("ZHILI_WECHAT_TEMPLATE")
         let wechat = [n.wechatAppID, n.wechatSecret, n.wechatTemplateID].compactMap { $0 }.count
         guard wechat == 0 || wechat == 3 else {
-            throw ConfigError("WeChat needs ZHILI_WECHAT_APPID, ZHILI_WECHAT_SECRET and ZHILI_WECHAT_TEMPLATE together / 微信模板消息需同时配置 AppID、Secret 和模板 ID")
+            throw ConfigError(
+                "WeChat needs ZHILI_WECHAT_APPID, ZHILI_WECHAT_SECRET and ZHILI_WECHAT_TEMPLATE together / 微信模板消息需同时配置 AppID、Secret 和模板 ID"
+            )
         }
         if let fields = env("ZHILI_WECHAT_FIELDS") {
             guard WeChatTemplate.parseFields(fields) != nil else {
-                throw ConfigError("ZHILI_WECHAT_FIELDS must be key=title|body|time|number pairs, e.g. thing1=title,thing2=body / 模板字段格式无效")
+                throw ConfigError(
+                    "ZHILI_WECHAT_FIELDS must be key=title|body|time|number pairs, e.g. thing1=title,thing2=body / 模板字段格式无效"
+                )
             }
             n.wechatFields = fields
         }
@@ -139,7 +154,8 @@ public struct ConfigLoader {
     public func int(_ flag: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
         guard let raw = flags[flag] else { return fallback }
         guard let n = Int(raw), range.contains(n) else {
-            throw ConfigError("--\(flag) must be a whole number in \(range.lowerBound)…\(range.upperBound) / --\(flag) 取值无效")
+            throw ConfigError(
+                "--\(flag) must be a whole number in \(range.lowerBound)…\(range.upperBound) / --\(flag) 取值无效")
         }
         return n
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// Keys the platform needs: token signing, field encryption, keyed search hashes.
 /// Generated on first run into `secrets.json` (mode 0600) in the data folder; every app
@@ -28,10 +28,11 @@ public struct Secrets: Codable, Sendable {
         let fm = FileManager.default
         if fm.fileExists(atPath: path) {
             guard let data = fm.contents(atPath: path),
-                  let secrets = try? JSONDecoder().decode(Secrets.self, from: data),
-                  secrets.dataKeys[secrets.currentKeyID] != nil
+                let secrets = try? JSONDecoder().decode(Secrets.self, from: data),
+                secrets.dataKeys[secrets.currentKeyID] != nil
             else {
-                throw ConfigError("secrets file \(path) is unreadable or damaged; restore it from backup / 密钥文件损坏，请从备份恢复")
+                throw ConfigError(
+                    "secrets file \(path) is unreadable or damaged; restore it from backup / 密钥文件损坏，请从备份恢复")
             }
             return secrets
         }

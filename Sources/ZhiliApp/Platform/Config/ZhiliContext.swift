@@ -38,7 +38,8 @@ public final class ZhiliContext: Sendable {
         }
         self.audit = AuditBatcher(db: db)
         self.media = MediaStore(root: config.mediaRoot)
-        if case .postgres(let url, let schema) = config.database, let postgres = try? SQLPostgresConfiguration(url: url) {
+        if case .postgres(let url, let schema) = config.database, let postgres = try? SQLPostgresConfiguration(url: url)
+        {
             events = ClusterEvents(postgres: postgres.coreConfiguration, schema: schema)
         } else {
             events = ClusterEvents(postgres: nil, schema: nil)
@@ -57,7 +58,9 @@ extension Application {
 
     /// A capability's services, stored under its own key by its `boot`.
     func service<Key: StorageKey>(_ key: Key.Type) -> Key.Value {
-        guard let value = storage[key] else { fatalError("\(Key.self) is not booted: is its capability in Capabilities.all?") }
+        guard let value = storage[key] else {
+            fatalError("\(Key.self) is not booted: is its capability in Capabilities.all?")
+        }
         return value
     }
 }

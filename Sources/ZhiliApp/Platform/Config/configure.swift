@@ -17,7 +17,8 @@ func configure(_ app: Application, config: AppConfig, secrets: Secrets, capabili
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     app.http.server.configuration.serverName = "zhili"
-    app.http.server.configuration.idleTimeout = config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
+    app.http.server.configuration.idleTimeout =
+        config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
 
     app.storage[CapabilitiesKey.self] = capabilities

@@ -1,6 +1,6 @@
 import Foundation
-import SQLiteKit
 import SQLKit
+import SQLiteKit
 
 /// Multi-row INSERTs in chunks that stay under both databases' bind-parameter limits
 /// (SQLite 32,766; PostgreSQL 65,535). Used by the demo city and by imports.
@@ -12,10 +12,16 @@ struct BulkInsert {
     /// `largeCache`: a bulk write of many rows into big indexes (an import, the demo city)
     /// gets SQLite's large page cache for the rest of its transaction; small frequent writes
     /// (audit batches) do not.
-    func run(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]], largeCache: Bool = true) async throws {
+    func run(_ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]], largeCache: Bool = true)
+        async throws
+    {
         guard !rows.isEmpty else { return }
         let started = Date()
-        defer { db.logger.debug("bulk insert \(table): \(rows.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s") }
+        defer {
+            db.logger.debug(
+                "bulk insert \(table): \(rows.count) rows in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"
+            )
+        }
         let dialect = Dialect(db)
         if largeCache { try await dialect.prepareBulkWrite(db) }
         let perChunk = max(1, 30_000 / columns.count)
@@ -33,12 +39,15 @@ struct BulkInsert {
         }
     }
 
-    private func sqlite(_ lite: any SQLiteDatabase, _ table: String, _ columns: [String],
-                        _ rows: ArraySlice<[any Encodable & Sendable]>) async throws {
+    private func sqlite(
+        _ lite: any SQLiteDatabase, _ table: String, _ columns: [String],
+        _ rows: ArraySlice<[any Encodable & Sendable]>
+    ) async throws {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         // OR ROLLBACK: a conflict undoes the whole transaction (bulk writes are all-or-nothing
         // anyway), so SQLite keeps no statement journal to undo one statement of many rows.
-        let sql = "INSERT OR ROLLBACK INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+        let sql =
+            "INSERT OR ROLLBACK INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
             + Array(repeating: placeholders, count: rows.count).joined(separator: ",")
         var binds: [SQLiteData] = []
         binds.reserveCapacity(rows.count * columns.count)
@@ -66,7 +75,9 @@ struct BulkInsert {
         }
         if let optional = value as? any OptionalValue {
             guard let wrapped = optional.wrappedValue else { return .null }
-            if let convertible = wrapped as? any SQLiteDataConvertible, let data = convertible.sqliteData { return data }
+            if let convertible = wrapped as? any SQLiteDataConvertible, let data = convertible.sqliteData {
+                return data
+            }
             guard let encodable = wrapped as? any Encodable else { return .null }
             return try encoder.encode(encodable)
         }

@@ -17,7 +17,8 @@ enum DatabaseSetup {
                 throw ConfigError("DATABASE_URL could not be read: \(error) / DATABASE_URL 无法解析")
             }
             if let schema { sqlConfig.searchPath = [schema] }
-            app.databases.use(.postgres(configuration: sqlConfig, maxConnectionsPerEventLoop: 8, sqlLogLevel: .trace), as: .psql)
+            app.databases.use(
+                .postgres(configuration: sqlConfig, maxConnectionsPerEventLoop: 8, sqlLogLevel: .trace), as: .psql)
         }
     }
 

@@ -34,7 +34,9 @@ struct Dialect {
 
     /// An index ordered by code point on `column`, then `then` (a tie-breaker for paging).
     func codepointIndex(name: String, table: String, column: String, then: String) -> String {
-        isPostgres ? "CREATE INDEX \(name) ON \(table) (\(column) COLLATE \"C\", \(then))" : "CREATE INDEX \(name) ON \(table) (\(column), \(then))"
+        isPostgres
+            ? "CREATE INDEX \(name) ON \(table) (\(column) COLLATE \"C\", \(then))"
+            : "CREATE INDEX \(name) ON \(table) (\(column), \(then))"
     }
 
     /// The last key of an ordering that pages through equal names: SQLite's rowid, which
@@ -64,8 +66,10 @@ struct Dialect {
     /// that read stale rows is refused and started again (`writeTransaction`).
     func lockRows(_ db: any SQLDatabase, table: String, ids: [UUID]) async throws {
         guard isPostgres, !ids.isEmpty else { return }
-        try await db.select().column("id").from(table).where("id", .in, Set(ids).sorted { $0.uuidString < $1.uuidString })
-            .orderBy("id").for(.update).all()
+        try await db.select().column("id").from(table).where(
+            "id", .in, Set(ids).sorted { $0.uuidString < $1.uuidString }
+        )
+        .orderBy("id").for(.update).all()
     }
 
     /// A comma-separated list of a resident's tags as one column, so listings need no second query.

@@ -59,7 +59,10 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
                 let outputs = try await write(batch.map(\.0), db)
                 for (i, (_, c)) in batch.enumerated() { c.resume(returning: outputs[i]) }
             } catch {
-                if batch.count == 1 { batch[0].1.resume(throwing: error); continue }
+                if batch.count == 1 {
+                    batch[0].1.resume(throwing: error)
+                    continue
+                }
                 for (item, c) in batch {
                     do { c.resume(returning: try await write([item], db)[0]) } catch { c.resume(throwing: error) }
                 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Identifiers for rows written in bulk: time-ordered UUIDs (version 7, RFC 9562).
@@ -26,30 +27,36 @@ enum RandomIDs {
         for i in 0..<count {
             let o = i * 6
             let counter = UInt32(truncatingIfNeeded: i) & 0x03FF_FFFF
-            ids.append(UUID(uuid: (UInt8(truncatingIfNeeded: ms >> 40), UInt8(truncatingIfNeeded: ms >> 32), UInt8(truncatingIfNeeded: ms >> 24),
-                                   UInt8(truncatingIfNeeded: ms >> 16), UInt8(truncatingIfNeeded: ms >> 8), UInt8(truncatingIfNeeded: ms),
-                                   0x70 | UInt8(truncatingIfNeeded: counter >> 22), UInt8(truncatingIfNeeded: counter >> 14),
-                                   0x80 | UInt8(truncatingIfNeeded: counter >> 8) & 0x3F, UInt8(truncatingIfNeeded: counter),
-                                   bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3], bytes[o + 4], bytes[o + 5])))
+            ids.append(
+                UUID(
+                    uuid: (
+                        UInt8(truncatingIfNeeded: ms >> 40), UInt8(truncatingIfNeeded: ms >> 32),
+                        UInt8(truncatingIfNeeded: ms >> 24),
+                        UInt8(truncatingIfNeeded: ms >> 16), UInt8(truncatingIfNeeded: ms >> 8),
+                        UInt8(truncatingIfNeeded: ms),
+                        0x70 | UInt8(truncatingIfNeeded: counter >> 22), UInt8(truncatingIfNeeded: counter >> 14),
+                        0x80 | UInt8(truncatingIfNeeded: counter >> 8) & 0x3F, UInt8(truncatingIfNeeded: counter),
+                        bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3], bytes[o + 4], bytes[o + 5]
+                    )))
         }
         return ids
     }
 
     private static func fill(_ bytes: inout [UInt8]) {
         #if canImport(Glibc)
-        let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            defer { close(fd) }
-            var done = 0
-            let total = bytes.count
-            bytes.withUnsafeMutableBytes { raw in
-                while done < total {
-                    let n = read(fd, raw.baseAddress! + done, total - done)
-                    if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { break }
+            let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+            if fd >= 0 {
+                defer { close(fd) }
+                var done = 0
+                let total = bytes.count
+                bytes.withUnsafeMutableBytes { raw in
+                    while done < total {
+                        let n = read(fd, raw.baseAddress! + done, total - done)
+                        if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { break }
+                    }
                 }
+                if done == total { return }
             }
-            if done == total { return }
-        }
         #endif
         var generator = SystemRandomNumberGenerator()
         for i in bytes.indices { bytes[i] = generator.next() }
@@ -67,7 +74,10 @@ enum UUIDText {
                 var n = 0
                 digits.withUTF8Buffer { hex in
                     for (i, b) in bytes.enumerated() {
-                        if i == 4 || i == 6 || i == 8 || i == 10 { out[n] = UInt8(ascii: "-"); n += 1 }
+                        if i == 4 || i == 6 || i == 8 || i == 10 {
+                            out[n] = UInt8(ascii: "-")
+                            n += 1
+                        }
                         out[n] = hex[Int(b >> 4)]
                         out[n + 1] = hex[Int(b & 0x0F)]
                         n += 2
@@ -80,7 +90,9 @@ enum UUIDText {
 
     static func parse(_ text: String) -> UUID? {
         var bytes = [UInt8](repeating: 0, count: 16)
-        var count = 0, high: UInt8? = nil, position = 0
+        var count = 0
+        var high: UInt8? = nil
+        var position = 0
         for c in text.utf8 {
             defer { position += 1 }
             if position == 8 || position == 13 || position == 18 || position == 23 {
@@ -104,7 +116,10 @@ enum UUIDText {
             }
         }
         guard position == 36, count == 16 else { return nil }
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }

@@ -14,13 +14,16 @@ extension Database {
     /// This database as SQLKit sees it, for the queries Fluent's model layer cannot express.
     var sql: any SQLDatabase {
         get throws {
-            guard let sql = self as? any SQLDatabase else { throw NotAnSQLDatabase(handle: String(describing: type(of: self))) }
+            guard let sql = self as? any SQLDatabase else {
+                throw NotAnSQLDatabase(handle: String(describing: type(of: self)))
+            }
             return sql
         }
     }
 
     /// A write transaction (see `writeTransaction`) whose body speaks SQL.
-    func sqlTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func sqlTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    {
         try await writeTransaction { tx in try await body(try tx.sql) }
     }
 }
@@ -37,8 +40,11 @@ extension SQLDatabase {
     /// handles, where Fluent runs the body inside the open transaction) can give one; any
     /// other handle is refused with `NoTransactionOnHandle`, so a body can never run
     /// unprotected by mistake.
-    func transactionally<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        guard let fluent = self as? any Database else { throw NoTransactionOnHandle(handle: String(describing: type(of: self))) }
+    func transactionally<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    {
+        guard let fluent = self as? any Database else {
+            throw NoTransactionOnHandle(handle: String(describing: type(of: self)))
+        }
         return try await fluent.sqlTransaction(body)
     }
 }

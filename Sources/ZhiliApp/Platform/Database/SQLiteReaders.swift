@@ -32,7 +32,8 @@ final class SQLiteReaders: Sendable {
     func open(threadPool: NIOThreadPool, eventLoops: any EventLoopGroup, logger: Logger) async throws {
         var opened: [SQLiteConnection] = []
         for _ in 0..<count {
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoops.any())
+            let connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoops.any())
             for pragma in ["PRAGMA query_only = 1", "PRAGMA temp_store = MEMORY"] {
                 _ = try await connection.query(pragma, [])
             }
@@ -80,7 +81,8 @@ struct SQLiteReadersLifecycle: LifecycleHandler {
 
     func didBootAsync(_ application: Application) async throws {
         for set in sets {
-            try await set.open(threadPool: application.threadPool, eventLoops: application.eventLoopGroup, logger: application.logger)
+            try await set.open(
+                threadPool: application.threadPool, eventLoops: application.eventLoopGroup, logger: application.logger)
         }
     }
 

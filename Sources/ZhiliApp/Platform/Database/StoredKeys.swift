@@ -1,6 +1,6 @@
 import Foundation
-import SQLiteKit
 import SQLKit
+import SQLiteKit
 
 /// Which of many keys a table already holds: the first question of every bulk import
 /// (do these households exist, are these people known). Keys are asked in index order and
@@ -23,15 +23,21 @@ struct StoredKeys {
             // Counting first: a group that is all present (a valid file's households) or all
             // absent (new people) needs no rows back, and making rows is most of the cost.
             let counted = try await count(group, table: table, column: column, lite: lite)
-            if counted == group.count { found.formUnion(group); continue }
+            if counted == group.count {
+                found.formUnion(group)
+                continue
+            }
             if counted == 0 { continue }
             if let lite {
-                for row in try await lite.query(statement("SELECT \"\(column)\"", group.count, table, column), group.map { .text($0) }) {
+                for row in try await lite.query(
+                    statement("SELECT \"\(column)\"", group.count, table, column), group.map { .text($0) })
+                {
                     if case .text(let key) = row.column(column) { found.insert(key) }
                 }
             } else {
                 for row in try await db.select().column(SQLIdentifier(column)).from(table)
-                    .where(SQLIdentifier(column), .in, Array(group)).all() {
+                    .where(SQLIdentifier(column), .in, Array(group)).all()
+                {
                     found.insert(try row.decode(column: column, as: String.self))
                 }
             }
@@ -39,10 +45,15 @@ struct StoredKeys {
         return found
     }
 
-    private func count(_ group: ArraySlice<String>, table: String, column: String, lite: (any SQLiteDatabase)?) async throws -> Int {
+    private func count(_ group: ArraySlice<String>, table: String, column: String, lite: (any SQLiteDatabase)?)
+        async throws -> Int
+    {
         if let lite {
-            let rows = try await lite.query(statement("SELECT count(*) AS n", group.count, table, column), group.map { .text($0) })
-            guard case .integer(let n) = rows.first?.column("n") else { throw AppError.internalFailure("count of \(table) missing") }
+            let rows = try await lite.query(
+                statement("SELECT count(*) AS n", group.count, table, column), group.map { .text($0) })
+            guard case .integer(let n) = rows.first?.column("n") else {
+                throw AppError.internalFailure("count of \(table) missing")
+            }
             return n
         }
         let row = try await db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(table)
@@ -51,6 +62,7 @@ struct StoredKeys {
     }
 
     private func statement(_ select: String, _ count: Int, _ table: String, _ column: String) -> String {
-        select + " FROM \"\(table)\" WHERE \"\(column)\" IN (" + Array(repeating: "?", count: count).joined(separator: ",") + ")"
+        select + " FROM \"\(table)\" WHERE \"\(column)\" IN ("
+            + Array(repeating: "?", count: count).joined(separator: ",") + ")"
     }
 }

@@ -26,7 +26,8 @@ public struct AppError: AbortError, Sendable {
         AppError(.notFound, code: "not_found", zh: "\(zhWhat)不存在", en: "\(what) not found")
     }
     public static let unauthorized = AppError(.unauthorized, code: "unauthorized", zh: "请先登录", en: "Sign-in required")
-    public static let forbidden = AppError(.forbidden, code: "forbidden", zh: "无权访问该数据", en: "You may not access this record")
+    public static let forbidden = AppError(
+        .forbidden, code: "forbidden", zh: "无权访问该数据", en: "You may not access this record")
     public static func conflict(_ code: String, zh: String, en: String, field: String? = nil) -> AppError {
         AppError(.conflict, code: code, zh: zh, en: en, field: field)
     }
@@ -47,6 +48,7 @@ public struct ErrorBody: Content, Sendable {
     public let error: Detail
 
     init(_ e: AppError) {
-        error = Detail(code: e.code, message: e.messageZh, messageZh: e.messageZh, messageEn: e.messageEn, field: e.field)
+        error = Detail(
+            code: e.code, message: e.messageZh, messageZh: e.messageZh, messageEn: e.messageEn, field: e.field)
     }
 }

@@ -6,13 +6,16 @@ import Vapor
 /// anti-forgery check included, and answers such bodies with a 400 instead.
 struct MultipartGuard: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.headers.contentType?.type == "multipart", let boundary = request.headers.contentType?.parameters["boundary"] else {
+        guard request.headers.contentType?.type == "multipart",
+            let boundary = request.headers.contentType?.parameters["boundary"]
+        else {
             return try await next.respond(to: request)
         }
         let body = try await request.body.collect(max: PhotoUploads.requestLimit.value).get()
         if let body, !Self.headerNamesAreASCII(Array(body.readableBytesView), boundary: Array(("--" + boundary).utf8)) {
-            throw AppError(.badRequest, code: "malformed_body", zh: "表单数据格式错误（multipart/form-data 无法解析）",
-                           en: "Malformed multipart/form-data body")
+            throw AppError(
+                .badRequest, code: "malformed_body", zh: "表单数据格式错误（multipart/form-data 无法解析）",
+                en: "Malformed multipart/form-data body")
         }
         return try await next.respond(to: request)
     }
@@ -22,7 +25,10 @@ struct MultipartGuard: AsyncMiddleware {
         guard !boundary.isEmpty, bytes.count >= boundary.count else { return true }
         var i = 0
         while i <= bytes.count - boundary.count {
-            guard bytes[i] == boundary[0], bytes[i..<(i + boundary.count)].elementsEqual(boundary) else { i += 1; continue }
+            guard bytes[i] == boundary[0], bytes[i..<(i + boundary.count)].elementsEqual(boundary) else {
+                i += 1
+                continue
+            }
             var j = i + boundary.count
             // Header lines start after the boundary's line break; the parser reads names there.
             while j < bytes.count, bytes[j] != 0x0A { j += 1 }

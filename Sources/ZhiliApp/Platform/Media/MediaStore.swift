@@ -21,7 +21,8 @@ final class MediaStore: Sendable {
 
     func write(_ id: UUID, _ variant: Variant, _ data: Data) throws {
         let target = url(id, variant)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         try data.write(to: target, options: .atomic)
     }
 

@@ -39,24 +39,33 @@ enum PhotoProcessing {
         let display = try encode(data, side: displaySide, quality: 82)
         // The thumbnail is made from the already small display image: a fraction of the work.
         let thumb = try encode(display.bytes, side: thumbnailSide, quality: 75)
-        return NormalizedPhoto(image: display.bytes, thumbnail: thumb.bytes, width: display.width, height: display.height,
-                               sourceWidth: display.sourceWidth, sourceHeight: display.sourceHeight)
+        return NormalizedPhoto(
+            image: display.bytes, thumbnail: thumb.bytes, width: display.width, height: display.height,
+            sourceWidth: display.sourceWidth, sourceHeight: display.sourceHeight)
     }
 
-    private struct Encoded { let bytes: Data; let width: Int; let height: Int; let sourceWidth: Int; let sourceHeight: Int }
+    private struct Encoded {
+        let bytes: Data
+        let width: Int
+        let height: Int
+        let sourceWidth: Int
+        let sourceHeight: Int
+    }
 
     private static func encode(_ data: Data, side: Int, quality: Int) throws(PhotoProblem) -> Encoded {
         var result = zhili_image_result()
         let status = data.withUnsafeBytes { raw -> Int32 in
             guard let base = raw.baseAddress else { return Int32(ZHILI_IMAGE_UNSUPPORTED.rawValue) }
-            return zhili_image_normalize(base.assumingMemoryBound(to: UInt8.self), raw.count, Int32(side), Int32(quality), maxPixels, &result)
+            return zhili_image_normalize(
+                base.assumingMemoryBound(to: UInt8.self), raw.count, Int32(side), Int32(quality), maxPixels, &result)
         }
         defer { zhili_image_free(result.data) }
         switch UInt32(bitPattern: status) {
         case ZHILI_IMAGE_OK.rawValue:
             guard let bytes = result.data else { throw .outOfMemory }
-            return Encoded(bytes: Data(bytes: bytes, count: result.size), width: Int(result.width), height: Int(result.height),
-                           sourceWidth: Int(result.source_width), sourceHeight: Int(result.source_height))
+            return Encoded(
+                bytes: Data(bytes: bytes, count: result.size), width: Int(result.width), height: Int(result.height),
+                sourceWidth: Int(result.source_width), sourceHeight: Int(result.source_height))
         case ZHILI_IMAGE_UNSUPPORTED.rawValue: throw .notAnImage
         case ZHILI_IMAGE_TOO_LARGE.rawValue: throw .tooManyPixels
         case ZHILI_IMAGE_NO_MEMORY.rawValue: throw .outOfMemory

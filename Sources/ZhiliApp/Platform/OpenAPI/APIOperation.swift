@@ -57,22 +57,31 @@ enum Schema {
         "description": "Hierarchical code (GB/T 2260 division + street + community + grid …)",
     ]
     static let householdCode: JSONValue = [
-        "type": "string", "pattern": .string(HierarchyCode.pattern(of: .household)), "description": "27-digit household code",
+        "type": "string", "pattern": .string(HierarchyCode.pattern(of: .household)),
+        "description": "27-digit household code",
     ]
     /// A GeoJSON FeatureCollection (RFC 7946).
-    static let featureCollection: JSONValue = object([
-        ("type", ["type": "string", "enum": ["FeatureCollection"]]),
-        ("features", array(object([
-            ("type", ["type": "string", "enum": ["Feature"]]),
-            ("geometry", ["type": ["object", "null"]]),
-            ("properties", ["type": ["object", "null"]]),
-        ], required: ["type", "geometry", "properties"]))),
-    ], required: ["type", "features"])
+    static let featureCollection: JSONValue = object(
+        [
+            ("type", ["type": "string", "enum": ["FeatureCollection"]]),
+            (
+                "features",
+                array(
+                    object(
+                        [
+                            ("type", ["type": "string", "enum": ["Feature"]]),
+                            ("geometry", ["type": ["object", "null"]]),
+                            ("properties", ["type": ["object", "null"]]),
+                        ], required: ["type", "geometry", "properties"]))
+            ),
+        ], required: ["type", "features"])
     static let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
     static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
     static func nullable(_ type: String) -> JSONValue { ["type": [.string(type), "null"]] }
     static func object(_ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
-        .object([("type", "object"), ("properties", .object(properties)), ("required", .array(required.map { .string($0) }))])
+        .object([
+            ("type", "object"), ("properties", .object(properties)), ("required", .array(required.map { .string($0) })),
+        ])
     }
 }

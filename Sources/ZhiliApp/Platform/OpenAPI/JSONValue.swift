@@ -1,6 +1,7 @@
 /// A JSON value written as Swift literals, used to describe the API.
 indirect enum JSONValue: Encodable, Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
-    ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral {
+    ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral
+{
     case object([(String, JSONValue)])
     case array([JSONValue])
     case string(String)
@@ -31,14 +32,17 @@ indirect enum JSONValue: Encodable, Sendable, ExpressibleByDictionaryLiteral, Ex
             var c = encoder.unkeyedContainer()
             for v in items { try c.encode(v) }
         case .string(let s):
-            var c = encoder.singleValueContainer(); try c.encode(s)
+            var c = encoder.singleValueContainer()
+            try c.encode(s)
         case .bool(let b):
-            var c = encoder.singleValueContainer(); try c.encode(b)
+            var c = encoder.singleValueContainer()
+            try c.encode(b)
         case .number(let n):
             var c = encoder.singleValueContainer()
             if n == n.rounded(), abs(n) < 1e15 { try c.encode(Int(n)) } else { try c.encode(n) }
         case .null:
-            var c = encoder.singleValueContainer(); try c.encodeNil()
+            var c = encoder.singleValueContainer()
+            try c.encodeNil()
         }
     }
 

@@ -27,7 +27,8 @@ enum OpenAPIDocument {
             "info": [
                 "title": "智理 Zhili — smart-community governance API",
                 "version": "1.0.0",
-                "description": "JSON API of the Zhili platform. Sign in with POST /api/v1/auth/token and send `Authorization: Bearer <token>`. Every error has the shape of the Error schema (machine code, Chinese and English message, offending field).",
+                "description":
+                    "JSON API of the Zhili platform. Sign in with POST /api/v1/auth/token and send `Authorization: Bearer <token>`. Every error has the shape of the Error schema (machine code, Chinese and English message, offending field).",
             ],
             "paths": .object(paths.map { ($0.0, .object($0.1)) }),
             "components": [
@@ -44,10 +45,18 @@ enum OpenAPIDocument {
             ("operationId", .string(operationID(op))),
         ]
         if !op.params.isEmpty {
-            fields.append(("parameters", .array(op.params.map { p in
-                ["name": .string(p.name), "in": .string(p.location.rawValue), "required": .bool(p.required),
-                 "description": .string(p.description), "schema": p.schema]
-            })))
+            fields.append(
+                (
+                    "parameters",
+                    .array(
+                        op.params.map { p in
+                            [
+                                "name": .string(p.name), "in": .string(p.location.rawValue),
+                                "required": .bool(p.required),
+                                "description": .string(p.description), "schema": p.schema,
+                            ]
+                        })
+                ))
         }
         if op.body != nil || op.multipart != nil || !op.fileBody.isEmpty {
             var content: [(String, JSONValue)] = []
@@ -66,25 +75,36 @@ enum OpenAPIDocument {
             success.append(("content", .object(types.map { ($0, media) })))
         }
         var responses: [(String, JSONValue)] = [(String(op.success.status), .object(success))]
-        let error: JSONValue = ["description": "Error (错误)", "content": ["application/json": ["schema": Schema.ref("Error")]]]
-        for status in ["400", "401", "403", "404", "405", "409", "413", "415", "422", "429"] { responses.append((status, error)) }
+        let error: JSONValue = [
+            "description": "Error (错误)", "content": ["application/json": ["schema": Schema.ref("Error")]],
+        ]
+        for status in ["400", "401", "403", "404", "405", "409", "413", "415", "422", "429"] {
+            responses.append((status, error))
+        }
         fields.append(("responses", .object(responses)))
-        if op.secured { fields.append(("security", .array([.object([("bearer", .array([]))])]))) } else { fields.append(("security", .array([]))) }
+        if op.secured {
+            fields.append(("security", .array([.object([("bearer", .array([]))])])))
+        } else {
+            fields.append(("security", .array([])))
+        }
         return .object(fields)
     }
 
     /// A request body's optional fields: Swift decodes `null` as "not given", so the document
     /// says that they may be null, one object level down at a time.
     static func optionalMayBeNull(_ schema: JSONValue) -> JSONValue {
-        guard case .object(let fields) = schema, let propertiesIndex = fields.firstIndex(where: { $0.0 == "properties" }),
-              case .object(let properties) = fields[propertiesIndex].1 else { return schema }
+        guard case .object(let fields) = schema,
+            let propertiesIndex = fields.firstIndex(where: { $0.0 == "properties" }),
+            case .object(let properties) = fields[propertiesIndex].1
+        else { return schema }
         var required: Set<String> = []
         if let r = fields.first(where: { $0.0 == "required" }), case .array(let names) = r.1 {
             for case .string(let name) in names { required.insert(name) }
         }
         let changed: [(String, JSONValue)] = properties.map { name, property in
             guard !required.contains(name), case .object(var p) = property,
-                  let typeIndex = p.firstIndex(where: { $0.0 == "type" }), case .string(let type) = p[typeIndex].1 else {
+                let typeIndex = p.firstIndex(where: { $0.0 == "type" }), case .string(let type) = p[typeIndex].1
+            else {
                 return (name, property)
             }
             p[typeIndex].1 = .array([.string(type), "null"])

@@ -20,7 +20,9 @@ struct JSONLogHandler: LogHandler {
             "label": label,
             "message": event.message.description,
         ]
-        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) { fields[k] = v.description }
+        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
+            fields[k] = v.description
+        }
         let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }

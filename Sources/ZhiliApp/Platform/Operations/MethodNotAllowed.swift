@@ -7,7 +7,9 @@ import Vapor
 enum MethodNotAllowed {
     /// Set on the routes this adds, so the API contract test can tell them apart.
     static let userInfoKey = "zhili.methodNotAllowed"
-    static let methods: [HTTPMethod] = [.GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS, .TRACE, HTTPMethod(rawValue: "QUERY")]
+    static let methods: [HTTPMethod] = [
+        .GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS, .TRACE, HTTPMethod(rawValue: "QUERY"),
+    ]
 
     static func register(_ app: Application) {
         var allowed: [String: (path: [PathComponent], methods: Set<String>)] = [:]
@@ -19,8 +21,9 @@ enum MethodNotAllowed {
             let allow = entry.methods.subtracting(["HEAD"]).sorted().joined(separator: ", ")
             for method in methods where !entry.methods.contains(method.rawValue) {
                 let route = app.on(method, entry.path) { _ -> Response in
-                    let error = AppError(.methodNotAllowed, code: "method_not_allowed", zh: "该地址不支持此请求方法",
-                                         en: "This path does not take this method")
+                    let error = AppError(
+                        .methodNotAllowed, code: "method_not_allowed", zh: "该地址不支持此请求方法",
+                        en: "This path does not take this method")
                     let response = Response(status: .methodNotAllowed)
                     response.headers.replaceOrAdd(name: .allow, value: allow)
                     try response.content.encode(ErrorBody(error), as: .json)

@@ -35,8 +35,11 @@ enum OperationsRoutes {
 
     /// A request to `/metrics` whose bearer token is the configured metrics token.
     static func isMetricsScraper(_ req: Request) -> Bool {
-        guard let token = req.zhili.config.metricsToken, req.url.path == "/metrics", let sent = req.headers.bearerAuthorization?.token else { return false }
-        let a = Array(sent.utf8), b = Array(token.utf8)
+        guard let token = req.zhili.config.metricsToken, req.url.path == "/metrics",
+            let sent = req.headers.bearerAuthorization?.token
+        else { return false }
+        let a = Array(sent.utf8)
+        let b = Array(token.utf8)
         return a.count == b.count && zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
@@ -55,7 +58,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         if response.headers.first(name: .cacheControl) == nil, isHTML || request.url.path.hasPrefix("/api/") {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
-        if isHTML { response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.policy(request.zhili.config)) }
+        if isHTML {
+            response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.policy(request.zhili.config))
+        }
         return response
     }
 
@@ -63,11 +68,14 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     static func policy(_ config: AppConfig) -> String {
         var tiles = ""
         if let template = config.tileURL,
-           let url = URL(string: template.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
-           let scheme = url.scheme, let host = url.host {
+            let url = URL(
+                string: template.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+            let scheme = url.scheme, let host = url.host
+        {
             tiles = " \(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
         }
-        return "default-src 'self'; img-src 'self' data: blob:\(tiles); style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        return
+            "default-src 'self'; img-src 'self' data: blob:\(tiles); style-src 'self' 'unsafe-inline'; script-src 'self'; "
             + "connect-src 'self'\(tiles); frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
     }
 }

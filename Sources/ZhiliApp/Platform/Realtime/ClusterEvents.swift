@@ -40,19 +40,26 @@ final class ClusterEvents: LifecycleHandler, @unchecked Sendable {
 
     private func deliver(_ payload: String) {
         guard let colon = payload.firstIndex(of: ":") else { return }
-        let kind = String(payload[..<colon]), value = String(payload[payload.index(after: colon)...])
+        let kind = String(payload[..<colon])
+        let value = String(payload[payload.index(after: colon)...])
         for handler in handlers.withLock({ $0 }) { handler(kind, value) }
     }
 
     /// Publishes on `db` (on PostgreSQL inside its transaction, if it is one).
     func publish(_ kind: String, _ value: String, on db: any SQLDatabase) async throws {
         let payload = kind + ":" + value
-        guard let postgres else { deliver(payload); return }
+        guard let postgres else {
+            deliver(payload)
+            return
+        }
         try await db.raw("SELECT pg_notify(\(bind: postgres.channel), \(bind: payload))").run()
     }
 
     func didBootAsync(_ application: Application) async throws {
-        guard let postgres else { ready.withLock { $0 = true }; return }
+        guard let postgres else {
+            ready.withLock { $0 = true }
+            return
+        }
         let logger = application.logger
         let loop = application.eventLoopGroup.any()
         let task = Task { [weak self] in
@@ -61,7 +68,8 @@ final class ClusterEvents: LifecycleHandler, @unchecked Sendable {
                 // Every connection opened here is closed here, whatever ends its LISTEN.
                 var opened: PostgresConnection?
                 do {
-                    let connection = try await PostgresConnection.connect(on: loop, configuration: postgres.configuration, id: 1, logger: logger)
+                    let connection = try await PostgresConnection.connect(
+                        on: loop, configuration: postgres.configuration, id: 1, logger: logger)
                     opened = connection
                     self?.listening.withLock { $0.connection = connection }
                     if Task.isCancelled { throw CancellationError() }
@@ -73,7 +81,9 @@ final class ClusterEvents: LifecycleHandler, @unchecked Sendable {
                 } catch {
                     attempt += 1
                     if !Task.isCancelled, attempt == 1 || attempt % 60 == 0 {
-                        logger.warning("cluster events: LISTEN connection lost (\(String(describing: error))); retrying every second")
+                        logger.warning(
+                            "cluster events: LISTEN connection lost (\(String(describing: error))); retrying every second"
+                        )
                     }
                 }
                 self?.listening.withLock { $0.connection = nil }

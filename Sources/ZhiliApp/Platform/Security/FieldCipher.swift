@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import ZhiliDomain
 
 /// Encrypts personal fields (ID numbers, phones) with AES-GCM and derives keyed hashes so an
@@ -38,8 +38,8 @@ public struct FieldCipher: Sendable {
 
     public func decrypt(_ stored: String) throws -> String {
         guard let colon = stored.firstIndex(of: ":"),
-              let key = keys[String(stored[..<colon])],
-              let data = Data(base64Encoded: String(stored[stored.index(after: colon)...]))
+            let key = keys[String(stored[..<colon])],
+            let data = Data(base64Encoded: String(stored[stored.index(after: colon)...]))
         else { throw AppError.internalFailure("undecryptable field") }
         let box = try AES.GCM.SealedBox(combined: data)
         return String(decoding: try AES.GCM.open(box, using: key), as: UTF8.self)

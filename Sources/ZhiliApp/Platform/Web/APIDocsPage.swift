@@ -13,13 +13,22 @@ enum APIDocsPage {
                 Paragraph {
                     Text(t("机器可读文档：", "Machine-readable document: "))
                     Link("/openapi.json", url: "/openapi.json")
-                    Text(t("（OpenAPI 3.1）。先调用 POST /api/v1/auth/token 获取令牌，再以 Authorization: Bearer 访问。",
-                           " (OpenAPI 3.1). Get a token from POST /api/v1/auth/token, then send Authorization: Bearer."))
+                    Text(
+                        t(
+                            "（OpenAPI 3.1）。先调用 POST /api/v1/auth/token 获取令牌，再以 Authorization: Bearer 访问。",
+                            " (OpenAPI 3.1). Get a token from POST /api/v1/auth/token, then send Authorization: Bearer."
+                        ))
                 }.class("muted")
             }.class("page-head")
             for tag in tags {
                 H2(tag)
-                Table(header: TableRow { TableHeaderCell(t("方法", "Method")); TableHeaderCell(t("路径", "Path")); TableHeaderCell(t("说明", "Summary")) }) {
+                Table(
+                    header: TableRow {
+                        TableHeaderCell(t("方法", "Method"))
+                        TableHeaderCell(t("路径", "Path"))
+                        TableHeaderCell(t("说明", "Summary"))
+                    }
+                ) {
                     for op in ops where op.tag == tag {
                         TableRow {
                             TableCell { Span(op.method.uppercased()).class("pill method-\(op.method)") }

@@ -12,7 +12,8 @@ enum DisplayTime {
     private static let lock = NSLock()
 
     static func minutes(_ date: Date) -> String {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return formatter.string(from: date)
     }
 

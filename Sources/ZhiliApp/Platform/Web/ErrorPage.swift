@@ -5,7 +5,8 @@ import Vapor
 enum ErrorPage {
     static func response(for error: AppError, request: Request) -> Response {
         if error.status == .unauthorized {
-            return WebResponse.redirect("/login?next=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")")
+            return WebResponse.redirect(
+                "/login?next=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")")
         }
         let page = PageShell(request: request, title: "\(error.status.code)", active: "").render {
             Div {

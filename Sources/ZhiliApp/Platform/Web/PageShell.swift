@@ -15,21 +15,26 @@ struct PageShell {
         let principal = request.principal
         let body = Div {
             Header {
-                Link(url: "/") { Span("智理").class("brand-mark"); Span(t("社区微脑", "Community micro-brain")).class("brand-sub") }
-                    .class("brand")
+                Link(url: "/") {
+                    Span("智理").class("brand-mark")
+                    Span(t("社区微脑", "Community micro-brain")).class("brand-sub")
+                }
+                .class("brand")
                 Div {
                     if let p = principal {
                         Span("\(p.displayName) · \(t(p.role.nameZh, p.role.nameEn))").class("who")
                         Form(url: "/logout", method: .post) {
                             Input(type: .hidden, name: "_csrf", value: request.csrfToken ?? "")
-                            Button { Text(t("退出", "Sign out")) }.attribute(named: "type", value: "submit").class("link-button")
+                            Button { Text(t("退出", "Sign out")) }.attribute(named: "type", value: "submit").class(
+                                "link-button")
                         }.class("inline")
                     }
-                    Link(t("English", "中文"), url: "/lang/\(t.lang == .zh ? "en" : "zh")?back=\(request.url.path)").class("lang")
+                    Link(t("English", "中文"), url: "/lang/\(t.lang == .zh ? "en" : "zh")?back=\(request.url.path)")
+                        .class("lang")
                 }.class("account")
             }.class("topbar")
             Div {
-                if principal != nil { Navigation { NavigationMenu(request: request, active: active) } .class("sidenav") }
+                if principal != nil { Navigation { NavigationMenu(request: request, active: active) }.class("sidenav") }
                 Element(name: "main") { content() }.class(wide ? "content wide" : "content")
             }.class("frame")
         }

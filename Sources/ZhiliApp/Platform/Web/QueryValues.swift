@@ -6,8 +6,9 @@ enum QueryValue {
     static func int(_ raw: Int?, default value: Int, in range: ClosedRange<Int>, field: String) throws -> Int {
         guard let raw else { return value }
         guard range.contains(raw) else {
-            throw AppError.invalid(field, zh: "\(field) 应在 \(range.lowerBound)–\(range.upperBound) 之间",
-                                   en: "\(field) must be \(range.lowerBound)–\(range.upperBound)")
+            throw AppError.invalid(
+                field, zh: "\(field) 应在 \(range.lowerBound)–\(range.upperBound) 之间",
+                en: "\(field) must be \(range.lowerBound)–\(range.upperBound)")
         }
         return raw
     }
@@ -25,7 +26,8 @@ enum QueryValue {
             f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             if let d = f.date(from: raw) { return d }
         }
-        throw AppError(.unprocessableEntity, code: "invalid_value", zh: "时间格式应为 ISO 8601（如 2026-01-01T00:00:00Z）",
-                       en: "Use ISO 8601 date-times", field: field)
+        throw AppError(
+            .unprocessableEntity, code: "invalid_value", zh: "时间格式应为 ISO 8601（如 2026-01-01T00:00:00Z）",
+            en: "Use ISO 8601 date-times", field: field)
     }
 }

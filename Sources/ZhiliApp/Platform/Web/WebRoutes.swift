@@ -27,18 +27,25 @@ enum WebRoutes {
         return LoginPage.render(req, next: next)
     }
 
-    struct LoginForm: Content { var username: String?; var password: String?; var next: String?; var _csrf: String? }
+    struct LoginForm: Content {
+        var username: String?
+        var password: String?
+        var next: String?
+        var _csrf: String?
+    }
 
     @Sendable static func login(req: Request) async throws -> Response {
         let t = Localizer(req)
         let form = (try? req.content.decode(LoginForm.self)) ?? LoginForm()
         let next = safeNext(form.next)
         guard LoginPage.tokenMatches(req, sent: form._csrf) else {
-            return LoginPage.render(req, error: t("页面已过期，请重新登录", "The page expired; sign in again"), username: form.username ?? "",
-                                    next: next, status: .forbidden)
+            return LoginPage.render(
+                req, error: t("页面已过期，请重新登录", "The page expired; sign in again"), username: form.username ?? "",
+                next: next, status: .forbidden)
         }
         do {
-            let (_, token) = try await AuthService.signIn(username: form.username ?? "", password: form.password ?? "", on: req)
+            let (_, token) = try await AuthService.signIn(
+                username: form.username ?? "", password: form.password ?? "", on: req)
             let response = WebResponse.redirect(next)
             response.cookies[SessionAuthenticator.cookieName] = HTTPCookies.Value(
                 string: try await req.jwt.sign(token), expires: token.exp.value, maxAge: nil, path: "/",
@@ -46,15 +53,19 @@ enum WebRoutes {
             )
             return response
         } catch let error as AppError {
-            return LoginPage.render(req, error: t(error.messageZh, error.messageEn), username: form.username ?? "", next: next)
+            return LoginPage.render(
+                req, error: t(error.messageZh, error.messageEn), username: form.username ?? "", next: next)
         }
     }
 
     @Sendable static func logout(req: Request) async throws -> Response {
         if let sid = req.sessionID { try await SessionStore.revoke(sid, on: req.sql, cache: req.zhili.sessions) }
-        if req.principal != nil { await req.audit.record(action: "sign_out", entity: "user", entityID: req.principal?.userID.uuidString) }
+        if req.principal != nil {
+            await req.audit.record(action: "sign_out", entity: "user", entityID: req.principal?.userID.uuidString)
+        }
         let response = WebResponse.redirect("/login")
-        response.cookies[SessionAuthenticator.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)
+        response.cookies[SessionAuthenticator.cookieName] = HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)
         return response
     }
 
@@ -63,7 +74,8 @@ enum WebRoutes {
     @Sendable static func switchLanguage(req: Request) async throws -> Response {
         let lang = req.parameters.get("lang") == "en" ? "en" : "zh"
         let response = WebResponse.redirect(safeNext(try? req.query.decode(BackQuery.self).back))
-        response.cookies["lang"] = HTTPCookies.Value(string: lang, maxAge: 365 * 86400, path: "/", isHTTPOnly: false, sameSite: .lax)
+        response.cookies["lang"] = HTTPCookies.Value(
+            string: lang, maxAge: 365 * 86400, path: "/", isHTTPOnly: false, sameSite: .lax)
         return response
     }
 }

@@ -5,47 +5,55 @@ import ZhiliSheets
 enum ExchangeKind: String, Sendable, CaseIterable, Codable {
     case residents, households, places
 
-    struct Column: Sendable { let key: String; let zh: String; let required: Bool; let example: String }
+    struct Column: Sendable {
+        let key: String
+        let zh: String
+        let required: Bool
+        let example: String
+    }
 
     var columns: [Column] {
         switch self {
-        case .residents: [
-            Column(key: "name", zh: "姓名", required: true, example: "张三"),
-            Column(key: "idType", zh: "证件类型", required: false, example: "居民身份证"),
-            Column(key: "idNumber", zh: "证件号码", required: true, example: "620982199001019011"),
-            Column(key: "sex", zh: "性别", required: false, example: "男"),
-            Column(key: "birthDate", zh: "出生日期", required: false, example: "1990-01-01"),
-            Column(key: "ethnicity", zh: "民族", required: false, example: "汉族"),
-            Column(key: "phone", zh: "手机号码", required: false, example: "13900000000"),
-            Column(key: "householdCode", zh: "户编码", required: true, example: "620982001001001001001010001"),
-            Column(key: "relation", zh: "与户主关系", required: false, example: "户主"),
-            Column(key: "residencyType", zh: "居住类型", required: false, example: "户籍常住"),
-            Column(key: "employmentGroup", zh: "新就业群体", required: false, example: ""),
-            Column(key: "politicalStatus", zh: "政治面貌", required: false, example: "群众"),
-            Column(key: "employer", zh: "工作单位", required: false, example: ""),
-            Column(key: "notes", zh: "备注", required: false, example: ""),
-            Column(key: "tags", zh: "标签", required: false, example: "孤寡老人"),
-        ]
-        case .households: [
-            Column(key: "code", zh: "户编码", required: false, example: ""),
-            Column(key: "unitCode", zh: "单元编码", required: true, example: "62098200100100100100101"),
-            Column(key: "room", zh: "房号", required: true, example: "502"),
-            Column(key: "address", zh: "地址", required: true, example: "敦煌市沙州镇阳关社区鸣沙小区1号楼1单元502室"),
-            Column(key: "houseType", zh: "房屋类型", required: false, example: "楼房"),
-            Column(key: "floor", zh: "楼层", required: false, example: "5"),
-            Column(key: "area", zh: "面积", required: false, example: "86.5"),
-        ]
-        case .places: [
-            Column(key: "code", zh: "编码", required: false, example: ""),
-            Column(key: "name", zh: "名称", required: true, example: "鸣沙便民超市"),
-            Column(key: "kind", zh: "类别", required: true, example: "超市"),
-            Column(key: "nodeCode", zh: "所属网格编码", required: true, example: "620982001001001"),
-            Column(key: "lat", zh: "纬度", required: true, example: "40.1420"),
-            Column(key: "lon", zh: "经度", required: true, example: "94.6620"),
-            Column(key: "address", zh: "地址", required: false, example: ""),
-            Column(key: "contactName", zh: "联系人", required: false, example: ""),
-            Column(key: "contactPhone", zh: "联系电话", required: false, example: ""),
-        ]
+        case .residents:
+            [
+                Column(key: "name", zh: "姓名", required: true, example: "张三"),
+                Column(key: "idType", zh: "证件类型", required: false, example: "居民身份证"),
+                Column(key: "idNumber", zh: "证件号码", required: true, example: "620982199001019011"),
+                Column(key: "sex", zh: "性别", required: false, example: "男"),
+                Column(key: "birthDate", zh: "出生日期", required: false, example: "1990-01-01"),
+                Column(key: "ethnicity", zh: "民族", required: false, example: "汉族"),
+                Column(key: "phone", zh: "手机号码", required: false, example: "13900000000"),
+                Column(key: "householdCode", zh: "户编码", required: true, example: "620982001001001001001010001"),
+                Column(key: "relation", zh: "与户主关系", required: false, example: "户主"),
+                Column(key: "residencyType", zh: "居住类型", required: false, example: "户籍常住"),
+                Column(key: "employmentGroup", zh: "新就业群体", required: false, example: ""),
+                Column(key: "politicalStatus", zh: "政治面貌", required: false, example: "群众"),
+                Column(key: "employer", zh: "工作单位", required: false, example: ""),
+                Column(key: "notes", zh: "备注", required: false, example: ""),
+                Column(key: "tags", zh: "标签", required: false, example: "孤寡老人"),
+            ]
+        case .households:
+            [
+                Column(key: "code", zh: "户编码", required: false, example: ""),
+                Column(key: "unitCode", zh: "单元编码", required: true, example: "62098200100100100100101"),
+                Column(key: "room", zh: "房号", required: true, example: "502"),
+                Column(key: "address", zh: "地址", required: true, example: "敦煌市沙州镇阳关社区鸣沙小区1号楼1单元502室"),
+                Column(key: "houseType", zh: "房屋类型", required: false, example: "楼房"),
+                Column(key: "floor", zh: "楼层", required: false, example: "5"),
+                Column(key: "area", zh: "面积", required: false, example: "86.5"),
+            ]
+        case .places:
+            [
+                Column(key: "code", zh: "编码", required: false, example: ""),
+                Column(key: "name", zh: "名称", required: true, example: "鸣沙便民超市"),
+                Column(key: "kind", zh: "类别", required: true, example: "超市"),
+                Column(key: "nodeCode", zh: "所属网格编码", required: true, example: "620982001001001"),
+                Column(key: "lat", zh: "纬度", required: true, example: "40.1420"),
+                Column(key: "lon", zh: "经度", required: true, example: "94.6620"),
+                Column(key: "address", zh: "地址", required: false, example: ""),
+                Column(key: "contactName", zh: "联系人", required: false, example: ""),
+                Column(key: "contactPhone", zh: "联系电话", required: false, example: ""),
+            ]
         }
     }
 
@@ -68,7 +76,9 @@ enum ExchangeKind: String, Sendable, CaseIterable, Codable {
         var indices: [String: Int] = [:]
         for (i, raw) in header.enumerated() {
             let h = raw.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "*", with: "")
-            if let c = columns.first(where: { $0.zh == h || $0.key.lowercased() == h.lowercased() }), indices[c.key] == nil {
+            if let c = columns.first(where: { $0.zh == h || $0.key.lowercased() == h.lowercased() }),
+                indices[c.key] == nil
+            {
                 indices[c.key] = i
             }
         }
@@ -84,7 +94,9 @@ enum ExchangeKind: String, Sendable, CaseIterable, Codable {
         var report = ImportReport(kind: self, dryRun: dryRun, rows: sheet.rows.count)
         let (indices, missing) = mapHeader(sheet.header)
         guard missing.isEmpty else {
-            report.rejected = missing.map { .init(row: 1, column: $0, messageZh: "缺少必填列“\($0)”", messageEn: "Missing required column '\($0)'") }
+            report.rejected = missing.map {
+                .init(row: 1, column: $0, messageZh: "缺少必填列“\($0)”", messageEn: "Missing required column '\($0)'")
+            }
             return (report, nil)
         }
         return (report, indices)
@@ -93,8 +105,10 @@ enum ExchangeKind: String, Sendable, CaseIterable, Codable {
     /// Goes through a sheet's rows. For each, `check` reads cells by column key, reports what is
     /// wrong (column key, Chinese, English; added to the report with the row number as Excel
     /// shows it) and hands back how to build the row, which is done only if nothing was wrong.
-    func checkRows<Row>(_ sheet: Sheet, _ indices: [String: Int], into report: inout ImportReport,
-                        _ check: (_ line: Int, _ cell: (String) -> String?, _ reject: (String, String, String) -> Void) -> () -> Row) -> [Row] {
+    func checkRows<Row>(
+        _ sheet: Sheet, _ indices: [String: Int], into report: inout ImportReport,
+        _ check: (_ line: Int, _ cell: (String) -> String?, _ reject: (String, String, String) -> Void) -> () -> Row
+    ) -> [Row] {
         var rows: [Row] = []
         for (i, cells) in sheet.rows.enumerated() {
             let line = sheet.rowNumbers[i]

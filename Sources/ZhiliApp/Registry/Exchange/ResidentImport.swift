@@ -14,11 +14,25 @@ struct ResidentImport {
     var interruptAfter: Int?
 
     struct Existing: Decodable {
-        let id: UUID; let id_number_hash: String; let household_code: String; let name: String; let sex: String; let birth_date: String
-        let phone_hash: String?; let ethnicity: String; let relation: String; let residency_type: String
-        let employment_group: String?; let political_status: String; let employer: String?; let notes: String?
+        let id: UUID
+        let id_number_hash: String
+        let household_code: String
+        let name: String
+        let sex: String
+        let birth_date: String
+        let phone_hash: String?
+        let ethnicity: String
+        let relation: String
+        let residency_type: String
+        let employment_group: String?
+        let political_status: String
+        let employer: String?
+        let notes: String?
     }
-    private struct TagRow: Decodable { let resident_id: UUID; let tag: String }
+    private struct TagRow: Decodable {
+        let resident_id: UUID
+        let tag: String
+    }
 
     func run(_ sheet: Sheet, dryRun: Bool) async throws -> ImportReport {
         let started = Date()
@@ -32,21 +46,32 @@ struct ResidentImport {
         var seen: [String: Int] = [:]
         // Validation is pure and per row: spread it over the cores, then check across rows in order.
         let results = await Self.validateAll(sheet, indices: indices, catalogue: catalogue)
-        @Sendable func phase(_ name: String) { db.logger.debug("resident import: \(name) after \(String(format: "%.2f", Date().timeIntervalSince(started))) s") }
+        @Sendable func phase(_ name: String) {
+            db.logger.debug(
+                "resident import: \(name) after \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        }
         phase("validated")
         for (i, result) in results.enumerated() {
             let rowNumber = sheet.rowNumbers[i]
             switch result {
             case .failure(let f):
-                report.rejected += f.issues.map { ImportReport.RowIssue(row: rowNumber, column: kind.headerName($0.field), messageZh: $0.messageZh, messageEn: $0.messageEn) }
+                report.rejected += f.issues.map {
+                    ImportReport.RowIssue(
+                        row: rowNumber, column: kind.headerName($0.field), messageZh: $0.messageZh,
+                        messageEn: $0.messageEn)
+                }
             case .success(let v):
                 if let first = seen[v.idNumber] {
-                    report.rejected.append(.init(row: rowNumber, column: "证件号码", messageZh: "与第 \(first) 行的证件号码重复",
-                                                 messageEn: "Same ID number as row \(first)"))
+                    report.rejected.append(
+                        .init(
+                            row: rowNumber, column: "证件号码", messageZh: "与第 \(first) 行的证件号码重复",
+                            messageEn: "Same ID number as row \(first)"))
                 } else if !principal.scope.allows(code: v.householdCode) {
                     seen[v.idNumber] = rowNumber
-                    report.rejected.append(.init(row: rowNumber, column: "户编码", messageZh: "户 \(v.householdCode) 不在您的管辖范围内",
-                                                 messageEn: "Household \(v.householdCode) is outside your area"))
+                    report.rejected.append(
+                        .init(
+                            row: rowNumber, column: "户编码", messageZh: "户 \(v.householdCode) 不在您的管辖范围内",
+                            messageEn: "Household \(v.householdCode) is outside your area"))
                 } else {
                     seen[v.idNumber] = rowNumber
                     valid.append((rowNumber, v))
@@ -54,10 +79,13 @@ struct ResidentImport {
             }
         }
         // Households must already exist.
-        let known = try await StoredKeys(db: db).present(valid.map(\.value.householdCode), table: "households", column: "code")
+        let known = try await StoredKeys(db: db).present(
+            valid.map(\.value.householdCode), table: "households", column: "code")
         for (row, v) in valid where !known.contains(v.householdCode) {
-            report.rejected.append(.init(row: row, column: "户编码", messageZh: "户 \(v.householdCode) 不存在，请先导入户信息",
-                                         messageEn: "Household \(v.householdCode) does not exist; import households first"))
+            report.rejected.append(
+                .init(
+                    row: row, column: "户编码", messageZh: "户 \(v.householdCode) 不存在，请先导入户信息",
+                    messageEn: "Household \(v.householdCode) does not exist; import households first"))
         }
         report.rejected.sort { ($0.row, $0.column) < ($1.row, $1.column) }
         let okRows = valid.filter { known.contains($0.value.householdCode) }
@@ -69,9 +97,11 @@ struct ResidentImport {
         let (existing, existingTags) = try await db.withSession { session in
             var existing: [String: Existing] = [:]
             for chunk in stored.sorted().chunked(StoredKeys.chunk) {
-                for e in try await session.select().columns("id", "id_number_hash", "household_code", "name", "sex", "birth_date", "phone_hash", "ethnicity",
-                                                            "relation", "residency_type", "employment_group", "political_status", "employer", "notes")
-                    .from("residents").where("id_number_hash", .in, Array(chunk)).all(decoding: Existing.self) {
+                for e in try await session.select().columns(
+                    "id", "id_number_hash", "household_code", "name", "sex", "birth_date", "phone_hash", "ethnicity",
+                    "relation", "residency_type", "employment_group", "political_status", "employer", "notes"
+                )
+                .from("residents").where("id_number_hash", .in, Array(chunk)).all(decoding: Existing.self) {
                     existing[e.id_number_hash] = e
                 }
             }
@@ -79,7 +109,9 @@ struct ResidentImport {
             // In index order (as SQLite stores them: upper-case text), the text made once per id.
             let ids = existing.values.map { ($0.id, UUIDText.string($0.id)) }.sorted { $0.1 < $1.1 }.map(\.0)
             for chunk in ids.chunked(StoredKeys.chunk) {
-                for t in try await session.select().columns("resident_id", "tag").from("resident_tags").where("resident_id", .in, Array(chunk)).all(decoding: TagRow.self) {
+                for t in try await session.select().columns("resident_id", "tag").from("resident_tags").where(
+                    "resident_id", .in, Array(chunk)
+                ).all(decoding: TagRow.self) {
                     existingTags[t.resident_id, default: []].insert(t.tag)
                 }
             }
@@ -92,10 +124,19 @@ struct ResidentImport {
         var changed: [(row: Int, existing: Existing, value: ValidResident)] = []
         var transfers: [(row: Int, existing: Existing, value: ValidResident)] = []
         for ((row, v), hash) in zip(okRows, hashes) {
-            guard let e = existing[hash] else { fresh.append((v, hash)); continue }
-            guard principal.scope.allows(code: e.household_code) else { transfers.append((row, e, v)); continue }
-            if Self.differs(e, v, cipher: cipher) || !Set(v.tags).isSubset(of: existingTags[e.id] ?? []) { changed.append((row, e, v)) }
-            else { report.unchanged += 1 }
+            guard let e = existing[hash] else {
+                fresh.append((v, hash))
+                continue
+            }
+            guard principal.scope.allows(code: e.household_code) else {
+                transfers.append((row, e, v))
+                continue
+            }
+            if Self.differs(e, v, cipher: cipher) || !Set(v.tags).isSubset(of: existingTags[e.id] ?? []) {
+                changed.append((row, e, v))
+            } else {
+                report.unchanged += 1
+            }
         }
         let holdsForReview = ResidentService.changesNeedReview(principal)
         report.created = fresh.count + (dryRun ? transfers.count : 0)
@@ -104,7 +145,8 @@ struct ResidentImport {
         guard !dryRun, report.rejected.isEmpty else {
             if holdsForReview {
                 // What would wait for review among the importer's own people (no one else's).
-                for c in changed where Self.holdsIdentity(c.existing, c.value, tags: existingTags[c.existing.id] ?? []) {
+                for c in changed where Self.holdsIdentity(c.existing, c.value, tags: existingTags[c.existing.id] ?? [])
+                {
                     report.held(c.row, zh: "身份信息或标签的变更须经社区审核", en: "Identity or tag changes wait for community review")
                 }
             }
@@ -155,7 +197,8 @@ struct ResidentImport {
     }
 
     static func validateAll(_ sheet: Sheet, indices: [String: Int], catalogue: [String: TagCatalogue.Definition]) async
-        -> [Result<ValidResident, ValidationFailure>] {
+        -> [Result<ValidResident, ValidationFailure>]
+    {
         let today = Date()
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, sheet.rows.count / 2000))
         let size = (sheet.rows.count + parts - 1) / max(parts, 1)
@@ -164,16 +207,24 @@ struct ResidentImport {
                 let range = (part * size)..<min((part + 1) * size, sheet.rows.count)
                 let rows = Array(sheet.rows[range])
                 group.addTask {
-                    (part, rows.map { cells in
-                        func cell(_ key: String) -> String? { ExchangeKind.cell(cells, indices, key) }
-                        let tags = cell("tags").map { $0.split(whereSeparator: { ",，、;；".contains($0) }).map(String.init) }
-                        let input = ResidentInput(name: cell("name"), idType: cell("idType"), idNumber: cell("idNumber"), sex: cell("sex"),
-                                                  birthDate: cell("birthDate"), ethnicity: cell("ethnicity"), phone: cell("phone"),
-                                                  householdCode: cell("householdCode"), relation: cell("relation"), residencyType: cell("residencyType"),
-                                                  employmentGroup: cell("employmentGroup"), politicalStatus: cell("politicalStatus"),
-                                                  employer: cell("employer"), notes: cell("notes"), tags: tags)
-                        return ResidentValidation.validate(input, tagCatalogue: catalogue, today: today)
-                    })
+                    (
+                        part,
+                        rows.map { cells in
+                            func cell(_ key: String) -> String? { ExchangeKind.cell(cells, indices, key) }
+                            let tags = cell("tags").map {
+                                $0.split(whereSeparator: { ",，、;；".contains($0) }).map(String.init)
+                            }
+                            let input = ResidentInput(
+                                name: cell("name"), idType: cell("idType"), idNumber: cell("idNumber"),
+                                sex: cell("sex"),
+                                birthDate: cell("birthDate"), ethnicity: cell("ethnicity"), phone: cell("phone"),
+                                householdCode: cell("householdCode"), relation: cell("relation"),
+                                residencyType: cell("residencyType"),
+                                employmentGroup: cell("employmentGroup"), politicalStatus: cell("politicalStatus"),
+                                employer: cell("employer"), notes: cell("notes"), tags: tags)
+                            return ResidentValidation.validate(input, tagCatalogue: catalogue, today: today)
+                        }
+                    )
                 }
             }
             var byPart: [Int: [Result<ValidResident, ValidationFailure>]] = [:]
@@ -190,12 +241,16 @@ struct ResidentImport {
     }
 
     /// New people in bulk: residents, their move-in records, tags and one history entry each.
-    private func insertFresh(_ people: [(ValidResident, String)], on db: any SQLDatabase, catalogue: [String: TagCatalogue.Definition],
-                             actor: ResidentStore.Actor) async throws {
+    private func insertFresh(
+        _ people: [(ValidResident, String)], on db: any SQLDatabase, catalogue: [String: TagCatalogue.Definition],
+        actor: ResidentStore.Actor
+    ) async throws {
         let now = Date()
         let bulk = BulkInsert(db: db)
         let built = try await Self.buildRows(people, cipher: cipher, catalogue: catalogue, actor: actor, now: now)
-        db.logger.debug("resident import: \(people.count) rows encrypted and laid out in \(String(format: "%.2f", Date().timeIntervalSince(now))) s")
+        db.logger.debug(
+            "resident import: \(people.count) rows encrypted and laid out in \(String(format: "%.2f", Date().timeIntervalSince(now))) s"
+        )
         var residents = built.residents
         let (moves, tags, history) = (built.moves, built.tags, built.history)
         if let limit = interruptAfter {
@@ -204,38 +259,63 @@ struct ResidentImport {
             throw ImportInterrupted()
         }
         try await bulk.run("residents", Self.residentColumns, residents)
-        try await bulk.run("household_moves", ["id", "resident_id", "household_code", "moved_in_at", "moved_out_at", "reason"], moves)
-        try await bulk.run("resident_tags", ["id", "resident_id", "household_code", "tag", "detail", "created_at", "visit_interval_days", "next_visit_due"], tags)
-        try await bulk.run("field_changes", ["id", "entity", "entity_id", "household_code", "field", "old_value", "new_value", "actor_id", "actor_name", "at"], history)
+        try await bulk.run(
+            "household_moves", ["id", "resident_id", "household_code", "moved_in_at", "moved_out_at", "reason"], moves)
+        try await bulk.run(
+            "resident_tags",
+            [
+                "id", "resident_id", "household_code", "tag", "detail", "created_at", "visit_interval_days",
+                "next_visit_due",
+            ], tags)
+        try await bulk.run(
+            "field_changes",
+            [
+                "id", "entity", "entity_id", "household_code", "field", "old_value", "new_value", "actor_id",
+                "actor_name", "at",
+            ], history)
     }
 
     typealias Rows = [[any Encodable & Sendable]]
 
     /// Encrypts and lays out the new people's rows, spread over the cores.
-    static func buildRows(_ people: [(ValidResident, String)], cipher: FieldCipher, catalogue: [String: TagCatalogue.Definition],
-                          actor: ResidentStore.Actor, now: Date) async throws -> (residents: Rows, moves: Rows, tags: Rows, history: Rows) {
+    static func buildRows(
+        _ people: [(ValidResident, String)], cipher: FieldCipher, catalogue: [String: TagCatalogue.Definition],
+        actor: ResidentStore.Actor, now: Date
+    ) async throws -> (residents: Rows, moves: Rows, tags: Rows, history: Rows) {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, people.count / 2000))
         let size = (people.count + parts - 1) / max(parts, 1)
         return try await withThrowingTaskGroup(of: (Int, Rows, Rows, Rows, Rows).self) { group in
             for part in 0..<parts {
                 let slice = Array(people[(part * size)..<min((part + 1) * size, people.count)])
                 group.addTask {
-                    var residents: Rows = [], moves: Rows = [], tags: Rows = [], history: Rows = []
+                    var residents: Rows = []
+                    var moves: Rows = []
+                    var tags: Rows = []
+                    var history: Rows = []
                     let tagCount = slice.reduce(0) { $0 + $1.0.tags.count }
                     var ids = RandomIDs.make(slice.count * 3 + tagCount).makeIterator()
                     for (r, idHash) in slice {
                         let id = ids.next()!
-                        residents.append([id, r.householdCode, r.name, r.sex, r.birthDate, r.idType, try cipher.encrypt(r.idNumber),
-                                          idHash, Masking.idNumber(r.idNumber), try r.phone.map(cipher.encrypt),
-                                          r.phone.map(cipher.searchHash), r.phone.map(PhoneNumber.masked), r.ethnicity, r.relation, r.residencyType,
-                                          r.politicalStatus, r.employmentGroup, r.employer, r.notes, r.nameInitials, "active", now, now])
+                        residents.append([
+                            id, r.householdCode, r.name, r.sex, r.birthDate, r.idType, try cipher.encrypt(r.idNumber),
+                            idHash, Masking.idNumber(r.idNumber), try r.phone.map(cipher.encrypt),
+                            r.phone.map(cipher.searchHash), r.phone.map(PhoneNumber.masked), r.ethnicity, r.relation,
+                            r.residencyType,
+                            r.politicalStatus, r.employmentGroup, r.employer, r.notes, r.nameInitials, "active", now,
+                            now,
+                        ])
                         moves.append([ids.next()!, id, r.householdCode, now, Optional<Date>.none, "批量导入"])
                         for tag in r.tags {
                             let interval = catalogue[tag]?.visitIntervalDays
-                            tags.append([ids.next()!, id, r.householdCode, tag, Optional<String>.none, now, interval,
-                                         interval.map { ResidentValidation.isoDay(now.addingTimeInterval(Double($0) * 86400)) }])
+                            tags.append([
+                                ids.next()!, id, r.householdCode, tag, Optional<String>.none, now, interval,
+                                interval.map { ResidentValidation.isoDay(now.addingTimeInterval(Double($0) * 86400)) },
+                            ])
                         }
-                        history.append([ids.next()!, "resident", UUIDText.string(id), r.householdCode, "created", Optional<String>.none, r.name, actor.id, actor.name, now])
+                        history.append([
+                            ids.next()!, "resident", UUIDText.string(id), r.householdCode, "created",
+                            Optional<String>.none, r.name, actor.id, actor.name, now,
+                        ])
                     }
                     return (part, residents, moves, tags, history)
                 }
@@ -247,9 +327,12 @@ struct ResidentImport {
         }
     }
 
-    static let residentColumns = ["id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "id_number_hash",
-                                  "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "ethnicity", "relation", "residency_type",
-                                  "political_status", "employment_group", "employer", "notes", "name_initials", "status", "created_at", "updated_at"]
+    static let residentColumns = [
+        "id", "household_code", "name", "sex", "birth_date", "id_type", "id_number_enc", "id_number_hash",
+        "id_number_masked", "phone_enc", "phone_hash", "phone_masked", "ethnicity", "relation", "residency_type",
+        "political_status", "employment_group", "employer", "notes", "name_initials", "status", "created_at",
+        "updated_at",
+    ]
 }
 
 struct ImportInterrupted: Error {}

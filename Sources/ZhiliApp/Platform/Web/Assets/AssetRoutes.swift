@@ -20,10 +20,14 @@ enum AssetRoutes {
         app.get("vendor", "leaflet", "**") { req async throws -> Response in
             let parts = req.parameters.getCatchall()
             // Only plain file names below the Leaflet folder; no way up and out.
-            guard !parts.isEmpty, parts.allSatisfy({ !$0.hasPrefix(".") && !$0.contains("\\") }) else { throw Abort(.notFound) }
+            guard !parts.isEmpty, parts.allSatisfy({ !$0.hasPrefix(".") && !$0.contains("\\") }) else {
+                throw Abort(.notFound)
+            }
             let path = leafletDir + "/" + parts.joined(separator: "/")
             guard FileManager.default.fileExists(atPath: path) else {
-                throw AppError(.notFound, code: "leaflet_missing", zh: "未安装地图库 libjs-leaflet", en: "Leaflet (libjs-leaflet) is not installed")
+                throw AppError(
+                    .notFound, code: "leaflet_missing", zh: "未安装地图库 libjs-leaflet",
+                    en: "Leaflet (libjs-leaflet) is not installed")
             }
             let response = try await req.fileio.asyncStreamFile(at: path)
             response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=86400")
