@@ -11,8 +11,9 @@
 #    a city official, a community worker and a grid worker, with p50/p95/p99.
 # 3. After the submissions, the number of complaints stored is checked against the
 #    number of 201 answers wrk counted (scripts/bench/submit.lua counts them); the report is
-#    written to out/bench/complaints.md, and the run fails if they differ or any request
-#    under load got an error.
+#    written to out/bench/complaints.md, and the run fails if fewer are stored than were
+#    acknowledged, more than one per connection beyond them (those in flight when wrk
+#    stops), or any request under load got an error.
 #
 # Knobs: BENCH_COMPLAINTS, BENCH_SECONDS (default 10), BENCH_BIN, BENCH_SKIP_BUILD=1, BENCH_PORT,
 #        BENCH_DATA (a data folder made earlier with demo + demo-complaints: copied, not regenerated),
@@ -24,7 +25,8 @@ source "$(dirname "$0")/bench/common.sh"
 
 BENCH_SECONDS="${BENCH_SECONDS:-10}"
 COMPLAINTS="${BENCH_COMPLAINTS:-1000000}"
-WRK_ARGS=(-t2 -c32 "-d${BENCH_SECONDS}s" --latency --timeout 10s)
+SUBMIT_CONNECTIONS=32
+WRK_ARGS=(-t2 "-c$SUBMIT_CONNECTIONS" "-d${BENCH_SECONDS}s" --latency --timeout 10s)
 READY_TIMEOUT_S=600
 OUT_DIR="out/bench"
 REPORT="$OUT_DIR/complaints.md"
@@ -97,9 +99,15 @@ STORED=$((AFTER - BEFORE))
 CREATED="$(awk '$1 == "created:" { print $2; exit }' "$SUBMIT_RAW")"
 if [[ -z "$CREATED" ]]; then
   fail_later "the submit script did not report its 201 answers (see $SUBMIT_RAW)"
-elif ((CREATED != STORED)); then
-  fail_later "wrk counted $CREATED answers 201 Created, but $STORED complaints were stored"
+elif ((STORED < CREATED)); then
+  # An acknowledged complaint that is not in the database was lost.
+  fail_later "wrk counted $CREATED answers 201 Created, but only $STORED complaints were stored"
+elif ((STORED > CREATED + SUBMIT_CONNECTIONS)); then
+  # At wrk's deadline up to one request per connection is in flight: stored, its answer
+  # never counted. More than that is complaints stored that nobody sent.
+  fail_later "wrk counted $CREATED answers 201 Created, but $STORED complaints were stored (more than $SUBMIT_CONNECTIONS in flight)"
 fi
+IN_FLIGHT=$((STORED - CREATED))
 
 measure() { # label user token path
   TOKEN="$3"
@@ -136,7 +144,7 @@ if [[ -n "$(git status --porcelain 2>/dev/null)" ]]; then commit="$commit (+ unc
   echo "| complaints in the database | $((AFTER)) (demo year + $COMPLAINTS added) |"
   echo "| \`zhili demo-complaints --count $COMPLAINTS\` (with events and rate cells) | $HISTORY_MS |"
   echo "| database file before the run | $DB_MB MB |"
-  echo "| POST requests wrk sent / answered 201 / complaints stored | ${SENT:-?} / ${CREATED:-?} / $STORED |"
+  echo "| POST requests wrk sent / answered 201 / complaints stored | ${SENT:-?} / ${CREATED:-?} / $STORED (${IN_FLIGHT:-?} in flight at wrk's deadline) |"
   echo "| server peak RSS | $RSS MB |"
   echo
   echo "| endpoint | as | req/s | p50 ms | p95 ms | p99 ms | vs /healthz | errors |"
