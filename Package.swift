@@ -2,15 +2,18 @@
 import Foundation
 import PackageDescription
 
-/// Every capability's stylesheets and scripts: the files in `Assets/` folders below
-/// Sources/ZhiliApp, embedded in the binary (`PackageResources.<name>`), so one executable is
-/// the whole deployment and a capability adds an asset inside its own folder.
+/// Every capability's stylesheets and scripts (the files in `Assets/` folders below
+/// Sources/ZhiliApp) and its message catalogues (`Messages/*.json`), embedded in the binary
+/// (`PackageResources.<name>`), so one executable is the whole deployment and a capability
+/// adds an asset or a message inside its own folder.
 let appAssets: [Resource] = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/ZhiliApp")
     guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
     return walker.compactMap { $0 as? String }
         .filter {
-            $0.split(separator: "/").dropLast().last == "Assets" && ($0.hasSuffix(".css") || $0.hasSuffix(".js"))
+            let folder = $0.split(separator: "/").dropLast().last
+            return (folder == "Assets" && ($0.hasSuffix(".css") || $0.hasSuffix(".js")))
+                || (folder == "Messages" && $0.hasSuffix(".json"))
         }
         .sorted()
         .map { Resource.embedInCode($0) }

@@ -22,6 +22,9 @@ from playwright.sync_api import sync_playwright
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+# Every role's pages are opened at these sizes: a phone, a tablet, the office laptop, a big screen.
+SIZES = [(390, 844), (768, 1024), (1366, 768), (1920, 1080)]
+ROLE_USERS = ["admin", "city", "street", "community", "grid001", "civil", "resident", "volunteer", "merchant", "cobuild"]
 USERNAME = os.environ.get("ZHILI_E2E_USER", "admin")
 PASSWORD = os.environ.get("ZHILI_E2E_PASSWORD", "Demo@2026")
 NAV_TIMEOUT_MS = 30_000
@@ -131,6 +134,73 @@ def api(base, method, path, body=None, token=None):
                                           **({"Authorization": f"Bearer {token}"} if token else {})})
     with urllib.request.urlopen(req, timeout=15) as res:
         return json.loads(res.read() or b"null")
+
+
+def slug(path):
+    s = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-").replace("&", "-")
+    return s or "home"
+
+
+def walk_roles(browser, base, out, r):
+    """Every demo role signs in; each page of its navigation is opened at every size in SIZES.
+    A page fails if it scrolls sideways (wider than the window), answers >= 400, redirects
+    or logs a script error. Screenshots: out/roles/<user>/<page>-<width>.png."""
+    for user in ROLE_USERS:
+        errors = []
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(NAV_TIMEOUT_MS)
+        page.on("console", lambda m, errors=errors: errors.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(f"pageerror: {e}"))
+        folder = f"{out}/roles/{user}"
+        os.makedirs(folder, exist_ok=True)
+        pages = []
+
+        def sign_in():
+            visit(page, base, "/login")
+            page.fill('input[name="username"]', user)
+            page.fill('input[name="password"]', PASSWORD)
+            with page.expect_navigation(wait_until="load"):
+                page.click("button[type=submit]")
+            if path_of(page.url) != "/":
+                raise CheckFailed(f"{user} landed on {page.url}")
+            links = page.evaluate("() => Array.from(document.querySelectorAll('.sidenav a')).map(a => a.getAttribute('href'))")
+            # The dashboard's to-do lines open filtered lists: check those too.
+            links += page.evaluate("() => Array.from(document.querySelectorAll('.todo a.stat')).map(a => a.getAttribute('href'))")
+            seen = set()
+            for href in links:
+                if href and href.startswith("/") and href not in seen:
+                    seen.add(href)
+                    pages.append(href)
+            if not pages:
+                raise CheckFailed(f"{user} has no navigation")
+
+        if not r.run(f"{user}: signs in and has a navigation", errors, sign_in):
+            context.close()
+            continue
+
+        def check_sizes():
+            problems = []
+            for width, height in SIZES:
+                page.set_viewport_size({"width": width, "height": height})
+                for href in pages:
+                    visit(page, base, href.split("#")[0])
+                    page.wait_for_timeout(120)
+                    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+                    if wide > 1:
+                        problems.append(f"{href} at {width}px scrolls sideways by {wide}px")
+                    full = width in (390, 1366)
+                    page.screenshot(path=f"{folder}/{slug(href)}-{width}.png", full_page=full)
+                if width == 390:
+                    # On a phone the navigation is the bottom tab bar, and it is there.
+                    if not page.is_visible(".tabbar"):
+                        problems.append("no tab bar on a phone")
+            if problems:
+                raise CheckFailed("; ".join(problems[:6]))
+
+        r.run(f"{user}: {len(pages)} pages at {', '.join(str(w) for w, _ in SIZES)} px, none scrolls sideways",
+              errors, check_sizes)
+        context.close()
 
 
 def main():
@@ -299,6 +369,10 @@ def main():
                 expect_ok(phone.goto(f"{base}/tell?mode=snap", wait_until="load"), "GET /tell?mode=snap")
                 phone.set_input_files("#photos", photo)
                 phone.wait_for_selector("#photo-previews img", timeout=5000)
+                # Nothing is chosen for the resident: they pick the category themselves.
+                if phone.input_value("#category"):
+                    raise AssertionError("a category was chosen before the resident chose one")
+                phone.select_option("#category", index=1)
                 phone.fill("textarea[name=text]", "小区门口井盖破损，见照片（浏览器检查）")
                 phone.wait_for_selector(".leaflet-interactive", timeout=20000)
                 box = phone.locator("#tell-map").bounding_box()
@@ -327,7 +401,7 @@ def main():
                 phone.wait_for_selector("li.message.unread", timeout=5000)
                 if "诉求已受理" not in phone.inner_text("ul.messages"):
                     raise AssertionError("the acceptance message is not listed")
-                phone.wait_for_selector(".sidenav .badge:not([hidden])", timeout=5000)
+                phone.wait_for_selector(".tabbar .badge:not([hidden])", timeout=5000)
                 phone.screenshot(path=f"{out}/notifications-phone.png", full_page=True)
                 phone.click("li.message.unread button.message-open")
                 phone.wait_for_url(lambda u: path_of(u) == f"/complaints/{snapped['id']}", timeout=10000)
@@ -336,6 +410,7 @@ def main():
             r.run("随手拍 on a phone: photo, map tap, submit, thumbnail shown", phone_errors, snap_on_phone)
             r.run("消息 on a phone: the acceptance arrives, unread badge, opens the complaint", phone_errors, messages_on_phone)
             phone.context.close()
+            walk_roles(browser, base, out, r)
         finally:
             browser.close()
 

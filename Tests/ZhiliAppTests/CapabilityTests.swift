@@ -42,10 +42,17 @@ struct TestNoticeBoardCapability: Capability {
     }
 
     func navigation(for principal: Principal) -> [NavigationEntry] {
-        [NavigationEntry(key: "test-notices", zh: "测试公告", en: "Test notices", url: "/test-notices", order: 45)]
+        [NavigationEntry(key: "test-notices", label: "notice-board-test.nav", url: "/test-notices", order: 45)]
     }
 
     var assets: [Asset] { [Asset(name: "test-notices.js", bytes: Array("// notices\n".utf8))] }
+
+    var messages: [MessageFile] {
+        [
+            MessageFile(lang: .zh, bytes: Array(#"{"notice-board-test.nav": "测试公告"}"#.utf8)),
+            MessageFile(lang: .en, bytes: Array(#"{"notice-board-test.nav": "Test notices"}"#.utf8)),
+        ]
+    }
 }
 
 @Suite("Capabilities: one list, no collisions")
@@ -69,6 +76,7 @@ struct CapabilityTests {
             }
             let home = try await WebFixture.page(app, "/", as: "community")
             #expect(home.contains("href=\"/test-notices\""))
+            #expect(home.contains(">测试公告<"), "its navigation label comes from its own messages")
             // Its entry sits by its order: after 接诉即办 (40), before 居民检索 (50).
             let complaints = try #require(home.range(of: "href=\"/complaints\""))
             let notices = try #require(home.range(of: "href=\"/test-notices\""))
@@ -93,6 +101,7 @@ struct CapabilityTests {
         let lists: [(String, [String])] = [
             ("capability names", all.map(\.name)),
             ("assets", all.flatMap(\.assets).map(\.name)),
+            ("message files", all.flatMap { c in c.messages.map { "\(c.name).\($0.lang.rawValue)" } }),
             ("commands", all.flatMap(\.commands).map(\.name)),
             ("live events", all.flatMap(\.liveEvents)),
             ("migrations", all.flatMap(\.migrations).map(\.name)),
@@ -112,6 +121,8 @@ struct CapabilityTests {
         let keys = NavigationMenu.entries(for: p, capabilities: Capabilities.all).map(\.key)
         #expect(Set(keys).count == keys.count, "\(role): \(keys)")
         #expect(keys.first == "home")
-        #expect(keys.last == "api")
+        // The API document is offered to staff, last; never to residents or partners.
+        #expect(keys.contains("api") == role.isStaff)
+        if role.isStaff { #expect(keys.last == "api") }
     }
 }

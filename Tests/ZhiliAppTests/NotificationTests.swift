@@ -11,10 +11,16 @@ struct NotificationTests {
     @Test func residentsAndHandlersHearOfEachStepInTheApp() async throws {
         try await withTestApp { app in
             let c = try await ComplaintFixture.submit(app)
+            // The moment it is stored: a receipt with its number for the resident, and the
+            // community's staff hear that it waits for review.
+            let receipt = try #require(try await NotificationFixture.messages(app, "resident").items.first)
+            #expect(receipt.kind == "complaint.received")
+            #expect(receipt.title.contains(c.number) && receipt.body.contains(c.number))
+            #expect(try await NotificationFixture.kinds(app, "community") == ["complaint.submitted"])
             try await ComplaintFixture.act(app, c.id, as: "community", ["action": "accept"])
             let resident = try await NotificationFixture.messages(app, "resident")
-            #expect(resident.items.map(\.kind) == ["complaint.accepted"])
-            #expect(resident.unread == 1)
+            #expect(resident.items.map(\.kind) == ["complaint.accepted", "complaint.received"])
+            #expect(resident.unread == 2)
             let accepted = try #require(resident.items.first)
             #expect(accepted.body.contains(c.number))
             #expect(accepted.link == "/complaints/\(c.id.uuidString)")
@@ -23,9 +29,9 @@ struct NotificationTests {
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "sign"])
             try await ComplaintFixture.act(app, c.id, as: "grid001", ["action": "resolve", "note": "已联系环卫清运"])
             let after = try await NotificationFixture.messages(app, "resident")
-            #expect(after.items.map(\.kind) == ["complaint.resolved", "complaint.accepted"])
+            #expect(after.items.map(\.kind) == ["complaint.resolved", "complaint.accepted", "complaint.received"])
             #expect(after.items.first?.body.contains("已联系环卫清运") == true)
-            #expect(after.unread == 2)
+            #expect(after.unread == 3)
             // A low rating asks the community for a return visit.
             try await ComplaintFixture.act(
                 app, c.id, as: "resident", ["action": "rate", "score": 2, "comment": "清运不彻底"])
@@ -46,11 +52,11 @@ struct NotificationTests {
             }
             try await app.testing().test(.GET, "/api/v1/notifications/unread", headers: resHeaders) { res in
                 let decoded = try res.content.decode(NotificationInbox.Unread.self)
-                #expect(decoded.unread == 1)
+                #expect(decoded.unread == 2)
             }
             try await app.testing().test(.POST, "/api/v1/notifications/read-all", headers: resHeaders) { res in
                 let decoded = try res.content.decode(NotificationInbox.Updated.self)
-                #expect(decoded.updated == 1)
+                #expect(decoded.updated == 2)
             }
             #expect(try await NotificationFixture.messages(app, "resident", unread: true).items.isEmpty)
             // No channel is set up here: nothing is queued for gateways that do not exist.
@@ -64,7 +70,7 @@ struct NotificationTests {
             let other = try await ComplaintFixture.submit(app, as: "community", text: "同一处垃圾桶满溢，多人反映")
             try await ComplaintFixture.act(
                 app, mine.id, as: "community", ["action": "merge", "into": other.id.uuidString])
-            #expect(try await NotificationFixture.kinds(app, "resident") == ["complaint.merged"])
+            #expect(try await NotificationFixture.kinds(app, "resident") == ["complaint.merged", "complaint.received"])
             // Merged in, the resident now waits on the surviving complaint and reads it.
             try await app.testing().test(
                 .GET, "/api/v1/complaints/\(other.id)", headers: try await app.bearer("resident")
@@ -279,13 +285,15 @@ struct NotificationTests {
                 let complaint = try #require(id)
                 try await ComplaintFixture.act(
                     app, complaint, as: "community", ["action": "reject", "reason": "已由城管统一清理"])
+                // The caller has no app: the receipt with the number and the decision go by SMS.
                 let queued = try await NotificationFixture.deliveries(app)
-                #expect(queued.count == 1)
-                #expect(queued.first?.address_enc?.contains("13900001111") == false)
-                #expect(try await NotificationFixture.outbox(app).deliverDue().sent == 1)
+                #expect(queued.count == 2)
+                #expect(queued.allSatisfy { $0.address_enc?.contains("13900001111") == false })
+                #expect(try await NotificationFixture.outbox(app).deliverDue().sent == 2)
                 let sms = await gateway.log.sms
-                #expect(sms.first?.phone == "13900001111")
-                #expect(sms.first?.text.contains("已由城管统一清理") == true)
+                #expect(sms.count == 2 && sms.allSatisfy { $0.phone == "13900001111" })
+                #expect(sms.contains { $0.text.contains("诉求已收到") })
+                #expect(sms.contains { $0.text.contains("已由城管统一清理") })
             }
         } catch {
             await gateway.stop()
@@ -322,7 +330,7 @@ struct NotificationTests {
             try await app.testing().test(.GET, "/notifications", headers: ["Cookie": session.cookie]) { res in
                 let html = res.body.string
                 #expect(html.contains("诉求已受理"))
-                #expect(html.contains("1 条未读"))
+                #expect(html.contains("2 条未读"), "the receipt and the acceptance")
                 #expect(html.contains("本平台尚未开通短信通道"))
             }
             let item = try #require(try await NotificationFixture.messages(app, "resident").items.first)
@@ -335,7 +343,7 @@ struct NotificationTests {
                 #expect(res.status == .seeOther)
                 #expect(res.headers.first(name: .location) == "/complaints/\(c.id.uuidString)")
             }
-            #expect(try await NotificationFixture.messages(app, "resident").unread == 0)
+            #expect(try await NotificationFixture.messages(app, "resident").unread == 1, "the receipt is still unread")
             try await app.testing().test(
                 .POST, "/notifications/settings", headers: ["Cookie": session.cookie],
                 beforeRequest: { req in

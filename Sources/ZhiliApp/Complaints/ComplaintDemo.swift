@@ -22,6 +22,12 @@ struct DemoComplaints {
         "enforcement": ["一楼住户私搭乱建占用公共空间", "商铺占道经营", "楼顶违规加盖"],
     ]
 
+    /// What the handler wrote when resolving: the result the resident rates.
+    static let results = [
+        "已现场处理完毕，并电话告知诉求人", "已协调物业当天解决，诉求人表示满意", "已联系相关单位维修完成", "已上门调解，双方达成一致",
+        "已清理完毕，列入日常巡查", "已按政策答复诉求人并协助办理",
+    ]
+
     static func write(
         on db: any SQLDatabase, spec: DemoSpec, geography: DemoGeography, rng: inout SeededGenerator, now: Date = Date()
     ) async throws -> Int {
@@ -84,33 +90,62 @@ struct DemoComplaints {
             let id = rng.uuid()
             let worker = byGrid[grid]
             let department = category.handlerKind == "department" ? category.department : nil
+            // About one community in five is clearly worse than the rest, so rankings and hot
+            // spots mean something; the city as a whole handles about 95% in time.
+            let weak = DemoQuality.isWeak(community: String(grid.prefix(12)))
             var status = ComplaintStatus.closed
-            let age = now.timeIntervalSince(created)
+            let delay = Double(rng.int(600...7200))
+            // Time since dispatch (had it been dispatched): which step it has reached follows from it.
+            let since = now.timeIntervalSince(created) - delay
             if rng.chance(0.05) {
                 status = .rejected
-            } else if age < tier.resolveWithin * 1.5 {
-                status = rng.pick([.dispatched, .signed, .inProgress, .resolved])
+            } else if since < 0 || (since < 3 * 3600 && rng.chance(0.5)) {
+                // Reported within the last hours: some still wait for the community's review.
+                status = .submitted
+            } else if since < tier.signWithin {
+                status = .dispatched
+            } else if since < tier.contactWithin {
+                status = rng.chance(weak ? 0.3 : 0.05) ? .dispatched : .signed
+            } else if since < tier.resolveWithin {
+                status = rng.chance(0.6) ? .inProgress : .resolved
+            } else if since < tier.resolveWithin * 3 {
+                status = rng.chance(weak ? 0.15 : 0.02) ? .inProgress : .resolved
             }
-            let dispatched = status == .rejected ? nil : created.addingTimeInterval(Double(rng.int(600...7200)))
+            let dispatched = [.rejected, .submitted].contains(status) ? nil : created.addingTimeInterval(delay)
             let deadlines = dispatched.map { ComplaintDeadlines(tier: tier, dispatchedAt: $0) }
-            let signedLate = rng.chance(0.08)
+            let signedLate = rng.chance(weak ? 0.12 : 0.02)
             let signed: Date? =
                 [.signed, .inProgress, .resolved, .closed].contains(status)
                 ? deadlines.map {
-                    $0.signBy.addingTimeInterval(
-                        signedLate ? Double(rng.int(60...7200)) : -Double(rng.int(0...Int(tier.signWithin * 0.9))))
+                    min(
+                        now,
+                        $0.signBy.addingTimeInterval(
+                            signedLate ? Double(rng.int(60...7200)) : -Double(rng.int(0...Int(tier.signWithin * 0.9)))))
                 } : nil
-            let resolvedLate = rng.chance(0.12)
+            let resolvedLate = rng.chance(weak ? 0.15 : 0.03)
             let resolved: Date? =
                 [.resolved, .closed].contains(status)
                 ? deadlines.map {
-                    $0.resolveBy.addingTimeInterval(
-                        resolvedLate
-                            ? Double(rng.int(600...86400)) : -Double(rng.int(0...Int(tier.resolveWithin * 0.8))))
+                    min(
+                        now.addingTimeInterval(-60),
+                        max(
+                            signed ?? $0.signBy,
+                            $0.resolveBy.addingTimeInterval(
+                                resolvedLate
+                                    ? Double(rng.int(600...86400)) : -Double(rng.int(0...Int(tier.resolveWithin * 0.8)))
+                            )
+                        ))
                 } : nil
             // Resolved and left unrated for 7 days: closed, as the server's clock would have done.
             if status == .resolved, let r = resolved, now.timeIntervalSince(r) > ComplaintLifecycle.reopenWindow {
                 status = .closed
+            }
+            // Resolved within the last week: most residents have not rated yet, so it stays
+            // resolved (waiting for the rating) unless they did.
+            if status == .closed, let r = resolved, now.timeIntervalSince(r) <= ComplaintLifecycle.reopenWindow,
+                rng.chance(0.6)
+            {
+                status = .resolved
             }
             let rating: Int? =
                 status == .closed && rng.chance(0.85) ? [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1][rng.int(0...12)] : nil
@@ -143,9 +178,12 @@ struct DemoComplaints {
                 ])
             }
             if let r = resolved {
+                // The one who resolved it is its handler: the department, or the grid's worker.
+                let handlerName =
+                    department.flatMap { Department(rawValue: $0)?.nameZh } ?? worker?.display_name ?? "网格员"
                 events.append([
-                    rng.uuid(), id, r, "网格员", "grid_worker", "resolve", "办结", Optional<String>.none, "in_progress",
-                    "resolved",
+                    rng.uuid(), id, r, handlerName, department == nil ? "grid_worker" : "department_staff", "resolve",
+                    "办结", Optional<String>(rng.pick(Self.results)), "in_progress", "resolved",
                 ])
             }
         }

@@ -126,10 +126,7 @@ enum ComplaintInput {
     }
 
     /// The `photos[]` files of a multipart body; none for JSON.
-    static func photoFiles(_ req: Request) throws -> [File] {
-        guard req.headers.contentType?.type == "multipart" else { return [] }
-        return try req.content.decode(ComplaintSubmission.PhotoFields.self).photos ?? []
-    }
+    static func photoFiles(_ req: Request) throws -> [File] { try PhotoUploads.files(req) }
 
     struct PhotoStage: Content { var stage: String? }
 

@@ -122,6 +122,7 @@ enum ComplaintInsightRoutes {
             .orderBy("resolve_by").limit(5000).all(decoding: ComplaintRow.self)
         let names = try await ComplaintDesk(req).categoryNames()
         let now = Date()
+        let t = Localizer(req)
         var features: [[String: Any]] = []
         for r in rows {
             let late =
@@ -131,8 +132,8 @@ enum ComplaintInsightRoutes {
                 "geometry": ["type": "Point", "coordinates": [r.lon, r.lat]],
                 "properties": [
                     "id": r.id.uuidString, "number": r.number, "category": names[r.category_code] ?? r.category_code,
-                    "status": r.status.rawValue, "statusName": r.status.nameZh, "overdue": late,
-                    "text": String(r.text.prefix(40)),
+                    "status": r.status.rawValue, "statusName": t.name(r.status), "overdue": late,
+                    "text": r.text.clipped(40),
                 ] as [String: Any],
             ])
         }

@@ -35,8 +35,10 @@ final class ComplaintIntake: Sendable {
 
     private let commit: GroupCommit<New, (UUID, Outcome)>
 
-    init(db: any SQLDatabase) {
-        commit = GroupCommit(db: db, maxBatch: 256) { items, db in try await ComplaintIntake.write(items, on: db) }
+    init(db: any SQLDatabase, channels: NotificationConfig = NotificationConfig()) {
+        commit = GroupCommit(db: db, maxBatch: 256) { items, db in
+            try await ComplaintIntake.write(items, on: db, channels: channels)
+        }
     }
 
     /// The complaint's id (the earlier one for a repeat), and what became of it.
@@ -50,7 +52,9 @@ final class ComplaintIntake: Sendable {
         let idempotency_fingerprint: String?
     }
 
-    static func write(_ items: [New], on db: any SQLDatabase) async throws -> [(UUID, Outcome)] {
+    static func write(_ items: [New], on db: any SQLDatabase, channels: NotificationConfig = NotificationConfig())
+        async throws -> [(UUID, Outcome)]
+    {
         try await db.transactionally { tx in
             let keys = items.compactMap(\.idempotencyKey)
             var known: [String: (id: UUID, fingerprint: String?)] = [:]
@@ -137,6 +141,7 @@ final class ComplaintIntake: Sendable {
                 ).run()
             }
             try await AuditBatcher.insert(fresh.map(\.audit), on: tx)
+            try await ComplaintNotices(db: tx, channels: channels).submitted(fresh.map(\.row))
             return results
         }
     }

@@ -136,3 +136,29 @@ struct AddComplaintPrivacy: AsyncMigration {
         try await sql.raw("ALTER TABLE complaints DROP COLUMN idempotency_fingerprint").run()
     }
 }
+
+/// 其他: a category for what fits none of the others, so a resident is never forced to pick a
+/// wrong one. Handled by the grid worker of the place within 7 days, like most.
+struct AddOtherCategory: AsyncMigration {
+    static let rows: [(String, String?, String, String)] = [
+        ("other", nil, "其他", "Other"), ("other.general", "other", "其他问题", "Something else"),
+    ]
+
+    func prepare(on database: any Database) async throws {
+        let sql = try database.sql
+        for (code, parent, zh, en) in Self.rows {
+            try await sql.raw(
+                """
+                INSERT INTO complaint_categories
+                  (code, parent_code, name_zh, name_en, handler_kind, department, tier, keywords, active, public_listing)
+                VALUES (\(bind: code), \(bind: parent), \(bind: zh), \(bind: en), 'grid_worker', NULL, '7d', '其他', \(bind: true), \(bind: true))
+                ON CONFLICT (code) DO NOTHING
+                """
+            ).run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.delete(from: "complaint_categories").where("code", .in, Self.rows.map(\.0)).run()
+    }
+}

@@ -93,6 +93,51 @@ struct ComplaintNotices {
         }
     }
 
+    private struct StaffRow: Decodable {
+        let id: UUID
+        let node_code: String?
+    }
+
+    /// New complaints, in the transaction that writes them: the submitter gets a receipt with
+    /// the number to quote (an SMS when staff took the call with a phone), and the community
+    /// staff who review them hear that they wait. One read of the reviewers and one insert of
+    /// the messages for the whole batch.
+    func submitted(_ rows: [ComplaintRow]) async throws {
+        guard !rows.isEmpty else { return }
+        let communities = Set(rows.map { String($0.grid_code.prefix(NodeLevel.community.codeLength)) }).sorted()
+        let staff = try await db.select().columns("id", "node_code").from("users")
+            .where("role", .equal, Role.communityStaff.rawValue).where("disabled", .equal, false)
+            .where("node_code", .in, communities).all(decoding: StaffRow.self)
+        let reviewers = Dictionary(grouping: staff, by: { $0.node_code ?? "" }).mapValues { $0.map(\.id) }
+        var batch: [(users: [UUID], notice: Notice)] = []
+        for c in rows {
+            let link = "/complaints/\(c.id.uuidString)"
+            let receipt = Notice(
+                kind: "complaint.received", title: "诉求已收到，编号 \(c.number)",
+                body: "您反映的“\(Self.brief(c))”已收到，编号 \(c.number)。社区审核后派单办理，办理进展会及时告诉您。",
+                link: link, entity: "complaint", entityID: c.id.uuidString)
+            if let submitter = c.submitter_id {
+                // In the app they submitted from; SMS/WeChat start with the first step taken.
+                var inApp = receipt
+                inApp.outbound = false
+                batch.append(([submitter], inApp))
+            } else if let phone = c.contact_phone_enc {
+                try await notifier.text(encryptedPhone: phone, receipt)
+            }
+            let community = String(c.grid_code.prefix(NodeLevel.community.codeLength))
+            let urgent = c.tier == .twoHours || c.tier == .oneDay
+            batch.append(
+                (
+                    reviewers[community] ?? [],
+                    Notice(
+                        kind: "complaint.submitted", title: urgent ? "紧急诉求待审核（\(c.tier.nameZh)）" : "新诉求待审核",
+                        body: "编号 \(c.number)：\(Self.brief(c))", link: link, entity: "complaint",
+                        entityID: c.id.uuidString)
+                ))
+        }
+        try await notifier.notify(batch)
+    }
+
     /// The staff of the level an overdue complaint rose to, and its handler.
     func escalated(_ c: ComplaintRow, to level: EscalationLevel, late: String) async throws {
         let n = Notice(

@@ -11,46 +11,44 @@ extension ComplaintPages {
         guard p.role == .admin else { throw AppError.forbidden }
         let t = Localizer(req)
         let all = try await ComplaintCategories.all(on: req.sql)
-        return PageShell(request: req, title: t("诉求分类", "Complaint categories"), active: "categories", wide: true)
+        return PageShell(request: req, title: t("complaints.complaint-categories"), active: "categories", wide: true)
             .render {
                 Div {
-                    H1(t("诉求分类", "Complaint categories"))
+                    H1(t("complaints.complaint-categories"))
                     Paragraph(
-                        t(
-                            "每个分类的默认承办方、时限、补充问题和回复模板；修改后立即生效。",
-                            "Default handler, time limit, extra questions and reply templates of each category; changes apply at once."
-                        )
+                        t("complaints.default-handler-time-limit-extra")
                     ).class("muted")
                 }.class("page-head")
                 Table(
                     header: TableRow {
-                        TableHeaderCell(t("编码", "Code"))
-                        TableHeaderCell(t("名称", "Name"))
-                        TableHeaderCell(t("承办", "Handler"))
-                        TableHeaderCell(t("时限", "Limit"))
-                        TableHeaderCell(t("补充问题", "Questions"))
-                        TableHeaderCell(t("模板", "Templates"))
-                        TableHeaderCell(t("状态", "State"))
+                        TableHeaderCell(t("complaints.code"))
+                        TableHeaderCell(t("complaints.name"))
+                        TableHeaderCell(t("complaints.handler"))
+                        TableHeaderCell(t("complaints.limit"))
+                        TableHeaderCell(t("complaints.questions"))
+                        TableHeaderCell(t("complaints.templates"))
+                        TableHeaderCell(t("complaints.state"))
                     }
                 ) {
                     for c in all {
                         TableRow {
                             TableCell { Link(c.code, url: "/complaints/categories/\(c.code)").class("mono") }
-                            TableCell((c.parentCode == nil ? "" : "　") + t(c.nameZh, c.nameEn))
+                            TableCell((c.parentCode == nil ? "" : "\u{3000}") + t.pick(c.nameZh, c.nameEn))
                             TableCell(
                                 c.handlerKind == "department"
-                                    ? (Department(rawValue: c.department ?? "")?.nameZh ?? "—")
-                                    : t("网格员", "Grid worker"))
-                            TableCell(TimeLimitTier(rawValue: c.tier)?.nameZh ?? c.tier)
+                                    ? (c.department.map { t.name(Department.self, $0) } ?? "—")
+                                    : t("complaints.grid-worker"))
+                            TableCell(t.name(TimeLimitTier.self, c.tier))
                             TableCell("\(c.questions.count)").class("num")
                             TableCell("\(c.templates.count)").class("num")
                             TableCell {
-                                Span(c.active ? t("启用", "active") : t("停用", "off")).class(c.active ? "pill ok" : "pill")
+                                Span(c.active ? t("complaints.active") : t("complaints.off")).class(
+                                    c.active ? "pill ok" : "pill")
                             }
                         }
                     }
                 }.class("data")
-                Paragraph { Link(t("＋ 新建分类", "+ New category"), url: "/complaints/categories/new").class("button") }
+                Paragraph { Link(t("complaints.new-category"), url: "/complaints/categories/new").class("button") }
             }
     }
 
@@ -80,71 +78,69 @@ extension ComplaintPages {
                     selected ? .attribute(named: "selected", value: "selected") : .empty, .text(label),
                 ])
         }
-        return PageShell(request: req, title: c?.nameZh ?? t("新建分类", "New category"), active: "categories").render {
-            Div { H1(c.map { "\($0.nameZh) · \($0.code)" } ?? t("新建分类", "New category")) }.class("page-head")
+        return PageShell(
+            request: req, title: c.map { t.pick($0.nameZh, $0.nameEn) } ?? t("complaints.new-category-2"),
+            active: "categories"
+        ).render {
+            Div { H1(c.map { "\(t.pick($0.nameZh, $0.nameEn)) · \($0.code)" } ?? t("complaints.new-category-2")) }
+                .class("page-head")
             if let error { Paragraph("\(error.messageZh) / \(error.messageEn)").class("alert") }
             Form(url: "/complaints/categories/\(c?.code ?? "new")", method: .post) {
                 Input(type: .hidden, name: "_csrf", value: req.csrfToken ?? "")
                 if c == nil {
-                    Label(t("编码（如 environment.dust）", "Code (e.g. environment.dust)")) {
+                    Label(t("complaints.code-e-g-environment-dust")) {
                         Input(type: .text, name: "code", isRequired: true)
                     }
                 }
-                Label(t("上级分类", "Parent")) {
+                Label(t("complaints.parent")) {
                     Element(name: "select") {
-                        option("", t("（顶级）", "(top level)"), c?.parentCode == nil)
+                        option("", t("complaints.top-level"), c?.parentCode == nil)
                         for top in all where top.parentCode == nil && top.code != c?.code {
-                            option(top.code, top.nameZh, c?.parentCode == top.code)
+                            option(top.code, t.pick(top.nameZh, top.nameEn), c?.parentCode == top.code)
                         }
                     }.attribute(named: "name", value: "parentCode")
                 }
-                Label(t("中文名称", "Chinese name")) {
+                Label(t("complaints.chinese-name")) {
                     Input(type: .text, name: "nameZh", value: c?.nameZh, isRequired: true)
                 }
-                Label(t("英文名称", "English name")) {
+                Label(t("complaints.english-name")) {
                     Input(type: .text, name: "nameEn", value: c?.nameEn, isRequired: true)
                 }
-                Label(t("默认承办方", "Default handler")) {
+                Label(t("complaints.default-handler")) {
                     Element(name: "select") {
                         option(
-                            "grid_worker", t("所在网格的网格员", "The grid worker of the place"), c?.handlerKind != "department"
+                            "grid_worker", t("complaints.the-grid-worker-of-the"), c?.handlerKind != "department"
                         )
                         for d in Department.allCases {
                             option(
-                                "department:\(d.rawValue)", d.nameZh,
+                                "department:\(d.rawValue)", t.name(d),
                                 c?.handlerKind == "department" && c?.department == d.rawValue)
                         }
                     }.attribute(named: "name", value: "handler")
                 }
-                Label(t("办理时限", "Time limit")) {
+                Label(t("complaints.time-limit")) {
                     Element(name: "select") {
                         for tier in TimeLimitTier.allCases {
-                            option(tier.rawValue, tier.nameZh, c?.tier == tier.rawValue)
+                            option(tier.rawValue, t.name(tier), c?.tier == tier.rawValue)
                         }
                     }
                     .attribute(named: "name", value: "tier")
                 }
-                Label(t("关键词（逗号分隔）", "Keywords (comma-separated)")) {
+                Label(t("complaints.keywords-comma-separated")) {
                     Input(type: .text, name: "keywords", value: c?.keywords)
                 }
                 Label(
-                    t(
-                        "补充问题（JSON；kind 为 text、number、date、single、multiple）",
-                        "Extra questions (JSON; kind is text, number, date, single or multiple)")
+                    t("complaints.extra-questions-json-kind-is")
                 ) {
                     TextArea(text: questions, name: "questions", numberOfRows: 10).class("mono")
                 }
                 Label(
-                    t(
-                        "回复模板（每行一条，可用 {编号} {分类} {处理人} {时限}）",
-                        "Reply templates (one per line; {编号} {分类} {处理人} {时限} are filled in)")
+                    t("complaints.reply-templates-one-per-line")
                 ) {
                     TextArea(text: (c?.templates ?? []).joined(separator: "\n"), name: "templates", numberOfRows: 5)
                 }
                 Label(
-                    t(
-                        "在公开接口（Open311）中列出（涉及个人生活的救助、健康、未成年人、纠纷类请勿勾选）",
-                        "Listed on the public Open311 tracker (leave off for welfare, health, minors, disputes)")
+                    t("complaints.listed-on-the-public-open311")
                 ) {
                     if c?.publicListing == false {
                         Input(type: .checkbox, name: "publicListing", value: "true")
@@ -153,7 +149,7 @@ extension ComplaintPages {
                             named: "checked", value: "checked")
                     }
                 }
-                Label(t("启用", "Active")) {
+                Label(t("complaints.active-2")) {
                     if c?.active == false {
                         Input(type: .checkbox, name: "active", value: "true")
                     } else {
@@ -161,7 +157,7 @@ extension ComplaintPages {
                             named: "checked", value: "checked")
                     }
                 }
-                Button { Text(t("保存", "Save")) }.attribute(named: "type", value: "submit").class("primary")
+                Button { Text(t("complaints.save")) }.attribute(named: "type", value: "submit").class("primary")
             }.class("stack wide-form")
         }
     }

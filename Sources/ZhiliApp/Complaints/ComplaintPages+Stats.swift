@@ -43,13 +43,13 @@ extension ComplaintPages {
         }
         let monthRates = Dictionary(uniqueKeysWithValues: report.months.map { ($0.code, $0.rates.satisfactionRate) })
         let chart = SVGChart.barsWithLine(
-            trends.months.map { (String($0.month.suffix(2)) + t("月", ""), $0.complaints) },
+            trends.months.map { (String($0.month.suffix(2)) + t("complaints.text"), $0.complaints) },
             line: trends.months.map { monthRates[$0.month] ?? nil },
-            title: t("每月诉求量与满意率", "Complaints and satisfaction by month"),
-            barName: t("诉求量", "Complaints"), lineName: t("满意率", "Satisfaction"))
+            title: t("complaints.complaints-and-satisfaction-by-month"),
+            barName: t("complaints.complaints"), lineName: t("complaints.satisfaction"))
         let themeChart = SVGChart.horizontalBars(
             trends.themes.prefix(8).filter { $0.count > 0 }.map { ($0.name, $0.count) },
-            title: t("诉求主题", "Themes"))
+            title: t("complaints.themes"))
         let months = ComplaintThemes.months(from: ComplaintThemes.lastYear().0, to: defaultTo).reversed() + []
         func rateRow(_ rank: Int?, _ line: ComplaintRates.Line, link: String?) -> Component {
             TableRow {
@@ -64,45 +64,43 @@ extension ComplaintPages {
         }
         let header = { (rank: Bool) in
             TableRow {
-                if rank { TableHeaderCell(t("排名", "Rank")) }
-                TableHeaderCell(t("名称", "Name"))
-                TableHeaderCell(t("诉求", "Complaints"))
-                TableHeaderCell(t("派单", "Dispatched"))
-                TableHeaderCell(t("响应率", "Response"))
-                TableHeaderCell(t("解决率", "Resolution"))
-                TableHeaderCell(t("满意率", "Satisfaction"))
+                if rank { TableHeaderCell(t("complaints.rank")) }
+                TableHeaderCell(t("complaints.name"))
+                TableHeaderCell(t("complaints.complaints-2"))
+                TableHeaderCell(t("complaints.dispatched"))
+                TableHeaderCell(t("complaints.response"))
+                TableHeaderCell(t("complaints.resolution"))
+                TableHeaderCell(t("complaints.satisfaction"))
             }
         }
-        return PageShell(request: req, title: t("诉求统计", "Complaint statistics"), active: "complaints", wide: true)
+        return PageShell(request: req, title: t("complaints.complaint-statistics"), active: "complaints", wide: true)
             .render {
                 Div {
-                    H1("\(nodeName) · \(t("诉求统计", "Complaint statistics"))")
+                    H1("\(nodeName) · \(t("complaints.complaint-statistics"))")
                     Paragraph(
                         "\(from) — \(to) · "
-                            + t(
-                                "按提交时间（北京时间）统计，计数规则见说明文档",
-                                "by submission month (Beijing time); counting rules in the README")
+                            + t("complaints.by-submission-month-beijing-time")
                     ).class("muted")
                 }.class("page-head")
                 Form(url: "/complaints/stats", method: .get) {
                     Input(type: .hidden, name: "under", value: code.value)
-                    Label(t("起", "From")) { monthSelect("fromMonth", months, selected: from) }
-                    Label(t("止", "To")) { monthSelect("toMonth", months, selected: to) }
-                    Button { Text(t("查看", "Show")) }.attribute(named: "type", value: "submit")
-                    Link(t("诉求地图", "Map of open complaints"), url: "/complaints/map").class("button")
+                    Label(t("complaints.from")) { monthSelect("fromMonth", months, selected: from) }
+                    Label(t("complaints.to")) { monthSelect("toMonth", months, selected: to) }
+                    Button { Text(t("complaints.show")) }.attribute(named: "type", value: "submit")
+                    Link(t("complaints.map-of-open-complaints"), url: "/complaints/map").class("button")
                     if code.level != .city, let parent = code.parent {
                         Link(
-                            t("↑ 上一级", "↑ Up"),
+                            t("complaints.up"),
                             url: "/complaints/stats?under=\(parent.value)&fromMonth=\(from)&toMonth=\(to)"
                         ).class("button")
                     }
                 }.class("inline filters")
                 Div {
                     for (label, value) in [
-                        (t("诉求总数", "Complaints"), "\(report.complaints)"),
-                        (t("响应率", "Response rate"), percent(report.total.responseRate)),
-                        (t("解决率", "Resolution rate"), percent(report.total.resolutionRate)),
-                        (t("满意率", "Satisfaction rate"), percent(report.total.satisfactionRate)),
+                        (t("complaints.complaints-3"), "\(report.complaints)"),
+                        (t("complaints.response-rate"), percent(report.total.responseRate)),
+                        (t("complaints.resolution-rate"), percent(report.total.resolutionRate)),
+                        (t("complaints.satisfaction-rate"), percent(report.total.satisfactionRate)),
                     ] {
                         Div {
                             Span(value).class("figure")
@@ -112,16 +110,16 @@ extension ComplaintPages {
                 }.class("stats")
                 Div {
                     Div {
-                        H3(t("月度趋势", "By month"))
+                        H3(t("complaints.by-month"))
                         Node<HTML.BodyContext>.raw(chart)
                     }.class("card chart-card")
                     Div {
-                        H3(t("群众关注（情）", "What residents raise"))
+                        H3(t("complaints.what-residents-raise"))
                         Node<HTML.BodyContext>.raw(themeChart)
                     }.class("card chart-card")
                 }.class("cards")
                 if !ranked.isEmpty {
-                    H2(t("下级排名（按解决率）", "Ranking of the areas below (by resolution rate)"))
+                    H2(t("complaints.ranking-of-the-areas-below"))
                     Table(header: header(true)) {
                         for (i, line) in ranked.enumerated() {
                             rateRow(
@@ -131,24 +129,24 @@ extension ComplaintPages {
                         }
                     }.class("data")
                 }
-                H2(t("按承办部门", "By handling department"))
+                H2(t("complaints.by-handling-department"))
                 Table(header: header(false)) { for line in report.departments { rateRow(nil, line, link: nil) } }.class(
                     "data")
-                H2(t("热点网格（本月与上月）", "Hot-spot grids (this month vs last)"))
+                H2(t("complaints.hot-spot-grids-this-month"))
                 Table(
                     header: TableRow {
-                        TableHeaderCell(t("网格", "Grid"))
+                        TableHeaderCell(t("complaints.grid"))
                         TableHeaderCell(to)
-                        TableHeaderCell(ComplaintThemes.month(before: to))
-                        TableHeaderCell(t("变化", "Change"))
-                        TableHeaderCell(t("主要主题", "Main theme"))
+                        TableHeaderCell(t("complaints.last-month-so-far", ComplaintThemes.month(before: to)))
+                        TableHeaderCell(t("complaints.change"))
+                        TableHeaderCell(t("complaints.main-theme"))
                     }
                 ) {
                     for h in trends.hotSpots {
                         TableRow {
                             TableCell(h.name)
                             TableCell("\(h.thisMonth)").class("num")
-                            TableCell("\(h.lastMonth)").class("num")
+                            TableCell("\(h.lastMonthSoFar)").class("num")
                             TableCell {
                                 Span(h.change > 0 ? "+\(h.change)" : "\(h.change)").class(
                                     h.change > 0 ? "pill bad" : "pill")
@@ -179,20 +177,23 @@ extension ComplaintPages {
         let t = Localizer(req)
         let config = req.zhili.config
         return PageShell(
-            request: req, title: t("诉求地图", "Map of open complaints"), active: "complaints",
-            scripts: ["/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/complaint-map.js"],
+            request: req, title: t("complaints.map-of-open-complaints"), active: "complaints",
+            scripts: [
+                "/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/basemap.js",
+                "/assets/complaint-map.js",
+            ],
             wide: true
         ).render {
             Div {
-                H1(t("诉求地图", "Map of open complaints"))
+                H1(t("complaints.map-of-open-complaints"))
                 Paragraph {
-                    Span(t("● 超时", "● overdue")).class("legend-bad")
+                    Span(t("complaints.overdue")).class("legend-bad")
                     Text(" ")
-                    Span(t("● 待审核", "● to review")).class("legend-wait")
+                    Span(t("complaints.to-review")).class("legend-wait")
                     Text(" ")
-                    Span(t("● 办理中", "● in hand")).class("legend-ok")
+                    Span(t("complaints.in-hand")).class("legend-ok")
                     Text(" · ")
-                    Link(t("诉求统计", "Statistics"), url: "/complaints/stats")
+                    Link(t("complaints.statistics"), url: "/complaints/stats")
                 }.class("muted")
             }.class("page-head")
             Div {}.id("complaint-map").class("map")

@@ -17,59 +17,69 @@ extension ComplaintPages {
             $0.active && $0.parentCode != nil
         }
         let key = UUID().uuidString
-        let title = snap ? t("随手拍", "Snap it") : t("有事您说", "Tell us")
+        let title = snap ? t("complaints.snap-it") : t("complaints.tell-us")
         let photoField = Div {
-            Label(t("照片（最多 9 张，可不传）", "Photos (up to 9, optional)")) {
+            Label(t("complaints.photos-up-to-9-optional")) {
+                // 随手拍 opens the phone's camera; 有事您说 lets one pick photos taken before.
                 Input(type: .file, name: "photos[]").id("photos").attribute(
                     named: "accept", value: "image/jpeg,image/png"
                 )
                 .attribute(named: "multiple", value: "multiple")
+                .attribute(named: "capture", value: snap ? "environment" : "")
             }
             Div {}.id("photo-previews").class("photo-strip")
         }
         return PageShell(
             request: req, title: title, active: "tell",
-            scripts: ["/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/tell.js"]
+            scripts: [
+                "/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/basemap.js", "/assets/tell.js",
+            ]
         ).render {
             Div {
                 H1(title)
                 Paragraph(
                     snap
-                        ? t("拍下问题，定位自动填好，补一句说明即可。", "Take a photo; the location fills itself; add a line.")
-                        : t(
-                            "说说您遇到的问题，我们限时办理并告诉您结果。",
-                            "Tell us what is wrong; we handle it within a time limit and tell you the result.")
+                        ? t("complaints.take-a-photo-the-location")
+                        : t("complaints.tell-us-what-is-wrong")
                 ).class("muted")
-                if !snap { Paragraph { Link(t("📷 随手拍", "📷 Snap it"), url: "/tell?mode=snap") }.class("small") }
+                if !snap { Paragraph { Link(t("complaints.snap-it-2"), url: "/tell?mode=snap") }.class("small") }
             }.class("page-head")
             Form(url: "/tell", method: .post, contentType: .multipartData) {
                 Input(type: .hidden, name: "_csrf", value: req.csrfToken ?? "")
                 Input(type: .hidden, name: "key", value: key)
                 if snap { photoField }
-                Label(t("问题类别", "Category")) {
+                Label(t("complaints.category")) {
                     Element(name: "select") {
+                        // Nothing chosen for the resident: a wrong guess would send it to the wrong desk.
+                        Node<HTML.BodyContext>.element(
+                            named: "option",
+                            nodes: [
+                                .attribute(named: "value", value: "", ignoreIfValueIsEmpty: false),
+                                .text(t("complaints.choose")),
+                            ])
                         for c in categories {
                             Node<HTML.BodyContext>.element(
                                 named: "option",
-                                nodes: [.attribute(named: "value", value: c.code), .text(t(c.nameZh, c.nameEn))])
+                                nodes: [.attribute(named: "value", value: c.code), .text(t.pick(c.nameZh, c.nameEn))])
                         }
-                    }.attribute(named: "name", value: "categoryCode").id("category")
+                    }.attribute(named: "name", value: "categoryCode").attribute(named: "required", value: "required")
+                        .id("category")
                 }
                 for c in categories where !c.questions.isEmpty {
                     Element(name: "fieldset") {
-                        Element(name: "legend") { Text(t("补充信息：", "A few details: ") + t(c.nameZh, c.nameEn)) }
+                        Element(name: "legend") { Text(t("complaints.a-few-details") + t.pick(c.nameZh, c.nameEn)) }
                         for q in c.questions { Self.questionField(q, t) }
                     }.class("questions").attribute(named: "data-category", value: c.code)
                 }
-                Label(t("问题描述", "What is wrong")) {
+                Label(t("complaints.what-is-wrong")) {
                     TextArea(name: "text", numberOfRows: 4, isRequired: true).attribute(
-                        named: "placeholder", value: t("例如：3号楼门口垃圾三天没清运", "e.g. rubbish not collected for three days"))
+                        named: "placeholder", value: t("complaints.e-g-rubbish-not-collected"))
                 }
                 if p.role != .resident {
-                    Label(t("诉求人姓名（代为登记）", "Resident's name (taking a call)")) {
+                    Label(t("complaints.resident-s-name-taking-a")) {
                         Input(type: .text, name: "onBehalfOf")
                     }
-                    Label(t("诉求人手机号（短信告知进展，可选）", "Resident's mobile (SMS updates, optional)")) {
+                    Label(t("complaints.resident-s-mobile-sms-updates")) {
                         Input(type: .tel, name: "contactPhone").attribute(named: "inputmode", value: "numeric")
                     }
                 }
@@ -80,21 +90,21 @@ extension ComplaintPages {
                 Input(type: .hidden, name: "lat").attribute(named: "id", value: "lat")
                 Input(type: .hidden, name: "lon").attribute(named: "id", value: "lon")
                 Paragraph {
-                    Button { Text(t("使用我的位置", "Use my location")) }.attribute(named: "type", value: "button").id(
+                    Button { Text(t("complaints.use-my-location")) }.attribute(named: "type", value: "button").id(
                         "locate")
-                    Span(t("或在地图上点选位置", " or tap the map")).id("loc-text").class("muted small")
+                    Span(t("complaints.or-tap-the-map")).id("loc-text").class("muted small")
                 }
-                Label(t("匿名（处理人看不到您的姓名）", "Anonymous (handlers do not see your name)")) {
+                Label(t("complaints.anonymous-handlers-do-not-see")) {
                     Input(type: .checkbox, name: "anonymous", value: "true")
                 }
-                Button { Text(t("提交", "Submit")) }.attribute(named: "type", value: "submit").class("primary wide")
+                Button { Text(t("complaints.submit")) }.attribute(named: "type", value: "submit").class("primary wide")
             }.class("stack tell-form")
         }
     }
 
     /// One extra question as a form field named answers[code] (answers[code][] for several choices).
     static func questionField(_ q: CategoryQuestion, _ t: Localizer) -> Component {
-        let label = t(q.labelZh, q.labelEn) + (q.required ? " *" : "")
+        let label = t.pick(q.labelZh, q.labelEn) + (q.required ? " *" : "")
         let name = "answers[\(q.code)]"
         switch q.kind {
         case .text: return Label(label) { Input(type: .text, name: name) }
@@ -104,7 +114,11 @@ extension ComplaintPages {
             return Label(label) {
                 Element(name: "select") {
                     Node<HTML.BodyContext>.element(
-                        named: "option", nodes: [.attribute(named: "value", value: ""), .text(t("请选择", "Choose"))])
+                        named: "option",
+                        nodes: [
+                            .attribute(named: "value", value: "", ignoreIfValueIsEmpty: false),
+                            .text(t("complaints.choose")),
+                        ])
                     for o in q.options {
                         Node<HTML.BodyContext>.element(
                             named: "option", nodes: [.attribute(named: "value", value: o), .text(o)])

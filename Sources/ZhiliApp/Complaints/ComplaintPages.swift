@@ -21,67 +21,66 @@ enum ComplaintPages {
         app.on(.POST, "tell", body: .collect(maxSize: PhotoUploads.requestLimit), use: tell)
     }
 
-    static let tabs: [(String, String, String)] = [
-        ("submitted", "待审核", "To review"), ("dispatched", "待签收", "To sign"), ("in_progress", "处理中", "In progress"),
-        ("resolved", "已办结", "Resolved"), ("closed", "已关闭", "Closed"), ("overdue", "超时", "Overdue"),
-    ]
+    /// The inbox's tabs; each one's label is the message `complaints.tab.<key>`.
+    static let tabs = ComplaintStore.Queue.allCases.map(\.rawValue)
 
     struct InboxQuery: Content { var tab: String? }
 
     @Sendable static func inbox(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
         let t = Localizer(req)
-        let tab = (try? req.query.decode(InboxQuery.self).tab) ?? (p.role == .resident ? nil : "submitted")
+        let queue: ComplaintStore.Queue? =
+            (try? req.query.decode(InboxQuery.self).tab).flatMap { ComplaintStore.Queue(rawValue: $0) }
+            ?? (p.role == .resident ? nil : .submitted)
+        let tab = queue?.rawValue
+        let now = Date()
         let select = try ComplaintStore.visible(to: p, on: req.sql)
-        // By urgency: overdue and in-hand work by deadline, the review queue oldest first.
-        switch tab {
-        case "overdue": ComplaintStore.overdue(select, now: Date())
-        case "in_progress": select.where("status", .in, ["signed", "in_progress"]).orderBy("resolve_by")
-        case "dispatched": select.where("status", .equal, "dispatched").orderBy("sign_by")
-        case "submitted": select.where("status", .equal, "submitted").orderBy("created_at")
-        case .some(let s) where ComplaintStatus(rawValue: s) != nil:
-            select.where("status", .equal, s).orderBy("created_at", .descending)
-        default: select.orderBy("created_at", .descending)
-        }
+        ComplaintStore.queue(queue, select, now: now)
+        var total: Int?
+        if let queue { total = try await ComplaintStore.count(queue, for: p, on: req.sql, now: now) }
         let rows = try await select.limit(100).all(decoding: ComplaintRow.self)
         let names = try await ComplaintDesk(req).categoryNames()
         let items = rows.map { ComplaintDTO($0, categoryName: names[$0.category_code] ?? $0.category_code, viewer: p) }
-        return PageShell(request: req, title: t("接诉即办", "Complaints"), active: "complaints", wide: true).render {
+        return PageShell(request: req, title: t("complaints.complaints-4"), active: "complaints", wide: true).render {
             Div {
-                H1(p.role == .resident ? t("我的诉求", "My complaints") : t("接诉即办", "Complaints"))
-                if p.role == .resident { Link(t("＋ 有事您说", "+ Tell us"), url: "/tell").class("button primary-link") }
+                H1(p.role == .resident ? t("complaints.my-complaints") : t("complaints.complaints-4"))
+                if p.role == .resident { Link(t("complaints.tell-us-2"), url: "/tell").class("button primary-link") }
             }.class("page-head")
             if p.role != .resident {
                 Paragraph {
-                    for (key, zh, en) in tabs {
-                        Link(t(zh, en), url: "/complaints?tab=\(key)").class(key == tab ? "pill ok" : "pill")
+                    for key in tabs {
+                        Link(t("complaints.tab.\(key)"), url: "/complaints?tab=\(key)").class(
+                            key == tab ? "pill ok" : "pill")
                     }
                     Text(" · ")
-                    Link(t("统计", "Statistics"), url: "/complaints/stats").class("pill")
-                    Link(t("地图", "Map"), url: "/complaints/map").class("pill")
+                    Link(t("complaints.statistics-2"), url: "/complaints/stats").class("pill")
+                    Link(t("complaints.map"), url: "/complaints/map").class("pill")
                 }
             }
-            Table(
-                header: TableRow {
-                    TableHeaderCell(t("编号", "No."))
-                    TableHeaderCell(t("分类", "Category"))
-                    TableHeaderCell(t("内容", "Text"))
-                    TableHeaderCell(t("状态", "Status"))
-                    TableHeaderCell(t("办结时限", "Due"))
-                    TableHeaderCell(t("处理人", "Handler"))
-                }
-            ) {
-                for c in items {
-                    TableRow {
-                        TableCell { Link(c.number, url: "/complaints/\(c.id.uuidString)").class("mono") }
-                        TableCell(c.categoryName)
-                        TableCell(String(c.text.prefix(30)))
-                        TableCell { Span(c.statusName).class(c.overdue.isEmpty ? "pill" : "pill bad") }
-                        TableCell(c.resolveBy.map { DisplayTime.minutes($0) } ?? "—")
-                        TableCell(c.handlerName ?? "—")
-                    }
-                }
-            }.class("data")
+            if let total, total > items.count {
+                Paragraph(t("complaints.showing-first", items.count, total)).class("muted small")
+            }
+            DataTable(
+                columns: [
+                    t("complaints.no"), t("complaints.category-2"), t("complaints.text-2"), t("complaints.status"),
+                    t("complaints.due"), t("complaints.handler-2"),
+                ],
+                rows: items.map { c -> [Component] in
+                    [
+                        Link(c.number, url: "/complaints/\(c.id.uuidString)").class("mono"),
+                        Text(c.categoryName),
+                        Text(c.text.clipped(40)),
+                        ComplaintPages.statusBadges(c, t),
+                        Text(c.resolveBy.map { DisplayTime.minutes($0) } ?? "—"),
+                        Text(c.handlerName ?? "—"),
+                    ]
+                },
+                empty: p.role == .resident
+                    ? EmptyState(
+                        title: t("complaints.empty-mine"), hint: t("complaints.empty-mine-hint"),
+                        action: (t("complaints.nav.tell"), "/tell"))
+                    : EmptyState(title: t("complaints.empty-tab"), hint: t("complaints.empty-tab-hint"))
+            )
         }
     }
 
@@ -121,126 +120,224 @@ enum ComplaintPages {
                 Button { Text(label) }.attribute(named: "type", value: "submit").class(primary ? "primary" : "")
             }.class("inline filters")
         }
+        let place = try await Self.placeName(of: row, on: req.sql)
+        var suggestion: ComplaintDispatch.Handler?
+        var candidates: [Candidate] = []
+        if may("accept") {
+            suggestion = try await ComplaintDispatch(db: req.sql).choose(for: row, explicit: nil, by: p)
+        }
+        if may("accept") || may("reassign") { candidates = try await Self.handlerCandidates(for: row, on: req.sql) }
+        func handlerSelect(suggested: ComplaintDispatch.Handler?) -> Component {
+            Label(t("complaints.handler-choice")) {
+                Element(name: "select") {
+                    if let s = suggested {
+                        Node<HTML.BodyContext>.element(
+                            named: "option",
+                            nodes: [
+                                .attribute(
+                                    named: "value", value: s.userID?.uuidString ?? "", ignoreIfValueIsEmpty: false),
+                                .text(t("complaints.suggested-handler", s.name, s.reason)),
+                            ])
+                    }
+                    for u in candidates where u.id != suggested?.userID {
+                        Node<HTML.BodyContext>.element(
+                            named: "option",
+                            nodes: [.attribute(named: "value", value: u.id.uuidString), .text(u.display_name)])
+                    }
+                }.attribute(named: "name", value: "handlerId")
+            }
+        }
+        func reasonField() -> Component {
+            Input(type: .text, name: "reason", isRequired: true, placeholder: t("complaints.reason"))
+        }
+        func noteField(required: Bool, placeholder: String) -> Component {
+            Input(type: .text, name: "note", isRequired: required, placeholder: placeholder).attribute(
+                named: "list", value: "templates")
+        }
+        func actionForm(_ action: String) -> Component {
+            let help = Paragraph(t("complaints.help.\(action)")).class("muted small")
+            switch action {
+            case "accept":
+                return form("accept", t("complaints.accept-and-dispatch"), primary: true) {
+                    help
+                    handlerSelect(suggested: suggestion)
+                }
+            case "reassign":
+                return form("reassign", t("complaints.reassign")) {
+                    help
+                    handlerSelect(suggested: nil)
+                }
+            case "reject":
+                return form("reject", t("complaints.reject")) {
+                    help
+                    reasonField()
+                }
+            case "merge":
+                return form("merge", t("complaints.merge")) {
+                    help
+                    Input(type: .text, name: "into", isRequired: true, placeholder: t("complaints.merge-into"))
+                }
+            case "recategorize":
+                return form("recategorize", t("complaints.change-category")) {
+                    help
+                    Element(name: "select") {
+                        for cat in categories {
+                            Node<HTML.BodyContext>.element(
+                                named: "option",
+                                nodes: [
+                                    .attribute(named: "value", value: cat.code), .text(t.pick(cat.nameZh, cat.nameEn)),
+                                ])
+                        }
+                    }.attribute(named: "name", value: "categoryCode")
+                }
+            case "sign": return form("sign", t("complaints.sign-for-it"), primary: true) { help }
+            case "contact":
+                return form("contact", t("complaints.contacted-the-resident"), primary: true) {
+                    help
+                    noteField(required: false, placeholder: t("complaints.note"))
+                }
+            case "progress":
+                return form("progress", t("complaints.add-progress")) {
+                    help
+                    noteField(required: true, placeholder: t("complaints.progress"))
+                }
+            case "resolve":
+                return form("resolve", t("complaints.resolve"), primary: true) {
+                    help
+                    noteField(required: true, placeholder: t("complaints.result"))
+                }
+            case "request_extension":
+                return form("request_extension", t("complaints.ask-for-more-time")) {
+                    help
+                    Label(t("complaints.extra-hours")) {
+                        Element(name: "select") {
+                            for h in [24, 48, 72, 168] {
+                                Node<HTML.BodyContext>.element(
+                                    named: "option",
+                                    nodes: [.attribute(named: "value", value: "\(h)"), .text(t("complaints.hours", h))])
+                            }
+                        }.attribute(named: "name", value: "hours")
+                    }
+                    reasonField()
+                }
+            case "decide_extension":
+                return Div {
+                    help
+                    form("decide_extension", t("complaints.approve-extension"), primary: true) {
+                        Input(type: .hidden, name: "approved", value: "true")
+                    }
+                    form("decide_extension", t("complaints.refuse-extension")) {
+                        Input(type: .hidden, name: "approved", value: "false")
+                    }
+                }
+            case "send_back":
+                return form("send_back", t("complaints.send-back")) {
+                    help
+                    reasonField()
+                }
+            case "rate":
+                return form("rate", t("complaints.rate"), primary: true) {
+                    help
+                    Label(t("complaints.score")) {
+                        Element(name: "select") {
+                            for s in [5, 4, 3, 2, 1] {
+                                Node<HTML.BodyContext>.element(
+                                    named: "option",
+                                    nodes: [
+                                        .attribute(named: "value", value: "\(s)"),
+                                        .text(t("complaints.score-option", String(repeating: "★", count: s), s)),
+                                    ])
+                            }
+                        }.attribute(named: "name", value: "score")
+                    }
+                    Input(type: .text, name: "comment", placeholder: t("complaints.comment-optional"))
+                }
+            case "reopen":
+                return form("reopen", t("complaints.not-solved-reopen")) {
+                    help
+                    reasonField()
+                }
+            case "return_visit":
+                return form("return_visit", t("complaints.return-visit")) {
+                    help
+                    noteField(required: true, placeholder: t("complaints.note-2"))
+                }
+            default: return EmptyComponent()
+            }
+        }
         return PageShell(request: req, title: c.number, active: "complaints", wide: true).render {
             Div {
                 H1("\(c.categoryName) · \(c.number)")
-                Paragraph(
-                    "\(c.statusName) · \(t("时限", "limit")) \(TimeLimitTier(rawValue: c.tier)?.nameZh ?? c.tier) · \(t("督办层级", "escalation")) \(c.escalationLevel)"
-                ).class(c.overdue.isEmpty ? "muted" : "alert")
+                Paragraph {
+                    ComplaintPages.statusBadges(c, t)
+                    Text(
+                        " \(t("complaints.limit-2")) \(t.name(TimeLimitTier.self, c.tier)) · \(t("complaints.escalation")) "
+                            + t.name(EscalationLevel.self, row.escalation_level))
+                    if let due = c.resolveBy { Text(" · \(t("complaints.due")) \(DisplayTime.minutes(due))") }
+                }.class("muted")
             }.class("page-head")
             Div {
                 Div {
-                    H3(t("诉求内容", "What was reported"))
+                    H3(t("complaints.what-was-reported"))
                     Paragraph(c.text).class("lead")
                     if !c.answers.isEmpty {
                         Element(name: "dl") {
                             for q in category?.questions ?? [] {
                                 if let answer = c.answers[q.code] {
-                                    Element(name: "dt") { Text(t(q.labelZh, q.labelEn)) }
-                                    Element(name: "dd") { Text(answer.replacingOccurrences(of: ",", with: "、")) }
+                                    Element(name: "dt") { Text(t.pick(q.labelZh, q.labelEn)) }
+                                    Element(name: "dd") {
+                                        Text(
+                                            answer.split(separator: ",").joined(separator: t("platform.list-separator"))
+                                        )
+                                    }
                                 }
                             }
                         }.class("answers")
                     }
-                    Paragraph(
-                        "\(t("网格", "Grid")) \(c.gridCode) · \(c.anonymous ? t("匿名", "anonymous") : (c.submitterName ?? "—"))"
-                    ).class("muted small")
+                    Paragraph {
+                        Text(place)
+                        Span(" \(c.gridCode)").class("mono small muted")
+                        Text(" · " + (c.anonymous ? t("complaints.anonymous") : (c.submitterName ?? "—")))
+                    }.class("small")
                     if let n = c.followers, n > 0 {
-                        Paragraph(t("另有 \(n) 位居民反映同一问题", "\(n) more residents reported the same problem")).class(
+                        Paragraph(t("complaints.0-more-residents-reported-the", n)).class(
                             "small")
                     }
                     if let h = c.handlerName {
-                        Paragraph("\(t("处理人", "Handler")): \(h)" + (c.dispatchReason.map { "（\($0)）" } ?? "")).class(
+                        Paragraph(
+                            t(
+                                "complaints.handler-line", h,
+                                c.dispatchReason.map { t("platform.parenthesised", $0) } ?? "")
+                        ).class(
                             "small")
+                    }
+                    if let result = c.timeline?.last(where: { $0.action == "resolve" })?.note {
+                        Paragraph(t("complaints.result-line", result))
                     }
                     if let r = c.rating {
                         Paragraph(
-                            "\(t("评价", "Rating")): " + String(repeating: "★", count: r)
-                                + (c.ratingComment.map { " \($0)" } ?? ""))
+                            t(
+                                "complaints.rating-line",
+                                String(repeating: "★", count: r)
+                                    + String(repeating: "☆", count: max(0, 5 - r)), r)
+                                + (c.ratingComment.map { t("platform.parenthesised", $0) } ?? ""))
                     }
                 }.class("card")
                 Div {
-                    H3(t("办理", "Actions"))
-                    if may("accept") { form("accept", t("审核通过并派单", "Accept and dispatch"), primary: true) }
-                    if may("reject") {
-                        form("reject", t("不予受理", "Reject")) {
-                            Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
-                        }
+                    H3(t("complaints.actions"))
+                    let allowed = ComplaintPages.actionOrder.filter(may)
+                    if allowed.isEmpty {
+                        Paragraph(t("complaints.no-action-now")).class("muted small")
                     }
-                    if may("recategorize") {
-                        form("recategorize", t("调整分类", "Change category")) {
-                            Element(name: "select") {
-                                for cat in categories {
-                                    Node<HTML.BodyContext>.element(
-                                        named: "option",
-                                        nodes: [.attribute(named: "value", value: cat.code), .text(cat.nameZh)])
-                                }
-                            }.attribute(named: "name", value: "categoryCode")
-                        }
-                    }
-                    if may("sign") { form("sign", t("签收", "Sign for it"), primary: true) }
-                    if may("contact") {
-                        form("contact", t("已联系诉求人", "Contacted the resident")) {
-                            Input(type: .text, name: "note", placeholder: t("联系情况", "Note")).attribute(
-                                named: "list", value: "templates")
-                        }
-                    }
-                    if may("progress") {
-                        form("progress", t("添加进展", "Add progress")) {
-                            Input(type: .text, name: "note", isRequired: true, placeholder: t("进展", "Progress"))
-                                .attribute(named: "list", value: "templates")
-                        }
-                    }
-                    if may("resolve") {
-                        form("resolve", t("办结", "Resolve"), primary: true) {
-                            Input(type: .text, name: "note", placeholder: t("办理结果", "Result")).attribute(
-                                named: "list", value: "templates")
-                        }
-                    }
-                    if may("request_extension") {
-                        form("request_extension", t("申请延期", "Ask for more time")) {
-                            Input(type: .number, name: "hours", value: "24", isRequired: true)
-                            Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
-                        }
-                    }
-                    if may("decide_extension") {
-                        form("decide_extension", t("同意延期", "Approve extension")) {
-                            Input(type: .hidden, name: "approved", value: "true")
-                        }
-                    }
-                    if may("send_back") {
-                        form("send_back", t("退回", "Send back")) {
-                            Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
-                        }
-                    }
-                    if may("rate") {
-                        form("rate", t("提交评价", "Rate"), primary: true) {
-                            Element(name: "select") {
-                                for s in [5, 4, 3, 2, 1] {
-                                    Node<HTML.BodyContext>.element(
-                                        named: "option",
-                                        nodes: [
-                                            .attribute(named: "value", value: "\(s)"),
-                                            .text(String(repeating: "★", count: s)),
-                                        ])
-                                }
-                            }.attribute(named: "name", value: "score")
-                            Input(type: .text, name: "comment", placeholder: t("评价（可选）", "Comment (optional)"))
-                        }
-                    }
-                    if may("reopen") {
-                        form("reopen", t("问题未解决，重新办理", "Not solved: reopen")) {
-                            Input(type: .text, name: "reason", isRequired: true, placeholder: t("原因", "Reason"))
-                        }
-                    }
-                    if may("return_visit") {
-                        form("return_visit", t("回访", "Return visit")) {
-                            Input(type: .text, name: "note", isRequired: true, placeholder: t("回访情况", "Note"))
-                                .attribute(named: "list", value: "templates")
-                        }
+                    if let first = allowed.first { actionForm(first) }
+                    if allowed.count > 1 {
+                        Element(name: "details") {
+                            Element(name: "summary") { Text(t("complaints.other-actions", allowed.count - 1)) }
+                            for action in allowed.dropFirst() { actionForm(action) }
+                        }.class("more-actions")
                     }
                     if !templates.isEmpty && p.role.isStaff {
-                        Paragraph(t("输入框可选用回复模板", "Reply templates are offered in the note fields")).class(
+                        Paragraph(t("complaints.reply-templates-are-offered-in")).class(
                             "muted small")
                         Element(name: "datalist") {
                             for text in templates {
@@ -252,7 +349,7 @@ enum ComplaintPages {
                 }.class("card")
             }.class("cards")
             if !(c.photos ?? []).isEmpty || ComplaintPolicy.mayAddPhotos(p, row) {
-                H2(t("照片", "Photos"))
+                H2(t("complaints.photos"))
                 Div {
                     for photo in c.photos ?? [] {
                         Link(url: "/api/v1/complaints/\(id.uuidString)/photos/\(photo.id.uuidString)") {
@@ -277,16 +374,16 @@ enum ComplaintPages {
                         Input(type: .file, name: "photos[]").attribute(named: "accept", value: "image/jpeg,image/png")
                             .attribute(named: "multiple", value: "multiple")
                             .attribute(named: "required", value: "required")
-                        Button { Text(t("上传照片", "Upload photos")) }.attribute(named: "type", value: "submit")
+                        Button { Text(t("complaints.upload-photos")) }.attribute(named: "type", value: "submit")
                     }.class("inline filters")
                 }
             }
-            H2(t("办理过程", "Timeline"))
+            H2(t("complaints.timeline"))
             Element(name: "ol") {
                 for e in c.timeline ?? [] {
                     ListItem {
                         Span(DisplayTime.minutes(e.at)).class("mono small")
-                        Text(" \(e.labelZh)" + (e.actorName.map { " · \($0)" } ?? ""))
+                        Text(" \(Self.eventName(e, t))" + (e.actorName.map { " · \($0)" } ?? ""))
                         if let note = e.note { Span(" — \(note)").class("muted") }
                     }
                 }
@@ -294,12 +391,68 @@ enum ComplaintPages {
         }
     }
 
+    /// The actions in the order they are offered: the usual next step first.
+    static let actionOrder = [
+        "accept", "sign", "contact", "resolve", "rate", "decide_extension", "return_visit", "progress",
+        "request_extension", "reassign", "recategorize", "merge", "send_back", "reject", "reopen",
+    ]
+
+    private struct NodeName: Decodable {
+        let code: String
+        let name: String
+    }
+
+    /// Where a complaint is, in words: its community and grid ("阳关社区 第7网格"), and the
+    /// address given with it when there is one.
+    static func placeName(of c: ComplaintRow, on db: any SQLDatabase) async throws -> String {
+        let community = String(c.grid_code.prefix(NodeLevel.community.codeLength))
+        let names = try await db.select().columns("code", "name").from("nodes")
+            .where("code", .in, [community, c.grid_code]).orderBy("code").all(decoding: NodeName.self)
+        let area = names.map(\.name).joined(separator: " ")
+        if let address = c.address, !address.isEmpty { return area.isEmpty ? address : "\(area) · \(address)" }
+        return area.isEmpty ? c.grid_code : area
+    }
+
+    struct Candidate: Decodable {
+        let id: UUID
+        let display_name: String
+    }
+
+    /// Grid workers of the complaint's community, whom a reviewer may choose instead of the
+    /// suggested handler.
+    static func handlerCandidates(for c: ComplaintRow, on db: any SQLDatabase) async throws -> [Candidate] {
+        let community = String(c.grid_code.prefix(NodeLevel.community.codeLength))
+        let upper = (try? HierarchyCode(validating: community))?.rangeUpperBound ?? community
+        return try await db.select().columns("id", "display_name").from("users")
+            .where("role", .equal, Role.gridWorker.rawValue).where("disabled", .equal, false)
+            .where("node_code", .greaterThanOrEqual, community).where("node_code", .lessThan, upper)
+            .orderBy("username").limit(50).all(decoding: Candidate.self)
+    }
+
+    /// The status, and beside it which clock ran out when one did ("联系超时"): red only for
+    /// what is late, so a complaint signed for in time is not marked red for its contact clock.
+    static func statusBadges(_ c: ComplaintDTO, _ t: Localizer) -> Component {
+        ComponentGroup {
+            Span(t.name(ComplaintStatus.self, c.status)).class("pill")
+            for clock in c.overdue {
+                Span(t("complaints.clock-late", t.name(ClockKind.self, clock))).class("pill bad")
+            }
+        }
+    }
+
+    /// A timeline entry's name: the catalogue's word for its action, or the label stored with
+    /// it when the action is not one the catalogue knows (older rows).
+    static func eventName(_ e: ComplaintDTO.Event, _ t: Localizer) -> String {
+        let key = "complaints.event.\(e.action)"
+        return t.catalogue.has(key) ? t(key) : e.labelZh
+    }
+
     static func stageName(_ stage: String, _ t: Localizer) -> String {
         switch stage {
-        case "before": return t("处理前", "Before")
-        case "after": return t("处理后", "After")
-        case "progress": return t("现场", "On site")
-        default: return t("群众上报", "Reported")
+        case "before": return t("complaints.before")
+        case "after": return t("complaints.after")
+        case "progress": return t("complaints.on-site")
+        default: return t("complaints.reported")
         }
     }
 
@@ -323,12 +476,13 @@ enum ComplaintPages {
             var score: String?
             var comment: String?
             var categoryCode: String?
+            var handlerId: String?
         }
         let f = try req.content.decode(Form.self)
         let input = ComplaintWorkflow.Input(
             action: f.action, reason: f.reason, note: f.note, hours: f.hours.flatMap { Int($0) },
             approved: f.approved == "true", score: f.score.flatMap { Int($0) }, comment: f.comment,
-            categoryCode: f.categoryCode)
+            categoryCode: f.categoryCode, handlerId: f.handlerId.flatMap { UUID(uuidString: $0) })
         try await ComplaintDesk(req).perform(id, input: input, by: p)
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }

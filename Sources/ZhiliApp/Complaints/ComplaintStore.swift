@@ -14,17 +14,66 @@ enum ComplaintStore {
         return row
     }
 
-    /// Open complaints past their resolve deadline, most overdue first. The status list is
-    /// written out (not bound) so both databases can use the partial index of open deadlines.
+    /// Open complaints with a clock that has run out, soonest deadline first: the SQL form of
+    /// `ComplaintClocks.overdue` (not signed for by `sign_by`, the resident not contacted by
+    /// `contact_by`, not resolved by `resolve_by`), so the tab, the dashboard, the map and the
+    /// API count the same complaints. Status lists are written out (not bound) so both
+    /// databases can use the partial index of open deadlines.
     static func overdue(_ select: SQLSelectBuilder, now: Date) {
-        select.where(SQLRaw("status IN ('dispatched', 'signed', 'in_progress')")).where("resolve_by", .lessThan, now)
-            .orderBy("resolve_by")
+        overdueFilter(select, now: now).orderBy("resolve_by")
+    }
+
+    @discardableResult
+    static func overdueFilter(_ select: SQLSelectBuilder, now: Date) -> SQLSelectBuilder {
+        select.where { any in
+            any.where { $0.where(SQLRaw("status = 'dispatched'")).where("sign_by", .lessThan, now) }
+                .orWhere { $0.where(SQLRaw("status IN ('dispatched', 'signed')")).where("contact_by", .lessThan, now) }
+                .orWhere {
+                    $0.where(SQLRaw("status IN ('dispatched', 'signed', 'in_progress')"))
+                        .where("resolve_by", .lessThan, now)
+                }
+        }
+    }
+
+    /// The inbox's queues (its tabs), each one definition for the list, its count on the
+    /// dashboard and the API.
+    enum Queue: String, CaseIterable, Sendable {
+        case submitted, dispatched, inProgress = "in_progress", resolved, closed, overdue
+    }
+
+    /// Narrows `select` to the queue, in the queue's order (by urgency: overdue and in-hand work
+    /// by deadline, the review queue oldest first, finished work newest first).
+    static func queue(_ queue: Queue?, _ select: SQLSelectBuilder, now: Date) {
+        switch queue {
+        case .overdue: overdue(select, now: now)
+        case .inProgress: select.where("status", .in, ["signed", "in_progress"]).orderBy("resolve_by")
+        case .dispatched: select.where("status", .equal, "dispatched").orderBy("sign_by")
+        case .submitted: select.where("status", .equal, "submitted").orderBy("created_at")
+        case .resolved, .closed: select.where("status", .equal, queue!.rawValue).orderBy("created_at", .descending)
+        case nil: select.orderBy("created_at", .descending)
+        }
+    }
+
+    private struct CountRow: Decodable { let n: Int }
+
+    /// How many complaints of the queue this person may list.
+    static func count(_ queue: Queue, for p: Principal, on db: any SQLDatabase, now: Date) async throws -> Int {
+        let select = try visible(
+            to: p, on: db, columns: [SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n"))])
+        switch queue {
+        case .overdue: overdueFilter(select, now: now)
+        case .inProgress: select.where("status", .in, ["signed", "in_progress"])
+        default: select.where("status", .equal, queue.rawValue)
+        }
+        return try await select.first(decoding: CountRow.self)?.n ?? 0
     }
 
     /// Complaints a person may list: their own (residents, or anyone asking for "mine"),
     /// those sent to their department, or those in their area plus any assigned to them.
-    static func visible(to p: Principal, on db: any SQLDatabase, mine: Bool = false) throws -> SQLSelectBuilder {
-        let select = db.select().columns(ComplaintRow.columns).from("complaints")
+    static func visible(
+        to p: Principal, on db: any SQLDatabase, mine: Bool = false, columns: [any SQLExpression]? = nil
+    ) throws -> SQLSelectBuilder {
+        let select = db.select().columns(columns ?? ComplaintRow.columns.map { SQLColumn($0) }).from("complaints")
         if p.role == .resident || mine {
             // Their own, and those they follow.
             select.where { group in

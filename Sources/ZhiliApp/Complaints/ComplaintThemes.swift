@@ -117,6 +117,9 @@ struct ComplaintThemes {
         let name: String
         let thisMonth: Int
         let lastMonth: Int
+        /// Last month's count up to the same point of the month (pro rata) while `toMonth` is
+        /// still running; the whole of last month otherwise. `change` is measured against it.
+        let lastMonthSoFar: Int
         let change: Int
         let topTheme: String?
     }
@@ -140,7 +143,7 @@ struct ComplaintThemes {
     /// from the month before `toMonth` to `toMonth` (hot spots).
     func trends(
         under code: HierarchyCode, fromMonth: String, toMonth: String, gridNames: [String: String],
-        gate: SingleFlight? = nil
+        gate: SingleFlight? = nil, now: Date = Date()
     ) async throws -> Trends {
         let range = (code.value, code.rangeUpperBound)
         let themes = try await all()
@@ -172,10 +175,14 @@ struct ComplaintThemes {
             if c.count > topTheme[c.grid_code]?.1 ?? 0 { topTheme[c.grid_code] = (c.theme, c.count) }
         }
         let names = Dictionary(uniqueKeysWithValues: themes.map { ($0.code, $0.nameZh) })
+        // A month still running is compared with the same share of last month, not all of it.
+        let share = Self.elapsedShare(of: toMonth, now: now)
         let hot = Set(gridNow.keys).union(gridBefore.keys).map { g in
-            HotSpot(
+            let soFar = Int((Double(gridBefore[g] ?? 0) * share).rounded())
+            return HotSpot(
                 code: g, name: gridNames[g] ?? g, thisMonth: gridNow[g] ?? 0, lastMonth: gridBefore[g] ?? 0,
-                change: (gridNow[g] ?? 0) - (gridBefore[g] ?? 0), topTheme: topTheme[g].flatMap { names[$0.0] })
+                lastMonthSoFar: soFar, change: (gridNow[g] ?? 0) - soFar,
+                topTheme: topTheme[g].flatMap { names[$0.0] })
         }
         .sorted { ($0.thisMonth, $0.change, $1.code) > ($1.thisMonth, $1.change, $0.code) }
         let months = Self.months(from: fromMonth, to: toMonth).map {
@@ -187,6 +194,15 @@ struct ComplaintThemes {
                 $0.count > $1.count
             },
             months: months, hotSpots: Array(hot.prefix(10)))
+    }
+
+    /// How much of a Beijing month has passed at `now`: 1 for a month that is over, 0 for one
+    /// that has not begun.
+    static func elapsedShare(of month: String, now: Date) -> Double {
+        guard let (start, end) = ComplaintRateCells.bounds(of: month) else { return 1 }
+        if now >= end { return 1 }
+        if now <= start { return 0 }
+        return now.timeIntervalSince(start) / end.timeIntervalSince(start)
     }
 
     static func month(before month: String) -> String {

@@ -24,12 +24,15 @@ struct ComplaintWorkflow {
         var handlerId: UUID?
     }
 
-    enum Party { case reviewer, handler, submitter }
+    /// Who may take an action. `assignedHandler` is the handler in person (not a reviewer
+    /// standing in), and `independentReviewer` a reviewer who is not that handler: an
+    /// extension is asked for by the one doing the work and decided by someone else.
+    enum Party { case reviewer, handler, assignedHandler, independentReviewer, submitter }
 
     static let parties: [String: Party] = [
         "accept": .reviewer, "reject": .reviewer, "merge": .reviewer, "recategorize": .reviewer, "reassign": .reviewer,
-        "decide_extension": .reviewer, "return_visit": .reviewer, "close": .reviewer,
-        "sign": .handler, "contact": .handler, "progress": .handler, "request_extension": .handler,
+        "decide_extension": .independentReviewer, "return_visit": .reviewer, "close": .reviewer,
+        "sign": .handler, "contact": .handler, "progress": .handler, "request_extension": .assignedHandler,
         "send_back": .handler, "resolve": .handler,
         "rate": .submitter, "reopen": .submitter,
     ]
@@ -65,13 +68,18 @@ struct ComplaintWorkflow {
         let reviewer = [.communityStaff, .streetOfficial, .admin].contains(p.role) && p.scope.allows(code: c.grid_code)
         switch party {
         case .reviewer: return reviewer
-        case .handler:
-            if reviewer { return true }
-            if let handler = c.handler_user_id, handler == p.userID { return true }
-            return p.role == .departmentStaff && p.department?.rawValue == c.handler_department
-                && c.handler_kind == "department"
+        case .handler: return reviewer || isAssignedHandler(p, c)
+        case .assignedHandler: return isAssignedHandler(p, c)
+        case .independentReviewer: return reviewer && !isAssignedHandler(p, c)
         case .submitter: return c.submitter_id != nil && c.submitter_id == p.userID
         }
+    }
+
+    /// The person the complaint was dispatched to, or staff of the department it was sent to.
+    static func isAssignedHandler(_ p: Principal, _ c: ComplaintRow) -> Bool {
+        if let handler = c.handler_user_id, handler == p.userID { return true }
+        return p.role == .departmentStaff && p.department?.rawValue == c.handler_department
+            && c.handler_kind == "department"
     }
 
     /// Performs one step inside a transaction; returns the new status.

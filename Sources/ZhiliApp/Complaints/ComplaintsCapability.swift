@@ -12,12 +12,13 @@ struct ComplaintsCapability: Capability {
         [
             CreateComplaints(), CreateOpen311Keys(), CreateComplaintRateCells(), CreateComplaintThemes(),
             ExtendComplaintCategories(), IndexOpenComplaints(), CreateComplaintFollowers(), AddComplaintContactPhone(),
-            WidenOpenDueIndex(), AddComplaintPrivacy(),
+            WidenOpenDueIndex(), AddComplaintPrivacy(), AddOtherCategory(),
         ]
     }
 
     func boot(_ app: Application) throws {
-        app.storage[ComplaintServices.Key.self] = ComplaintServices(intake: ComplaintIntake(db: try app.db.sql))
+        app.storage[ComplaintServices.Key.self] = ComplaintServices(
+            intake: ComplaintIntake(db: try app.db.sql, channels: app.zhili.config.notifications))
     }
 
     func routes(_ app: Application) throws {
@@ -31,26 +32,65 @@ struct ComplaintsCapability: Capability {
     var operations: [APIOperation] { ComplaintsAPI.operations + ComplaintsAPI.keyOperations }
     var schemas: [(String, JSONValue)] { ComplaintsAPI.schemas }
 
+    /// Reviewers see what waits for review and what is late in their area; handlers (grid
+    /// workers, departments) what waits to be signed for, what is in hand and what is late;
+    /// city officials what is late. Each counts `ComplaintStore.count` of the inbox tab it opens.
+    func todo(_ context: ToDoContext) async throws -> [ToDoItem] {
+        let p = context.principal
+        guard p.role.isStaff else { return [] }
+        let queues: [(ComplaintStore.Queue, ToDoItem.Tone, Int)]
+        switch p.role {
+        case .communityStaff, .streetOfficial, .admin: queues = [(.submitted, .warn, 20), (.overdue, .bad, 10)]
+        case .gridWorker, .departmentStaff:
+            queues = [(.dispatched, .warn, 20), (.inProgress, .normal, 30), (.overdue, .bad, 10)]
+        default: queues = [(.overdue, .bad, 10)]
+        }
+        var items: [ToDoItem] = []
+        for (queue, tone, order) in queues {
+            let n = try await ComplaintStore.count(queue, for: p, on: context.sql, now: context.now)
+            items.append(
+                ToDoItem(
+                    key: "complaints.\(queue.rawValue)", label: "complaints.todo.\(queue.rawValue)", count: n,
+                    url: "/complaints?tab=\(queue.rawValue)", tone: n > 0 ? tone : .normal, order: order))
+        }
+        return items
+    }
+
     func navigation(for principal: Principal) -> [NavigationEntry] {
         var entries: [NavigationEntry] = []
         if principal.role.isStaff {
             entries.append(
-                NavigationEntry(key: "complaints", zh: "接诉即办", en: "Complaints", url: "/complaints", order: 40))
+                NavigationEntry(
+                    key: "complaints", label: "complaints.nav.complaints", url: "/complaints", order: 40, tab: true,
+                    icon: "list"))
         }
         if principal.role == .resident, principal.nodeCode != nil {
-            entries.append(NavigationEntry(key: "tell", zh: "有事您说", en: "Tell us", url: "/tell", order: 40))
             entries.append(
-                NavigationEntry(key: "complaints", zh: "我的诉求", en: "My complaints", url: "/complaints", order: 41))
+                NavigationEntry(
+                    key: "tell", label: "complaints.nav.tell", url: "/tell", order: 40, tab: true, icon: "pencil"))
+            entries.append(
+                NavigationEntry(
+                    key: "complaints", label: "complaints.nav.mine", url: "/complaints", order: 41, tab: true,
+                    icon: "list"))
         }
         if principal.role == .admin {
             entries.append(
                 NavigationEntry(
-                    key: "categories", zh: "诉求分类", en: "Categories", url: "/complaints/categories", order: 910))
+                    key: "categories", label: "complaints.nav.categories", url: "/complaints/categories", order: 910,
+                    icon: "gear"))
             entries.append(
                 NavigationEntry(
-                    key: "integrations", zh: "系统接入", en: "Integrations", url: "/admin/integrations", order: 920))
+                    key: "integrations", label: "complaints.nav.integrations", url: "/admin/integrations", order: 920,
+                    icon: "gear"))
         }
         return entries
+    }
+
+    var messages: [MessageFile] {
+        [
+            MessageFile(lang: .zh, bytes: PackageResources.complaints_zh_json),
+            MessageFile(lang: .en, bytes: PackageResources.complaints_en_json),
+        ]
     }
 
     var assets: [Asset] {

@@ -132,3 +132,21 @@ enum DemoAccounts {
         return accounts.count
     }
 }
+
+/// How well the demo city is run: mostly well, as a real city is (about 95% of complaints in
+/// time, most visits on time), with about one community in five clearly worse than the rest,
+/// so that rankings, hot spots and overdue lists have something to show.
+enum DemoQuality {
+    /// Whether the community (its 12-digit code) is one of the weaker ones; picked by code, so
+    /// every demo city has the same ones.
+    static func isWeak(community: String) -> Bool {
+        community.unicodeScalars.reduce(0) { ($0 &* 31 &+ Int($1.value)) % 10007 } % 5 == 0
+    }
+
+    /// Days since the last visit of the i-th care plan: overdue for about 4% (20% in a weak
+    /// community), otherwise somewhere inside its interval.
+    static func daysSinceVisit(index i: Int, interval: Int, community: String) -> Int {
+        let late = (i &* 7919) % 1000 < (isWeak(community: community) ? 200 : 40)
+        return late ? interval + 1 + (i % 12) : (i &* 31) % max(interval, 1)
+    }
+}

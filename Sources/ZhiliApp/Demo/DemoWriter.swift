@@ -56,7 +56,11 @@ struct DemoWriter {
             ],
             population.tags.enumerated().map { i, t in
                 let interval = intervals[t.tag] ?? nil
-                let last = interval.map { now.addingTimeInterval(-Double((i * 7919) % ($0 + 6)) * 86400) }
+                let community = String(t.householdCode.prefix(12))
+                let last = interval.map {
+                    now.addingTimeInterval(
+                        -Double(DemoQuality.daysSinceVisit(index: i, interval: $0, community: community)) * 86400)
+                }
                 var due: String?
                 if let last, let interval {
                     due = ResidentValidation.isoDay(last.addingTimeInterval(Double(interval) * 86400))

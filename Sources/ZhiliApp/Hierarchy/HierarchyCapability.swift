@@ -27,20 +27,37 @@ struct HierarchyCapability: Capability {
     func navigation(for principal: Principal) -> [NavigationEntry] {
         if principal.role.isStaff {
             return [
-                NavigationEntry(key: "hierarchy", zh: "网格层级", en: "Hierarchy", url: "/hierarchy", order: 20),
-                NavigationEntry(key: "map", zh: "网格地图", en: "Grid map", url: "/map", order: 30),
+                NavigationEntry(
+                    key: "hierarchy", label: "hierarchy.nav.hierarchy", url: "/hierarchy", order: 20, icon: "grid"),
+                NavigationEntry(
+                    key: "map", label: "hierarchy.nav.map", url: "/map", order: 30,
+                    tab: [.streetOfficial, .cityOfficial, .departmentStaff].contains(principal.role), icon: "map"),
             ]
         }
         if principal.role == .resident, let household = principal.nodeCode {
             return [
-                NavigationEntry(key: "household", zh: "我的家庭", en: "My household", url: "/h/\(household)", order: 50),
-                NavigationEntry(key: "map", zh: "网格地图", en: "Grid map", url: "/map", order: 60),
+                NavigationEntry(
+                    key: "household", label: "hierarchy.nav.household", url: "/h/\(household)", order: 50,
+                    icon: "people"),
+                NavigationEntry(key: "map", label: "hierarchy.nav.map", url: "/map", order: 60, icon: "map"),
             ]
         }
         return []
     }
 
-    var assets: [Asset] { [Asset(name: "map.js", bytes: PackageResources.map_js)] }
+    var messages: [MessageFile] {
+        [
+            MessageFile(lang: .zh, bytes: PackageResources.hierarchy_zh_json),
+            MessageFile(lang: .en, bytes: PackageResources.hierarchy_en_json),
+        ]
+    }
+
+    var assets: [Asset] {
+        [
+            Asset(name: "basemap.js", bytes: PackageResources.basemap_js),
+            Asset(name: "map.js", bytes: PackageResources.map_js),
+        ]
+    }
 }
 
 /// The hierarchy's services: counts by node, the grid locator, the grid outlines by scope.

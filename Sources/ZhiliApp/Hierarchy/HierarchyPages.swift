@@ -36,10 +36,10 @@ enum HierarchyPages {
         let households = detail.flatMap { $0.level == NodeLevel.unit.rawValue ? $0.code : nil }
         var units: [UnitHouseholds.Row] = []
         if let unit = households { units = try await UnitHouseholds.list(unit: unit, db: req.sql) }
-        return PageShell(request: req, title: detail?.name ?? t("网格层级", "Hierarchy"), active: "hierarchy", wide: true)
+        return PageShell(request: req, title: detail?.name ?? t("hierarchy.hierarchy"), active: "hierarchy", wide: true)
             .render {
                 Element(name: "ol") {
-                    ListItem { Link(t("全部", "All"), url: "/hierarchy") }
+                    ListItem { Link(t("hierarchy.all"), url: "/hierarchy") }
                     if let d = detail {
                         for b in d.path { ListItem { Link(b.name, url: "/hierarchy?code=\(b.code)") } }
                         ListItem { Span(d.name) }
@@ -49,66 +49,50 @@ enum HierarchyPages {
                     Div {
                         H1(d.name)
                         Paragraph(
-                            "\(t(d.levelName, NodeLevel(rawValue: d.level)?.nameEn ?? d.level)) · \(t("编码", "Code")) \(d.code)"
+                            "\(t.name(NodeLevel.self, d.level)) · \(t("hierarchy.code")) \(d.code)"
                         ).class("muted mono")
                     }.class("page-head")
                     Div {
                         Div {
                             Span("\(d.counts.children)").class("figure")
-                            Span(t("下级单元", "Sub-units")).class("figure-label")
+                            Span(t("hierarchy.sub-units")).class("figure-label")
                         }.class("stat")
                         Div {
                             Span("\(d.counts.households)").class("figure")
-                            Span(t("户数", "Households")).class("figure-label")
+                            Span(t("hierarchy.households")).class("figure-label")
                         }.class("stat")
                         Div {
                             Span("\(d.counts.residents)").class("figure")
-                            Span(t("居民", "Residents")).class("figure-label")
+                            Span(t("hierarchy.residents")).class("figure-label")
                         }.class("stat")
                     }.class("stats")
                 } else {
-                    Div { H1(t("网格层级", "Hierarchy")) }.class("page-head")
+                    Div { H1(t("hierarchy.hierarchy")) }.class("page-head")
                 }
                 if !rows.isEmpty {
-                    Table(
-                        header: TableRow {
-                            TableHeaderCell(t("名称", "Name"))
-                            TableHeaderCell(t("层级", "Level"))
-                            TableHeaderCell(t("编码", "Code"))
-                            TableHeaderCell(t("下级", "Sub-units"))
-                            TableHeaderCell(t("户数", "Households"))
-                            TableHeaderCell(t("居民", "Residents"))
-                        }
-                    ) {
-                        for row in rows {
-                            TableRow {
-                                TableCell { Link(row.name, url: "/hierarchy?code=\(row.code)") }
-                                TableCell(t(row.levelName, NodeLevel(rawValue: row.level)?.nameEn ?? row.level))
-                                TableCell { Span(row.code).class("mono") }
-                                TableCell("\(row.counts.children)")
-                                TableCell("\(row.counts.households)")
-                                TableCell("\(row.counts.residents)")
-                            }
-                        }
-                    }.class("data")
+                    DataTable(
+                        columns: [
+                            t("hierarchy.name"), t("hierarchy.level"), t("hierarchy.code"), t("hierarchy.sub-units-2"),
+                            t("hierarchy.households"), t("hierarchy.residents"),
+                        ],
+                        rows: rows.map { row -> [Component] in
+                            [
+                                Link(row.name, url: "/hierarchy?code=\(row.code)"),
+                                Text(t.name(NodeLevel.self, row.level)),
+                                Span(row.code).class("mono small"),
+                                Text("\(row.counts.children)"),
+                                Text("\(row.counts.households)"),
+                                Text("\(row.counts.residents)"),
+                            ]
+                        })
                 }
                 if !units.isEmpty {
-                    H2(t("住户", "Households"))
-                    Table(
-                        header: TableRow {
-                            TableHeaderCell(t("门牌", "Door"))
-                            TableHeaderCell(t("户编码", "Household code"))
-                            TableHeaderCell(t("人数", "Members"))
-                        }
-                    ) {
-                        for h in units {
-                            TableRow {
-                                TableCell { Link(h.room, url: "/h/\(h.code)") }
-                                TableCell { Span(h.code).class("mono") }
-                                TableCell("\(h.members)")
-                            }
-                        }
-                    }.class("data")
+                    H2(t("hierarchy.households-2"))
+                    DataTable(
+                        columns: [t("hierarchy.door"), t("hierarchy.household-code"), t("hierarchy.members")],
+                        rows: units.map { h -> [Component] in
+                            [Link(h.room, url: "/h/\(h.code)"), Span(h.code).class("mono small"), Text("\(h.members)")]
+                        })
                 }
             }
     }
@@ -118,15 +102,15 @@ enum HierarchyPages {
         let t = Localizer(req)
         let config = req.zhili.config
         return PageShell(
-            request: req, title: t("网格地图", "Grid map"), active: "map",
-            scripts: ["/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/map.js"], wide: true
+            request: req, title: t("hierarchy.grid-map"), active: "map",
+            scripts: [
+                "/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/basemap.js", "/assets/map.js",
+            ], wide: true
         ).render {
             Div {
-                H1(t("网格地图", "Grid map"))
+                H1(t("hierarchy.grid-map"))
                 Paragraph(
-                    t(
-                        "点击网格查看小区；数据均来自本系统，无需互联网。",
-                        "Click a grid to see its compounds; all data comes from this system, no internet needed.")
+                    t("hierarchy.click-a-grid-to-see")
                 ).class("muted")
             }.class("page-head")
             Div {}.id("map").class("map")
@@ -155,41 +139,33 @@ enum HierarchyPages {
             Div {
                 Div {
                     H1(detail.address)
-                    Paragraph("\(t("户编码", "Household code")) \(detail.code)").class("muted mono")
+                    Paragraph("\(t("hierarchy.household-code")) \(detail.code)").class("muted mono")
                     if !detail.tags.isEmpty {
-                        Paragraph { for tag in detail.tags { Span(RegistryPages.tagName(tag)).class("pill warn") } }
+                        Paragraph { for tag in detail.tags { Span(RegistryPages.tagName(t, tag)).class("pill warn") } }
                     }
                 }
-                Image(url: "/api/v1/households/\(detail.code)/qr.svg", description: t("一户一码", "Door QR code")).class(
+                Image(url: "/api/v1/households/\(detail.code)/qr.svg", description: t("hierarchy.door-qr-code")).class(
                     "qr")
             }.class("page-head split")
-            Table(
-                header: TableRow {
-                    TableHeaderCell(t("姓名", "Name"))
-                    TableHeaderCell(t("关系", "Relation"))
-                    TableHeaderCell(t("性别", "Sex"))
-                    TableHeaderCell(t("出生日期", "Born"))
-                    TableHeaderCell(t("证件号码", "ID number"))
-                    TableHeaderCell(t("电话", "Phone"))
-                }
-            ) {
-                for m in detail.members {
-                    TableRow {
-                        TableCell(m.name)
-                        TableCell(
-                            RegistryVocabulary.item(RegistryVocabulary.relations, key: m.relation)?.nameZh ?? m.relation
-                        )
-                        TableCell(Sex(rawValue: m.sex)?.nameZh ?? m.sex)
-                        TableCell(m.birthDate)
-                        TableCell { Span(m.idNumberMasked).class("mono") }
-                        TableCell { Span(m.phoneMasked ?? "—").class("mono") }
-                    }
-                }
-            }.class("data")
+            DataTable(
+                columns: [
+                    t("hierarchy.name-2"), t("hierarchy.relation"), t("hierarchy.sex"), t("hierarchy.born"),
+                    t("hierarchy.id-number"), t("hierarchy.phone"),
+                ],
+                rows: detail.members.map { m -> [Component] in
+                    [
+                        Text(m.name),
+                        Text(
+                            RegistryVocabulary.item(RegistryVocabulary.relations, key: m.relation)
+                                .map { t.pick($0.nameZh, $0.nameEn) } ?? m.relation),
+                        Text(t.name(Sex.self, m.sex)),
+                        Text(m.birthDate),
+                        Span(m.idNumberMasked).class("mono"),
+                        Span(m.phoneMasked ?? "—").class("mono"),
+                    ]
+                })
             Paragraph(
-                t(
-                    "证件号码与电话已脱敏显示；本次查看已记入审计日志。",
-                    "ID numbers and phones are masked; this view was recorded in the audit log.")
+                t("hierarchy.id-numbers-and-phones-are")
             ).class("muted small")
         }
     }

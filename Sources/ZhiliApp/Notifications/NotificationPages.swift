@@ -29,26 +29,26 @@ enum NotificationPages {
         let settings = try await NotificationInbox.settings(
             of: p, db: req.sql, channels: req.zhili.config.notifications)
         let csrf = req.csrfToken ?? ""
-        return PageShell(request: req, title: t("消息", "Messages"), active: "notifications").render {
+        return PageShell(request: req, title: t("notifications.messages"), active: "notifications").render {
             Div {
-                H1(t("消息", "Messages"))
-                Paragraph(unread == 0 ? t("没有未读消息", "No unread messages") : t("\(unread) 条未读", "\(unread) unread"))
+                H1(t("notifications.messages"))
+                Paragraph(unread == 0 ? t("notifications.no-unread-messages") : t("notifications.0-unread", unread))
                     .class("muted")
             }.class("page-head")
             Div {
-                Link(t("全部", "All"), url: "/notifications").class(unreadOnly ? "button" : "button primary-link")
-                Link(t("未读", "Unread"), url: "/notifications?unread=1").class(
+                Link(t("notifications.all"), url: "/notifications").class(unreadOnly ? "button" : "button primary-link")
+                Link(t("notifications.unread"), url: "/notifications?unread=1").class(
                     unreadOnly ? "button primary-link" : "button")
                 if unread > 0 {
                     Form(url: "/notifications/read-all", method: .post) {
                         Input(type: .hidden, name: "_csrf", value: csrf)
-                        Button { Text(t("全部标为已读", "Mark all read")) }.attribute(named: "type", value: "submit")
+                        Button { Text(t("notifications.mark-all-read")) }.attribute(named: "type", value: "submit")
                     }.class("inline")
                 }
             }.class("actions")
             if items.isEmpty {
                 Paragraph(
-                    t("暂无消息。诉求受理、办结等进展会在这里通知您。", "Nothing yet. Progress on complaints and other matters appears here.")
+                    t("notifications.nothing-yet-progress-on-complaints")
                 ).class("muted")
             }
             Element(name: "ul") {
@@ -67,55 +67,70 @@ enum NotificationPages {
             }.class("messages")
             Div {
                 if page > 1 {
-                    Link(t("上一页", "Newer"), url: "/notifications?page=\(page - 1)" + (unreadOnly ? "&unread=1" : ""))
-                        .class("button")
+                    Link(
+                        t("notifications.newer"),
+                        url: "/notifications?page=\(page - 1)" + (unreadOnly ? "&unread=1" : "")
+                    )
+                    .class("button")
                 }
                 if items.count > pageSize {
-                    Link(t("下一页", "Older"), url: "/notifications?page=\(page + 1)" + (unreadOnly ? "&unread=1" : ""))
-                        .class("button")
+                    Link(
+                        t("notifications.older"),
+                        url: "/notifications?page=\(page + 1)" + (unreadOnly ? "&unread=1" : "")
+                    )
+                    .class("button")
                 }
             }.class("actions")
-            H2(t("提醒方式", "How to reach me")).id("settings")
+            H2(t("notifications.how-to-reach-me")).id("settings")
             if let error { Paragraph("\(error.messageZh) / \(error.messageEn)").class("alert") }
-            if saved { Paragraph(t("已保存", "Saved")).class("pill ok") }
+            if saved { Paragraph(t("notifications.saved")).class("pill ok") }
             Form(url: "/notifications/settings", method: .post) {
                 Input(type: .hidden, name: "_csrf", value: csrf)
-                Paragraph(t("站内消息始终保留在本页。", "Messages always stay on this page.")).class("muted small")
-                Label(t("短信提醒", "SMS")) {
-                    Input(type: .checkbox, name: "sms", value: "on").attribute(
-                        named: "checked", value: settings.sms ? "checked" : "")
+                Paragraph(t("notifications.messages-always-stay-on-this")).class("muted small")
+                // A channel that is not set up is never shown as on; the stored choice is kept
+                // (hidden) for the day it is.
+                Label(t("notifications.sms")) {
+                    Input(type: .checkbox, name: settings.smsAvailable ? "sms" : "smsOff", value: "on")
+                        .attribute(named: "checked", value: settings.sms && settings.smsAvailable ? "checked" : "")
+                        .attribute(named: "disabled", value: settings.smsAvailable ? "" : "disabled")
                 }.class("check")
+                if !settings.smsAvailable, settings.sms { Input(type: .hidden, name: "sms", value: "on") }
                 if !settings.smsAvailable {
-                    Paragraph(t("本平台尚未开通短信通道。", "SMS is not set up on this platform.")).class("muted small")
+                    Paragraph(t("notifications.sms-is-not-set-up")).class("muted small")
                 }
-                Label(t("接收短信的手机号", "Mobile for SMS")) {
+                Label(t("notifications.mobile-for-sms")) {
                     Input(
                         type: .tel, name: "smsPhone",
                         placeholder: settings.smsPhone.map {
-                            settings.smsPhoneSource == "registry" ? t("登记的号码 \($0)", "registered number \($0)") : $0
-                        } ?? t("11 位手机号", "11-digit mobile")
+                            settings.smsPhoneSource == "registry" ? t("notifications.registered-number-0", $0) : $0
+                        } ?? t("notifications.11-digit-mobile")
                     ).attribute(named: "inputmode", value: "numeric").attribute(named: "autocomplete", value: "tel")
                 }
-                Paragraph(t("留空不修改；填写后优先使用。", "Leave empty to keep; a number given here is used first.")).class(
+                Paragraph(t("notifications.leave-empty-to-keep-a")).class(
                     "muted small")
-                Label(t("微信提醒", "WeChat")) {
-                    Input(type: .checkbox, name: "wechat", value: "on").attribute(
-                        named: "checked", value: settings.wechat ? "checked" : "")
+                Label(t("notifications.wechat")) {
+                    Input(type: .checkbox, name: settings.wechatAvailable ? "wechat" : "wechatOff", value: "on")
+                        .attribute(
+                            named: "checked", value: settings.wechat && settings.wechatAvailable ? "checked" : ""
+                        )
+                        .attribute(named: "disabled", value: settings.wechatAvailable ? "" : "disabled")
                 }.class("check")
+                if !settings.wechatAvailable, settings.wechat { Input(type: .hidden, name: "wechat", value: "on") }
                 if settings.wechatAvailable {
                     if settings.wechatBound {
-                        Paragraph(t("已绑定微信。", "WeChat is bound.")).class("small")
-                        Label(t("解除绑定", "Unbind")) { Input(type: .checkbox, name: "unbindWechat", value: "on") }.class(
-                            "check")
+                        Paragraph(t("notifications.wechat-is-bound")).class("small")
+                        Label(t("notifications.unbind")) { Input(type: .checkbox, name: "unbindWechat", value: "on") }
+                            .class(
+                                "check")
                     } else {
-                        Paragraph { Link(t("在微信中打开以绑定", "Open in WeChat to bind"), url: "/notifications/wechat/bind") }
+                        Paragraph { Link(t("notifications.open-in-wechat-to-bind"), url: "/notifications/wechat/bind") }
                             .class("small")
                     }
                 } else {
-                    Paragraph(t("本平台尚未开通微信公众号提醒。", "WeChat messages are not set up on this platform.")).class(
+                    Paragraph(t("notifications.wechat-messages-are-not-set")).class(
                         "muted small")
                 }
-                Button { Text(t("保存", "Save")) }.attribute(named: "type", value: "submit").class("primary")
+                Button { Text(t("notifications.save")) }.attribute(named: "type", value: "submit").class("primary")
             }.class("stack settings-form")
         }
     }

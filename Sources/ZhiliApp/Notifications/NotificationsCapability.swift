@@ -17,8 +17,29 @@ struct NotificationsCapability: Capability {
     var operations: [APIOperation] { NotificationsAPI.operations }
     var schemas: [(String, JSONValue)] { NotificationsAPI.schemas }
 
+    /// Unread messages, the list `/notifications?unread=1` shows.
+    func todo(_ context: ToDoContext) async throws -> [ToDoItem] {
+        let n = try await NotificationInbox.unreadCount(context.principal.userID, db: context.sql)
+        return [
+            ToDoItem(
+                key: "notifications.unread", label: "notifications.todo.unread", count: n,
+                url: "/notifications?unread=1", order: 90)
+        ]
+    }
+
     func navigation(for principal: Principal) -> [NavigationEntry] {
-        [NavigationEntry(key: "notifications", zh: "消息", en: "Messages", url: "/notifications", order: 10)]
+        [
+            NavigationEntry(
+                key: "notifications", label: "notifications.nav.notifications", url: "/notifications", order: 10,
+                tab: true, icon: "messages")
+        ]
+    }
+
+    var messages: [MessageFile] {
+        [
+            MessageFile(lang: .zh, bytes: PackageResources.notifications_zh_json),
+            MessageFile(lang: .en, bytes: PackageResources.notifications_en_json),
+        ]
     }
 
     var assets: [Asset] { [Asset(name: "badge.js", bytes: PackageResources.badge_js)] }

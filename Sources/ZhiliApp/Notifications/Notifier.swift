@@ -12,6 +12,9 @@ struct Notice: Sendable, Equatable {
     var link: String?
     var entity: String?
     var entityID: String?
+    /// Whether it also goes out by SMS/WeChat to those who chose them; false keeps it in the
+    /// app (a receipt to someone who just submitted from the app).
+    var outbound = true
 }
 
 /// The write side of notifications. Call it with the database of the transaction that makes
@@ -39,9 +42,16 @@ struct Notifier {
     /// outbound channel the user has on. Returns how many people it reached.
     @discardableResult
     func notify(_ users: [UUID], _ notice: Notice, now: Date = Date()) async throws -> Int {
-        var seen = Set<UUID>()
-        let ids = users.filter { seen.insert($0).inserted }
-        guard !ids.isEmpty else { return 0 }
+        try await notify([(users, notice)], now: now)
+    }
+
+    /// Several messages at once (a batch of new complaints, each to its own people): one read
+    /// of the recipients, one insert of the messages and one of the deliveries, whatever the
+    /// number of messages. Returns how many messages were written.
+    @discardableResult
+    func notify(_ batch: [(users: [UUID], notice: Notice)], now: Date = Date()) async throws -> Int {
+        let all = Set(batch.flatMap(\.users))
+        guard !all.isEmpty else { return 0 }
         let recipients = try await db.select()
             .column(SQLColumn("id", table: "u")).column(SQLColumn("role", table: "u")).column(
                 SQLColumn("disabled", table: "u")
@@ -53,29 +63,41 @@ struct Notifier {
                 SQLAlias(SQLIdentifier("notification_settings"), as: SQLIdentifier("s")), method: SQLJoinMethod.left,
                 on: SQLColumn("user_id", table: "s"), .equal, SQLColumn("id", table: "u")
             )
-            .where(SQLColumn("id", table: "u"), .in, SQLGroupExpression(ids.map { SQLBind($0) }))
+            .where(
+                SQLColumn("id", table: "u"), .in,
+                SQLGroupExpression(all.sorted { $0.uuidString < $1.uuidString }.map { SQLBind($0) })
+            )
             .all(decoding: Recipient.self)
             .filter { !$0.disabled }
-        guard !recipients.isEmpty else { return 0 }
+        let byID = Dictionary(recipients.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let insert = db.insert(into: "notifications")
             .columns("id", "user_id", "kind", "title", "body", "link", "entity", "entity_id", "created_at", "read_at")
-        var deliveries: [(UUID, UUID, String)] = []
-        for r in recipients {
-            let id = UUID()
-            insert.values(
-                SQLBind(id), SQLBind(r.id), SQLBind(notice.kind), SQLBind(String(notice.title.prefix(120))),
-                SQLBind(String(notice.body.prefix(1000))), SQLBind(notice.link), SQLBind(notice.entity),
-                SQLBind(notice.entityID), SQLBind(now), SQLBind(Optional<Date>.none))
-            if channels.smsEnabled, r.sms ?? (Role(rawValue: r.role) == .resident) {
-                deliveries.append((id, r.id, "sms"))
+        var deliveries: [(Queued, Notice)] = []
+        var written = 0
+        for (users, notice) in batch {
+            var seen = Set<UUID>()
+            for user in users where seen.insert(user).inserted {
+                guard let r = byID[user] else { continue }
+                let id = UUID()
+                written += 1
+                insert.values(
+                    SQLBind(id), SQLBind(r.id), SQLBind(notice.kind), SQLBind(String(notice.title.prefix(120))),
+                    SQLBind(String(notice.body.prefix(1000))), SQLBind(notice.link), SQLBind(notice.entity),
+                    SQLBind(notice.entityID), SQLBind(now), SQLBind(Optional<Date>.none))
+                if notice.outbound, channels.smsEnabled, r.sms ?? (Role(rawValue: r.role) == .resident) {
+                    deliveries.append(
+                        (Queued(notificationID: id, userID: r.id, channel: "sms", addressEnc: nil), notice))
+                }
+                if notice.outbound, channels.wechatEnabled, r.wechat ?? true, r.bound == 1 {
+                    deliveries.append(
+                        (Queued(notificationID: id, userID: r.id, channel: "wechat", addressEnc: nil), notice))
+                }
             }
-            if channels.wechatEnabled, r.wechat ?? true, r.bound == 1 { deliveries.append((id, r.id, "wechat")) }
         }
+        guard written > 0 else { return 0 }
         try await insert.run()
-        try await queue(
-            deliveries.map { Queued(notificationID: $0.0, userID: $0.1, channel: $0.2, addressEnc: nil) }, notice,
-            now: now)
-        return recipients.count
+        try await queue(deliveries, now: now)
+        return written
     }
 
     /// An SMS to a number that belongs to no account (a call taken by staff, an Open311 report
@@ -83,7 +105,7 @@ struct Notifier {
     func text(encryptedPhone: String, _ notice: Notice, now: Date = Date()) async throws {
         guard channels.smsEnabled else { return }
         try await queue(
-            [Queued(notificationID: nil, userID: nil, channel: "sms", addressEnc: encryptedPhone)], notice, now: now)
+            [(Queued(notificationID: nil, userID: nil, channel: "sms", addressEnc: encryptedPhone), notice)], now: now)
     }
 
     private struct Queued {
@@ -93,14 +115,14 @@ struct Notifier {
         let addressEnc: String?
     }
 
-    private func queue(_ items: [Queued], _ notice: Notice, now: Date) async throws {
+    private func queue(_ items: [(Queued, Notice)], now: Date) async throws {
         guard !items.isEmpty else { return }
         let insert = db.insert(into: "notification_deliveries")
             .columns(
                 "id", "notification_id", "user_id", "channel", "address_enc", "title", "body", "link", "status",
                 "attempts",
                 "next_attempt_at", "claim", "claimed_until", "last_error", "sent_at", "created_at")
-        for q in items {
+        for (q, notice) in items {
             insert.values(
                 SQLBind(UUID()), SQLBind(q.notificationID), SQLBind(q.userID), SQLBind(q.channel),
                 SQLBind(q.addressEnc),

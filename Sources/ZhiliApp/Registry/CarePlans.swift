@@ -14,6 +14,7 @@ struct CarePlans {
         let householdCode: String
         let tag: String
         let tagName: String
+        let tagNameEn: String
         let nextVisitDue: String
         let lastVisitAt: Date?
         let overdueDays: Int
@@ -28,12 +29,58 @@ struct CarePlans {
         let last_visit_at: Date?
     }
 
-    /// Visits due within `horizonDays` (and all overdue ones), most overdue first.
-    func todo(scope: DataScope, viewer: Principal, today: Date = Date(), horizonDays: Int = 7, limit: Int = 200)
-        async throws -> [TodoItem]
-    {
+    /// Which visits: past their date, due from today to `horizonDays` ahead, or both.
+    enum Due: String, Sendable, CaseIterable {
+        case overdue, soon
+    }
+
+    static let horizonDays = 7
+
+    /// The one definition of a visit that is due, shared by the to-do list, its counts on the
+    /// dashboard, the API and the indicators: a care plan (a tag with a visit interval) on a
+    /// person in the viewer's scope, on a tag the viewer may see, whose next visit date is
+    /// before today (overdue) or from today to `horizonDays` ahead (soon).
+    func due(
+        _ q: SQLSelectBuilder, table: String, scope: DataScope, viewer: Principal, due: Due?, today: Date,
+        tag: String? = nil
+    ) async throws {
         let todayText = ResidentValidation.isoDay(today)
-        let horizon = ResidentValidation.isoDay(today.addingTimeInterval(Double(horizonDays) * 86400))
+        let horizon = ResidentValidation.isoDay(today.addingTimeInterval(Double(Self.horizonDays) * 86400))
+        let catalogue = try await TagCatalogue.byCode(on: db)
+        let visible = catalogue.values.filter { TagVisibility.canSee(viewer, $0.tagSensitivity) }.map(\.code)
+            .filter { tag == nil || $0 == tag }.sorted()
+        let column = { (name: String) in SQLColumn(name, table: table) }
+        q.where(column("visit_interval_days"), .isNot, SQLLiteral.null)
+            .where(column("next_visit_due"), .isNot, SQLLiteral.null)
+            .where(column("tag"), .in, SQLGroupExpression((visible.isEmpty ? [""] : visible).map { SQLBind($0) }))
+        switch due {
+        case .overdue: q.where(column("next_visit_due"), .lessThan, SQLBind(todayText))
+        case .soon:
+            q.where(column("next_visit_due"), .greaterThanOrEqual, SQLBind(todayText))
+                .where(column("next_visit_due"), .lessThanOrEqual, SQLBind(horizon))
+        case nil: q.where(column("next_visit_due"), .lessThanOrEqual, SQLBind(horizon))
+        }
+        q.scoped(scope, on: column("household_code"))
+    }
+
+    private struct CountRow: Decodable { let n: Int }
+
+    /// How many visits are due (`due(…)`), for the dashboard and the list's heading.
+    func count(scope: DataScope, viewer: Principal, due kind: Due?, today: Date = Date(), tag: String? = nil)
+        async throws -> Int
+    {
+        let q = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from(SQLAlias(SQLIdentifier("resident_tags"), as: SQLIdentifier("t")))
+        try await due(q, table: "t", scope: scope, viewer: viewer, due: kind, today: today, tag: tag)
+        return try await q.first(decoding: CountRow.self)?.n ?? 0
+    }
+
+    /// The visits that are due (`due(…)`), most overdue first, at most `limit`.
+    func todo(
+        scope: DataScope, viewer: Principal, due kind: Due? = nil, today: Date = Date(), limit: Int = 200,
+        tag: String? = nil
+    ) async throws -> [TodoItem] {
+        let todayText = ResidentValidation.isoDay(today)
         let q = db.select()
             .columns(
                 SQLColumn("resident_id", table: "t"), SQLColumn("name", table: "r"),
@@ -46,15 +93,13 @@ struct CarePlans {
                 SQLAlias(SQLIdentifier("residents"), as: SQLIdentifier("r")), method: SQLJoinMethod.inner,
                 on: SQLColumn("id", table: "r"), .equal, SQLColumn("resident_id", table: "t")
             )
-            .where(SQLColumn("next_visit_due", table: "t"), .lessThanOrEqual, SQLBind(horizon))
-        q.scoped(scope, on: SQLColumn("household_code", table: "t"))
+        try await due(q, table: "t", scope: scope, viewer: viewer, due: kind, today: today, tag: tag)
         let rows = try await q.orderBy(SQLColumn("next_visit_due", table: "t")).limit(limit).all(decoding: Row.self)
         let catalogue = try await TagCatalogue.byCode(on: db)
-        return rows.compactMap { r in
-            guard let def = catalogue[r.tag], TagVisibility.canSee(viewer, def.tagSensitivity) else { return nil }
-            return TodoItem(
+        return rows.map { r in
+            TodoItem(
                 residentId: r.resident_id, name: r.name, householdCode: r.household_code, tag: r.tag,
-                tagName: def.nameZh,
+                tagName: catalogue[r.tag]?.nameZh ?? r.tag, tagNameEn: catalogue[r.tag]?.nameEn ?? r.tag,
                 nextVisitDue: r.next_visit_due, lastVisitAt: r.last_visit_at,
                 overdueDays: Self.days(from: r.next_visit_due, to: todayText))
         }
@@ -94,7 +139,10 @@ struct CarePlans {
     }
 
     /// Records a visit and moves the next due date of the visited tag (or of all the person's tags).
-    func record(_ input: VisitInput, residentID: UUID, household: String, by p: Principal) async throws -> Visit {
+    func record(
+        _ input: VisitInput, residentID: UUID, household: String, by p: Principal,
+        photos: [(UUID, NormalizedPhoto)] = [], media: MediaStore? = nil
+    ) async throws -> Visit {
         let at = try QueryValue.instant(input.visitedAt, field: "visitedAt") ?? Date()
         guard at <= Date().addingTimeInterval(3600) else {
             throw AppError.invalid("visitedAt", zh: "走访时间不能晚于现在", en: "A visit cannot be in the future")
@@ -109,6 +157,26 @@ struct CarePlans {
         let visit = Visit(
             id: UUID(), residentId: residentID, tag: input.tag, visitedAt: at, visitorName: p.displayName,
             notes: ResidentValidation.clean(input.notes), lat: input.lat, lon: input.lon)
+        // The visit, its photos and the moved due dates commit together or not at all.
+        do {
+            try await db.transactionally { tx in
+                try await CarePlans(db: tx).write(visit, input: input, household: household, by: p)
+                if let media {
+                    try await PhotoUploads.save(
+                        photos, ownerKind: "visit", ownerID: visit.id, stage: "visit", by: p, store: media, db: tx)
+                }
+            }
+        } catch {
+            // No photo file stays behind without its visit.
+            if let media { PhotoUploads.discard(photos.map(\.0), store: media) }
+            throw error
+        }
+        return visit
+    }
+
+    private func write(_ visit: Visit, input: VisitInput, household: String, by p: Principal) async throws {
+        let at = visit.visitedAt
+        let residentID = visit.residentId
         try await db.insert(into: "visits")
             .columns(
                 "id", "resident_id", "household_code", "tag", "visited_at", "visitor_id", "visitor_name", "notes",
@@ -131,7 +199,6 @@ struct CarePlans {
             try await db.update("resident_tags").set("last_visit_at", to: at).set("next_visit_due", to: due)
                 .where("resident_id", .equal, residentID).where("tag", .equal, row.tag).run()
         }
-        return visit
     }
 
     func visits(of residentID: UUID, limit: Int = 20) async throws -> [Visit] {
@@ -149,25 +216,31 @@ struct CarePlans {
     }
     private struct Grouped: Decodable {
         let k: String
-        let plans: Int
-        let overdue: Int
+        let n: Int
     }
 
-    /// Plans and overdue visits per child node of `code`.
-    func indicators(under code: HierarchyCode, names: [String: String], today: Date = Date()) async throws
-        -> [Indicator]
+    /// Plans and overdue visits per child node of `code`, counted as `due(…)` counts them for
+    /// this viewer: the indicators of an area add up to its to-do list.
+    func indicators(under code: HierarchyCode, names: [String: String], viewer: Principal, today: Date = Date())
+        async throws -> [Indicator]
     {
         guard let child = code.level.child, child != .household else { return [] }
-        let len = child.codeLength
-        let rows = try await db.raw(
-            """
-            SELECT substr(household_code, 1, \(literal: len)) AS k, COUNT(*) AS plans,
-                   SUM(CASE WHEN next_visit_due < \(bind: ResidentValidation.isoDay(today)) THEN 1 ELSE 0 END) AS overdue
-            FROM resident_tags WHERE visit_interval_days IS NOT NULL
-              AND household_code >= \(bind: code.value) AND household_code < \(bind: code.rangeUpperBound)
-            GROUP BY substr(household_code, 1, \(literal: len)) ORDER BY 1
-            """
-        ).all(decoding: Grouped.self)
-        return rows.map { Indicator(code: $0.k, name: names[$0.k] ?? $0.k, plans: $0.plans, overdue: $0.overdue) }
+        let key = SQLFunction(
+            "substr", args: SQLColumn("household_code", table: "t"), SQLLiteral.numeric("1"),
+            SQLLiteral.numeric("\(child.codeLength)"))
+        // Callers check that the viewer may see `code`; its subtree then lies within their scope.
+        let area = DataScope.subtree(code)
+        let plans = db.select().column(key, as: "k").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from(SQLAlias(SQLIdentifier("resident_tags"), as: SQLIdentifier("t")))
+        try await due(plans, table: "t", scope: area, viewer: viewer, due: nil, today: .distantFuture)
+        let overdue = db.select().column(key, as: "k").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from(SQLAlias(SQLIdentifier("resident_tags"), as: SQLIdentifier("t")))
+        try await due(overdue, table: "t", scope: area, viewer: viewer, due: .overdue, today: today)
+        let planRows = try await plans.groupBy(key).all(decoding: Grouped.self)
+        let overdueRows = try await overdue.groupBy(key).all(decoding: Grouped.self)
+        let late = Dictionary(overdueRows.map { ($0.k, $0.n) }, uniquingKeysWith: +)
+        return planRows.sorted { $0.k < $1.k }.map {
+            Indicator(code: $0.k, name: names[$0.k] ?? $0.k, plans: $0.n, overdue: late[$0.k] ?? 0)
+        }
     }
 }

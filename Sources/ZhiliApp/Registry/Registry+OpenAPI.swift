@@ -77,7 +77,10 @@ enum RegistryAPI {
             success: (200, Schema.array(["type": "object"]), "application/json")),
         APIOperation(
             method: "get", path: "/api/v1/care/todo", tag: "关爱 Care",
-            summary: "Visits due and overdue in my area (待走访)",
+            summary: "Visits due in my area, most overdue first (待走访); due=overdue or soon (the next 7 days)",
+            params: [
+                .query("due", ["type": "string", "enum": ["overdue", "soon"]], "Only overdue, or only due soon")
+            ],
             success: (200, Schema.array(["type": "object"]), "application/json")),
         APIOperation(
             method: "get", path: "/api/v1/care/indicators", tag: "关爱 Care",

@@ -25,13 +25,53 @@ struct RegistryCapability: Capability {
     var operations: [APIOperation] { PeopleAPI.operations + RegistryAPI.operations }
     var schemas: [(String, JSONValue)] { PeopleAPI.schemas + RegistryAPI.schemas }
 
+    var assets: [Asset] { [Asset(name: "visit.js", bytes: PackageResources.visit_js)] }
+
+    var messages: [MessageFile] {
+        [
+            MessageFile(lang: .zh, bytes: PackageResources.registry_zh_json),
+            MessageFile(lang: .en, bytes: PackageResources.registry_en_json),
+        ]
+    }
+
+    /// Visits overdue and due within a week (`CarePlans.count`, the definition `/care` lists),
+    /// and change requests waiting for a reviewer.
+    func todo(_ context: ToDoContext) async throws -> [ToDoItem] {
+        let p = context.principal
+        guard p.role.isStaff else { return [] }
+        let care = CarePlans(db: context.sql)
+        let overdue = try await care.count(scope: p.scope, viewer: p, due: .overdue, today: context.now)
+        let soon = try await care.count(scope: p.scope, viewer: p, due: .soon, today: context.now)
+        var items = [
+            ToDoItem(
+                key: "registry.visits-overdue", label: "registry.todo.visits-overdue", count: overdue,
+                url: "/care?due=overdue", tone: overdue > 0 ? .bad : .normal, order: 40),
+            ToDoItem(
+                key: "registry.visits-soon", label: "registry.todo.visits-soon", count: soon, url: "/care?due=soon",
+                tone: soon > 0 ? .warn : .normal, order: 41),
+        ]
+        if [.communityStaff, .streetOfficial, .admin].contains(p.role) {
+            let pending = try await ReviewQueue(db: context.sql, cipher: context.application.zhili.cipher)
+                .count(status: "pending", scope: p.scope)
+            items.append(
+                ToDoItem(
+                    key: "registry.reviews-pending", label: "registry.todo.reviews-pending", count: pending,
+                    url: "/reviews?status=pending", tone: pending > 0 ? .warn : .normal, order: 45))
+        }
+        return items
+    }
+
     func navigation(for principal: Principal) -> [NavigationEntry] {
         guard principal.role.isStaff else { return [] }
         return [
-            NavigationEntry(key: "residents", zh: "居民检索", en: "Residents", url: "/residents", order: 50),
-            NavigationEntry(key: "care", zh: "待走访", en: "Visits due", url: "/care", order: 60),
-            NavigationEntry(key: "reviews", zh: "信息审核", en: "Reviews", url: "/reviews", order: 70),
-            NavigationEntry(key: "exchange", zh: "导入导出", en: "Import/export", url: "/exchange", order: 80),
+            NavigationEntry(
+                key: "residents", label: "registry.nav.residents", url: "/residents", order: 50,
+                tab: principal.role == .admin, icon: "people"),
+            NavigationEntry(
+                key: "care", label: "registry.nav.care", url: "/care", order: 60,
+                tab: [.gridWorker, .communityStaff].contains(principal.role), icon: "care"),
+            NavigationEntry(key: "reviews", label: "registry.nav.reviews", url: "/reviews", order: 70, icon: "check"),
+            NavigationEntry(key: "exchange", label: "registry.nav.exchange", url: "/exchange", order: 80, icon: "doc"),
         ]
     }
 

@@ -9,6 +9,9 @@ enum RegistryPages {
     static func register(_ app: Application) {
         app.get("residents", use: search)
         app.get("residents", ":id", use: profile)
+        app.get("residents", ":id", "visit", use: visitForm)
+        app.on(.POST, "residents", ":id", "visit", body: .collect(maxSize: PhotoUploads.requestLimit), use: recordVisit)
+        app.post("residents", ":id", "call", use: call)
         app.get("care", use: todo)
         app.get("reviews", use: reviews)
         app.post("reviews", ":id", "approve", use: approve)
@@ -22,8 +25,8 @@ enum RegistryPages {
         return p
     }
 
-    static func tagName(_ code: String) -> String {
-        KeyPopulationCatalogue.defaults.first { $0.code == code }?.nameZh ?? code
+    static func tagName(_ t: Localizer, _ code: String) -> String {
+        KeyPopulationCatalogue.defaults.first { $0.code == code }.map { t.pick($0.nameZh, $0.nameEn) } ?? code
     }
 
     @Sendable static func search(req: Request) async throws -> Response {
@@ -44,33 +47,37 @@ enum RegistryPages {
         let catalogue = try await TagCatalogue.all(on: req.sql).filter {
             TagVisibility.canSee(p, $0.tagSensitivity) && $0.parentCode != nil
         }
-        return PageShell(request: req, title: t("居民检索", "Find residents"), active: "residents", wide: true).render {
+        return PageShell(request: req, title: t("registry.find-residents"), active: "residents", wide: true).render {
             Div {
-                H1(t("居民检索", "Find residents"))
+                H1(t("registry.find-residents"))
                 Paragraph(
-                    t("姓名、拼音首字母（如 zs）、身份证号、手机号或地址", "Name, pinyin initials (e.g. zs), ID number, phone or address")
+                    t("registry.name-pinyin-initials-e-g")
                 ).class("muted")
             }.class("page-head")
             Form(url: "/residents", method: .get) {
-                Input(type: .search, name: "q", value: query.q, placeholder: t("输入检索内容", "Search")).attribute(
+                Input(type: .search, name: "q", value: query.q, placeholder: t("registry.search")).attribute(
                     named: "autofocus", value: "autofocus")
                 Element(name: "select") {
                     Node<HTML.BodyContext>.element(
-                        named: "option", nodes: [.attribute(named: "value", value: ""), .text(t("全部标签", "All tags"))])
+                        named: "option",
+                        nodes: [
+                            .attribute(named: "value", value: "", ignoreIfValueIsEmpty: false),
+                            .text(t("registry.all-tags")),
+                        ])
                     for d in catalogue {
                         Node<HTML.BodyContext>.element(
                             named: "option",
                             nodes: [
                                 .attribute(named: "value", value: d.code),
                                 .attribute(named: "selected", value: d.code == query.tag ? "selected" : nil),
-                                .text(t(d.nameZh, d.nameEn)),
+                                .text(t.pick(d.nameZh, d.nameEn)),
                             ])
                     }
                 }.attribute(named: "name", value: "tag")
-                Button { Text(t("检索", "Search")) }.attribute(named: "type", value: "submit").class("primary")
+                Button { Text(t("registry.search-2")) }.attribute(named: "type", value: "submit").class("primary")
             }.class("filters")
             if !items.isEmpty || query.q != nil {
-                Paragraph(t("共 \(items.count) 条（最多显示 20 条）", "\(items.count) found (20 at most)")).class("muted small")
+                Paragraph(t("registry.0-found-20-at-most", items.count)).class("muted small")
                 ResidentTable(items: items, t: t)
             }
         }
@@ -91,70 +98,79 @@ enum RegistryPages {
             Div {
                 H1(r.name)
                 Paragraph(
-                    "\(Sex(rawValue: r.sex)?.nameZh ?? r.sex) · \(r.birthDate) · \(r.ethnicity) · \(RegistryVocabulary.item(RegistryVocabulary.residencyTypes, key: r.residencyType)?.nameZh ?? r.residencyType)"
+                    "\(t.name(Sex.self, r.sex)) · \(r.birthDate) · \(r.ethnicity) · \(t.term(RegistryVocabulary.residencyTypes, r.residencyType))"
                 ).class("muted")
                 Paragraph {
-                    for tag in profile.tags { Span(tag.name + (tag.detail.map { "（\($0)）" } ?? "")).class("pill warn") }
+                    for tag in profile.tags {
+                        Span(tag.detail.map { t("registry.tag-with-detail", tag.name, $0) } ?? tag.name).class(
+                            "pill warn")
+                    }
+                }
+                ProfileActions(
+                    residentID: current.id, hasPhone: r.phoneMasked != nil, viewer: p, t: t, csrf: req.csrfToken ?? "")
+                if (try? req.query.decode(VisitedQuery.self).visited) == "1" {
+                    Paragraph(t("registry.visit-saved")).class("pill ok")
                 }
             }.class("page-head")
             Div {
                 Div {
-                    H3(t("基本信息", "Record"))
+                    H3(t("registry.record"))
                     Table(rows: {
                         TableRow {
-                            TableCell(t("证件号码", "ID number"))
+                            TableCell(t("registry.id-number"))
                             TableCell { Span(r.idNumberMasked).class("mono") }
                         }
                         TableRow {
-                            TableCell(t("手机号码", "Phone"))
+                            TableCell(t("registry.phone"))
                             TableCell { Span(r.phoneMasked ?? "—").class("mono") }
                         }
                         TableRow {
-                            TableCell(t("与户主关系", "Relation"))
+                            TableCell(t("registry.relation"))
                             TableCell(
-                                RegistryVocabulary.item(RegistryVocabulary.relations, key: r.relation)?.nameZh
-                                    ?? r.relation)
+                                t.term(RegistryVocabulary.relations, r.relation))
                         }
                         TableRow {
-                            TableCell(t("政治面貌", "Political status"))
+                            TableCell(t("registry.political-status"))
                             TableCell(
-                                RegistryVocabulary.item(RegistryVocabulary.politicalStatuses, key: r.politicalStatus)?
-                                    .nameZh ?? r.politicalStatus)
+                                t.term(RegistryVocabulary.politicalStatuses, r.politicalStatus))
                         }
                         TableRow {
-                            TableCell(t("工作单位", "Employer"))
+                            TableCell(t("registry.employer"))
                             TableCell(profile.employer ?? "—")
                         }
                         TableRow {
-                            TableCell(t("备注", "Notes"))
+                            TableCell(t("registry.notes"))
                             TableCell(profile.notes ?? "—")
                         }
                     }).class("data")
                 }.class("card")
                 Div {
-                    H3(t("关爱计划", "Care plan"))
-                    if profile.tags.isEmpty { Paragraph(t("无重点人群标签", "No key-population tags")).class("muted") }
+                    H3(t("registry.care-plan"))
+                    if profile.tags.isEmpty { Paragraph(t("registry.no-key-population-tags")).class("muted") }
                     for tag in profile.tags {
                         Paragraph(
-                            "\(tag.name)：\(tag.visitIntervalDays.map { t("每 \($0) 天走访", "visit every \($0) days") } ?? t("无走访要求", "no visits")) · \(t("下次", "next")) \(tag.nextVisitDue ?? "—")"
+                            t(
+                                "registry.labelled", tag.name,
+                                "\(tag.visitIntervalDays.map { t("registry.visit-every-0-days", $0) } ?? t("registry.no-visits")) · \(t("registry.next")) \(tag.nextVisitDue ?? "—")"
+                            )
                         )
                     }
-                    H3(t("走访记录", "Visits"))
-                    if profile.visits.isEmpty { Paragraph(t("暂无走访记录", "No visits yet")).class("muted") }
+                    H3(t("registry.visits"))
+                    if profile.visits.isEmpty { Paragraph(t("registry.no-visits-yet")).class("muted") }
                     for v in profile.visits.prefix(5) {
                         Paragraph("\(DisplayTime.day(v.visitedAt)) · \(v.visitorName ?? "") · \(v.notes ?? "")").class(
                             "small")
                     }
                 }.class("card")
             }.class("cards")
-            H2(t("变更记录", "Change history"))
+            H2(t("registry.change-history"))
             Table(
                 header: TableRow {
-                    TableHeaderCell(t("时间", "When"))
-                    TableHeaderCell(t("字段", "Field"))
-                    TableHeaderCell(t("原值", "Old"))
-                    TableHeaderCell(t("新值", "New"))
-                    TableHeaderCell(t("操作人", "By"))
+                    TableHeaderCell(t("registry.when"))
+                    TableHeaderCell(t("registry.field"))
+                    TableHeaderCell(t("registry.old"))
+                    TableHeaderCell(t("registry.new"))
+                    TableHeaderCell(t("registry.by"))
                 }
             ) {
                 for c in profile.history {
@@ -167,7 +183,7 @@ enum RegistryPages {
                     }
                 }
             }.class("data")
-            Paragraph(t("证件号码与电话已脱敏显示；本次查看已记入审计日志。", "Numbers are masked; this view was recorded in the audit log."))
+            Paragraph(t("registry.numbers-are-masked-this-view"))
                 .class("muted small")
         }
     }
@@ -179,28 +195,57 @@ struct ResidentTable: Component {
     let t: Localizer
 
     var body: Component {
-        Table(
-            header: TableRow {
-                TableHeaderCell(t("姓名", "Name"))
-                TableHeaderCell(t("性别", "Sex"))
-                TableHeaderCell(t("出生日期", "Born"))
-                TableHeaderCell(t("证件号码", "ID number"))
-                TableHeaderCell(t("电话", "Phone"))
-                TableHeaderCell(t("户编码", "Household"))
-                TableHeaderCell(t("标签", "Tags"))
+        DataTable(
+            columns: [
+                t("registry.name"), t("registry.sex"), t("registry.born"), t("registry.id-number"),
+                t("registry.phone-2"), t("registry.household"), t("registry.tags"),
+            ],
+            rows: items.map { r -> [Component] in
+                [
+                    Link(r.name, url: "/residents/\(r.id.uuidString)"),
+                    Text(t.name(Sex.self, r.sex)),
+                    Text(r.birthDate),
+                    Span(r.idNumberMasked).class("mono"),
+                    Span(r.phoneMasked ?? "—").class("mono"),
+                    Link(r.householdCode, url: "/h/\(r.householdCode)").class("mono small"),
+                    ComponentGroup(members: r.tags.map { Span(RegistryPages.tagName(t, $0)).class("pill warn") }),
+                ]
+            },
+            empty: EmptyState(title: t("registry.empty-residents"), hint: t("registry.empty-residents-hint"))
+        )
+    }
+}
+
+extension Localizer {
+    /// The name of a registry vocabulary's term (relation, political status …) in the page's
+    /// language; an unknown key reads as itself.
+    func term(_ list: [VocabularyItem], _ key: String) -> String {
+        RegistryVocabulary.item(list, key: key).map { pick($0.nameZh, $0.nameEn) } ?? key
+    }
+}
+
+struct VisitedQuery: Content { var visited: String? }
+
+/// The profile's buttons for the work done on a phone: record a visit, call the person.
+struct ProfileActions: Component {
+    let residentID: UUID
+    let hasPhone: Bool
+    let viewer: Principal
+    let t: Localizer
+    let csrf: String
+
+    var body: Component {
+        Div {
+            if RegistryPolicy.mayWrite(viewer, action: "visit") {
+                Link(t("registry.record-visit"), url: "/residents/\(residentID.uuidString)/visit").class(
+                    "button primary-link")
             }
-        ) {
-            for r in items {
-                TableRow {
-                    TableCell { Link(r.name, url: "/residents/\(r.id.uuidString)") }
-                    TableCell(Sex(rawValue: r.sex)?.nameZh ?? r.sex)
-                    TableCell(r.birthDate)
-                    TableCell { Span(r.idNumberMasked).class("mono") }
-                    TableCell { Span(r.phoneMasked ?? "—").class("mono") }
-                    TableCell { Link(r.householdCode, url: "/h/\(r.householdCode)").class("mono") }
-                    TableCell { for tag in r.tags { Span(RegistryPages.tagName(tag)).class("pill warn") } }
-                }
+            if hasPhone, TagVisibility.mayReveal(viewer, isChild: false) {
+                Form(url: "/residents/\(residentID.uuidString)/call", method: .post) {
+                    Input(type: .hidden, name: "_csrf", value: csrf)
+                    Button { Text(t("registry.call")) }.attribute(named: "type", value: "submit")
+                }.class("inline")
             }
-        }.class("data")
+        }.class("actions")
     }
 }

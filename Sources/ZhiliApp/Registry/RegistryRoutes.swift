@@ -223,10 +223,22 @@ enum RegistryRoutes {
         return try await TagCatalogue.all(on: req.sql)
     }
 
+    struct DueQuery: Content { var due: String? }
+
+    /// `due` (overdue or soon) as given, or an error naming the field; nil when absent.
+    static func dueFilter(_ raw: String?) throws -> CarePlans.Due? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let due = CarePlans.Due(rawValue: raw) else {
+            throw AppError.invalid("due", zh: "due 应为 overdue 或 soon", en: "due must be overdue or soon")
+        }
+        return due
+    }
+
     @Sendable static func todo(req: Request) async throws -> [CarePlans.TodoItem] {
         let p = try req.requirePrincipal()
         guard p.role.isStaff else { throw AppError.forbidden }
-        return try await CarePlans(db: req.sql).todo(scope: p.scope, viewer: p)
+        let due = try dueFilter(try req.query.decode(DueQuery.self).due)
+        return try await CarePlans(db: req.sql).todo(scope: p.scope, viewer: p, due: due)
     }
 
     struct UnderQuery: Content { var under: String? }
@@ -240,7 +252,7 @@ enum RegistryRoutes {
         let names = Dictionary(
             try await req.hierarchy.reads(try req.sql).children(of: code).map { ($0.code, $0.name) },
             uniquingKeysWith: { a, _ in a })
-        return try await CarePlans(db: req.sql).indicators(under: code, names: names)
+        return try await CarePlans(db: req.sql).indicators(under: code, names: names, viewer: p)
     }
 
     struct StatusQuery: Content { var status: String? }

@@ -81,6 +81,16 @@ struct ReviewQueue {
             .all(decoding: Item.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    private struct CountRow: Decodable { let n: Int }
+
+    /// How many requests `list(status:scope:)` holds, counted without its page limit.
+    func count(status: String?, scope: DataScope) async throws -> Int {
+        let q = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("change_requests")
+            .scoped(scope, column: "household_code")
+        if let status { q.where("status", .equal, status) }
+        return try await q.first(decoding: CountRow.self)?.n ?? 0
+    }
+
     func find(_ id: UUID) async throws -> Item? {
         try await db.select().columns(Self.columns).from("change_requests").where("id", .equal, id)
             .first(decoding: Item.self, keyDecodingStrategy: .convertFromSnakeCase)

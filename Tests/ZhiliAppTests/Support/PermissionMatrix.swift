@@ -59,6 +59,7 @@ enum PermissionMatrix {
         "POST /api/v1/auth/token": Row(everyone, body: .json(#"{"username":"community","password":"Demo@2026"}"#)),
         "POST /api/v1/auth/logout": Row(signedIn, freshToken: true),
         "GET /api/v1/me": Row(signedIn),
+        "GET /api/v1/me/todo": Row(signedIn),
         "POST /api/v1/me/password": Row(
             signedIn, body: .json(#"{"currentPassword":"Demo@2026","newPassword":"short"}"#), freshToken: true),
         "GET /api/v1/users": Row(admin),

@@ -6,10 +6,17 @@
   "use strict";
   var el = document.getElementById("tell-map");
   var lat = document.getElementById("lat"), lon = document.getElementById("lon"), info = document.getElementById("loc-text");
-  var en = el && el.dataset.lang === "en";
-  function set(la, lo) {
+  var t = window.zhili.t;
+  function set(la, lo, place) {
     lat.value = la.toFixed(6); lon.value = lo.toFixed(6);
-    info.textContent = (en ? "Location: " : "位置：") + lat.value + ", " + lon.value;
+    info.textContent = place ? t("complaints.js.location-in", place) : t("complaints.js.location-set");
+    if (!place) {
+      // In words: the community and grid the point lies in.
+      fetch("/api/v1/grids/locate?lat=" + lat.value + "&lon=" + lon.value, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (g) { if (g) { info.textContent = t("complaints.js.location-in", g.communityName + " " + g.gridName); } })
+        .catch(function () {});
+    }
     if (marker) { marker.setLatLng([la, lo]); } else if (map) { marker = L.circleMarker([la, lo], { radius: 8, color: "#c8102e" }).addTo(map); }
     checkNearby();
   }
@@ -18,7 +25,7 @@
   var nearbyBox = document.getElementById("nearby");
   function checkNearby() {
     var cat = document.getElementById("category");
-    if (!nearbyBox || !cat || !lat.value) { return; }
+    if (!nearbyBox || !cat || !cat.value || !lat.value) { return; }
     fetch("/api/v1/complaints/nearby?category=" + encodeURIComponent(cat.value) + "&lat=" + lat.value + "&lon=" + lon.value, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (list) {
@@ -26,41 +33,44 @@
         nearbyBox.hidden = !list.length;
         if (!list.length) { return; }
         var head = document.createElement("strong");
-        head.textContent = en ? "Same problem nearby? Follow it instead:" : "附近已有同类诉求，是同一个问题吗？可直接关注：";
+        head.textContent = t("complaints.js.nearby-head");
         nearbyBox.appendChild(head);
         list.slice(0, 3).forEach(function (c) {
           var row = document.createElement("div"), b = document.createElement("button");
           row.className = "nearby-item";
-          row.appendChild(document.createTextNode(c.text + " · " + Math.round(c.distanceMeters) + (en ? " m " : " 米 ")));
-          b.type = "button"; b.textContent = en ? "Follow" : "关注此诉求";
+          row.appendChild(document.createTextNode(c.text + " · " + t("complaints.js.metres", Math.round(c.distanceMeters)) + " "));
+          b.type = "button"; b.textContent = t("complaints.js.follow");
           b.addEventListener("click", function () {
             var token = document.querySelector("input[name=_csrf]");
             fetch("/api/v1/complaints/" + c.id + "/follow", { method: "POST", credentials: "same-origin",
               headers: { "X-CSRF-Token": token ? token.value : "", "Content-Type": "application/json" },
               body: JSON.stringify({ lat: parseFloat(lat.value), lon: parseFloat(lon.value) }) })
-              .then(function (r) { if (r.ok) { window.location.href = "/complaints/" + c.id; } else { b.textContent = en ? "Could not follow" : "关注失败"; } });
+              .then(function (r) { if (r.ok) { window.location.href = "/complaints/" + c.id; } else { b.textContent = t("complaints.js.follow-failed"); } });
           });
           row.appendChild(b);
           nearbyBox.appendChild(row);
         });
       }).catch(function () {});
   }
-  if (el && typeof L !== "undefined") {
-    map = L.map(el);
-    fetch("/api/v1/grids.geojson", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (fc) {
-      var layer = L.geoJSON(fc, { style: { color: "#1f6feb", weight: 1, fillOpacity: 0.08 } }).addTo(map);
-      if (fc.features.length) { map.fitBounds(layer.getBounds()); } else { map.setView([40.142, 94.662], 13); }
-    }).catch(function () { map.setView([40.142, 94.662], 13); });
+  if (el && typeof L !== "undefined" && window.zhili.baseMap) {
+    // The same base map as the staff's: named blocks to tap, not a blank shape.
+    var base = window.zhili.baseMap(el, {
+      onGrid: function (f, layer) {
+        layer.on("click", function (e) { L.DomEvent.stopPropagation(e); set(e.latlng.lat, e.latlng.lng, f.properties.name); });
+      }
+    });
+    map = base.map;
+    base.ready.catch(function () { map.setView([40.142, 94.662], 13); });
     map.on("click", function (e) { set(e.latlng.lat, e.latlng.lng); });
   }
   var button = document.getElementById("locate");
   if (button) {
     button.addEventListener("click", function () {
-      if (!navigator.geolocation) { info.textContent = en ? "This device cannot locate itself; tap the map." : "此设备无法定位，请在地图上点选"; return; }
+      if (!navigator.geolocation) { info.textContent = t("complaints.js.no-geolocation"); return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
         set(pos.coords.latitude, pos.coords.longitude);
         if (map) { map.setView([pos.coords.latitude, pos.coords.longitude], 16); }
-      }, function () { info.textContent = en ? "Location refused; tap the map." : "定位失败，请在地图上点选"; });
+      }, function () { info.textContent = t("complaints.js.location-refused"); });
     });
     if (el && el.dataset.autolocate === "1") { button.click(); }
   }
@@ -93,7 +103,7 @@
   input.addEventListener("change", function () {
     previews.textContent = "";
     var list = Array.prototype.slice.call(input.files || []);
-    if (list.length > 9) { previews.textContent = en ? "At most 9 photos; only the first 9 are sent." : "最多 9 张，只发送前 9 张"; }
+    if (list.length > 9) { previews.textContent = t("complaints.js.max-photos"); }
     list.slice(0, 9).forEach(function (f) {
       var im = document.createElement("img"); im.src = URL.createObjectURL(f); im.alt = f.name; im.className = "thumb";
       previews.appendChild(im);
@@ -115,7 +125,7 @@
       return res.text().then(function (html) { document.open(); document.write(html); document.close(); });
     }).catch(function () {
       if (send) { send.disabled = false; }
-      previews.textContent = en ? "Sending failed; check the network and try again." : "发送失败，请检查网络后重试";
+      previews.textContent = t("complaints.js.send-failed");
     });
   });
 })();

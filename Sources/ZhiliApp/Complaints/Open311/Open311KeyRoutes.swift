@@ -81,19 +81,16 @@ enum Open311KeyRoutes {
         let t = Localizer(req)
         let keys = try await Open311Keys.list(on: req.sql)
         let csrf = req.csrfToken ?? ""
-        return PageShell(request: req, title: t("系统接入", "Integrations"), active: "integrations", wide: true).render {
+        return PageShell(request: req, title: t("complaints.integrations"), active: "integrations", wide: true).render {
             Div {
-                H1(t("系统接入（Open311）", "Integrations (Open311)"))
+                H1(t("complaints.integrations-open311"))
                 Paragraph(
-                    t(
-                        "为 12345 热线等外部系统签发 api_key；密钥只显示一次，平台只保存其摘要。接口地址：/open311/v2/",
-                        "Issue an api_key per external system (a 12345 hotline, another platform). A key is shown once; only its hash is kept. Endpoint: /open311/v2/"
-                    )
+                    t("complaints.issue-an-api-key-per")
                 ).class("muted")
             }.class("page-head")
             if let issued {
                 Div {
-                    H3(t("新密钥（请立即复制保存）", "New key (copy it now)"))
+                    H3(t("complaints.new-key-copy-it-now"))
                     Paragraph {
                         Text("\(issued.integrator)：")
                         Element(name: "code") { Text(issued.apiKey) }
@@ -104,14 +101,14 @@ enum Open311KeyRoutes {
                 Input(type: .hidden, name: "_csrf", value: csrf)
                 Input(
                     type: .text, name: "integrator", isRequired: true,
-                    placeholder: t("接入方名称，如 市12345热线", "Integrator, e.g. city 12345 hotline"))
-                Button { Text(t("签发密钥", "Issue a key")) }.attribute(named: "type", value: "submit").class("primary")
+                    placeholder: t("complaints.integrator-e-g-city-12345"))
+                Button { Text(t("complaints.issue-a-key")) }.attribute(named: "type", value: "submit").class("primary")
             }.class("inline filters")
             Table(
                 header: TableRow {
-                    TableHeaderCell(t("接入方", "Integrator"))
-                    TableHeaderCell(t("签发时间", "Issued"))
-                    TableHeaderCell(t("状态", "State"))
+                    TableHeaderCell(t("complaints.integrator"))
+                    TableHeaderCell(t("complaints.issued"))
+                    TableHeaderCell(t("complaints.state"))
                     TableHeaderCell("")
                 }
             ) {
@@ -120,14 +117,14 @@ enum Open311KeyRoutes {
                         TableCell(k.integrator)
                         TableCell(DisplayTime.minutes(k.createdAt))
                         TableCell {
-                            Span(k.active ? t("有效", "active") : t("已停用", "revoked")).class(
+                            Span(k.active ? t("complaints.active-3") : t("complaints.revoked")).class(
                                 k.active ? "pill ok" : "pill")
                         }
                         TableCell {
                             if k.active {
                                 Form(url: "/admin/integrations/\(k.id.uuidString)/revoke", method: .post) {
                                     Input(type: .hidden, name: "_csrf", value: csrf)
-                                    Button { Text(t("停用", "Revoke")) }.attribute(named: "type", value: "submit")
+                                    Button { Text(t("complaints.revoke")) }.attribute(named: "type", value: "submit")
                                 }.class("inline")
                             }
                         }

@@ -1,50 +1,53 @@
-// The grid map: grid polygons in scope, click for compounds and buildings. Needs no
-// tile server; when one is configured it is drawn underneath.
+// The grid map: the base map of grids; a click on a grid shows its figures and draws its
+// compounds, a click on a compound its buildings, each with its name.
 
 (function () {
   "use strict";
   var el = document.getElementById("map");
-  if (!el || typeof L === "undefined") { return; }
-  var en = el.dataset.lang === "en";
-  var t = function (zh, e) { return en ? e : zh; };
+  if (!el || typeof L === "undefined" || !window.zhili.baseMap) { return; }
+  var t = window.zhili.t;
   var info = document.getElementById("map-info");
-  var map = L.map(el, { zoomSnap: 0.25, preferCanvas: false });
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-  }
-  var palette = ["#c8102e", "#1f6feb", "#1a7f37", "#b25e00", "#8250df", "#0a7ea4", "#bf3989", "#57606a"];
-  function colour(code) { var n = 0; for (var i = 0; i < code.length; i++) { n = (n * 31 + code.charCodeAt(i)) % 9973; } return palette[n % palette.length]; }
-  function text(s) { var d = document.createElement("span"); d.textContent = s; return d.innerHTML; }
-  var detail = L.layerGroup().addTo(map);
+  var detail = L.layerGroup();
+  var base = window.zhili.baseMap(el, {
+    onGrid: function (f, layer) {
+      layer.on("click", function () { show(f.properties); loadChildren(f.properties.code, true); });
+    }
+  });
+  var map = base.map, text = base.text;
+  detail.addTo(map);
   function show(p) {
-    info.innerHTML = "<strong>" + text(p.name) + "</strong> · " + text(p.code) + " · " + t("户数", "households") + " " + p.households + " · " + t("居民", "residents") + " " + p.residents +
-      " · <a href=\"/hierarchy?code=" + encodeURIComponent(p.code) + "\">" + t("查看层级", "open in hierarchy") + "</a>";
+    info.innerHTML = "<strong>" + text(p.name) + "</strong> · " + t("hierarchy.js.households", p.households) + " · " +
+      t("hierarchy.js.residents", p.residents) + " · <a href=\"/hierarchy?code=" + encodeURIComponent(p.code) + "\">" +
+      t("hierarchy.js.open-in-hierarchy") + "</a> <span class=\"mono small muted\">" + text(p.code) + "</span>";
   }
-  function loadChildren(code) {
+  function loadChildren(code, clear) {
     fetch("/api/v1/nodes/" + encodeURIComponent(code) + "/children.geojson", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { features: [] }; })
       .then(function (fc) {
-        detail.clearLayers();
-        L.geoJSON(fc, {
-          style: function () { return { color: "#344054", weight: 1, fillOpacity: 0.25, fillColor: "#ffffff" }; },
-          pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 4, color: "#344054", weight: 1, fillOpacity: 0.8 }); },
-          onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name); layer.on("click", function (e) { L.DomEvent.stopPropagation(e); show(f.properties); }); }
+        if (clear) { detail.clearLayers(); }
+        var layer = L.geoJSON(fc, {
+          style: function () { return { color: "#475467", weight: 1.5, fillOpacity: 0.7, fillColor: "#f8f9fb" }; },
+          pointToLayer: function (f, latlng) {
+            return L.circleMarker(latlng, { radius: 5, color: "#475467", weight: 1, fillColor: "#ffffff", fillOpacity: 1 });
+          },
+          onEachFeature: function (f, l) {
+            l.bindTooltip(f.properties.name, { permanent: fc.features.length <= 40, direction: "center", className: "child-label" });
+            l.on("click", function (e) {
+              L.DomEvent.stopPropagation(e);
+              show(f.properties);
+              if (f.properties.code.length < 19) { loadChildren(f.properties.code, false); }
+            });
+          }
         }).addTo(detail);
+        if (clear && fc.features.length) { map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 17 }); }
       });
   }
-  fetch("/api/v1/grids.geojson", { credentials: "same-origin" })
-    .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
-    .then(function (fc) {
-      if (!fc.features.length) { info.textContent = t("暂无网格数据", "No grids yet"); map.setView([40.142, 94.662], 13); return; }
-      var grids = L.geoJSON(fc, {
-        style: function (f) { var c = colour(f.properties.code.slice(0, 12)); return { color: c, weight: 1.5, fillColor: c, fillOpacity: 0.18 }; },
-        onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.name, { sticky: true });
-          layer.on("click", function () { show(f.properties); loadChildren(f.properties.code); });
-        }
-      }).addTo(map);
-      map.fitBounds(grids.getBounds(), { padding: [12, 12] });
-      info.textContent = t("共 ", "") + fc.features.length + t(" 个网格，点击网格查看小区。", " grids; click one to see its compounds.");
-    })
-    .catch(function (e) { info.textContent = t("网格加载失败：", "Could not load grids: ") + e.message; });
+  base.legend([
+    { colour: "#8fb8de", label: t("hierarchy.js.legend-grid") },
+    { colour: "#f8f9fb", label: t("hierarchy.js.legend-compound") },
+    { colour: "#ffffff", label: t("hierarchy.js.legend-building"), dot: true }
+  ]);
+  base.ready.then(function (fc) {
+    info.textContent = fc.features.length ? t("hierarchy.js.grid-count", fc.features.length) : t("hierarchy.js.no-grids");
+  }).catch(function (e) { info.textContent = t("hierarchy.js.load-failed", e.message); });
 })();

@@ -10,6 +10,7 @@ enum AuthRoutes {
         api.post("auth", "token", use: token)
         api.post("auth", "logout", use: logout)
         api.get("me", use: me)
+        api.get("me", "todo", use: ToDoCentre.api)
         api.post("me", "password", use: changePassword)
         api.get("users", use: listUsers)
         api.post("users", use: createUser)

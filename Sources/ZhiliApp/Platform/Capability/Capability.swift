@@ -31,9 +31,18 @@ protocol Capability: Sendable {
     /// Entries of the top navigation for this signed-in person (sorted by `order` overall).
     func navigation(for principal: Principal) -> [NavigationEntry]
 
+    /// What waits for this person now (to review, to sign, overdue, due …), each line counted
+    /// by the same definition as the list it links to: the dashboard's to-do centre and
+    /// `GET /api/v1/me/todo`.
+    func todo(_ context: ToDoContext) async throws -> [ToDoItem]
+
     /// Stylesheets and scripts served at `/assets/<name>` (files in the capability's folder,
     /// embedded in the binary at build time; see `Asset`).
     var assets: [Asset] { get }
+
+    /// Its words in every language (`Messages/<name>.<lang>.json`): keys start with the
+    /// capability's name; keys under `<name>.js.` are also given to the pages' scripts.
+    var messages: [MessageFile] { get }
 
     /// Background services (clocks, outboxes, ingesters) run by a serving instance; Vapor's
     /// lifecycle starts them after boot and awaits their shutdown.
@@ -59,7 +68,9 @@ extension Capability {
     var operations: [APIOperation] { [] }
     var schemas: [(String, JSONValue)] { [] }
     func navigation(for principal: Principal) -> [NavigationEntry] { [] }
+    func todo(_ context: ToDoContext) async throws -> [ToDoItem] { [] }
     var assets: [Asset] { [] }
+    var messages: [MessageFile] { [] }
     func services(_ app: Application) -> [any LifecycleHandler] { [] }
     var liveEvents: [String] { [] }
     var commands: [OperatorCommand] { [] }
@@ -70,11 +81,16 @@ extension Capability {
 /// One entry of the top navigation.
 struct NavigationEntry: Sendable {
     let key: String
-    let zh: String
-    let en: String
+    /// Message key of its label.
+    let label: String
     let url: String
     /// Position in the bar: lower first. Platform entries use 0–9 and 900+, capabilities 10–899.
     let order: Int
+    /// Shown in the phone's bottom tab bar (at most four, by order; the rest sit under 更多).
+    var tab = false
+    /// Its icon in the tab bar (`Icon` names: home, messages, list, pencil, care, people, map,
+    /// grid, check, chart, gear, doc).
+    var icon = "doc"
 }
 
 /// A stylesheet or script served at `/assets/<name>`. The bytes come from a real file in the

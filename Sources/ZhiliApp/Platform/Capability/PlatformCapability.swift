@@ -20,15 +20,39 @@ struct PlatformCapability: Capability {
     var schemas: [(String, JSONValue)] { PlatformAPI.schemas }
 
     func navigation(for principal: Principal) -> [NavigationEntry] {
-        var entries = [NavigationEntry(key: "home", zh: "工作台", en: "Dashboard", url: "/", order: 0)]
+        var entries = [
+            NavigationEntry(
+                key: "home", label: principal.role.isStaff ? "platform.nav.home" : "platform.nav.home-personal",
+                url: "/",
+                order: 0, tab: true, icon: "home")
+        ]
         if principal.role == .admin {
-            entries.append(NavigationEntry(key: "audit", zh: "审计日志", en: "Audit log", url: "/audit", order: 900))
+            entries.append(
+                NavigationEntry(key: "audit", label: "platform.nav.audit", url: "/audit", order: 900, icon: "check"))
         }
-        entries.append(NavigationEntry(key: "api", zh: "开放接口", en: "Open API", url: "/api-docs", order: 990))
+        // The API document is for those who integrate or operate the platform, not for a
+        // resident's or a partner's phone.
+        if principal.role.isStaff {
+            entries.append(
+                NavigationEntry(key: "api", label: "platform.nav.api", url: "/api-docs", order: 990, icon: "doc"))
+        }
         return entries
     }
 
-    var assets: [Asset] { [Asset(name: "app.css", bytes: PackageResources.app_css)] }
+    var messages: [MessageFile] {
+        [
+            MessageFile(lang: .zh, bytes: PackageResources.platform_zh_json),
+            MessageFile(lang: .en, bytes: PackageResources.platform_en_json),
+        ]
+    }
+
+    var assets: [Asset] {
+        [
+            Asset(name: "app.css", bytes: PackageResources.app_css),
+            Asset(name: "i18n.js", bytes: PackageResources.i18n_js),
+            Asset(name: "tables.js", bytes: PackageResources.tables_js),
+        ]
+    }
 
     var liveEvents: [String] { [SessionCache.endedEvent] }
 }

@@ -22,6 +22,7 @@ func configure(_ app: Application, config: AppConfig, secrets: Secrets, capabili
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
 
     app.storage[CapabilitiesKey.self] = capabilities
+    app.messages = try MessageCatalogue(capabilities.flatMap { c in c.messages.map { (c.name, $0) } })
     try DatabaseSetup.use(config.database, on: app)
     for capability in capabilities { app.migrations.add(capability.migrations) }
 

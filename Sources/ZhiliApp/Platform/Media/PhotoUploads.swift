@@ -128,6 +128,14 @@ enum PhotoUploads {
         try await insert.run()
     }
 
+    struct Fields: Content { var photos: [File]? }
+
+    /// The files of a form's `photos[]` field; none when the request is not multipart.
+    static func files(_ req: Request) throws -> [File] {
+        guard req.headers.contentType?.type == "multipart" else { return [] }
+        return try req.content.decode(Fields.self).photos ?? []
+    }
+
     static func discard(_ ids: [UUID], store: MediaStore) {
         for id in ids { store.remove(id) }
     }

@@ -18,6 +18,25 @@ enum PlatformAPI {
             method: "get", path: "/api/v1/me", tag: "认证 Auth", summary: "The signed-in account (当前用户)",
             success: (200, Schema.ref("Me"), "application/json")),
         APIOperation(
+            method: "get", path: "/api/v1/me/todo", tag: "认证 Auth",
+            summary: "What waits for me now, each with the list it counts (待办): the dashboard's to-do centre",
+            success: (
+                200,
+                Schema.object(
+                    [
+                        (
+                            "items",
+                            Schema.array(
+                                Schema.object(
+                                    [
+                                        ("key", Schema.string), ("label", Schema.string), ("labelZh", Schema.string),
+                                        ("labelEn", Schema.string), ("count", Schema.integer), ("url", Schema.string),
+                                        ("tone", ["type": "string", "enum": ["normal", "warn", "bad"]]),
+                                    ], required: ["key", "label", "labelZh", "labelEn", "count", "url", "tone"]))
+                        )
+                    ], required: ["items"]), "application/json"
+            )),
+        APIOperation(
             method: "post", path: "/api/v1/auth/logout", tag: "认证 Auth",
             summary: "Sign out: the session of this token ends at once, on every instance (退出登录)",
             success: (204, nil, "application/json")),

@@ -7,26 +7,23 @@ enum APIDocsPage {
         let t = Localizer(req)
         let ops = OpenAPIDocument.operations(of: req.application.capabilities)
         let tags = ops.reduce(into: [String]()) { if !$0.contains($1.tag) { $0.append($1.tag) } }
-        return PageShell(request: req, title: t("开放接口", "Open API"), active: "api", wide: true).render {
+        return PageShell(request: req, title: t("platform.open-api"), active: "api", wide: true).render {
             Div {
-                H1(t("开放接口", "Open API"))
+                H1(t("platform.open-api"))
                 Paragraph {
-                    Text(t("机器可读文档：", "Machine-readable document: "))
+                    Text(t("platform.machine-readable-document"))
                     Link("/openapi.json", url: "/openapi.json")
                     Text(
-                        t(
-                            "（OpenAPI 3.1）。先调用 POST /api/v1/auth/token 获取令牌，再以 Authorization: Bearer 访问。",
-                            " (OpenAPI 3.1). Get a token from POST /api/v1/auth/token, then send Authorization: Bearer."
-                        ))
+                        t("platform.openapi-3-1-get-a"))
                 }.class("muted")
             }.class("page-head")
             for tag in tags {
                 H2(tag)
                 Table(
                     header: TableRow {
-                        TableHeaderCell(t("方法", "Method"))
-                        TableHeaderCell(t("路径", "Path"))
-                        TableHeaderCell(t("说明", "Summary"))
+                        TableHeaderCell(t("platform.method"))
+                        TableHeaderCell(t("platform.path"))
+                        TableHeaderCell(t("platform.summary"))
                     }
                 ) {
                     for op in ops where op.tag == tag {

@@ -13,7 +13,7 @@ enum ErrorPage {
                 H1("\(error.status.code)")
                 Paragraph(error.messageZh).class("lead")
                 Paragraph(error.messageEn).class("muted")
-                Link("返回工作台 / Back to dashboard", url: "/").class("button")
+                Link(Localizer(request)("platform.back-to-dashboard"), url: "/").class("button")
             }.class("card error-card")
         }
         page.status = error.status

@@ -8,74 +8,86 @@ enum HomePage {
     @Sendable static func show(req: Request) async throws -> Response {
         let p = try req.requireWebPrincipal()
         let t = Localizer(req)
-        var figures: [(String, String)] = []
-        var anchorName = t("全部辖区", "All areas")
-        let reads = req.hierarchy.reads(try req.sql)
-        let roots = try await reads.roots(for: p.scope)
+        let todo = try await ToDoCentre.items(for: p, on: req)
+        var figures: [StatCard] = []
+        var anchorName: String?
         if p.role.isStaff {
+            let reads = req.hierarchy.reads(try req.sql)
+            let roots = try await reads.roots(for: p.scope)
             let total = roots.reduce(into: NodeCounts()) { acc, n in
                 acc.children += n.counts.children
                 acc.households += n.counts.households
                 acc.residents += n.counts.residents
             }
-            if roots.count == 1 { anchorName = roots[0].name }
+            anchorName = roots.count == 1 ? roots[0].name : t("platform.all-areas")
             figures = [
-                (t("下级单元", "Sub-units"), "\(total.children)"),
-                (t("户数", "Households"), "\(total.households)"),
-                (t("居民人数", "Residents"), "\(total.residents)"),
-                (t("重点人群", "Key persons"), "\(try await keyPersonCount(req, scope: p.scope))"),
+                StatCard(value: "\(total.children)", label: t("platform.sub-units"), url: "/hierarchy"),
+                StatCard(value: "\(total.households)", label: t("platform.households"), url: "/hierarchy"),
+                // The hierarchy page lists the same counts under each child; key persons have no
+                // list of their own to open (the visits list counts visits, not people).
+                StatCard(value: "\(total.residents)", label: t("platform.residents"), url: "/hierarchy"),
+                StatCard(value: "\(try await keyPersonCount(req, scope: p.scope))", label: t("platform.key-persons")),
             ]
         }
-        return PageShell(request: req, title: t("工作台", "Dashboard"), active: "home").render {
+        let entries = NavigationMenu.entries(for: p, capabilities: req.application.capabilities)
+            .filter { $0.key != "home" }
+        let soon = comingSoon[p.role] ?? []
+        return PageShell(
+            request: req, title: p.role.isStaff ? t("platform.dashboard") : t("platform.home"), active: "home"
+        )
+        .render {
             Div {
-                H1(t("您好，\(p.displayName)", "Hello, \(p.displayName)"))
-                Paragraph("\(t(p.role.nameZh, p.role.nameEn)) · \(anchorName)").class("muted")
+                H1(t("platform.hello-0", p.displayName))
+                Paragraph([t.name(p.role), anchorName].compactMap { $0 }.joined(separator: " · ")).class("muted")
             }.class("page-head")
-            if !figures.isEmpty {
+            if !todo.isEmpty {
+                H2(t("platform.todo"))
                 Div {
-                    for (label, value) in figures {
-                        Div {
-                            Span(value).class("figure")
-                            Span(label).class("figure-label")
-                        }.class("stat")
+                    for item in todo {
+                        StatCard(
+                            value: "\(item.count)", label: t(item.label), url: item.url,
+                            tone: item.tone == .normal ? "" : item.tone.rawValue)
                     }
-                }.class("stats")
+                }.class("stats todo").attribute(named: "data-todo", value: "\(todo.count)")
             }
-            Div {
-                for card in cards(p, t) {
-                    Link(url: card.2) {
-                        H3(card.0)
-                        Paragraph(card.1).class("muted")
-                    }.class("card action-card")
-                }
-            }.class("cards")
+            if !figures.isEmpty {
+                H2(t("platform.area-overview"))
+                Div { for f in figures { f } }.class("stats")
+            }
+            if !entries.isEmpty {
+                H2(p.role.isStaff ? t("platform.go-to") : t("platform.services"))
+                Div {
+                    for entry in entries {
+                        Link(url: entry.url) {
+                            Node<HTML.BodyContext>.raw(Icon.svg(entry.icon))
+                            H3(t(entry.label))
+                        }.class("card action-card tile")
+                    }
+                }.class("cards tiles")
+            }
+            if !soon.isEmpty {
+                H2(t("platform.coming-soon"))
+                Div {
+                    for key in soon {
+                        Div {
+                            H3(t("platform.soon.\(key)"))
+                            Paragraph(t("platform.soon.\(key).hint")).class("muted small")
+                            Span(t("platform.coming-soon-badge")).class("pill info")
+                        }.class("card soon")
+                    }
+                }.class("cards")
+            }
         }
     }
 
-    static func cards(_ p: Principal, _ t: Localizer) -> [(String, String, String)] {
-        var cards: [(String, String, String)] = []
-        if p.role.isStaff {
-            cards.append(
-                (
-                    t("网格层级", "Hierarchy"),
-                    t(
-                        "市 → 街道 → 社区 → 网格 → 小区 → 楼栋 → 单元 → 户",
-                        "City → street → community → grid → compound → building → unit → household"), "/hierarchy"
-                ))
-            cards.append(
-                (t("网格地图", "Grid map"), t("网格与小区边界，离线可用", "Grid and compound outlines, works offline"), "/map"))
-        }
-        if p.role == .resident, let h = p.nodeCode {
-            cards.append((t("我的家庭", "My household"), t("家庭成员与一户一码", "Members and the door QR code"), "/h/\(h)"))
-        }
-        if p.role == .admin {
-            cards.append(
-                (t("审计日志", "Audit log"), t("所有写入和个人信息读取记录", "Every write and every read of personal data"), "/audit"))
-        }
-        cards.append(
-            (t("开放接口", "Open API"), t("OpenAPI 3.1 文档与接口清单", "OpenAPI 3.1 document and endpoint list"), "/api-docs"))
-        return cards
-    }
+    /// What each partner role and the resident will find here once it is built: said plainly,
+    /// so a sign-in never ends on an empty page.
+    static let comingSoon: [Role: [String]] = [
+        .resident: ["bills", "bookings", "wishes", "deliberation"],
+        .volunteer: ["volunteer-tasks", "mobilisation", "points"],
+        .merchant: ["merchant-offers", "merchant-orders"],
+        .coBuildingUnit: ["co-building-projects", "co-building-resources"],
+    ]
 
     private struct CountRow: Decodable { let n: Int }
 

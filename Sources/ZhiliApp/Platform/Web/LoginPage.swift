@@ -29,7 +29,7 @@ enum LoginPage {
         let html = HTML(
             .lang(t.lang == .zh ? .chinese : .english),
             .head(
-                .encoding(.utf8), .title(t("登录 · 智理", "Sign in · Zhili")), .viewport(.accordingToDevice),
+                .encoding(.utf8), .title(t("platform.sign-in-zhili")), .viewport(.accordingToDevice),
                 .link(.rel(.icon), .href("data:,")),
                 .stylesheet("/assets/app.css")),
             .body(
@@ -38,12 +38,10 @@ enum LoginPage {
                     Div {
                         Div {
                             Div {
-                                Span("智理").class("brand-mark big")
-                                H1(t("智慧社区治理平台", "Smart-community governance"))
+                                Span(t("platform.brand")).class("brand-mark big")
+                                H1(t("platform.smart-community-governance"))
                                 Paragraph(
-                                    t(
-                                        "网格管理 · 接诉即办 · 党建引领 · 感知预警",
-                                        "Grids · Complaints · Party building · Early warning")
+                                    t("platform.grids-complaints-party-building-early")
                                 ).class("muted")
                             }.class("login-brand")
                             Form(url: "/login", method: .post) {
@@ -52,27 +50,29 @@ enum LoginPage {
                                 }
                                 Input(type: .hidden, name: "_csrf", value: token)
                                 Input(type: .hidden, name: "next", value: next)
-                                Label(t("用户名", "Username")) {
+                                Label(t("platform.username")) {
                                     Input(
                                         type: .text, name: "username", value: username, isRequired: true,
-                                        placeholder: t("请输入用户名", "Username")
+                                        placeholder: t("platform.username-2")
                                     )
                                     .attribute(named: "autocomplete", value: "username")
                                 }
-                                Label(t("密码", "Password")) {
+                                Label(t("platform.password")) {
                                     Input(
                                         type: .password, name: "password", isRequired: true,
-                                        placeholder: t("请输入密码", "Password")
+                                        placeholder: t("platform.password-2")
                                     )
                                     .attribute(named: "autocomplete", value: "current-password")
                                 }
-                                Button { Text(t("登录", "Sign in")) }.attribute(named: "type", value: "submit").class(
+                                Button { Text(t("platform.sign-in")) }.attribute(named: "type", value: "submit").class(
                                     "primary wide")
                             }.class("login-form")
                             Paragraph {
-                                Link(t("English", "中文"), url: "/lang/\(t.lang == .zh ? "en" : "zh")?back=/login")
+                                Link(
+                                    t("platform.other-language"),
+                                    url: "/lang/\(t.lang == .zh ? "en" : "zh")?back=/login")
                                 Text(" · ")
-                                Link(t("开放接口文档", "API documentation"), url: "/api-docs")
+                                Link(t("platform.api-documentation"), url: "/api-docs")
                             }.class("muted small center")
                         }.class("login-card")
                     })

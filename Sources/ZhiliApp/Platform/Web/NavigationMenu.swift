@@ -22,7 +22,7 @@ struct NavigationMenu: Component {
     var body: Component {
         let t = Localizer(request)
         return List(items) { item in
-            Link(t(item.zh, item.en), url: item.url).class(item.key == active ? "active" : "")
+            Link(t(item.label), url: item.url).class(item.key == active ? "active" : "")
         }
     }
 }

@@ -1,8 +1,10 @@
+import Foundation
 import Plot
 import Vapor
 
-/// The back-office frame every page shares: header with the account and language switch,
-/// role-based navigation, and the page content.
+/// The frame every page shares: a header with the account, the language and text-size
+/// switches; the role's navigation as a side menu on wide screens and as a bottom tab bar
+/// (with 更多 for the rest) on a phone; and the page content.
 struct PageShell {
     let request: Request
     let title: String
@@ -13,36 +15,49 @@ struct PageShell {
     func render(@ComponentBuilder content: @escaping () -> Component) -> Response {
         let t = Localizer(request)
         let principal = request.principal
+        let back = Self.back(request)
+        let large = request.cookies[Self.textSizeCookie]?.string == "large"
+        let entries = principal.map { NavigationMenu.entries(for: $0, capabilities: request.application.capabilities) }
         let body = Div {
             Header {
                 Link(url: "/") {
-                    Span("智理").class("brand-mark")
-                    Span(t("社区微脑", "Community micro-brain")).class("brand-sub")
+                    Span(t("platform.brand")).class("brand-mark")
+                    Span(t("platform.brand-sub")).class("brand-sub")
                 }
                 .class("brand")
                 Div {
                     if let p = principal {
-                        Span("\(p.displayName) · \(t(p.role.nameZh, p.role.nameEn))").class("who")
+                        Span("\(p.displayName) · \(t.name(p.role))").class("who")
+                    }
+                    Link(
+                        large ? t("platform.normal-text") : t("platform.larger-text"),
+                        url: "/text-size/\(large ? "normal" : "large")?back=\(back)"
+                    )
+                    .class("text-size").attribute(
+                        named: "title", value: large ? t("platform.normal-text-hint") : t("platform.larger-text-hint"))
+                    Link(t("platform.other-language"), url: "/lang/\(t.lang == .zh ? "en" : "zh")?back=\(back)")
+                        .class("lang")
+                    if principal != nil {
                         Form(url: "/logout", method: .post) {
                             Input(type: .hidden, name: "_csrf", value: request.csrfToken ?? "")
-                            Button { Text(t("退出", "Sign out")) }.attribute(named: "type", value: "submit").class(
+                            Button { Text(t("platform.sign-out")) }.attribute(named: "type", value: "submit").class(
                                 "link-button")
                         }.class("inline")
                     }
-                    Link(t("English", "中文"), url: "/lang/\(t.lang == .zh ? "en" : "zh")?back=\(request.url.path)")
-                        .class("lang")
                 }.class("account")
             }.class("topbar")
             Div {
                 if principal != nil { Navigation { NavigationMenu(request: request, active: active) }.class("sidenav") }
                 Element(name: "main") { content() }.class(wide ? "content wide" : "content")
             }.class("frame")
+            if let entries, !entries.isEmpty { TabBar(entries: entries, active: active, t: t) }
         }
         let html = HTML(
             .lang(t.lang == .zh ? .chinese : .english),
+            .attribute(named: "class", value: large ? "large-text" : "", ignoreIfValueIsEmpty: true),
             .head(
                 .encoding(.utf8),
-                .title("\(title) · 智理"),
+                .title("\(title) · \(t("platform.brand"))"),
                 .viewport(.accordingToDevice),
                 .meta(.name("csrf-token"), .content(request.csrfToken ?? "")),
                 .link(.rel(.icon), .href("data:,")),
@@ -51,11 +66,81 @@ struct PageShell {
             ),
             .body(
                 .component(body),
+                .raw(Self.scriptMessages(t)),
+                .script(.src("/assets/i18n.js")),
+                .script(.src("/assets/tables.js")),
                 .if(principal != nil, .script(.src("/assets/badge.js"))),
                 .forEach(scripts.filter { $0.hasSuffix(".js") }) { .script(.src($0)) }
             )
         )
         return WebResponse.html(html.render())
+    }
+
+    static let textSizeCookie = "text"
+
+    /// This page's path and query, to come back to after a switch of language or text size.
+    static func back(_ request: Request) -> String {
+        var here = request.url.path
+        if let q = request.url.query, !q.isEmpty { here += "?" + q }
+        return here.addingPercentEncoding(
+            withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.")))
+            ?? "/"
+    }
+
+    /// The catalogue's script messages (keys holding `.js.`) in the page's language, as JSON
+    /// for `i18n.js`. JSONEncoder escapes "/", so the text cannot close the script element.
+    static func scriptMessages(_ t: Localizer) -> String {
+        let messages = t.catalogue.subset(containing: ".js.", lang: t.lang)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = (try? encoder.encode(messages)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        return "<script type=\"application/json\" id=\"zhili-messages\">\(json)</script>"
+    }
+}
+
+/// The phone's bottom navigation: the entries marked `tab` (at most four) and 更多, which
+/// opens the rest. Plain HTML (`details`), so it works before any script has loaded.
+struct TabBar: Component {
+    let entries: [NavigationEntry]
+    let active: String
+    let t: Localizer
+
+    static let maxTabs = 4
+
+    var split: (tabs: [NavigationEntry], more: [NavigationEntry]) {
+        var tabs = Array(entries.filter(\.tab).prefix(Self.maxTabs))
+        if tabs.isEmpty { tabs = Array(entries.prefix(Self.maxTabs)) }
+        let keys = Set(tabs.map(\.url))
+        var more = entries.filter { !keys.contains($0.url) }
+        // Everything fits without a 更多 menu.
+        if more.count == 1, tabs.count < Self.maxTabs + 1 {
+            tabs.append(more[0])
+            more = []
+        }
+        return (tabs, more)
+    }
+
+    var body: Component {
+        let (tabs, more) = split
+        return Navigation {
+            for entry in tabs {
+                Link(url: entry.url) {
+                    Node<HTML.BodyContext>.raw(Icon.svg(entry.icon))
+                    Span(t(entry.label)).class("tab-label")
+                }.class(entry.key == active ? "active" : "")
+            }
+            if !more.isEmpty {
+                Element(name: "details") {
+                    Element(name: "summary") {
+                        Node<HTML.BodyContext>.raw(Icon.svg("more"))
+                        Span(t("platform.nav.more")).class("tab-label")
+                    }
+                    List(more) { entry in
+                        Link(t(entry.label), url: entry.url).class(entry.key == active ? "active" : "")
+                    }.class("more-menu")
+                }.class(more.contains { $0.key == active } ? "more active" : "more")
+            }
+        }.class("tabbar").attribute(named: "aria-label", value: t("platform.navigation"))
     }
 }
 

@@ -8,6 +8,7 @@ enum WebRoutes {
         app.post("login", use: login)
         app.post("logout", use: logout)
         app.get("lang", ":lang", use: switchLanguage)
+        app.get("text-size", ":size", use: switchTextSize)
         app.get(use: HomePage.show)
         app.get("audit", use: AuditPage.show)
         app.get("api-docs", use: APIDocsPage.show)
@@ -40,7 +41,7 @@ enum WebRoutes {
         let next = safeNext(form.next)
         guard LoginPage.tokenMatches(req, sent: form._csrf) else {
             return LoginPage.render(
-                req, error: t("页面已过期，请重新登录", "The page expired; sign in again"), username: form.username ?? "",
+                req, error: t("platform.the-page-expired-sign-in"), username: form.username ?? "",
                 next: next, status: .forbidden)
         }
         do {
@@ -54,7 +55,7 @@ enum WebRoutes {
             return response
         } catch let error as AppError {
             return LoginPage.render(
-                req, error: t(error.messageZh, error.messageEn), username: form.username ?? "", next: next)
+                req, error: t.pick(error.messageZh, error.messageEn), username: form.username ?? "", next: next)
         }
     }
 
@@ -76,6 +77,15 @@ enum WebRoutes {
         let response = WebResponse.redirect(safeNext(try? req.query.decode(BackQuery.self).back))
         response.cookies["lang"] = HTTPCookies.Value(
             string: lang, maxAge: 365 * 86400, path: "/", isHTTPOnly: false, sameSite: .lax)
+        return response
+    }
+
+    /// Larger text (`large`) or the standard size, remembered for a year in this browser.
+    @Sendable static func switchTextSize(req: Request) async throws -> Response {
+        let large = req.parameters.get("size") == "large"
+        let response = WebResponse.redirect(safeNext(try? req.query.decode(BackQuery.self).back))
+        response.cookies[PageShell.textSizeCookie] = HTTPCookies.Value(
+            string: large ? "large" : "normal", maxAge: 365 * 86400, path: "/", isHTTPOnly: false, sameSite: .lax)
         return response
     }
 }
