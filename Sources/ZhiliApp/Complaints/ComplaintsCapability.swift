@@ -87,10 +87,7 @@ struct ComplaintsCapability: Capability {
     }
 
     var messages: [MessageFile] {
-        [
-            MessageFile(lang: .zh, bytes: PackageResources.complaints_zh_json),
-            MessageFile(lang: .en, bytes: PackageResources.complaints_en_json),
-        ]
+        MessageFile.both(zh: PackageResources.complaints_zh_json, en: PackageResources.complaints_en_json)
     }
 
     var assets: [Asset] {

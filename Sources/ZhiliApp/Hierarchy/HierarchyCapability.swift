@@ -46,10 +46,7 @@ struct HierarchyCapability: Capability {
     }
 
     var messages: [MessageFile] {
-        [
-            MessageFile(lang: .zh, bytes: PackageResources.hierarchy_zh_json),
-            MessageFile(lang: .en, bytes: PackageResources.hierarchy_en_json),
-        ]
+        MessageFile.both(zh: PackageResources.hierarchy_zh_json, en: PackageResources.hierarchy_en_json)
     }
 
     var assets: [Asset] {

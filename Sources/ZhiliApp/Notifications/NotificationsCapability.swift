@@ -36,10 +36,7 @@ struct NotificationsCapability: Capability {
     }
 
     var messages: [MessageFile] {
-        [
-            MessageFile(lang: .zh, bytes: PackageResources.notifications_zh_json),
-            MessageFile(lang: .en, bytes: PackageResources.notifications_en_json),
-        ]
+        MessageFile.both(zh: PackageResources.notifications_zh_json, en: PackageResources.notifications_en_json)
     }
 
     var assets: [Asset] { [Asset(name: "badge.js", bytes: PackageResources.badge_js)] }

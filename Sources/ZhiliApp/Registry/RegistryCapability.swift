@@ -28,10 +28,7 @@ struct RegistryCapability: Capability {
     var assets: [Asset] { [Asset(name: "visit.js", bytes: PackageResources.visit_js)] }
 
     var messages: [MessageFile] {
-        [
-            MessageFile(lang: .zh, bytes: PackageResources.registry_zh_json),
-            MessageFile(lang: .en, bytes: PackageResources.registry_en_json),
-        ]
+        MessageFile.both(zh: PackageResources.registry_zh_json, en: PackageResources.registry_en_json)
     }
 
     /// Visits overdue and due within a week (`CarePlans.count`, the definition `/care` lists),

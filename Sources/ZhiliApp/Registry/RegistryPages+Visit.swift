@@ -26,25 +26,12 @@ extension RegistryPages {
             Form(url: "/residents/\(current.id.uuidString)/visit", method: .post, contentType: .multipartData) {
                 Input(type: .hidden, name: "_csrf", value: req.csrfToken ?? "")
                 if !plans.isEmpty {
-                    Label(t("registry.visit-for")) {
-                        Element(name: "select") {
-                            Node<HTML.BodyContext>.element(
-                                named: "option",
-                                nodes: [
-                                    .attribute(named: "value", value: "", ignoreIfValueIsEmpty: false),
-                                    .text(t("registry.visit-all-plans")),
-                                ])
-                            for plan in plans {
-                                Node<HTML.BodyContext>.element(
-                                    named: "option",
-                                    nodes: [
-                                        .attribute(named: "value", value: plan.tag),
-                                        .if(plan.tag == chosen, .attribute(named: "selected", value: "selected")),
-                                        .text(t("registry.visit-plan-option", plan.name, plan.nextVisitDue ?? "—")),
-                                    ])
-                            }
-                        }.attribute(named: "name", value: "tag")
-                    }
+                    Choice(
+                        label: t("registry.visit-for"), name: "tag",
+                        options: plans.map {
+                            ($0.tag, t("registry.visit-plan-option", $0.name, $0.nextVisitDue ?? "—"))
+                        },
+                        selected: chosen, none: t("registry.visit-all-plans"))
                 }
                 Label(t("registry.visit-notes")) {
                     TextArea(name: "notes", numberOfRows: 5)

@@ -69,45 +69,14 @@ extension RegistryPages {
             Form(url: "/care", method: .get) {
                 if let due { Input(type: .hidden, name: "due", value: due.rawValue) }
                 if grids.count > 1 {
-                    Label(t("registry.care-filter-node")) {
-                        Element(name: "select") {
-                            Node<HTML.BodyContext>.element(
-                                named: "option",
-                                nodes: [
-                                    .attribute(named: "value", value: "", ignoreIfValueIsEmpty: false),
-                                    .text(t("registry.due-all")),
-                                ])
-                            for g in grids {
-                                Node<HTML.BodyContext>.element(
-                                    named: "option",
-                                    nodes: [
-                                        .attribute(named: "value", value: g.code),
-                                        .if(g.code == node?.value, .attribute(named: "selected", value: "selected")),
-                                        .text(g.name),
-                                    ])
-                            }
-                        }.attribute(named: "name", value: "node")
-                    }
+                    Choice(
+                        label: t("registry.care-filter-node"), name: "node", options: grids.map { ($0.code, $0.name) },
+                        selected: node?.value, none: t("registry.due-all"))
                 }
-                Label(t("registry.care-filter-tag")) {
-                    Element(name: "select") {
-                        Node<HTML.BodyContext>.element(
-                            named: "option",
-                            nodes: [
-                                .attribute(named: "value", value: "", ignoreIfValueIsEmpty: false),
-                                .text(t("registry.due-all")),
-                            ])
-                        for def in tags {
-                            Node<HTML.BodyContext>.element(
-                                named: "option",
-                                nodes: [
-                                    .attribute(named: "value", value: def.code),
-                                    .if(def.code == tag, .attribute(named: "selected", value: "selected")),
-                                    .text(t.pick(def.nameZh, def.nameEn)),
-                                ])
-                        }
-                    }.attribute(named: "name", value: "tag")
-                }
+                Choice(
+                    label: t("registry.care-filter-tag"), name: "tag",
+                    options: tags.map { ($0.code, t.pick($0.nameZh, $0.nameEn)) }, selected: tag,
+                    none: t("registry.due-all"))
                 Button { Text(t("registry.care-filter")) }.attribute(named: "type", value: "submit")
             }.class("filters")
             if shown > items.count {

@@ -227,7 +227,7 @@ enum RegistryRoutes {
 
     /// `due` (overdue or soon) as given, or an error naming the field; nil when absent.
     static func dueFilter(_ raw: String?) throws -> CarePlans.Due? {
-        guard let raw, !raw.isEmpty else { return nil }
+        guard let raw else { return nil }
         guard let due = CarePlans.Due(rawValue: raw) else {
             throw AppError.invalid("due", zh: "due 应为 overdue 或 soon", en: "due must be overdue or soon")
         }

@@ -62,7 +62,14 @@ enum AuditQueries {
         }
         if let v = from { q.where("at", .greaterThanOrEqual, v) }
         if let v = to { q.where("at", .lessThan, v) }
-        if let v = f.before { q.where("id", .lessThan, v) }
+        if let v = f.before {
+            // The range the API document states (ids fit a JSON number exactly).
+            guard (1...9_007_199_254_740_991).contains(v) else {
+                throw AppError.invalid(
+                    "before", zh: "before 应在 1–9007199254740991 之间", en: "before must be 1–9007199254740991")
+            }
+            q.where("id", .lessThan, v)
+        }
         return try await q.orderBy("id", .descending).limit(limit)
             .all(decoding: AuditEntry.self, keyDecodingStrategy: .convertFromSnakeCase)
     }

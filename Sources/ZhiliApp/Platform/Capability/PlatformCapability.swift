@@ -40,10 +40,7 @@ struct PlatformCapability: Capability {
     }
 
     var messages: [MessageFile] {
-        [
-            MessageFile(lang: .zh, bytes: PackageResources.platform_zh_json),
-            MessageFile(lang: .en, bytes: PackageResources.platform_en_json),
-        ]
+        MessageFile.both(zh: PackageResources.platform_zh_json, en: PackageResources.platform_en_json)
     }
 
     var assets: [Asset] {

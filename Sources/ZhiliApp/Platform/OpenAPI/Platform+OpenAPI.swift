@@ -88,7 +88,9 @@ enum PlatformAPI {
                 .query("from", Schema.dateTime, "From (inclusive)"),
                 .query("to", Schema.dateTime, "To (exclusive)"),
                 .query("limit", ["type": "integer", "minimum": 1, "maximum": 500], "Page size"),
-                .query("before", Schema.integer, "Entries with id below this (paging)"),
+                .query(
+                    "before", ["type": "integer", "format": "int64", "minimum": 1, "maximum": 9_007_199_254_740_991],
+                    "Entries with id below this (paging)"),
             ],
             success: (200, Schema.array(Schema.ref("AuditEntry")), "application/json")),
     ]

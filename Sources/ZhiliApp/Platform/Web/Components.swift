@@ -73,3 +73,37 @@ extension String {
         count <= limit ? self : String(prefix(max(1, limit - 1))) + "…"
     }
 }
+
+/// A labelled drop-down: the options as (value, text), the one selected, and optionally a
+/// first option that sends nothing ("全部", "请选择") with a value that really is empty.
+struct Choice: Component {
+    let label: String
+    let name: String
+    let options: [(value: String, text: String)]
+    var selected: String?
+    var none: String?
+    var required = false
+
+    var body: Component {
+        let options = self.options
+        let selected = self.selected
+        return Label(label) {
+            Element(name: "select") {
+                if let none {
+                    Node<HTML.BodyContext>.element(
+                        named: "option",
+                        nodes: [.attribute(named: "value", value: "", ignoreIfValueIsEmpty: false), .text(none)])
+                }
+                for option in options {
+                    Node<HTML.BodyContext>.element(
+                        named: "option",
+                        nodes: [
+                            .attribute(named: "value", value: option.value, ignoreIfValueIsEmpty: false),
+                            .if(option.value == selected, .attribute(named: "selected", value: "selected")),
+                            .text(option.text),
+                        ])
+                }
+            }.attribute(named: "name", value: name).attribute(named: "required", value: required ? "required" : "")
+        }
+    }
+}

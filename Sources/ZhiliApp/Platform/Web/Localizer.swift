@@ -36,6 +36,11 @@ struct Localizer: Sendable {
 struct MessageFile: Sendable {
     let lang: Localizer.Lang
     let bytes: [UInt8]
+
+    /// A capability's two files, as its `messages`.
+    static func both(zh: [UInt8], en: [UInt8]) -> [MessageFile] {
+        [MessageFile(lang: .zh, bytes: zh), MessageFile(lang: .en, bytes: en)]
+    }
 }
 
 /// Every capability's messages merged, per language. Built once at boot; a key defined twice,
