@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -149,6 +150,48 @@ import VaporTesting
             #expect(!search.contains("<option>"))
             let care = try await WebFixture.page(app, "/care", as: "community")
             #expect(!care.contains("<option>"))
+        }
+    }
+}
+
+@Suite struct CallTests {
+    /// The call button's page shows the full number only to those who may see it, and the
+    /// reveal is audited either way.
+    @Test func theFullNumberIsForThoseWhoMayRevealItAndEveryAskIsAudited() async throws {
+        try await withTestApp { app in
+            struct Person: Decodable { let id: UUID }
+            // An adult of the community with a phone on record.
+            let person = try #require(
+                try await app.sql.select().column("id").from("residents")
+                    .where("household_code", .greaterThanOrEqual, "620982001001").where(
+                        "household_code", .lessThan, "620982001001:"
+                    )
+                    .where("phone_enc", .isNot, SQLLiteral.null).where("birth_date", .lessThan, "1990-01-01")
+                    .first(decoding: Person.self))
+            func call(_ user: String) async throws -> (HTTPStatus, String) {
+                let cookie = try await WebFixture.cookie(app, as: user)
+                var csrf = ""
+                try await app.testing().test(.GET, "/notifications", headers: ["Cookie": cookie]) { res in
+                    csrf =
+                        res.body.string.firstMatch(of: /name="csrf-token" content="([^"]+)"/).map { String($0.1) } ?? ""
+                }
+                var answer: (HTTPStatus, String) = (.ok, "")
+                try await app.testing().test(
+                    .POST, "/residents/\(person.id.uuidString)/call",
+                    headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "_csrf=\(csrf)")
+                ) { res in answer = (res.status, res.body.string) }
+                return answer
+            }
+            let (ok, page) = try await call("community")
+            #expect(ok == .ok)
+            #expect(page.contains("href=\"tel:"))
+            let (refused, _) = try await call("city")
+            #expect(refused == .forbidden)
+            struct Row: Decodable { let action: String }
+            let actions = try await app.sql.select().column("action").from("audit_log")
+                .where("entity_id", .equal, person.id.uuidString).all(decoding: Row.self).map(\.action)
+            #expect(actions.contains("reveal") && actions.contains("reveal_denied"))
         }
     }
 }

@@ -125,9 +125,6 @@ enum ComplaintInput {
         return id
     }
 
-    /// The `photos[]` files of a multipart body; none for JSON.
-    static func photoFiles(_ req: Request) throws -> [File] { try PhotoUploads.files(req) }
-
     struct PhotoStage: Content { var stage: String? }
 
     /// "YYYY-MM"; empty is an error in the API, "not given" in forms (`emptyIsAbsent`).

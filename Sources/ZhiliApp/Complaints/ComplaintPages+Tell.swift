@@ -158,7 +158,7 @@ extension ComplaintPages {
             contactPhone: f.contactPhone, answers: f.answers)
         let (id, _, _) = try await ComplaintSubmission(req)
             .submit(
-                input, photos: try ComplaintInput.photoFiles(req), by: p,
+                input, photos: try PhotoUploads.files(req), by: p,
                 channel: p.role == .resident ? "app" : "staff", idempotencyKey: f.key.map { "web-" + $0.prefix(64) })
         return WebResponse.redirect("/complaints/\(id.uuidString)")
     }

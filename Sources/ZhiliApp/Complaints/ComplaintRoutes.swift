@@ -71,7 +71,7 @@ enum ComplaintRoutes {
         guard p.role == .resident || p.role.isStaff else { throw AppError.forbidden }
         let input = try req.content.decode(ComplaintSubmission.Input.self)
         let key = try idempotencyKey(req)
-        let files = try ComplaintInput.photoFiles(req)
+        let files = try PhotoUploads.files(req)
         let (id, created, row) = try await ComplaintSubmission(req)
             .submit(input, photos: files, by: p, channel: p.role == .resident ? "app" : "staff", idempotencyKey: key)
         let response = Response(status: created ? .created : .ok)
@@ -149,7 +149,7 @@ enum ComplaintRoutes {
         let p = try req.requirePrincipal()
         let id = try ComplaintInput.id(req.parameters.get("id"))
         let stage = try req.content.decode(ComplaintInput.PhotoStage.self).stage ?? "progress"
-        try await ComplaintDesk(req).attachPhotos(id, files: try ComplaintInput.photoFiles(req), stage: stage, by: p)
+        try await ComplaintDesk(req).attachPhotos(id, files: try PhotoUploads.files(req), stage: stage, by: p)
         return try await ComplaintDesk(req).dto(id, viewer: p, timeline: true)
     }
 

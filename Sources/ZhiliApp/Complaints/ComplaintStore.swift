@@ -44,13 +44,25 @@ enum ComplaintStore {
     /// Narrows `select` to the queue, in the queue's order (by urgency: overdue and in-hand work
     /// by deadline, the review queue oldest first, finished work newest first).
     static func queue(_ queue: Queue?, _ select: SQLSelectBuilder, now: Date) {
+        guard let queue else {
+            select.orderBy("created_at", .descending)
+            return
+        }
+        filter(queue, select, now: now)
         switch queue {
-        case .overdue: overdue(select, now: now)
-        case .inProgress: select.where("status", .in, ["signed", "in_progress"]).orderBy("resolve_by")
-        case .dispatched: select.where("status", .equal, "dispatched").orderBy("sign_by")
-        case .submitted: select.where("status", .equal, "submitted").orderBy("created_at")
-        case .resolved, .closed: select.where("status", .equal, queue!.rawValue).orderBy("created_at", .descending)
-        case nil: select.orderBy("created_at", .descending)
+        case .overdue, .inProgress: select.orderBy("resolve_by")
+        case .dispatched: select.orderBy("sign_by")
+        case .submitted: select.orderBy("created_at")
+        case .resolved, .closed: select.orderBy("created_at", .descending)
+        }
+    }
+
+    /// Which complaints belong to the queue: the one condition its list and its count share.
+    private static func filter(_ queue: Queue, _ select: SQLSelectBuilder, now: Date) {
+        switch queue {
+        case .overdue: overdueFilter(select, now: now)
+        case .inProgress: select.where("status", .in, ["signed", "in_progress"])
+        case .submitted, .dispatched, .resolved, .closed: select.where("status", .equal, queue.rawValue)
         }
     }
 
@@ -60,11 +72,7 @@ enum ComplaintStore {
     static func count(_ queue: Queue, for p: Principal, on db: any SQLDatabase, now: Date) async throws -> Int {
         let select = try visible(
             to: p, on: db, columns: [SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n"))])
-        switch queue {
-        case .overdue: overdueFilter(select, now: now)
-        case .inProgress: select.where("status", .in, ["signed", "in_progress"])
-        default: select.where("status", .equal, queue.rawValue)
-        }
+        filter(queue, select, now: now)
         return try await select.first(decoding: CountRow.self)?.n ?? 0
     }
 

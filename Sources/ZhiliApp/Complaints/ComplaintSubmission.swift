@@ -72,8 +72,6 @@ struct ComplaintSubmission {
     }
 
     /// The photo files of a multipart submission, sent as `photos[]`.
-    struct PhotoFields: Content, Sendable { var photos: [File]? }
-
     /// Validates everything (photos included) before writing, then hands the complaint to the
     /// intake, which writes it with its first timeline entry, photos, counts and audit entry in
     /// one transaction: all of it or nothing. Returns the complaint as stored.

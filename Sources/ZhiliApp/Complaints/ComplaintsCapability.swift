@@ -86,6 +86,10 @@ struct ComplaintsCapability: Capability {
         return entries
     }
 
+    var vocabularies: [VocabularyKeys] {
+        [.of(ComplaintStatus.self), .of(TimeLimitTier.self), .of(ClockKind.self), .of(EscalationLevel.self)]
+    }
+
     var messages: [MessageFile] {
         MessageFile.both(zh: PackageResources.complaints_zh_json, en: PackageResources.complaints_en_json)
     }
@@ -160,3 +164,9 @@ extension Application {
 extension Request {
     var complaints: ComplaintServices { application.complaints }
 }
+
+/// Names of its terms in the message catalogue (`t.name(status)`).
+extension ComplaintStatus: Vocabulary { static var messagePrefix: String { "complaints.status" } }
+extension TimeLimitTier: Vocabulary { static var messagePrefix: String { "complaints.tier" } }
+extension ClockKind: Vocabulary { static var messagePrefix: String { "complaints.clock" } }
+extension EscalationLevel: Vocabulary { static var messagePrefix: String { "complaints.escalation" } }

@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Synchronization
 import Vapor
+import ZhiliDomain
 
 /// The hierarchy (城市 › 街道 › 社区 › 网格 › 楼栋 › 单元 › 户): nodes, households, grid
 /// outlines, the map and a household's page.
@@ -44,6 +45,8 @@ struct HierarchyCapability: Capability {
         }
         return []
     }
+
+    var vocabularies: [VocabularyKeys] { [.of(NodeLevel.self)] }
 
     var messages: [MessageFile] {
         MessageFile.both(zh: PackageResources.hierarchy_zh_json, en: PackageResources.hierarchy_en_json)
@@ -97,3 +100,6 @@ extension Application {
 extension Request {
     var hierarchy: HierarchyServices { application.hierarchy }
 }
+
+/// Names of its terms in the message catalogue (`t.name(status)`).
+extension NodeLevel: Vocabulary { static var messagePrefix: String { "hierarchy.level" } }

@@ -36,66 +36,97 @@ struct CarePlans {
 
     static let horizonDays = 7
 
+    /// Which plans a query takes: those due (overdue or soon, as `Due` or both), or every plan.
+    private enum Window {
+        case due(Due?)
+        case everyPlan
+    }
+
     /// The one definition of a visit that is due, shared by the to-do list, its counts on the
     /// dashboard, the API and the indicators: a care plan (a tag with a visit interval) on a
     /// person in the viewer's scope, on a tag the viewer may see, whose next visit date is
     /// before today (overdue) or from today to `horizonDays` ahead (soon).
-    func due(
-        _ q: SQLSelectBuilder, table: String, scope: DataScope, viewer: Principal, due: Due?, today: Date,
-        tag: String? = nil
-    ) async throws {
+    private func restrict(
+        _ q: SQLSelectBuilder, scope: DataScope, viewer: Principal, window: Window, today: Date, tag: String?,
+        catalogue: [String: TagCatalogue.Definition]
+    ) {
         let todayText = ResidentValidation.isoDay(today)
         let horizon = ResidentValidation.isoDay(today.addingTimeInterval(Double(Self.horizonDays) * 86400))
-        let catalogue = try await TagCatalogue.byCode(on: db)
         let visible = catalogue.values.filter { TagVisibility.canSee(viewer, $0.tagSensitivity) }.map(\.code)
             .filter { tag == nil || $0 == tag }.sorted()
-        let column = { (name: String) in SQLColumn(name, table: table) }
+        let column = { (name: String) in SQLColumn(name, table: "t") }
         q.where(column("visit_interval_days"), .isNot, SQLLiteral.null)
             .where(column("next_visit_due"), .isNot, SQLLiteral.null)
             .where(column("tag"), .in, SQLGroupExpression((visible.isEmpty ? [""] : visible).map { SQLBind($0) }))
-        switch due {
-        case .overdue: q.where(column("next_visit_due"), .lessThan, SQLBind(todayText))
-        case .soon:
+        switch window {
+        case .due(.overdue): q.where(column("next_visit_due"), .lessThan, SQLBind(todayText))
+        case .due(.soon):
             q.where(column("next_visit_due"), .greaterThanOrEqual, SQLBind(todayText))
                 .where(column("next_visit_due"), .lessThanOrEqual, SQLBind(horizon))
-        case nil: q.where(column("next_visit_due"), .lessThanOrEqual, SQLBind(horizon))
+        case .due(nil): q.where(column("next_visit_due"), .lessThanOrEqual, SQLBind(horizon))
+        case .everyPlan: break
         }
         q.scoped(scope, on: column("household_code"))
     }
 
-    private struct CountRow: Decodable { let n: Int }
+    private var plans: SQLSelectBuilder {
+        db.select().from(SQLAlias(SQLIdentifier("resident_tags"), as: SQLIdentifier("t")))
+    }
 
-    /// How many visits are due (`due(…)`), for the dashboard and the list's heading.
+    private struct CountsRow: Decodable {
+        let overdue: Int?
+        let soon: Int?
+    }
+
+    /// How many visits are overdue and how many due soon (the definition above), in one read:
+    /// the dashboard's two lines and the list's heading.
+    func counts(scope: DataScope, viewer: Principal, today: Date = Date(), tag: String? = nil) async throws
+        -> (overdue: Int, soon: Int)
+    {
+        let todayText = ResidentValidation.isoDay(today)
+        let late: SQLQueryString = "SUM(CASE WHEN t.next_visit_due < \(bind: todayText) THEN 1 ELSE 0 END)"
+        let soon: SQLQueryString = "SUM(CASE WHEN t.next_visit_due >= \(bind: todayText) THEN 1 ELSE 0 END)"
+        let q = plans.column(late, as: "overdue").column(soon, as: "soon")
+        restrict(
+            q, scope: scope, viewer: viewer, window: .due(nil), today: today, tag: tag,
+            catalogue: try await TagCatalogue.byCode(on: db))
+        let row = try await q.first(decoding: CountsRow.self)
+        return (row?.overdue ?? 0, row?.soon ?? 0)
+    }
+
+    /// How many visits are due (overdue, soon or both).
     func count(scope: DataScope, viewer: Principal, due kind: Due?, today: Date = Date(), tag: String? = nil)
         async throws -> Int
     {
-        let q = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from(SQLAlias(SQLIdentifier("resident_tags"), as: SQLIdentifier("t")))
-        try await due(q, table: "t", scope: scope, viewer: viewer, due: kind, today: today, tag: tag)
-        return try await q.first(decoding: CountRow.self)?.n ?? 0
+        let c = try await counts(scope: scope, viewer: viewer, today: today, tag: tag)
+        switch kind {
+        case .overdue: return c.overdue
+        case .soon: return c.soon
+        case nil: return c.overdue + c.soon
+        }
     }
 
-    /// The visits that are due (`due(…)`), most overdue first, at most `limit`.
+    /// The visits that are due (the definition above), most overdue first, at most `limit`.
     func todo(
         scope: DataScope, viewer: Principal, due kind: Due? = nil, today: Date = Date(), limit: Int = 200,
         tag: String? = nil
     ) async throws -> [TodoItem] {
         let todayText = ResidentValidation.isoDay(today)
-        let q = db.select()
+        let catalogue = try await TagCatalogue.byCode(on: db)
+        let q =
+            plans
             .columns(
                 SQLColumn("resident_id", table: "t"), SQLColumn("name", table: "r"),
                 SQLColumn("household_code", table: "t"),
                 SQLColumn("tag", table: "t"), SQLColumn("next_visit_due", table: "t"),
                 SQLColumn("last_visit_at", table: "t")
             )
-            .from(SQLAlias(SQLIdentifier("resident_tags"), as: SQLIdentifier("t")))
             .join(
                 SQLAlias(SQLIdentifier("residents"), as: SQLIdentifier("r")), method: SQLJoinMethod.inner,
                 on: SQLColumn("id", table: "r"), .equal, SQLColumn("resident_id", table: "t")
             )
-        try await due(q, table: "t", scope: scope, viewer: viewer, due: kind, today: today, tag: tag)
+        restrict(q, scope: scope, viewer: viewer, window: .due(kind), today: today, tag: tag, catalogue: catalogue)
         let rows = try await q.orderBy(SQLColumn("next_visit_due", table: "t")).limit(limit).all(decoding: Row.self)
-        let catalogue = try await TagCatalogue.byCode(on: db)
         return rows.map { r in
             TodoItem(
                 residentId: r.resident_id, name: r.name, householdCode: r.household_code, tag: r.tag,
@@ -217,9 +248,10 @@ struct CarePlans {
     private struct Grouped: Decodable {
         let k: String
         let n: Int
+        let overdue: Int?
     }
 
-    /// Plans and overdue visits per child node of `code`, counted as `due(…)` counts them for
+    /// Plans and overdue visits per child node of `code`, counted by the definition above for
     /// this viewer: the indicators of an area add up to its to-do list.
     func indicators(under code: HierarchyCode, names: [String: String], viewer: Principal, today: Date = Date())
         async throws -> [Indicator]
@@ -228,19 +260,16 @@ struct CarePlans {
         let key = SQLFunction(
             "substr", args: SQLColumn("household_code", table: "t"), SQLLiteral.numeric("1"),
             SQLLiteral.numeric("\(child.codeLength)"))
+        let todayText = ResidentValidation.isoDay(today)
         // Callers check that the viewer may see `code`; its subtree then lies within their scope.
-        let area = DataScope.subtree(code)
-        let plans = db.select().column(key, as: "k").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from(SQLAlias(SQLIdentifier("resident_tags"), as: SQLIdentifier("t")))
-        try await due(plans, table: "t", scope: area, viewer: viewer, due: nil, today: .distantFuture)
-        let overdue = db.select().column(key, as: "k").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from(SQLAlias(SQLIdentifier("resident_tags"), as: SQLIdentifier("t")))
-        try await due(overdue, table: "t", scope: area, viewer: viewer, due: .overdue, today: today)
-        let planRows = try await plans.groupBy(key).all(decoding: Grouped.self)
-        let overdueRows = try await overdue.groupBy(key).all(decoding: Grouped.self)
-        let late = Dictionary(overdueRows.map { ($0.k, $0.n) }, uniquingKeysWith: +)
-        return planRows.sorted { $0.k < $1.k }.map {
-            Indicator(code: $0.k, name: names[$0.k] ?? $0.k, plans: $0.n, overdue: late[$0.k] ?? 0)
+        let late: SQLQueryString = "SUM(CASE WHEN t.next_visit_due < \(bind: todayText) THEN 1 ELSE 0 END)"
+        let q = plans.column(key, as: "k").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .column(late, as: "overdue")
+        restrict(
+            q, scope: .subtree(code), viewer: viewer, window: .everyPlan, today: today, tag: nil,
+            catalogue: try await TagCatalogue.byCode(on: db))
+        return try await q.groupBy(key).orderBy(key).all(decoding: Grouped.self).map {
+            Indicator(code: $0.k, name: names[$0.k] ?? $0.k, plans: $0.n, overdue: $0.overdue ?? 0)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Vapor
+import ZhiliDomain
 
 /// The registry (一标三实): residents, households' members, key-population tags and their
 /// visit plans, reviews of changes, imports and exports.
@@ -27,6 +28,8 @@ struct RegistryCapability: Capability {
 
     var assets: [Asset] { [Asset(name: "visit.js", bytes: PackageResources.visit_js)] }
 
+    var vocabularies: [VocabularyKeys] { [.of(Sex.self), .of(ExchangeKind.self)] }
+
     var messages: [MessageFile] {
         MessageFile.both(zh: PackageResources.registry_zh_json, en: PackageResources.registry_en_json)
     }
@@ -37,8 +40,7 @@ struct RegistryCapability: Capability {
         let p = context.principal
         guard p.role.isStaff else { return [] }
         let care = CarePlans(db: context.sql)
-        let overdue = try await care.count(scope: p.scope, viewer: p, due: .overdue, today: context.now)
-        let soon = try await care.count(scope: p.scope, viewer: p, due: .soon, today: context.now)
+        let (overdue, soon) = try await care.counts(scope: p.scope, viewer: p, today: context.now)
         var items = [
             ToDoItem(
                 key: "registry.visits-overdue", label: "registry.todo.visits-overdue", count: overdue,
@@ -113,3 +115,7 @@ extension Application {
 extension Request {
     var registry: RegistryServices { application.registry }
 }
+
+/// Names of its terms in the message catalogue (`t.name(status)`).
+extension Sex: Vocabulary { static var messagePrefix: String { "registry.sex" } }
+extension ExchangeKind: Vocabulary { static var messagePrefix: String { "registry.exchange-kind" } }

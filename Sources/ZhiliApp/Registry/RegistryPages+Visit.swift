@@ -95,7 +95,10 @@ extension RegistryPages {
     @Sendable static func call(req: Request) async throws -> Response {
         let (p, current) = try await RegistryRoutes.scopedCurrent(req, action: "reveal")
         let t = Localizer(req)
-        guard TagVisibility.mayReveal(p, isChild: current.valid.age < 14), let phone = current.valid.phone else {
+        guard let phone = current.valid.phone else {
+            throw AppError.conflict("no_phone", zh: "该居民没有登记电话", en: "No phone is registered for this resident")
+        }
+        guard TagVisibility.mayReveal(p, isChild: current.valid.age < 14) else {
             await req.audit.record(
                 action: "reveal_denied", entity: "resident", entityID: current.id.uuidString, outcome: .denied,
                 detail: "phone")

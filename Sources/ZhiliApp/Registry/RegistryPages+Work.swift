@@ -38,8 +38,7 @@ extension RegistryPages {
         let care = CarePlans(db: try req.sql)
         let now = Date()
         let items = try await care.todo(scope: scope, viewer: p, due: due, today: now, tag: tag)
-        let overdue = try await care.count(scope: scope, viewer: p, due: .overdue, today: now, tag: tag)
-        let soon = try await care.count(scope: scope, viewer: p, due: .soon, today: now, tag: tag)
+        let (overdue, soon) = try await care.counts(scope: scope, viewer: p, today: now, tag: tag)
         let grids = try await Self.grids(in: p.scope, on: req.sql)
         let catalogue = try await TagCatalogue.byCode(on: req.sql)
         let tags = catalogue.values.filter { $0.visitIntervalDays != nil && TagVisibility.canSee(p, $0.tagSensitivity) }

@@ -142,7 +142,7 @@ enum RegistryPages {
                             TableCell(t("registry.notes"))
                             TableCell(profile.notes ?? "—")
                         }
-                    }).class("data")
+                    }).class("data pairs")
                 }.class("card")
                 Div {
                     H3(t("registry.care-plan"))

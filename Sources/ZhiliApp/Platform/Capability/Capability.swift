@@ -43,6 +43,8 @@ protocol Capability: Sendable {
     /// Its words in every language (`Messages/<name>.<lang>.json`): keys start with the
     /// capability's name; keys under `<name>.js.` are also given to the pages' scripts.
     var messages: [MessageFile] { get }
+    /// Its closed vocabularies (statuses, levels …), whose terms its messages name.
+    var vocabularies: [VocabularyKeys] { get }
 
     /// Background services (clocks, outboxes, ingesters) run by a serving instance; Vapor's
     /// lifecycle starts them after boot and awaits their shutdown.
@@ -71,6 +73,7 @@ extension Capability {
     func todo(_ context: ToDoContext) async throws -> [ToDoItem] { [] }
     var assets: [Asset] { [] }
     var messages: [MessageFile] { [] }
+    var vocabularies: [VocabularyKeys] { [] }
     func services(_ app: Application) -> [any LifecycleHandler] { [] }
     var liveEvents: [String] { [] }
     var commands: [OperatorCommand] { [] }

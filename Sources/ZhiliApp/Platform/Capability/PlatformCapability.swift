@@ -39,6 +39,8 @@ struct PlatformCapability: Capability {
         return entries
     }
 
+    var vocabularies: [VocabularyKeys] { [.of(Role.self), .of(Department.self)] }
+
     var messages: [MessageFile] {
         MessageFile.both(zh: PackageResources.platform_zh_json, en: PackageResources.platform_en_json)
     }

@@ -47,6 +47,9 @@ struct MessageFile: Sendable {
 /// an unreadable file or a key missing from one language stops the boot with its name.
 struct MessageCatalogue: Sendable {
     private(set) var messages: [Localizer.Lang: [String: String]] = [:]
+    /// The script messages (keys holding `.js.`) of each language as JSON, built once here for
+    /// every page to carry. JSONEncoder escapes "/", so the text cannot close a script element.
+    private(set) var scriptJSON: [Localizer.Lang: String] = [:]
 
     init() {}
 
@@ -75,6 +78,12 @@ struct MessageCatalogue: Sendable {
                 throw CatalogueError("message \(key) is not defined in every language (\(missing.count) such keys)")
             }
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for (lang, entries) in messages {
+            let script = entries.filter { $0.key.contains(".js.") }
+            scriptJSON[lang] = (try? encoder.encode(script)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        }
     }
 
     var keys: Set<String> { Set(messages[.zh, default: [:]].keys) }
@@ -102,11 +111,6 @@ struct MessageCatalogue: Sendable {
             }
         }
         return out + rest
-    }
-
-    /// Messages whose keys contain `part` in one language, for a page's scripts.
-    func subset(containing part: String, lang: Localizer.Lang) -> [String: String] {
-        (messages[lang] ?? [:]).filter { $0.key.contains(part) }
     }
 
     struct CatalogueError: Error, CustomStringConvertible {

@@ -87,14 +87,9 @@ struct PageShell {
             ?? "/"
     }
 
-    /// The catalogue's script messages (keys holding `.js.`) in the page's language, as JSON
-    /// for `i18n.js`. JSONEncoder escapes "/", so the text cannot close the script element.
+    /// The catalogue's script messages in the page's language, for `i18n.js`.
     static func scriptMessages(_ t: Localizer) -> String {
-        let messages = t.catalogue.subset(containing: ".js.", lang: t.lang)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let json = (try? encoder.encode(messages)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-        return "<script type=\"application/json\" id=\"zhili-messages\">\(json)</script>"
+        "<script type=\"application/json\" id=\"zhili-messages\">\(t.catalogue.scriptJSON[t.lang] ?? "{}")</script>"
     }
 }
 

@@ -1,5 +1,3 @@
-import ZhiliDomain
-
 /// A closed list of terms (roles, statuses, levels …) whose names come from the message
 /// catalogue: the name of `x` is the message `<messagePrefix>.<rawValue>`. A test walks
 /// `allCases` of every vocabulary and finds each key in every language.
@@ -21,24 +19,22 @@ extension Localizer {
     }
 }
 
-/// Every vocabulary of the build, for the catalogue test.
-enum Vocabularies {
-    static let all: [(prefix: String, keys: [String])] = [
-        keys(Role.self), keys(Department.self), keys(NodeLevel.self), keys(Sex.self), keys(ComplaintStatus.self),
-        keys(TimeLimitTier.self), keys(ClockKind.self), keys(EscalationLevel.self), keys(ExchangeKind.self),
-    ]
+/// The keys of one vocabulary's terms: what a capability lists in `Capability.vocabularies`.
+struct VocabularyKeys: Sendable {
+    let prefix: String
+    let keys: [String]
 
-    static func keys<V: Vocabulary>(_ type: V.Type) -> (prefix: String, keys: [String]) {
-        (V.messagePrefix, V.allCases.map(\.messageKey))
+    static func of<V: Vocabulary>(_ type: V.Type) -> VocabularyKeys {
+        VocabularyKeys(prefix: V.messagePrefix, keys: V.allCases.map(\.messageKey))
+    }
+}
+
+/// Every vocabulary of the build (each capability lists its own), for the catalogue test.
+enum Vocabularies {
+    static var all: [(prefix: String, keys: [String])] {
+        Capabilities.all.flatMap(\.vocabularies).map { ($0.prefix, $0.keys) }
     }
 }
 
 extension Role: Vocabulary { static var messagePrefix: String { "platform.role" } }
 extension Department: Vocabulary { static var messagePrefix: String { "platform.department" } }
-extension NodeLevel: Vocabulary { static var messagePrefix: String { "hierarchy.level" } }
-extension Sex: Vocabulary { static var messagePrefix: String { "registry.sex" } }
-extension ComplaintStatus: Vocabulary { static var messagePrefix: String { "complaints.status" } }
-extension TimeLimitTier: Vocabulary { static var messagePrefix: String { "complaints.tier" } }
-extension ClockKind: Vocabulary { static var messagePrefix: String { "complaints.clock" } }
-extension EscalationLevel: Vocabulary { static var messagePrefix: String { "complaints.escalation" } }
-extension ExchangeKind: Vocabulary { static var messagePrefix: String { "registry.exchange-kind" } }
