@@ -293,6 +293,9 @@ def main():
                 href = page.get_attribute("table.data a", "href")
                 expect_ok(page.goto(f"{base}{href}", wait_until="load"), f"GET {href}")
                 page.wait_for_selector("ol.timeline li", timeout=10000)
+                # The small map: the complaint's grid drawn and its marker on it.
+                page.wait_for_selector("#complaint-spot path.leaflet-interactive", timeout=MAP_TIMEOUT_MS)
+                page.wait_for_timeout(300)
                 page.screenshot(path=f"{out}/complaint.png", full_page=True)
                 expect_ok(page.goto(f"{base}/tell", wait_until="load"), "GET /tell")
                 page.wait_for_selector(".leaflet-interactive", timeout=20000)

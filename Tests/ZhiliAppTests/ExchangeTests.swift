@@ -62,6 +62,23 @@ struct ExchangeTests {
         }
     }
 
+    /// Files keep their Chinese headers; a report read in English names the columns in English.
+    @Test func reportColumnsReadInTheReadersLanguage() throws {
+        for kind in ExchangeKind.allCases {
+            #expect(Set(kind.columns.map(\.en)).count == kind.columns.count, "\(kind): English names are unique")
+            #expect(kind.columns.allSatisfy { !$0.en.isEmpty && $0.en.unicodeScalars.allSatisfy(\.isASCII) })
+        }
+        let en = Localizer(lang: .en, catalogue: MessageCatalogue())
+        let zh = Localizer(lang: .zh, catalogue: MessageCatalogue())
+        #expect(ExchangeKind.residents.columnName("证件号码", en) == "ID number")
+        #expect(ExchangeKind.residents.columnName("证件号码", zh) == "证件号码")
+        #expect(ExchangeKind.households.columnName("户编码", en) == "Household code")
+        #expect(ExchangeKind.residents.columnName("不认识的列", en) == "不认识的列")
+        let (report, indices) = ExchangeKind.residents.begin(Sheet(header: ["姓名"], rows: []), dryRun: true)
+        #expect(indices == nil)
+        #expect(report.rejected.map(\.messageEn).contains("Missing required column '证件号码' (ID number)"))
+    }
+
     @Test func malformedFilesAreOneClearRowOneError() async throws {
         try await withTestApp { app in
             let garbage: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0x41, count: 200)

@@ -81,11 +81,13 @@ struct DemoComplaints {
         let categories = try await ComplaintCategories.all(on: db).filter { phrases[$0.code] != nil }
         var complaints: [[any Encodable & Sendable]] = []
         var events: [[any Encodable & Sendable]] = []
-        for _ in 0..<count {
+        // In the order they came in, so each day's serials follow the clock.
+        let times = (0..<count).map { _ in now.addingTimeInterval(-Double(rng.int(0...(365 * 24 * 3600)))) }.sorted()
+        let numbers = try await ComplaintNumbers(db: db).assign(times)
+        for (created, number) in zip(times, numbers) {
             let category = rng.pick(categories)
             let (grid, polygon) = gridPolygons[rng.int(0...(gridPolygons.count - 1))]
             let point = DemoPlaces.point(in: polygon, rng: &rng)
-            let created = now.addingTimeInterval(-Double(rng.int(0...(365 * 24 * 3600))))
             let tier = TimeLimitTier(rawValue: category.tier) ?? .sevenDays
             let id = rng.uuid()
             let worker = byGrid[grid]
@@ -156,7 +158,7 @@ struct DemoComplaints {
                     ComplaintClocks.escalationLevel(tier: tier, deadlines: $0, status: status, now: now).rawValue
                 } ?? 0
             complaints.append([
-                id, ComplaintSubmission.number(now: created, id: id), category.code, text, point.lat, point.lon, grid,
+                id, number, category.code, text, point.lat, point.lon, grid,
                 Optional<String>.none,
                 rng.chance(0.7) ? "app" : "staff", rng.chance(0.1), Optional<UUID>.none, Optional<String>.none,
                 status.rawValue, tier.rawValue,

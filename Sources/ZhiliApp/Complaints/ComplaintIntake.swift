@@ -16,7 +16,7 @@ final class ComplaintIntake: Sendable {
     }
 
     struct New: Sendable {
-        let row: ComplaintRow
+        var row: ComplaintRow
         let idempotencyKey: String?
         /// A digest of what was sent with the key (see `ComplaintSubmission.fingerprint`).
         let fingerprint: String?
@@ -33,7 +33,10 @@ final class ComplaintIntake: Sendable {
     /// content), or a key used before for something else.
     enum Outcome: Sendable { case created, repeated, keyReused }
 
-    private let commit: GroupCommit<New, (UUID, Outcome)>
+    /// The complaint's id, what became of the submission, and the number given (for a new one).
+    typealias Result = (id: UUID, outcome: Outcome, number: String?)
+
+    private let commit: GroupCommit<New, Result>
 
     init(db: any SQLDatabase, channels: NotificationConfig = NotificationConfig()) {
         commit = GroupCommit(db: db, maxBatch: 256) { items, db in
@@ -41,8 +44,8 @@ final class ComplaintIntake: Sendable {
         }
     }
 
-    /// The complaint's id (the earlier one for a repeat), and what became of it.
-    func submit(_ new: New) async throws -> (id: UUID, outcome: Outcome) {
+    /// The complaint's id (the earlier one for a repeat), what became of it, and its number.
+    func submit(_ new: New) async throws -> Result {
         try await commit.submit(new)
     }
 
@@ -53,7 +56,7 @@ final class ComplaintIntake: Sendable {
     }
 
     static func write(_ items: [New], on db: any SQLDatabase, channels: NotificationConfig = NotificationConfig())
-        async throws -> [(UUID, Outcome)]
+        async throws -> [Result]
     {
         try await db.transactionally { tx in
             let keys = items.compactMap(\.idempotencyKey)
@@ -66,20 +69,27 @@ final class ComplaintIntake: Sendable {
                     known[r.idempotency_key] = (r.id, r.idempotency_fingerprint)
                 }
             }
-            var results: [(UUID, Outcome)] = []
+            var results: [Result] = []
             var fresh: [New] = []
+            var freshAt: [Int] = []
             for item in items {
                 if let key = item.idempotencyKey, let first = known[key] {
                     // Keys stored before fingerprints were kept count as the same request.
                     let same = first.fingerprint == nil || first.fingerprint == item.fingerprint
-                    results.append((first.id, same ? .repeated : .keyReused))
+                    results.append((first.id, same ? .repeated : .keyReused, nil))
                     continue
                 }
                 if let key = item.idempotencyKey { known[key] = (item.row.id, item.fingerprint) }
+                freshAt.append(results.count)
+                results.append((item.row.id, .created, nil))
                 fresh.append(item)
-                results.append((item.row.id, .created))
             }
             guard !fresh.isEmpty else { return results }
+            let numbers = try await ComplaintNumbers(db: tx).assign(fresh.map(\.row.created_at))
+            for (i, at) in freshAt.enumerated() {
+                fresh[i].row.number = numbers[i]
+                results[at].number = numbers[i]
+            }
             let complaints = tx.insert(into: "complaints")
                 .columns(
                     "id", "number", "category_code", "text", "lat", "lon", "grid_code", "address", "channel",

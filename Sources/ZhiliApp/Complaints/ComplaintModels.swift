@@ -5,7 +5,8 @@ import ZhiliDomain
 /// A complaint as stored, decoded straight from its row.
 struct ComplaintRow: Decodable, Sendable {
     let id: UUID
-    let number: String
+    /// Given by the intake, inside the transaction that writes the row (`ComplaintNumbers`).
+    var number: String
     let category_code: String
     let text: String
     let lat: Double

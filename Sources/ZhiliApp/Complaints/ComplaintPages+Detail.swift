@@ -187,7 +187,15 @@ extension ComplaintPages {
             default: return EmptyComponent()
             }
         }
-        return PageShell(request: req, title: c.number, active: "complaints", wide: true).render {
+        let config = req.zhili.config
+        return PageShell(
+            request: req, title: c.number, active: "complaints",
+            scripts: [
+                "/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js", "/assets/basemap.js",
+                "/assets/complaint-spot.js",
+            ],
+            wide: true
+        ).render {
             Div {
                 H1("\(c.categoryName) · \(c.number)")
                 Paragraph {
@@ -216,6 +224,11 @@ extension ComplaintPages {
                             }
                         }.class("answers")
                     }
+                    Div {}.id("complaint-spot").class("map mini-map")
+                        .attribute(named: "data-lat", value: String(c.lat))
+                        .attribute(named: "data-lon", value: String(c.lon))
+                        .attribute(named: "data-tiles", value: config.tileURL ?? "")
+                        .attribute(named: "data-attribution", value: config.tileAttribution ?? "")
                     Paragraph {
                         Text(place)
                         Span(" \(c.gridCode)").class("mono small muted")

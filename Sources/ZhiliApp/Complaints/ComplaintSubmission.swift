@@ -138,7 +138,7 @@ struct ComplaintSubmission {
         let id = UUID()
         let now = Date()
         let row = ComplaintRow(
-            id: id, number: Self.number(now: now, id: id), category_code: category.code, text: text, lat: lat, lon: lon,
+            id: id, number: "", category_code: category.code, text: text, lat: lat, lon: lon,
             grid_code: grid.gridCode,
             address: ResidentValidation.clean(input.address), channel: channel, anonymous: input.anonymous ?? false,
             submitter_id: p.role == .resident ? p.userID : nil,
@@ -168,7 +168,7 @@ struct ComplaintSubmission {
             audit: audit)
         do {
             try PhotoUploads.writeFiles(prepared, store: media)
-            let (stored, outcome) = try await intake.submit(new)
+            let (stored, outcome, number) = try await intake.submit(new)
             if outcome != .created { PhotoUploads.discard(prepared.map(\.0), store: media) }
             if outcome == .keyReused {
                 throw AppError(
@@ -176,7 +176,9 @@ struct ComplaintSubmission {
                     en: "This Idempotency-Key was used with a different request; use a new key",
                     field: "Idempotency-Key")
             }
-            return (stored, outcome == .created, outcome == .created ? row : nil)
+            var written = row
+            if let number { written.number = number }
+            return (stored, outcome == .created, outcome == .created ? written : nil)
         } catch {
             PhotoUploads.discard(prepared.map(\.0), store: media)
             throw error
@@ -192,15 +194,6 @@ struct ComplaintSubmission {
         for (k, v) in (i.answers ?? [:]).sorted(by: { $0.key < $1.key }) { text += "\u{1F}\(k)=\(v.text)" }
         text += "\u{1F}" + photos.map(String.init).joined(separator: ",")
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// 20261129-3FA2B7C1E4D2: the day, then twelve random hex digits of the id (unique by
-    /// index). Eight digits were too few: at twenty thousand complaints a day two collide
-    /// with a chance of one in twenty (found by the submission benchmark).
-    static func number(now: Date, id: UUID) -> String {
-        let day = ResidentValidation.isoDay(now).replacingScalars(["-": ""])
-        let hex = id.uuidString.replacingScalars(["-": ""])
-        return day + "-" + String(hex.prefix(12))
     }
 
     struct Nearby: Content, Sendable {

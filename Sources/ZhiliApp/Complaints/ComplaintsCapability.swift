@@ -12,7 +12,7 @@ struct ComplaintsCapability: Capability {
         [
             CreateComplaints(), CreateOpen311Keys(), CreateComplaintRateCells(), CreateComplaintThemes(),
             ExtendComplaintCategories(), IndexOpenComplaints(), CreateComplaintFollowers(), AddComplaintContactPhone(),
-            WidenOpenDueIndex(), AddComplaintPrivacy(), AddOtherCategory(),
+            WidenOpenDueIndex(), AddComplaintPrivacy(), AddOtherCategory(), AddComplaintSerials(),
         ]
     }
 
@@ -98,6 +98,7 @@ struct ComplaintsCapability: Capability {
         [
             Asset(name: "complaint-map.js", bytes: PackageResources.complaint_map_js),
             Asset(name: "tell.js", bytes: PackageResources.tell_js),
+            Asset(name: "complaint-spot.js", bytes: PackageResources.complaint_spot_js),
         ]
     }
 

@@ -147,7 +147,9 @@ enum ExchangePages {
                         for issue in r.rejected.prefix(1000) {
                             TableRow {
                                 TableCell("\(issue.row)")
-                                TableCell(issue.column)
+                                TableCell(
+                                    ExchangeKind(rawValue: r.kind).map { $0.columnName(issue.column, t) }
+                                        ?? issue.column)
                                 TableCell(t.pick(issue.messageZh, issue.messageEn))
                             }
                         }
