@@ -36,6 +36,18 @@ enum ComplaintFollowers {
     }
 
     /// Read access: whoever reads it in full, and residents who follow it (the public view).
+    /// The complaint, if this person may read it; otherwise the refusal is audited and it
+    /// answers as a complaint that does not exist.
+    static func readable(_ req: Request, _ p: Principal, id: UUID) async throws -> ComplaintRow {
+        let row = try await ComplaintDesk(req).load(id)
+        guard try await mayRead(req, p, row) else {
+            await req.audit.record(
+                action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
+            throw AppError.notFound(entity: "complaint")
+        }
+        return row
+    }
+
     static func mayRead(_ req: Request, _ p: Principal, _ row: ComplaintRow) async throws -> Bool {
         if ComplaintPolicy.readsInFull(p, row) { return true }
         return p.role == .resident ? try await isFollower(p.userID, of: row.id, db: req.sql) : false

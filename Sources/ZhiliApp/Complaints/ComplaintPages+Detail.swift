@@ -10,12 +10,7 @@ extension ComplaintPages {
         let p = try req.requireWebPrincipal()
         let t = Localizer(req)
         let id = try ComplaintInput.id(req.parameters.get("id"))
-        let row = try await ComplaintDesk(req).load(id)
-        guard try await ComplaintFollowers.mayRead(req, p, row) else {
-            await req.audit.record(
-                action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
-            throw AppError.notFound(entity: "complaint")
-        }
+        let row = try await ComplaintFollowers.readable(req, p, id: id)
         let c = try await ComplaintDesk(req).dto(id, viewer: p, timeline: true)
         let allCategories = try await ComplaintCategories.cached(req.complaints.categories, on: req.sql)
         let categories = allCategories.filter { $0.active && $0.parentCode != nil }

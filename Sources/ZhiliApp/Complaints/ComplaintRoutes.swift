@@ -109,12 +109,7 @@ enum ComplaintRoutes {
     @Sendable static func detail(req: Request) async throws -> ComplaintDTO {
         let p = try req.requirePrincipal()
         let id = try ComplaintInput.id(req.parameters.get("id"))
-        let row = try await ComplaintDesk(req).load(id)
-        guard try await ComplaintFollowers.mayRead(req, p, row) else {
-            await req.audit.record(
-                action: "read_denied", entity: "complaint", entityID: id.uuidString, outcome: .denied)
-            throw AppError.notFound(entity: "complaint")
-        }
+        _ = try await ComplaintFollowers.readable(req, p, id: id)
         return try await ComplaintDesk(req).dto(id, viewer: p, timeline: true)
     }
 
