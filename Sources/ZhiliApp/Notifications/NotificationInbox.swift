@@ -80,6 +80,7 @@ enum NotificationInbox {
                 "read_at", .is, SQLLiteral.null
             ).run()
             readAt = now
+            try await LiveFeed.store(Notifier.readEvent(p.userID), on: db)
         }
         return Item(
             id: row.id, kind: row.kind, title: row.title, body: row.body, link: row.link, createdAt: row.created_at,
@@ -93,6 +94,7 @@ enum NotificationInbox {
         try await db.update("notifications").set("read_at", to: Date()).where("user_id", .equal, p.userID).where(
             "read_at", .is, SQLLiteral.null
         ).run()
+        if n > 0 { try await LiveFeed.store(Notifier.readEvent(p.userID), on: db) }
         return n
     }
 

@@ -43,6 +43,8 @@ struct NotificationsCapability: Capability {
 
     func services(_ app: Application) -> [any LifecycleHandler] { [app.notifications.dispatcher] }
 
+    var liveEvents: [String] { [Notifier.liveKind, Notifier.readKind] }
+
     var commands: [OperatorCommand] {
         [
             OperatorCommand(

@@ -73,6 +73,7 @@ struct Notifier {
         let insert = db.insert(into: "notifications")
             .columns("id", "user_id", "kind", "title", "body", "link", "entity", "entity_id", "created_at", "read_at")
         var deliveries: [(Queued, Notice)] = []
+        var live: [LiveItem] = []
         var written = 0
         for (users, notice) in batch {
             var seen = Set<UUID>()
@@ -80,6 +81,11 @@ struct Notifier {
                 guard let r = byID[user] else { continue }
                 let id = UUID()
                 written += 1
+                live.append(
+                    try LiveItem(
+                        kind: Self.liveKind, to: .user(r.id),
+                        data: LiveNotice(kind: notice.kind, title: String(notice.title.prefix(120)), link: notice.link))
+                )
                 insert.values(
                     SQLBind(id), SQLBind(r.id), SQLBind(notice.kind), SQLBind(String(notice.title.prefix(120))),
                     SQLBind(String(notice.body.prefix(1000))), SQLBind(notice.link), SQLBind(notice.entity),
@@ -96,8 +102,24 @@ struct Notifier {
         }
         guard written > 0 else { return 0 }
         try await insert.run()
+        try await LiveFeed.store(live, on: db, at: now)
         try await queue(deliveries, now: now)
         return written
+    }
+
+    /// The live event each recipient's screens get (the badge counts again, a page may show it).
+    static let liveKind = "notice"
+    /// The live event after messages were marked read (other screens of the person update).
+    static let readKind = "notice-read"
+
+    private struct LiveNotice: Encodable {
+        let kind: String
+        let title: String
+        let link: String?
+    }
+
+    static func readEvent(_ user: UUID) -> LiveItem {
+        LiveItem(kind: readKind, to: .user(user), json: "{}")
     }
 
     /// An SMS to a number that belongs to no account (a call taken by staff, an Open311 report

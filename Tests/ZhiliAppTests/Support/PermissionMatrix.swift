@@ -59,6 +59,9 @@ enum PermissionMatrix {
         "POST /api/v1/auth/token": Row(everyone, body: .json(#"{"username":"community","password":"Demo@2026"}"#)),
         "POST /api/v1/auth/logout": Row(signedIn, freshToken: true),
         "GET /api/v1/me": Row(signedIn),
+        // A plain GET of the socket is refused as a bad request once signed in (no upgrade).
+        "GET /api/v1/live": Row(signedIn),
+        "GET /api/v1/live/events": Row(signedIn, query: "since=1"),
         "GET /api/v1/me/todo": Row(signedIn),
         "POST /api/v1/me/password": Row(
             signedIn, body: .json(#"{"currentPassword":"Demo@2026","newPassword":"short"}"#), freshToken: true),

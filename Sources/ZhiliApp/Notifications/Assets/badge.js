@@ -1,5 +1,7 @@
 // The unread count next to 消息 in the navigation (the side menu and the phone's tab bar):
-// read on every page and once a minute, so a new dispatch or reply shows without reloading.
+// read when the page opens and whenever the live push says a message came (or was read on
+// another screen), so a new dispatch or reply shows at once without reloading. Without the
+// push (an old browser, a proxy that drops WebSockets) it is read once a minute.
 
 (function () {
   "use strict";
@@ -26,5 +28,11 @@
       .catch(function () {});
   }
   refresh();
-  setInterval(refresh, 60000);
+  var live = window.zhili && window.zhili.live;
+  if (live && live.on) {
+    live.on("notice", refresh);
+    live.on("notice-read", refresh);
+    live.on("reset", refresh);
+  }
+  setInterval(function () { if (!(live && live.connected)) { refresh(); } }, 60000);
 })();

@@ -50,8 +50,9 @@ protocol Capability: Sendable {
     /// lifecycle starts them after boot and awaits their shutdown.
     func services(_ app: Application) -> [any LifecycleHandler]
 
-    /// Kinds of the live events it publishes on `ClusterEvents` (documentation and a test
-    /// that no two capabilities claim the same kind).
+    /// Kinds of the events it publishes, on `ClusterEvents` (between instances) or on the
+    /// `LiveFeed` (to screens): documentation, and a test that no two capabilities claim the
+    /// same kind.
     var liveEvents: [String] { get }
 
     /// Operator commands: `zhili <name> …`.

@@ -7,13 +7,16 @@ import Vapor
 struct PlatformCapability: Capability {
     let name = "platform"
 
-    var migrations: [any Migration] { [CreateUsers(), CreateAuditLog(), CreatePhotos(), CreateSessions()] }
+    var migrations: [any Migration] {
+        [CreateUsers(), CreateAuditLog(), CreatePhotos(), CreateSessions(), CreateLiveEvents()]
+    }
 
     func routes(_ app: Application) throws {
         OperationsRoutes.register(app)
         AuthRoutes.register(app)
         AuditRoutes.register(app)
         WebRoutes.register(app)
+        LiveRoutes.register(app)
     }
 
     var operations: [APIOperation] { PlatformAPI.operations }
@@ -50,8 +53,9 @@ struct PlatformCapability: Capability {
             Asset(name: "app.css", bytes: PackageResources.app_css),
             Asset(name: "i18n.js", bytes: PackageResources.i18n_js),
             Asset(name: "tables.js", bytes: PackageResources.tables_js),
+            Asset(name: "live.js", bytes: PackageResources.live_js),
         ]
     }
 
-    var liveEvents: [String] { [SessionCache.endedEvent] }
+    var liveEvents: [String] { [SessionCache.endedEvent, "live"] }
 }

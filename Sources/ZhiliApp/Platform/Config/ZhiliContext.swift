@@ -15,6 +15,8 @@ public final class ZhiliContext: Sendable {
     let verifiedTokens = VerifiedTokens()
     /// Events every instance hears (PostgreSQL LISTEN/NOTIFY; in-process on SQLite).
     let events: ClusterEvents
+    /// The live push to every connected screen (see `LiveFeed`).
+    let live: LiveFeed
     /// Sessions recently found open or ended (see `SessionCache`).
     let sessions: SessionCache
     /// Read-only connections for the busiest reads on SQLite (nil on PostgreSQL).
@@ -45,6 +47,7 @@ public final class ZhiliContext: Sendable {
             events = ClusterEvents(postgres: nil, schema: nil)
         }
         sessions = SessionCache(events: events, maxAge: config.sessionCheckSeconds)
+        live = LiveFeed(db: db, readers: readers, events: events)
     }
 }
 

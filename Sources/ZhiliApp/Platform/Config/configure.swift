@@ -19,6 +19,8 @@ func configure(_ app: Application, config: AppConfig, secrets: Secrets, capabili
     app.http.server.configuration.serverName = "zhili"
     app.http.server.configuration.idleTimeout =
         config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
+    // Open WebSockets (the live push) would hold a stopping server for its whole grace period.
+    app.http.server.configuration.shutdownTimeout = .seconds(3)
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
 
     app.storage[CapabilitiesKey.self] = capabilities
@@ -50,6 +52,8 @@ func configure(_ app: Application, config: AppConfig, secrets: Secrets, capabili
     app.lifecycle.use(context.events)
     let ownConnections = [context.readers, context.background].compactMap { $0 }
     if !ownConnections.isEmpty { app.lifecycle.use(SQLiteReadersLifecycle(sets: ownConnections)) }
+    // After the read connections it uses; its shutdown closes the screens' sockets.
+    app.lifecycle.use(context.live)
     if config.runSchedulers {
         for capability in capabilities {
             for service in capability.services(app) { app.lifecycle.use(service) }

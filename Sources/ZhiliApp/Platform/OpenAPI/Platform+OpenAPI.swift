@@ -15,6 +15,33 @@ enum PlatformAPI {
                 required: ["username", "password"]),
             success: (200, Schema.ref("TokenResponse"), "application/json"), secured: false),
         APIOperation(
+            method: "get", path: "/api/v1/live", tag: "实时 Live",
+            summary:
+                "The live push as a WebSocket (实时推送): frames {seq, kind, at, data} for what this account may see (its messages; for staff, alarms and devices in their area), a hello with the current sequence number on opening, missed events replayed after ?since= or a reset frame. A plain GET is refused with websocket_required; a browser's socket must come from this site",
+            params: [.query("since", ["type": "integer", "minimum": 0], "The last sequence number received")],
+            success: (101, nil, "application/json")),
+        APIOperation(
+            method: "get", path: "/api/v1/live/events", tag: "实时 Live",
+            summary:
+                "What the live push carried after a sequence number, with the same filter (补取实时事件; kept a day, at most 1000, else reset: reload and go on from head)",
+            params: [
+                .query("since", ["type": "integer", "minimum": 0], "The last sequence number received", required: true)
+            ],
+            success: (
+                200,
+                Schema.object([
+                    ("head", Schema.integer), ("reset", Schema.boolean),
+                    (
+                        "events",
+                        Schema.array(
+                            Schema.object([
+                                ("seq", Schema.integer), ("kind", Schema.string), ("at", Schema.dateTime),
+                                ("data", ["type": "object"]),
+                            ]))
+                    ),
+                ]), "application/json"
+            )),
+        APIOperation(
             method: "get", path: "/api/v1/me", tag: "认证 Auth", summary: "The signed-in account (当前用户)",
             success: (200, Schema.ref("Me"), "application/json")),
         APIOperation(

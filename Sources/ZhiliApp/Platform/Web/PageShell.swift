@@ -69,6 +69,7 @@ struct PageShell {
                 .raw(Self.scriptMessages(t)),
                 .script(.src("/assets/i18n.js")),
                 .script(.src("/assets/tables.js")),
+                .if(principal != nil, .script(.src("/assets/live.js"))),
                 .if(principal != nil, .script(.src("/assets/badge.js"))),
                 .forEach(scripts.filter { $0.hasSuffix(".js") }) { .script(.src($0)) }
             )

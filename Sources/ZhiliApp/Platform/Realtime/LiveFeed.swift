@@ -1,0 +1,510 @@
+import CoreMetrics
+import Fluent
+import Foundation
+import SQLKit
+import Synchronization
+import Vapor
+
+/// Who may receive a live event.
+enum LiveAudience: Sendable, Equatable {
+    /// One account (its unread count, its own alarm of a family member …).
+    case user(UUID)
+    /// Staff whose scope holds this hierarchy code (administrators always): an alarm in a
+    /// grid reaches that grid's worker, the community's and the street's staff, never the
+    /// staff of another grid.
+    case staff(node: String)
+}
+
+/// One event to store: its kind (`notice`, `alarm`, `device` …), who may receive it, and its
+/// data as a JSON object's text.
+struct LiveItem: Sendable {
+    let kind: String
+    let audience: LiveAudience
+    let json: String
+
+    /// `kind` is a word of lower-case letters, digits, dots and dashes (it is written into
+    /// frames unquoted by any encoder); other characters are dropped.
+    init(kind: String, to audience: LiveAudience, json: String) {
+        self.kind = String(
+            kind.unicodeScalars.filter {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "-" || $0 == "_"
+            })
+        self.audience = audience
+        self.json = json
+    }
+
+    init(kind: String, to audience: LiveAudience, data: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        self.init(kind: kind, to: audience, json: String(decoding: try encoder.encode(data), as: UTF8.self))
+    }
+}
+
+/// A stored live event as it is read back.
+struct LiveEvent: Sendable, Equatable {
+    let seq: Int64
+    let kind: String
+    let at: Date
+    let userID: UUID?
+    let node: String?
+    let json: String
+
+    /// The frame a screen receives: `{"seq":…,"kind":…,"at":…,"data":{…}}`.
+    var frame: String {
+        "{\"seq\":\(seq),\"kind\":\"\(kind)\",\"at\":\"\(Self.stamp(at))\",\"data\":\(json)}"
+    }
+
+    static func stamp(_ date: Date) -> String {
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}
+
+/// The live push every screen listens to (`/api/v1/live`): events are rows of `live_events`,
+/// written in the transaction of the change they report, so nothing is announced that did
+/// not happen. Each instance hands them to its connected screens, filtered by audience:
+///
+/// - SQLite (one instance): a writer wakes the feed, which reads rows after its cursor on a
+///   read-only connection and retries briefly until the writer's transaction has committed;
+///   a poll every half second catches writes by other processes (operator commands).
+/// - PostgreSQL (several instances): a trigger sends `live:<seq>` on the schema's
+///   `ClusterEvents` channel when the row commits; every instance reads each row it is told
+///   of, once, and hands it to its own screens.
+///
+/// A screen that reconnects with `since` gets what it missed (events are kept a day), or a
+/// `reset` when too much happened or its cursor is unknown, after which it reloads its data.
+final class LiveFeed: LifecycleHandler, Sendable {
+    static let table = "live_events"
+    /// Events kept for screens that come back (a day).
+    static let retention: TimeInterval = 24 * 3600
+    /// At most this many missed events are replayed; beyond it the screen is told to reload.
+    static let replayLimit = 1000
+    /// On PostgreSQL rows can commit out of sequence order (two writers, the later one first):
+    /// a replay also reads this many before the cursor, and screens skip what they have seen.
+    static let replayOverlap: Int64 = 64
+
+    private let db: any SQLDatabase
+    private let readers: SQLiteReaders?
+    private let isPostgres: Bool
+    private let hub = LiveHub()
+
+    private struct Drain {
+        var running = false
+        var again = false
+        var cursor: Int64 = 0
+        /// PostgreSQL: sequence numbers announced and not yet read.
+        var announced: [Int64] = []
+    }
+    private let drain = Mutex(Drain())
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    /// Running feeds of this process, woken by `store` (SQLite: one instance per database).
+    private static let running = Mutex<[ObjectIdentifier: LiveFeed]>([:])
+
+    let sent = Counter(label: "zhili_live_frames_sent_total")
+    let connectionsGauge = Gauge(label: "zhili_live_connections")
+
+    init(db: any SQLDatabase, readers: SQLiteReaders?, events: ClusterEvents) {
+        self.db = db
+        self.readers = readers
+        self.isPostgres = Dialect(db).isPostgres
+        events.subscribe { [weak self] kind, value in
+            guard let self else { return }
+            if kind == "live", let seq = Int64(value) {
+                self.drain.withLock { $0.announced.append(seq) }
+                self.kick()
+            } else if kind == SessionCache.endedEvent {
+                self.hub.closeSession(value)
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Stores events on `db` (the caller's transaction: they are delivered when it commits).
+    static func store(_ items: [LiveItem], on db: any SQLDatabase, at now: Date = Date()) async throws {
+        guard !items.isEmpty else { return }
+        for chunk in stride(from: 0, to: items.count, by: 200).map({ items[$0..<min($0 + 200, items.count)] }) {
+            let insert = db.insert(into: table).columns("kind", "at", "user_id", "node_code", "body")
+            for item in chunk {
+                var user: UUID?
+                var node: String?
+                switch item.audience {
+                case .user(let id): user = id
+                case .staff(let code): node = code
+                }
+                insert.values(SQLBind(item.kind), SQLBind(now), SQLBind(user), SQLBind(node), SQLBind(item.json))
+            }
+            try await insert.run()
+        }
+        if !Dialect(db).isPostgres {
+            for feed in running.withLock({ Array($0.values) }) { feed.kick() }
+        }
+    }
+
+    static func store(_ item: LiveItem, on db: any SQLDatabase, at now: Date = Date()) async throws {
+        try await store([item], on: db, at: now)
+    }
+
+    /// Reads and delivers what is new now (after a commit that stored events).
+    func kick() {
+        let start = drain.withLock { d -> Bool in
+            if d.running {
+                d.again = true
+                return false
+            }
+            d.running = true
+            return true
+        }
+        if start { Task { await self.drainLoop() } }
+    }
+
+    private func drainLoop() async {
+        var idle = 0
+        while true {
+            drain.withLock { $0.again = false }
+            let found = (try? await drainOnce()) ?? 0
+            if found > 0 { idle = 0 }
+            let stop = drain.withLock { d -> Bool in
+                if d.again || (isPostgres && !d.announced.isEmpty) { return false }
+                // SQLite: the writer that woke us may not have committed yet; look again a few
+                // times (1, 2, 4 … 64 ms) before going back to the half-second poll.
+                if !isPostgres, found == 0, idle < 7 { return false }
+                if !isPostgres, found > 0 { return false }
+                d.running = false
+                return true
+            }
+            if stop { return }
+            if found == 0 && !drain.withLock({ $0.again }) {
+                try? await Task.sleep(for: .milliseconds(1 << idle))
+                idle += 1
+            }
+        }
+    }
+
+    /// One read of new rows; returns how many were delivered.
+    private func drainOnce() async throws -> Int {
+        if isPostgres {
+            let seqs = drain.withLock { d -> [Int64] in
+                let taken = Array(d.announced.prefix(500))
+                d.announced.removeFirst(taken.count)
+                return taken
+            }
+            guard !seqs.isEmpty else { return 0 }
+            let rows = try await select(on: db).where("seq", .in, seqs).orderBy("seq").all(decoding: Row.self)
+            let events = rows.map(\.event)
+            hub.deliver(events, feed: self)
+            if let last = events.last?.seq { drain.withLock { $0.cursor = max($0.cursor, last) } }
+            return events.count
+        }
+        let cursor = drain.withLock { $0.cursor }
+        let reader = readers?.sql() ?? db
+        let rows = try await select(on: reader).where("seq", .greaterThan, SQLBind(cursor)).orderBy("seq").limit(500)
+            .all(decoding: Row.self)
+        guard let last = rows.last?.seq else { return 0 }
+        drain.withLock { $0.cursor = max($0.cursor, last) }
+        hub.deliver(rows.map(\.event), feed: self)
+        return rows.count
+    }
+
+    private struct Row: Decodable {
+        let seq: Int64
+        let kind: String
+        let at: Date
+        let user_id: UUID?
+        let node_code: String?
+        let body: String
+
+        var event: LiveEvent {
+            LiveEvent(seq: seq, kind: kind, at: at, userID: user_id, node: node_code, json: body)
+        }
+    }
+
+    private func select(on db: any SQLDatabase) -> SQLSelectBuilder {
+        db.select().columns("seq", "kind", "at", "user_id", "node_code", "body").from(Self.table)
+    }
+
+    /// The newest sequence number stored.
+    func head() async throws -> Int64 {
+        struct Max: Decodable { let m: Int64? }
+        let reader = isPostgres ? db : (readers?.sql() ?? db)
+        let row = try await reader.select().column(SQLFunction("max", args: SQLIdentifier("seq")), as: "m")
+            .from(Self.table).first(decoding: Max.self)
+        return row?.m ?? 0
+    }
+
+    // MARK: Reading back
+
+    enum Missed: Equatable {
+        case events([LiveEvent])
+        /// The screen should reload what it shows (too much happened, or its cursor is unknown).
+        case reset
+    }
+
+    /// What a listener missed after `since`, filtered by its audience.
+    func missed(since: Int64, for listener: LiveListener) async throws -> Missed {
+        let head = try await head()
+        if since > head { return .reset }
+        let reader = isPostgres ? db : (readers?.sql() ?? db)
+        struct Min: Decodable { let m: Int64? }
+        let oldest = try await reader.select().column(SQLFunction("min", args: SQLIdentifier("seq")), as: "m")
+            .from(Self.table).first(decoding: Min.self)?.m
+        if let oldest, since + 1 < oldest { return .reset }
+        let from = isPostgres ? since - Self.replayOverlap : since
+        let query = select(on: reader).where("seq", .greaterThan, SQLBind(from))
+        query.where { w in
+            w.where("user_id", .equal, SQLBind(listener.userID))
+            if listener.isStaff {
+                switch listener.scope {
+                case .everything:
+                    w.orWhere("node_code", .isNot, SQLLiteral.null)
+                case .subtree:
+                    if let range = listener.scope.codeRange {
+                        let column = Dialect(reader).codepoint("node_code")
+                        w.orWhere { r in
+                            r.where(column, .greaterThanOrEqual, SQLBind(range.lower))
+                                .where(column, .lessThan, SQLBind(range.upper))
+                        }
+                    }
+                default: break
+                }
+            }
+            return w
+        }
+        let rows = try await query.orderBy("seq").limit(Self.replayLimit + 1).all(decoding: Row.self)
+        if rows.count > Self.replayLimit { return .reset }
+        return .events(rows.map(\.event))
+    }
+
+    // MARK: Screens
+
+    func attach(_ ws: WebSocket, listener: LiveListener, since: Int64?) {
+        let subscriber = hub.add(ws, listener: listener)
+        connectionsGauge.record(hub.count)
+        ws.onClose.whenComplete { [weak self] _ in
+            guard let self else { return }
+            self.hub.remove(subscriber)
+            self.connectionsGauge.record(self.hub.count)
+        }
+        ws.onText { ws, text in
+            if text == "ping" { ws.send("pong", promise: nil) }
+        }
+        Task {
+            var frames: [String] = []
+            var replayed = Set<Int64>()
+            do {
+                let head = try await self.head()
+                frames.append("{\"kind\":\"hello\",\"seq\":\(head)}")
+                if let since, since > 0 {
+                    switch try await self.missed(since: since, for: listener) {
+                    case .reset:
+                        frames.append("{\"kind\":\"reset\",\"seq\":\(head)}")
+                    case .events(let events):
+                        for event in events {
+                            replayed.insert(event.seq)
+                            frames.append(event.frame)
+                        }
+                    }
+                }
+            } catch {
+                frames.append("{\"kind\":\"reset\",\"seq\":0}")
+            }
+            for frame in frames { ws.send(frame, promise: nil) }
+            self.sent.increment(by: Int64(frames.count))
+            subscriber.finishReplay(skipping: replayed, feed: self)
+        }
+    }
+
+    /// Closes every screen's connection (shutdown; tests before stopping their server).
+    func closeAll() async {
+        for ws in hub.all() { try? await ws.close(code: .goingAway) }
+    }
+
+    var connections: Int { hub.count }
+
+    // MARK: Lifecycle
+
+    func didBootAsync(_ application: Application) async throws {
+        let head = (try? await head()) ?? 0
+        drain.withLock { $0.cursor = head }
+        _ = Self.running.withLock { $0[ObjectIdentifier(self)] = self }
+        let poll = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                guard let self, !Task.isCancelled else { return }
+                if !self.isPostgres { self.kick() }
+            }
+        }
+        let purge = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3600))
+                guard let self, !Task.isCancelled else { return }
+                try? await self.purge()
+            }
+        }
+        tasks.withLock { $0 = [poll, purge] }
+    }
+
+    /// Deletes events older than the retention.
+    func purge(now: Date = Date()) async throws {
+        try await db.delete(from: Self.table).where("at", .lessThan, SQLBind(now.addingTimeInterval(-Self.retention)))
+            .run()
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        _ = Self.running.withLock { $0.removeValue(forKey: ObjectIdentifier(self)) }
+        for task in tasks.withLock({ $0 }) { task.cancel() }
+        await closeAll()
+    }
+}
+
+/// Who listens on a connection.
+struct LiveListener: Sendable {
+    let userID: UUID
+    let isStaff: Bool
+    let scope: DataScope
+    let sessionID: String?
+
+    init(_ principal: Principal, sessionID: String?) {
+        userID = principal.userID
+        isStaff = principal.role.isStaff
+        scope = principal.scope
+        self.sessionID = sessionID
+    }
+
+    func receives(_ event: LiveEvent) -> Bool {
+        if let user = event.userID { return user == userID }
+        guard isStaff, let node = event.node else { return false }
+        return scope.allows(code: node)
+    }
+}
+
+/// The connected screens of this instance.
+final class LiveHub: Sendable {
+    final class Subscriber: Sendable {
+        let ws: WebSocket
+        let listener: LiveListener
+        /// Until its missed events are sent, live ones wait here (then those already replayed
+        /// are skipped), so a screen gets each event once and in order.
+        private let waiting = Mutex<[LiveEvent]?>([])
+
+        init(ws: WebSocket, listener: LiveListener) {
+            self.ws = ws
+            self.listener = listener
+        }
+
+        func offer(_ event: LiveEvent, frame: String, feed: LiveFeed) {
+            let queued = waiting.withLock { w -> Bool in
+                guard w != nil else { return false }
+                w!.append(event)
+                return true
+            }
+            if !queued {
+                ws.send(frame, promise: nil)
+                feed.sent.increment()
+            }
+        }
+
+        func finishReplay(skipping replayed: Set<Int64>, feed: LiveFeed) {
+            let held = waiting.withLock { w -> [LiveEvent] in
+                let held = w ?? []
+                w = nil
+                return held
+            }
+            for event in held where !replayed.contains(event.seq) {
+                ws.send(event.frame, promise: nil)
+                feed.sent.increment()
+            }
+        }
+    }
+
+    private struct State {
+        var byUser: [UUID: [ObjectIdentifier: Subscriber]] = [:]
+        var staff: [ObjectIdentifier: Subscriber] = [:]
+    }
+    private let state = Mutex(State())
+
+    func add(_ ws: WebSocket, listener: LiveListener) -> Subscriber {
+        let s = Subscriber(ws: ws, listener: listener)
+        state.withLock { st in
+            st.byUser[listener.userID, default: [:]][ObjectIdentifier(s)] = s
+            if listener.isStaff { st.staff[ObjectIdentifier(s)] = s }
+        }
+        return s
+    }
+
+    func remove(_ s: Subscriber) {
+        state.withLock { st in
+            st.byUser[s.listener.userID]?.removeValue(forKey: ObjectIdentifier(s))
+            if st.byUser[s.listener.userID]?.isEmpty == true { st.byUser.removeValue(forKey: s.listener.userID) }
+            st.staff.removeValue(forKey: ObjectIdentifier(s))
+        }
+    }
+
+    var count: Int { state.withLock { $0.byUser.values.reduce(0) { $0 + $1.count } } }
+
+    func all() -> [WebSocket] { state.withLock { $0.byUser.values.flatMap { $0.values.map(\.ws) } } }
+
+    func deliver(_ events: [LiveEvent], feed: LiveFeed) {
+        for event in events {
+            let targets: [Subscriber] = state.withLock { st in
+                if let user = event.userID { return st.byUser[user].map { Array($0.values) } ?? [] }
+                guard let node = event.node else { return [] }
+                return st.staff.values.filter { $0.listener.scope.allows(code: node) }
+            }
+            guard !targets.isEmpty else { continue }
+            let frame = event.frame
+            for s in targets { s.offer(event, frame: frame, feed: feed) }
+        }
+    }
+
+    /// A session ended (signed out, disabled, signed out by an administrator): its screens close.
+    func closeSession(_ id: String) {
+        let sockets = state.withLock { st in
+            st.byUser.values.flatMap { $0.values }.filter { $0.listener.sessionID == id }.map(\.ws)
+        }
+        for ws in sockets { _ = ws.close(code: .policyViolation) }
+    }
+}
+
+/// The live events table. On PostgreSQL a trigger announces each committed row on the
+/// schema's cluster channel (see `ClusterEvents`), whichever instance or command wrote it.
+struct CreateLiveEvents: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = try database.sql
+        if Dialect(sql).isPostgres {
+            try await sql.raw(
+                """
+                CREATE TABLE live_events (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind TEXT NOT NULL,
+                at TIMESTAMPTZ NOT NULL, user_id UUID, node_code TEXT, body TEXT NOT NULL)
+                """
+            ).run()
+            try await sql.raw(
+                """
+                CREATE OR REPLACE FUNCTION live_events_notify() RETURNS trigger AS $$
+                BEGIN PERFORM pg_notify('zhili_events_' || lower(TG_TABLE_SCHEMA), 'live:' || NEW.seq); RETURN NULL; END;
+                $$ LANGUAGE plpgsql
+                """
+            ).run()
+            try await sql.raw(
+                "CREATE TRIGGER live_events_announce AFTER INSERT ON live_events FOR EACH ROW EXECUTE FUNCTION live_events_notify()"
+            ).run()
+            try await sql.raw("CREATE INDEX live_events_node ON live_events (node_code COLLATE \"C\", seq)").run()
+        } else {
+            try await sql.raw(
+                """
+                CREATE TABLE live_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, at REAL NOT NULL,
+                user_id BLOB, node_code TEXT, body TEXT NOT NULL)
+                """
+            ).run()
+            try await sql.raw("CREATE INDEX live_events_node ON live_events (node_code, seq)").run()
+        }
+        try await sql.raw("CREATE INDEX live_events_user ON live_events (user_id, seq)").run()
+        try await sql.raw("CREATE INDEX live_events_at ON live_events (at)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("live_events").delete()
+    }
+}
