@@ -13,7 +13,7 @@ struct PermissionMatrixTests {
     /// Records inside the first grid that the operations act on.
     struct Targets {
         var grid = "", household = "", resident = UUID(), complaint = UUID(), photo = UUID(), place = UUID()
-        var user = UUID(), notification = UUID(), delivery = UUID()
+        var user = UUID(), notification = UUID(), delivery = UUID(), device = UUID(), alarm = UUID()
         var lat = 0.0, lon = 0.0
     }
 
@@ -80,6 +80,11 @@ struct PermissionMatrixTests {
                 SQLBind(5),
                 SQLBind(Date()), SQLBind(Date())
             ).run()
+        // A device in the first grid whose SOS raised an alarm there.
+        let device = try await SensingFixture.register(app)
+        t.device = device.id
+        let sent = try await SensingFixture.send(app, key: device.key, [SensingFixture.event("sos")])
+        t.alarm = try #require(sent.receipt?.alarms.first)
         return t
     }
 
@@ -132,6 +137,8 @@ struct PermissionMatrixTests {
         case template.hasPrefix("/api/v1/places/"): id = t.place.uuidString
         case template.hasPrefix("/api/v1/notifications/deliveries/"): id = t.delivery.uuidString
         case template.hasPrefix("/api/v1/notifications/"): id = t.notification.uuidString
+        case template.hasPrefix("/api/v1/devices/"): id = t.device.uuidString
+        case template.hasPrefix("/api/v1/alarms/"): id = t.alarm.uuidString
         default: id = fresh ?? UUID().uuidString
         }
         let code: String
@@ -144,6 +151,8 @@ struct PermissionMatrixTests {
         path = path.replacingOccurrences(of: "{id}", with: fresh ?? id).replacingOccurrences(
             of: "{code}", with: fresh ?? code)
         return path.replacingOccurrences(of: "{kind}", with: "residents").replacingOccurrences(
+            of: "{key}", with: "fall"
+        ).replacingOccurrences(
             of: "{photo}", with: t.photo.uuidString)
     }
 

@@ -85,9 +85,22 @@ struct DemoWriter {
         try await bulk(
             "organizations", ["id", "kind", "name", "category", "node_code", "lat", "lon", "created_at"],
             places.organizations.map { [$0.id, $0.kind, $0.name, $0.category, $0.nodeCode, $0.lat, $0.lon, now] })
+        // Devices of places (cameras, dispatch screens); those worn or pressed by people are
+        // written by sensing's demo step, bound to the people who need them.
+        let placed = places.devices.filter { $0.kind == "ai_camera" || $0.kind == "big_screen" }
         try await bulk(
-            "devices", ["id", "serial", "kind", "name", "node_code", "lat", "lon", "status", "last_seen_at"],
-            places.devices.map { [$0.id, $0.serial, $0.kind, $0.name, $0.nodeCode, $0.lat, $0.lon, $0.status, now] })
+            "devices",
+            [
+                "id", "code", "kind", "name", "node_code", "lat", "lon", "status", "online", "last_seen_at",
+                "offline_after", "created_at",
+            ],
+            placed.map {
+                [
+                    $0.id, $0.serial, $0.kind == "ai_camera" ? "camera" : "screen", $0.name, $0.nodeCode, $0.lat,
+                    $0.lon,
+                    "active", $0.status == "online", now, 180, now,
+                ]
+            })
     }
 }
 

@@ -26,6 +26,8 @@ enum PermissionMatrix {
     /// Residents and staff (not volunteers, merchants or co-building units).
     static let residentsAndStaff = staff.union(["resident"])
     static let admin: Set<String> = ["admin"]
+    /// Who registers devices and manages their keys in the first grid.
+    static let deviceKeepers: Set<String> = ["admin", "street", "community"]
 
     /// How to send one request to an operation.
     struct Row: Sendable {
@@ -143,6 +145,22 @@ enum PermissionMatrix {
         "POST /api/v1/complaints/{id}/photos": Row(["admin", "community", "grid001"], body: .photo),
         "GET /api/v1/complaints/{id}/photos/{photo}": Row(["admin", "city", "street", "community", "grid001"]),
         "POST /api/v1/complaints/{id}/reveal": Row(admin, body: .json(#"{"reason":"核实来电人身份"}"#)),
+
+        "GET /api/v1/devices": Row(staff),
+        "POST /api/v1/devices": Row(
+            deviceKeepers,
+            body: .json(#"{"code":"M-{unique}","kind":"sos","name":"矩阵按钮","nodeCode":"{grid}"}"#)),
+        "GET /api/v1/devices/{id}": Row(staffInScope),
+        "POST /api/v1/devices/{id}/key": Row(deviceKeepers),
+        "POST /api/v1/devices/{id}/revoke": Row(deviceKeepers),
+        "GET /api/v1/alarms": Row(staff),
+        "GET /api/v1/alarms/{id}": Row(staffInScope),
+        "POST /api/v1/alarms/{id}/actions": Row(staffInScope, body: .json(#"{"action":"acknowledge"}"#)),
+        "GET /api/v1/alarm-rules": Row(staff),
+        "PUT /api/v1/alarm-rules/{key}": Row(admin, body: .json(#"{"severity":"critical"}"#)),
+        // Devices send with their own key, never with a person's session: every role is refused.
+        "POST /api/v1/ingest/events": Row([], body: .json(#"{"id":"m1","kind":"sos"}"#)),
+        "POST /api/v1/ingest/batch": Row([], body: .json(#"{"events":[{"id":"m1","kind":"sos"}]}"#)),
 
         "GET /api/v1/notifications": Row(signedIn),
         "GET /api/v1/notifications/unread": Row(signedIn),

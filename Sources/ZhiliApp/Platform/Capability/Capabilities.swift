@@ -12,6 +12,7 @@ enum Capabilities {
         PartyCapability(),
         ComplaintsCapability(),
         NotificationsCapability(),
+        SensingCapability(),
     ]
 }
 

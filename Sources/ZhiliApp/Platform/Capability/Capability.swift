@@ -93,7 +93,7 @@ struct NavigationEntry: Sendable {
     /// Shown in the phone's bottom tab bar (at most four, by order; the rest sit under 更多).
     var tab = false
     /// Its icon in the tab bar (`Icon` names: home, messages, list, pencil, care, people, map,
-    /// grid, check, chart, gear, doc).
+    /// grid, check, chart, gear, doc, bell).
     var icon = "doc"
 }
 

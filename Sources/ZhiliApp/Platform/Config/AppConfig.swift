@@ -1,4 +1,5 @@
 import Foundation
+import ZhiliDomain
 
 /// Every setting the platform reads, gathered once at start from flags and environment.
 /// Tests build one directly, so nothing below reads the process environment on its own.
@@ -43,6 +44,9 @@ public struct AppConfig: Sendable {
     public var publicURL: String?
     /// Outbound channels for notifications (in-app messages need no setting).
     public var notifications = NotificationConfig()
+    /// Who is called while an alarm waits for an answer: `level:seconds` rungs after the raise
+    /// (ZHILI_ALARM_LADDER, default `grid:0,community:60,street:180`).
+    public var alarmLadder = EscalationLadder.standard
 
     public init() {}
 

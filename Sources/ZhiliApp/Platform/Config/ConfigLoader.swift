@@ -1,4 +1,5 @@
 import Foundation
+import ZhiliDomain
 
 /// Reads `--flag value` pairs and ZHILI_* environment variables into an `AppConfig`.
 /// Flags win over the environment, the environment over defaults.
@@ -92,6 +93,16 @@ public struct ConfigLoader {
         }
         if switches.contains("secure-cookies") { config.secureCookies = true }
         if let dir = environment["ZHILI_LEAFLET_DIR"] { config.leafletDir = dir }
+        if let raw = environment["ZHILI_ALARM_LADDER"], !raw.isEmpty {
+            guard let ladder = EscalationLadder(text: raw),
+                ladder.rungs.allSatisfy({ ["grid", "community", "street", "city"].contains($0.level) })
+            else {
+                throw ConfigError(
+                    "ZHILI_ALARM_LADDER must look like grid:0,community:60,street:180 (levels grid, community, street, city) / 告警升级阶梯格式应为 grid:0,community:60,street:180"
+                )
+            }
+            config.alarmLadder = ladder
+        }
         if let raw = environment["ZHILI_IDLE_TIMEOUT"] {
             guard let seconds = Int(raw), seconds == 0 || (5...3600).contains(seconds) else {
                 throw ConfigError("ZHILI_IDLE_TIMEOUT must be 0 (off) or 5–3600 seconds / 空闲超时应为 0（关闭）或 5–3600 秒")

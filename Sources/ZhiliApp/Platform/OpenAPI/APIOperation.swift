@@ -3,7 +3,7 @@ import ZhiliDomain
 /// One documented operation. Capabilities describe their endpoints with these; the served
 /// document is assembled from all of them, and a test checks it against the routing table.
 struct APIOperation: Sendable {
-    enum ParamLocation: String, Sendable { case path, query }
+    enum ParamLocation: String, Sendable { case path, query, header }
 
     struct Param: Sendable {
         let name: String

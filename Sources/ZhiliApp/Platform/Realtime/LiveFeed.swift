@@ -328,7 +328,7 @@ final class LiveFeed: LifecycleHandler, Sendable {
     func didBootAsync(_ application: Application) async throws {
         let head = (try? await head()) ?? 0
         drain.withLock { $0.cursor = head }
-        _ = Self.running.withLock { $0[ObjectIdentifier(self)] = self }
+        Self.running.withLock { $0[ObjectIdentifier(self)] = self }
         let poll = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))

@@ -15,6 +15,7 @@ enum Icon {
         "gear": "M10 7 A3 3 0 1 0 10 13 A3 3 0 1 0 10 7 M10 2 V5 M10 15 V18 M2 10 H5 M15 10 H18",
         "doc": "M5 2.5 H12 L15 5.5 V17.5 H5 Z M8 9 H12 M8 12 H12",
         "more": "M5 10 H5.1 M10 10 H10.1 M15 10 H15.1",
+        "bell": "M5 14 V9 A5 5 0 0 1 15 9 V14 L16.5 15.5 H3.5 Z M8.5 17.5 H11.5",
     ]
 
     /// The icon as an SVG element (decorative: hidden from screen readers).

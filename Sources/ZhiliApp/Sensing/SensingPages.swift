@@ -1,0 +1,374 @@
+import Foundation
+import Plot
+import SQLKit
+import Vapor
+import ZhiliDomain
+
+/// The pages of sensing: the alarm console (live: new alarms appear, critical ones flash and
+/// sound), an alarm with what a responder needs and its timeline, the device registry, and
+/// the rules for administrators.
+enum SensingPages {
+    static func register(_ app: Application) {
+        app.get("alarms", use: console)
+        app.get("alarms", ":id", use: detail)
+        app.post("alarms", ":id", "act", use: act)
+        app.get("devices", use: devices)
+        app.get("alarm-rules", use: rules)
+        app.post("alarm-rules", ":key", use: saveRule)
+    }
+
+    static func staff(_ req: Request) throws -> Principal {
+        let p = try req.requireWebPrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        return p
+    }
+
+    static func severityTag(_ t: Localizer, _ raw: String) -> Component {
+        Span(t.name(AlarmSeverity.self, raw)).class("sev sev-\(raw)")
+    }
+
+    /// One row of the console (the script builds the same from live events).
+    static func row(_ t: Localizer, _ a: AlarmDesk.View) -> [Component] {
+        [
+            severityTag(t, a.severity),
+            Link(t.lang == .zh ? a.title : a.titleEn, url: "/alarms/\(a.id.uuidString)"),
+            Text(a.place ?? "—"),
+            Text(DisplayTime.minutes(a.firstAt) + (a.count > 1 ? " ×\(a.count)" : "")),
+            Span(t.name(AlarmStatus.self, a.status)).class("status status-\(a.status)"),
+        ]
+    }
+
+    @Sendable static func console(req: Request) async throws -> Response {
+        let p = try staff(req)
+        let t = Localizer(req)
+        let ladder = req.zhili.config.alarmLadder
+        let db = try req.readSQL
+        let open = try await AlarmDesk.list(.init(open: true, limit: 200), for: p, on: db).map {
+            AlarmDesk.View($0, ladder: ladder)
+        }
+        let closed = try await AlarmDesk.list(.init(open: false, limit: 20), for: p, on: db).map {
+            AlarmDesk.View($0, ladder: ladder)
+        }
+        let counts = try await DeviceRegistry.counts(for: p, on: db)
+        let critical = open.filter { $0.severity == AlarmSeverity.critical.rawValue }.count
+        let waiting = open.filter { $0.status == AlarmStatus.raised.rawValue }.count
+        let columns = [
+            t("sensing.col.severity"), t("sensing.col.alarm"), t("sensing.col.place"), t("sensing.col.time"),
+            t("sensing.col.status"),
+        ]
+        return PageShell(request: req, title: t("sensing.console"), active: "alarms", scripts: ["/assets/alarms.js"])
+            .render {
+                Div {
+                    H1(t("sensing.console"))
+                    Paragraph(t("sensing.console-hint")).class("muted")
+                    Div {
+                        Span(t("sensing.live-off")).class("live-state").attribute(named: "id", value: "live-state")
+                        Button { Text(t("sensing.sound-on")) }.attribute(named: "type", value: "button")
+                            .attribute(named: "id", value: "sound-toggle").class("link-button")
+                    }.class("live-bar")
+                }.class("page-head")
+                Div {
+                    StatCard(
+                        value: "\(open.count)", label: t("sensing.open-alarms"), tone: open.isEmpty ? "ok" : "warn")
+                    StatCard(value: "\(critical)", label: t("sensing.critical-open"), tone: critical > 0 ? "bad" : "ok")
+                    StatCard(value: "\(waiting)", label: t("sensing.unanswered"), tone: waiting > 0 ? "bad" : "ok")
+                    StatCard(
+                        value: "\(counts.online)/\(counts.online + counts.offline)", label: t("sensing.devices-online"),
+                        url: "/devices", tone: counts.offline > 0 ? "warn" : "ok")
+                }.class("stats")
+                H2(t("sensing.open-alarms"))
+                Div {
+                    DataTable(
+                        columns: columns, rows: open.map { row(t, $0) },
+                        empty: EmptyState(title: t("sensing.no-open-alarms"), hint: t("sensing.no-open-alarms-hint")),
+                        classes: "alarms-open")
+                }.attribute(named: "id", value: "open-alarms").attribute(
+                    named: "data-columns", value: columns.joined(separator: "|"))
+                H2(t("sensing.recently-closed"))
+                DataTable(
+                    columns: columns, rows: closed.map { row(t, $0) },
+                    empty: EmptyState(title: t("sensing.none-closed")))
+            }
+    }
+
+    struct Person: Decodable {
+        let id: UUID
+        let name: String
+        let household_code: String
+        let phone_masked: String?
+        let birth_date: String
+    }
+
+    @Sendable static func detail(req: Request) async throws -> Response {
+        let p = try staff(req)
+        let t = Localizer(req)
+        let row = try await AlarmDesk.readable(req, try SensingRoutes.id(req))
+        let ladder = req.zhili.config.alarmLadder
+        let a = AlarmDesk.View(row, ladder: ladder)
+        let db = try req.readSQL
+        let timeline = try await AlarmDesk.timeline(row.id, on: db)
+        var device: DeviceRegistry.Row?
+        if let id = row.device_id { device = try await DeviceRegistry.find(id, on: db) }
+        // What a responder needs of the person: who, where, tags; the read is audited.
+        var person: Person?
+        var tags: [String] = []
+        var address: String?
+        if let rid = row.resident_id {
+            person = try await db.select().columns("id", "name", "household_code", "phone_masked", "birth_date").from(
+                "residents"
+            )
+            .where("id", .equal, rid).first(decoding: Person.self)
+            struct Tag: Decodable { let tag: String }
+            tags = try await db.select().column("tag").from("resident_tags").where("resident_id", .equal, rid)
+                .all(decoding: Tag.self).map(\.tag)
+            struct H: Decodable { let address: String }
+            if let person {
+                address = try await db.select().column("address").from("households")
+                    .where("code", .equal, person.household_code).first(decoding: H.self)?.address
+            }
+            await req.audit.record(
+                action: "alarm_person_read", entity: "resident", entityID: rid.uuidString, detail: "alarm \(row.id)")
+        }
+        let csrf = req.csrfToken ?? ""
+        let status = AlarmStatus(rawValue: row.status) ?? .raised
+        return PageShell(request: req, title: t("sensing.alarm"), active: "alarms", scripts: ["/assets/alarms.js"])
+            .render {
+                Div {
+                    H1(t.lang == .zh ? a.title : a.titleEn)
+                    Paragraph {
+                        severityTag(t, a.severity)
+                        Text(" ")
+                        Span(t.name(AlarmStatus.self, a.status)).class("status status-\(a.status)")
+                        Text(" · " + t.name(AlarmRuleKey.self, a.rule))
+                    }
+                }.class("page-head").attribute(named: "data-alarm", value: a.id.uuidString)
+                Element(name: "dl") {
+                    field(t("sensing.col.place"), a.place ?? "—")
+                    field(t("sensing.first-at"), DisplayTime.minutes(a.firstAt))
+                    field(t("sensing.last-at"), DisplayTime.minutes(a.lastAt) + (a.count > 1 ? " ×\(a.count)" : ""))
+                    field(t("sensing.level"), t("sensing.level.\(a.level)"))
+                    if let by = a.acknowledgedBy, let s = a.secondsToAcknowledge {
+                        field(t("sensing.acknowledged"), t("sensing.acknowledged-by-0-in-1", by, s))
+                    }
+                    if let to = a.dispatchedTo { field(t("sensing.dispatched-to"), to) }
+                    if let outcome = a.outcome { field(t("sensing.outcome"), outcome) }
+                    if let device {
+                        field(
+                            t("sensing.device"),
+                            t("sensing.device-0-1-2", device.name, device.code, t.name(DeviceKind.self, device.kind)))
+                    }
+                }.class("fields")
+                if let person {
+                    H2(t("sensing.person"))
+                    Element(name: "dl") {
+                        field(
+                            t("sensing.person-name"),
+                            ResidentViews.name(
+                                person.name, birthDate: person.birth_date, for: p,
+                                currentYear: Calendar(identifier: .gregorian).component(.year, from: Date())))
+                        field(t("sensing.address"), address ?? person.household_code)
+                        field(t("sensing.door-code"), person.household_code)
+                        if let phone = person.phone_masked { field(t("sensing.phone"), phone) }
+                        field(
+                            t("sensing.tags"),
+                            tags.isEmpty
+                                ? "—"
+                                : tags.map { RegistryPages.tagName(t, $0) }.joined(separator: t("sensing.separator")))
+                    }.class("fields")
+                    Link(t("sensing.open-record"), url: "/residents/\(person.id.uuidString)").class("button")
+                }
+                if let lat = a.lat, let lon = a.lon {
+                    Paragraph(t("sensing.position-0-1", String(format: "%.5f", lat), String(format: "%.5f", lon)))
+                        .class("muted small")
+                }
+                if status.isOpen {
+                    H2(t("sensing.handle"))
+                    Div {
+                        for action in AlarmAction.allCases where action.next(from: status) != nil {
+                            Form(url: "/alarms/\(a.id.uuidString)/act", method: .post) {
+                                Input(type: .hidden, name: "_csrf", value: csrf)
+                                Input(type: .hidden, name: "action", value: action.rawValue)
+                                if action == .dispatch {
+                                    Element(name: "label") {
+                                        Text(t("sensing.dispatch-to"))
+                                        Element(name: "select") {
+                                            for to in ["grid", "volunteer", "department"] {
+                                                Element(name: "option") { Text(t("sensing.to.\(to)")) }.attribute(
+                                                    named: "value", value: to)
+                                            }
+                                        }.attribute(named: "name", value: "to")
+                                    }
+                                    Element(name: "label") {
+                                        Text(t("sensing.assignee"))
+                                        Input(type: .text, name: "assignee").attribute(
+                                            named: "required", value: "required"
+                                        )
+                                        .attribute(named: "maxlength", value: "60")
+                                    }
+                                }
+                                if action == .resolve || action == .markFalse || action == .dispatch {
+                                    Element(name: "label") {
+                                        Text(t("sensing.note"))
+                                        Input(type: .text, name: "note").attribute(named: "maxlength", value: "500")
+                                            .attribute(
+                                                named: action == .dispatch ? "data-optional" : "required",
+                                                value: "required")
+                                    }
+                                }
+                                Button { Text(t.name(action)) }.attribute(named: "type", value: "submit").class(
+                                    action == .acknowledge ? "primary" : "")
+                            }.class("alarm-action")
+                        }
+                    }.class("alarm-actions")
+                }
+                H2(t("sensing.timeline"))
+                Element(name: "ol") {
+                    for s in timeline {
+                        Element(name: "li") {
+                            Span(DisplayTime.minutes(s.at)).class("muted small")
+                            Text(" " + t("sensing.step.\(s.action)"))
+                            if let who = s.actorName { Text(" · " + who) }
+                            if let note = s.note { Paragraph(note).class("small") }
+                        }
+                    }
+                }.class("timeline")
+            }
+    }
+
+    static func field(_ label: String, _ value: String) -> Component {
+        ComponentGroup {
+            Element(name: "dt") { Text(label) }
+            Element(name: "dd") { Text(value) }
+        }
+    }
+
+    @Sendable static func act(req: Request) async throws -> Response {
+        let p = try staff(req)
+        let id = try SensingRoutes.id(req)
+        _ = try await AlarmDesk.readable(req, id)
+        struct Form: Decodable {
+            var action: String?
+            var note: String?
+            var to: String?
+            var assignee: String?
+        }
+        let f = try req.content.decode(Form.self)
+        let input = AlarmDesk.ActionInput(
+            action: f.action, note: f.note.flatMap { $0.isEmpty ? nil : $0 }, to: f.to, assignee: f.assignee)
+        _ = try await AlarmDesk.act(id, input, by: p, on: req.sql, ladder: req.zhili.config.alarmLadder)
+        req.notifications.dispatcher.wake()
+        await req.audit.record(action: "alarm_" + (f.action ?? "act"), entity: "alarm", entityID: id.uuidString)
+        return WebResponse.redirect("/alarms/\(id.uuidString)")
+    }
+
+    @Sendable static func devices(req: Request) async throws -> Response {
+        let p = try staff(req)
+        let t = Localizer(req)
+        struct Q: Decodable {
+            var kind: String?
+            var online: String?
+        }
+        let q = try req.query.decode(Q.self)
+        var f = DeviceRegistry.Filter()
+        f.kind = q.kind.flatMap(DeviceKind.init(rawValue:))
+        f.online = q.online == "1" ? true : q.online == "0" ? false : nil
+        f.limit = 500
+        let db = try req.readSQL
+        let list = try await DeviceRegistry.list(f, for: p, on: db)
+        let counts = try await DeviceRegistry.counts(for: p, on: db)
+        return PageShell(request: req, title: t("sensing.devices"), active: "devices").render {
+            Div {
+                H1(t("sensing.devices"))
+                Paragraph(t("sensing.devices-hint")).class("muted")
+            }.class("page-head")
+            Div {
+                StatCard(value: "\(counts.total)", label: t("sensing.devices-total"), url: "/devices")
+                StatCard(value: "\(counts.online)", label: t("sensing.online"), url: "/devices?online=1", tone: "ok")
+                StatCard(
+                    value: "\(counts.offline)", label: t("sensing.offline"), url: "/devices?online=0",
+                    tone: counts.offline > 0 ? "bad" : "ok")
+            }.class("stats")
+            Form(url: "/devices", method: .get) {
+                Choice(
+                    label: t("sensing.col.kind"), name: "kind",
+                    options: DeviceKind.allCases.map { ($0.rawValue, t.name($0)) }, selected: f.kind?.rawValue,
+                    none: t("sensing.any"))
+                Button { Text(t("sensing.filter")) }.attribute(named: "type", value: "submit")
+            }.class("filters")
+            DataTable(
+                columns: [
+                    t("sensing.col.code"), t("sensing.col.name"), t("sensing.col.kind"), t("sensing.col.place"),
+                    t("sensing.col.state"), t("sensing.col.last-seen"), t("sensing.col.battery"),
+                ],
+                rows: list.map { d in
+                    [
+                        Text(d.code), Text(d.name), Text(t.name(DeviceKind.self, d.kind)), Text(d.place ?? "—"),
+                        Span(
+                            d.status == "revoked"
+                                ? t("sensing.revoked") : d.online ? t("sensing.online") : t("sensing.offline")
+                        ).class(d.status == "revoked" ? "status" : d.online ? "status ok" : "status bad"),
+                        Text(d.lastSeenAt.map { DisplayTime.minutes($0) } ?? t("sensing.never")),
+                        Text(d.battery.map { "\($0)%" } ?? "—"),
+                    ]
+                },
+                empty: EmptyState(title: t("sensing.no-devices"), hint: t("sensing.no-devices-hint")))
+        }
+    }
+
+    @Sendable static func rules(req: Request) async throws -> Response {
+        let p = try req.requireWebPrincipal()
+        guard p.role == .admin else { throw AppError.forbidden }
+        let t = Localizer(req)
+        let current = try await AlarmRuleBook.read(on: req.readSQL)
+        let csrf = req.csrfToken ?? ""
+        return PageShell(request: req, title: t("sensing.rules"), active: "alarm-rules").render {
+            Div {
+                H1(t("sensing.rules"))
+                Paragraph(t("sensing.rules-hint")).class("muted")
+            }.class("page-head")
+            for rule in current {
+                Form(url: "/alarm-rules/\(rule.key)", method: .post) {
+                    Input(type: .hidden, name: "_csrf", value: csrf)
+                    H2(t.name(AlarmRuleKey.self, rule.key))
+                    Choice(
+                        label: t("sensing.col.severity"), name: "severity",
+                        options: AlarmSeverity.allCases.map { ($0.rawValue, t.name($0)) },
+                        selected: rule.severity.rawValue)
+                    if rule.key != "sos" {
+                        Element(name: "label") {
+                            Input(type: .checkbox, name: "enabled", value: "1").attribute(
+                                named: "checked", value: rule.enabled ? "checked" : "", ignoreValueIfEmpty: true)
+                            Text(" " + t("sensing.enabled"))
+                        }
+                    }
+                    for (name, value) in rule.params.sorted(by: { $0.key < $1.key }) {
+                        Element(name: "label") {
+                            Text(t("sensing.param.\(name)"))
+                            Input(type: .number, name: "param.\(name)", value: String(format: "%g", value))
+                                .attribute(named: "step", value: "any").attribute(named: "min", value: "0")
+                        }
+                    }
+                    Button { Text(t("sensing.save")) }.attribute(named: "type", value: "submit")
+                }.class("card rule")
+            }
+        }
+    }
+
+    @Sendable static func saveRule(req: Request) async throws -> Response {
+        let p = try req.requireWebPrincipal()
+        guard p.role == .admin else { throw AppError.forbidden }
+        guard let key = req.parameters.get("key"), let base = AlarmRules.defaults.first(where: { $0.key == key }) else {
+            throw AppError.notFound(entity: "alarm rule")
+        }
+        let form = try req.content.decode([String: String].self)
+        var params: [String: Double] = [:]
+        for name in base.params.keys {
+            if let text = form["param.\(name)"], let v = Double(text) { params[name] = v }
+        }
+        // The API's checks and writing, reached with the form's values.
+        let body = SensingRoutes.RuleInput(
+            severity: form["severity"], enabled: key == "sos" ? nil : form["enabled"] == "1", params: params, tag: nil)
+        try await SensingRoutes.save(key: key, body, req: req, by: p)
+        return WebResponse.redirect("/alarm-rules")
+    }
+}

@@ -1,0 +1,423 @@
+import Foundation
+import SQLKit
+import Vapor
+import ZhiliDomain
+
+/// The sensing API: the device registry and credentials, alarms and their handling, the
+/// rules, and the HTTP doors through which devices send (authenticated by their own key).
+enum SensingRoutes {
+    static func register(_ app: Application) {
+        let devices = app.grouped("api", "v1", "devices")
+        devices.get(use: listDevices)
+        devices.post(use: createDevice)
+        devices.get(":id", use: device)
+        devices.post(":id", "key", use: rotateKey)
+        devices.post(":id", "revoke", use: revoke)
+
+        let alarms = app.grouped("api", "v1", "alarms")
+        alarms.get(use: listAlarms)
+        alarms.get(":id", use: alarm)
+        alarms.post(":id", "actions", use: act)
+
+        app.get("api", "v1", "alarm-rules", use: rules)
+        app.put("api", "v1", "alarm-rules", ":key", use: saveRule)
+
+        // Devices send up to 1,000 events in one request.
+        let ingest = app.grouped("api", "v1", "ingest")
+        ingest.on(.POST, "events", body: .collect(maxSize: "16kb"), use: ingestOne)
+        ingest.on(.POST, "batch", body: .collect(maxSize: "512kb"), use: ingestBatch)
+    }
+
+    static func id(_ req: Request) throws -> UUID {
+        guard let text = req.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw AppError.invalid("id", zh: "编号格式错误", en: "Malformed id")
+        }
+        return id
+    }
+
+    // MARK: Devices
+
+    @Sendable static func listDevices(req: Request) async throws -> [DeviceRegistry.View] {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        struct Q: Decodable {
+            var kind: String?
+            var online: Bool?
+            var status: String?
+            var node: String?
+        }
+        let q = try req.query.decode(Q.self)
+        var f = DeviceRegistry.Filter()
+        if let k = q.kind, !k.isEmpty {
+            guard let kind = DeviceKind(rawValue: k) else {
+                throw AppError.invalid("kind", zh: "没有这种设备类型", en: "Unknown device kind")
+            }
+            f.kind = kind
+        }
+        f.online = q.online
+        if let s = q.status, !s.isEmpty {
+            guard ["active", "revoked"].contains(s) else {
+                throw AppError.invalid("status", zh: "状态应为 active 或 revoked", en: "status must be active or revoked")
+            }
+            f.status = s
+        }
+        f.node = q.node.flatMap { $0.isEmpty ? nil : $0 }
+        return try await DeviceRegistry.list(f, for: p, on: req.readSQL)
+    }
+
+    @Sendable static func createDevice(req: Request) async throws -> Response {
+        let p = try req.requireRole(.communityStaff, .streetOfficial)
+        let input = try req.content.decode(DeviceRegistry.Input.self)
+        let issued = try await DeviceRegistry.create(input, by: p, on: req.sql)
+        await req.audit.record(action: "device_create", entity: "device", entityID: issued.device.id.uuidString)
+        return try await issued.encodeResponse(status: .created, for: req)
+    }
+
+    struct DeviceDetail: Content {
+        let device: DeviceRegistry.View
+        let openAlarms: [AlarmDesk.View]
+    }
+
+    @Sendable static func device(req: Request) async throws -> DeviceDetail {
+        let row = try await DeviceRegistry.readable(req, try id(req))
+        let p = try req.requirePrincipal()
+        let alarms = try await AlarmDesk.list(.init(open: true), for: p, on: req.readSQL).filter {
+            $0.device_id == row.id
+        }
+        let ladder = req.zhili.config.alarmLadder
+        return DeviceDetail(device: .init(row), openAlarms: alarms.map { AlarmDesk.View($0, ladder: ladder) })
+    }
+
+    @Sendable static func rotateKey(req: Request) async throws -> DeviceRegistry.Issued {
+        _ = try req.requireRole(.communityStaff, .streetOfficial)
+        let row = try await DeviceRegistry.readable(req, try id(req))
+        let issued = try await DeviceRegistry.rotate(row, on: req.sql, events: req.zhili.events)
+        await req.audit.record(action: "device_key_rotate", entity: "device", entityID: row.id.uuidString)
+        return issued
+    }
+
+    @Sendable static func revoke(req: Request) async throws -> DeviceRegistry.View {
+        _ = try req.requireRole(.communityStaff, .streetOfficial)
+        let row = try await DeviceRegistry.readable(req, try id(req))
+        let view = try await DeviceRegistry.revoke(row, on: req.sql, events: req.zhili.events)
+        await req.audit.record(action: "device_revoke", entity: "device", entityID: row.id.uuidString)
+        return view
+    }
+
+    // MARK: Alarms
+
+    @Sendable static func listAlarms(req: Request) async throws -> [AlarmDesk.View] {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        struct Q: Decodable {
+            var open: Bool?
+            var status: String?
+            var severity: String?
+            var rule: String?
+            var limit: Int?
+        }
+        let q = try req.query.decode(Q.self)
+        var f = AlarmDesk.Filter(open: q.open)
+        if let s = q.status, !s.isEmpty {
+            guard let status = AlarmStatus(rawValue: s) else {
+                throw AppError.invalid("status", zh: "没有这种告警状态", en: "Unknown alarm status")
+            }
+            f.status = status
+        }
+        if let s = q.severity, !s.isEmpty {
+            guard let severity = AlarmSeverity(rawValue: s) else {
+                throw AppError.invalid("severity", zh: "没有这种告警级别", en: "Unknown severity")
+            }
+            f.severity = severity
+        }
+        if let r = q.rule, !r.isEmpty {
+            guard AlarmRules.keys.contains(r) else { throw AppError.invalid("rule", zh: "没有这条规则", en: "Unknown rule") }
+            f.rule = r
+        }
+        f.limit = try QueryValue.int(q.limit, default: 100, in: 1...500, field: "limit")
+        let ladder = req.zhili.config.alarmLadder
+        return try await AlarmDesk.list(f, for: p, on: req.readSQL).map { AlarmDesk.View($0, ladder: ladder) }
+    }
+
+    struct AlarmDetail: Content {
+        let alarm: AlarmDesk.View
+        let timeline: [AlarmDesk.Step]
+        let device: DeviceRegistry.View?
+    }
+
+    @Sendable static func alarm(req: Request) async throws -> AlarmDetail {
+        let row = try await AlarmDesk.readable(req, try id(req))
+        let db = try req.readSQL
+        let device = try await row.device_id.asyncMap { try await DeviceRegistry.find($0, on: db) }
+        return AlarmDetail(
+            alarm: .init(row, ladder: req.zhili.config.alarmLadder),
+            timeline: try await AlarmDesk.timeline(row.id, on: db),
+            device: device.flatMap { $0 }.map(DeviceRegistry.View.init))
+    }
+
+    @Sendable static func act(req: Request) async throws -> AlarmDesk.View {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        let row = try await AlarmDesk.readable(req, try id(req))
+        let input = try req.content.decode(AlarmDesk.ActionInput.self)
+        let ladder = req.zhili.config.alarmLadder
+        let after = try await AlarmDesk.act(row.id, input, by: p, on: req.sql, ladder: ladder)
+        req.notifications.dispatcher.wake()
+        await req.audit.record(
+            action: "alarm_" + (input.action ?? "act"), entity: "alarm", entityID: row.id.uuidString)
+        return AlarmDesk.View(after, ladder: ladder)
+    }
+
+    // MARK: Rules
+
+    struct RuleView: Content {
+        let key: String
+        let severity: String
+        let enabled: Bool
+        let params: [String: Double]
+        let tag: String?
+        let isDefault: Bool
+    }
+
+    @Sendable static func rules(req: Request) async throws -> [RuleView] {
+        let p = try req.requirePrincipal()
+        guard p.role.isStaff else { throw AppError.forbidden }
+        let current = try await AlarmRuleBook.read(on: req.readSQL)
+        return current.map { r in
+            RuleView(
+                key: r.key, severity: r.severity.rawValue, enabled: r.enabled, params: r.params, tag: r.tag,
+                isDefault: AlarmRules.defaults.contains(r))
+        }
+    }
+
+    struct RuleInput: Content {
+        var severity: String?
+        var enabled: Bool?
+        var params: [String: Double]?
+        var tag: String?
+    }
+
+    @Sendable static func saveRule(req: Request) async throws -> RuleView {
+        let p = try req.requireRole()
+        guard let key = req.parameters.get("key") else { throw AppError.notFound(entity: "alarm rule") }
+        return try await save(key: key, try req.content.decode(RuleInput.self), req: req, by: p)
+    }
+
+    /// Checks and stores a rule's change (API and page); every instance reads the rules anew.
+    @discardableResult
+    static func save(key: String, _ input: RuleInput, req: Request, by p: Principal) async throws -> RuleView {
+        guard let base = AlarmRules.defaults.first(where: { $0.key == key }) else {
+            throw AppError.notFound(entity: "alarm rule")
+        }
+        let current = try await AlarmRuleBook.read(on: req.sql).first { $0.key == key } ?? base
+        var rule = current
+        if let s = input.severity {
+            guard let severity = AlarmSeverity(rawValue: s) else {
+                throw AppError.invalid(
+                    "severity", zh: "级别应为 critical、major、warning、minor",
+                    en: "severity must be critical, major, warning or minor")
+            }
+            rule.severity = severity
+        }
+        if let e = input.enabled {
+            // SOS can never be made silent.
+            if key == "sos", !e {
+                throw AppError.conflict(
+                    "sos_cannot_be_disabled", zh: "一键呼救规则不能关闭", en: "The SOS rule cannot be switched off",
+                    field: "enabled")
+            }
+            rule.enabled = e
+        }
+        if let params = input.params {
+            for (name, value) in params {
+                guard base.params[name] != nil else {
+                    throw AppError.invalid("params", zh: "此规则没有参数 \(name)", en: "This rule has no parameter \(name)")
+                }
+                guard value.isFinite, value >= 0, value <= 1_000_000 else {
+                    throw AppError.invalid("params", zh: "参数 \(name) 超出范围", en: "Parameter \(name) is out of range")
+                }
+                rule.params[name] = value
+            }
+            if let low = rule.params["low"], let high = rule.params["high"], low >= high {
+                throw AppError.invalid("params", zh: "下限应小于上限", en: "low must be below high")
+            }
+        }
+        if let tag = input.tag { rule.tag = tag.isEmpty ? nil : String(tag.prefix(40)) }
+        let params = String(decoding: try JSONEncoder().encode(rule.params), as: UTF8.self)
+        let db = try req.sql
+        let saved = rule
+        try await db.transactionally { tx in
+            try await tx.delete(from: "alarm_rules").where("key", .equal, key).run()
+            try await tx.insert(into: "alarm_rules")
+                .columns("key", "severity", "enabled", "params", "tag", "updated_at", "updated_by_name")
+                .values(
+                    SQLBind(key), SQLBind(saved.severity.rawValue), SQLBind(saved.enabled), SQLBind(params),
+                    SQLBind(saved.tag),
+                    SQLBind(Date()), SQLBind(p.displayName)
+                ).run()
+            try await req.zhili.events.publish(AlarmRuleBook.changedEvent, key, on: tx)
+        }
+        req.application.sensing.rules.forget()
+        await req.audit.record(action: "alarm_rule_update", entity: "alarm_rule", entityID: key, detail: params)
+        return RuleView(
+            key: key, severity: rule.severity.rawValue, enabled: rule.enabled, params: rule.params, tag: rule.tag,
+            isDefault: rule == base)
+    }
+
+    // MARK: Ingestion over HTTP
+
+    /// The device sending: `X-Device-Key: zd_…`, or HTTP Basic with the device code and key
+    /// (what IP cameras are set up with).
+    static func device(_ req: Request) async throws -> DeviceIdentity {
+        var key = req.headers.first(name: "X-Device-Key")
+        var code: String?
+        if key == nil, let basic = req.headers.basicAuthorization {
+            key = basic.password
+            code = basic.username
+        }
+        guard let key, !key.isEmpty, key.count <= 100,
+            let identity = try await req.application.sensing.keys.identify(key, on: req.readSQL),
+            code == nil || code == identity.code
+        else {
+            SensingIngest.reject("unauthenticated")
+            throw AppError(
+                .unauthorized, code: "device_unauthenticated", zh: "设备凭证无效或已吊销",
+                en: "Invalid or revoked device credential")
+        }
+        return identity
+    }
+
+    @Sendable static func ingestOne(req: Request) async throws -> SensingIngest.Receipt {
+        let identity = try await device(req)
+        let event = try decode(req, SensingWire.Event.self)
+        let incoming = try SensingWire.incoming([event], now: Date())
+        return try await req.application.sensing.ingest.submit(.init(device: identity, events: incoming))
+    }
+
+    @Sendable static func ingestBatch(req: Request) async throws -> SensingIngest.Receipt {
+        let identity = try await device(req)
+        let batch = try decode(req, SensingWire.Batch.self)
+        guard (1...SensingWire.maxBatch).contains(batch.events.count) else {
+            SensingIngest.reject("oversized")
+            throw AppError.invalid(
+                "events", zh: "每批 1–\(SensingWire.maxBatch) 条事件", en: "A batch holds 1–\(SensingWire.maxBatch) events")
+        }
+        let incoming = try SensingWire.incoming(batch.events, now: Date())
+        return try await req.application.sensing.ingest.submit(.init(device: identity, events: incoming))
+    }
+
+    private static func decode<T: Decodable>(_ req: Request, _ type: T.Type) throws -> T {
+        guard let body = req.body.data else {
+            SensingIngest.reject("malformed")
+            throw AppError.invalid("body", zh: "请求体为空", en: "Empty body")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: body)
+        } catch {
+            SensingIngest.reject("malformed")
+            throw AppError(
+                .badRequest, code: "malformed_event", zh: "事件格式错误（应为 JSON）", en: "Malformed event (JSON expected)")
+        }
+    }
+}
+
+/// Events as devices send them over HTTP (and, in the same shape, over MQTT).
+enum SensingWire {
+    static let maxBatch = 1000
+    /// Older events are refused (a replay), as are events from the future beyond clock skew.
+    static let maxAge: TimeInterval = 24 * 3600
+    static let maxSkew: TimeInterval = 300
+
+    struct Event: Decodable, Sendable {
+        var id: String?
+        var kind: String?
+        var at: String?
+        var value: Double?
+        var lat: Double?
+        var lon: Double?
+        var battery: Int?
+        var detail: String?
+    }
+
+    struct Batch: Decodable, Sendable {
+        var events: [Event]
+    }
+
+    private static let idCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+
+    /// Checks every event; one bad event refuses the whole request (nothing half-stored),
+    /// naming the event and the field.
+    static func incoming(_ events: [Event], now: Date) throws -> [SensingIngest.Incoming] {
+        var out: [SensingIngest.Incoming] = []
+        var ids = Set<String>()
+        for (i, e) in events.enumerated() {
+            func bad(_ field: String, _ reason: String, zh: String, en: String) -> AppError {
+                SensingIngest.reject(reason)
+                return AppError.invalid(
+                    events.count > 1 ? "events[\(i)].\(field)" : field, zh: zh, en: en)
+            }
+            guard let id = e.id, (1...64).contains(id.count), id.allSatisfy({ idCharacters.contains($0) }) else {
+                throw bad("id", "malformed", zh: "事件编号为 1–64 位字母、数字或 -_.:", en: "id is 1–64 letters, digits or -_.:")
+            }
+            guard ids.insert(id).inserted else {
+                throw bad("id", "malformed", zh: "同一批中事件编号重复", en: "The same id twice in one batch")
+            }
+            guard let kind = e.kind, SensorReading.kinds.contains(kind) else {
+                throw bad(
+                    "kind", "malformed", zh: "事件类型不对（如 heartbeat、sos、fall、heart_rate）",
+                    en: "Unknown kind (heartbeat, sos, fall, heart_rate …)")
+            }
+            var at = now
+            if let text = e.at {
+                guard let parsed = parseTime(text) else {
+                    throw bad("at", "malformed", zh: "时间应为 ISO 8601 格式", en: "at must be an ISO 8601 time")
+                }
+                at = parsed
+            }
+            if at < now.addingTimeInterval(-maxAge) {
+                throw bad("at", "stale", zh: "事件超过 24 小时，不再接收", en: "Events older than 24 hours are refused")
+            }
+            if at > now.addingTimeInterval(maxSkew) {
+                throw bad("at", "future", zh: "事件时间晚于当前时间", en: "The event's time is in the future")
+            }
+            if let v = e.value, !v.isFinite || abs(v) > 1e9 {
+                throw bad("value", "malformed", zh: "数值超出范围", en: "value is out of range")
+            }
+            var point: GeoPoint?
+            if e.lat != nil || e.lon != nil {
+                guard let lat = e.lat, let lon = e.lon, (-90...90).contains(lat), (-180...180).contains(lon) else {
+                    throw bad("lat", "malformed", zh: "经纬度应成对且在范围内", en: "lat and lon go together, within range")
+                }
+                point = GeoPoint(lat: lat, lon: lon)
+            }
+            if let b = e.battery, !(0...100).contains(b) {
+                throw bad("battery", "malformed", zh: "电量应为 0–100", en: "battery must be 0–100")
+            }
+            if kind == "heart_rate" || kind == "crowd", e.value == nil {
+                throw bad("value", "malformed", zh: "此类事件需要数值", en: "This kind needs a value")
+            }
+            if kind == "location", point == nil {
+                throw bad("lat", "malformed", zh: "定位事件需要经纬度", en: "A location needs lat and lon")
+            }
+            let detail = e.detail.map { String($0.prefix(80)) }
+            out.append(
+                .init(
+                    eventID: id,
+                    reading: SensorReading(
+                        kind: kind, at: at, value: e.value, point: point, battery: e.battery, detail: detail)))
+        }
+        return out
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+}
+
+extension Optional {
+    fileprivate func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await f(value)
+    }
+}
