@@ -12,6 +12,7 @@ usage: e2e_browser.py --base-url http://127.0.0.1:18080 [--out out/e2e]
 
 import argparse
 import json
+import time
 import os
 import urllib.request
 import shutil
@@ -132,6 +133,14 @@ def api(base, method, path, body=None, token=None):
                                  data=None if body is None else json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json",
                                           **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(req, timeout=15) as res:
+        return json.loads(res.read() or b"null")
+
+
+def device_post(base, key, path, body):
+    """A device sending with its own key (X-Device-Key), as a real SOS button does."""
+    req = urllib.request.Request(base + path, method="POST", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", "X-Device-Key": key})
     with urllib.request.urlopen(req, timeout=15) as res:
         return json.loads(res.read() or b"null")
 
@@ -413,6 +422,63 @@ def main():
             r.run("随手拍 on a phone: photo, map tap, submit, thumbnail shown", phone_errors, snap_on_phone)
             r.run("消息 on a phone: the acceptance arrives, unread badge, opens the complaint", phone_errors, messages_on_phone)
             phone.context.close()
+
+            # The grid worker's phone holds the alarm console open; an SOS button in the grid
+            # (registered by community staff a moment before) is pressed; its row must appear
+            # by the live push, without reloading, within a few seconds.
+            alarm_errors = []
+            grid = new_page(browser, PHONE, alarm_errors, is_mobile=True, has_touch=True, device_scale_factor=2)
+            pressed = {}
+
+            def alarm_console_live():
+                visit(grid, base, "/login")
+                grid.fill('input[name="username"]', "grid001")
+                grid.fill('input[name="password"]', PASSWORD)
+                with grid.expect_navigation(wait_until="load"):
+                    grid.click("button[type=submit]")
+                visit(grid, base, "/alarms")
+                grid.wait_for_selector("#live-state.on", timeout=10000)
+                staff = api(base, "POST", "/api/v1/auth/token", {"username": "community", "password": PASSWORD})["token"]
+                me = api(base, "GET", "/api/v1/me", None,
+                         api(base, "POST", "/api/v1/auth/token", {"username": "grid001", "password": PASSWORD})["token"])
+                node = me.get("nodeCode") or me.get("node_code")
+                code = f"E2E-SOS-{int(time.time())}"
+                issued = api(base, "POST", "/api/v1/devices",
+                             {"code": code, "kind": "sos", "name": "浏览器检查报警按钮", "nodeCode": node, "place": "测试楼栋"}, staff)
+                started = time.time()
+                receipt = device_post(base, issued["key"], "/api/v1/ingest/events", {"id": code + "-1", "kind": "sos"})
+                alarm = receipt["alarms"][0]
+                pressed["id"] = alarm
+                grid.wait_for_selector(f'#open-alarms tr a[href="/alarms/{alarm}"]', timeout=5000)
+                pressed["seconds"] = time.time() - started
+                # The figures follow the list: the new SOS is critical and waits for an answer.
+                if grid.inner_text(".alarm-stats .stat:nth-child(2) .figure").strip() == "0":
+                    raise AssertionError("the critical count did not follow the new alarm")
+                grid.wait_for_timeout(300)
+                grid.screenshot(path=f"{out}/alarms-phone.png", full_page=True)
+
+            def alarm_detail():
+                if "id" not in pressed:
+                    raise AssertionError("no alarm from the previous check")
+                visit(grid, base, f"/alarms/{pressed['id']}")
+                expect_rows(grid, "form.alarm-action", 2, "alarm actions")
+                grid.click('form.alarm-action button.primary')
+                grid.wait_for_load_state("load")
+                expect_text(grid, ".page-head", "已响应", "acknowledged alarm")
+                grid.screenshot(path=f"{out}/alarm-detail-phone.png", full_page=True)
+                grid.set_viewport_size(DESKTOP)
+                visit(grid, base, "/devices")
+                expect_rows(grid, "table.data tbody tr", 1, "device registry")
+                grid.screenshot(path=f"{out}/devices.png", full_page=True)
+                grid.set_viewport_size({"width": 1920, "height": 1080})
+                visit(grid, base, "/alarms")
+                grid.screenshot(path=f"{out}/alarms-1920.png")
+
+            r.run("告警中心 on a phone: an SOS pressed now appears by the live push", alarm_errors, alarm_console_live)
+            r.run("告警详情: acknowledged on a phone; the device registry", alarm_errors, alarm_detail)
+            if "seconds" in pressed:
+                print(f"  SOS to the grid worker's screen: {pressed['seconds'] * 1000:.0f} ms (browser, loopback)", flush=True)
+            grid.context.close()
             walk_roles(browser, base, out, r)
         finally:
             browser.close()

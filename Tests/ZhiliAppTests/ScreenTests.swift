@@ -20,12 +20,13 @@ import VaporTesting
                 #expect(tabs >= 2 && tabs <= TabBar.maxTabs + 1, "\(user): \(tabs) tab labels")
                 #expect(tabbar.contains("href=\"/\""), "\(user): home is a tab")
             }
-            // A grid worker's tabs are the work: complaints and visits, not the hierarchy.
+            // A grid worker's tabs are the work: alarms to answer within a minute and complaints;
+            // visits and the hierarchy are under 更多.
             let grid = try await WebFixture.page(app, "/", as: "grid001")
             let start = try #require(grid.range(of: "class=\"tabbar\"")).lowerBound
             let bar = String(grid[start...])
             let tabs = String(bar[..<(try #require(bar.range(of: "<details"))).lowerBound])
-            #expect(tabs.contains("href=\"/complaints\"") && tabs.contains("href=\"/care\""))
+            #expect(tabs.contains("href=\"/complaints\"") && tabs.contains("href=\"/alarms\""))
             #expect(!tabs.contains("href=\"/hierarchy\""), "the hierarchy is under 更多")
         }
     }

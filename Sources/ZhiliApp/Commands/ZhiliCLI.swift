@@ -106,6 +106,10 @@ public enum ZhiliCLI {
                 let report = try await DemoCity.generate(on: app, scale: scale)
                 app.logger.notice("\(report.description)")
             }
+            // The demo's devices send as real ones do (heartbeats, readings, now and then an alarm).
+            if loader.switches.contains("demo"), app.zhili.config.runSchedulers {
+                app.lifecycle.use(DemoSimulatorService())
+            }
             app.logger.notice(
                 "智理 listening on http://\(app.http.server.configuration.hostname):\(app.http.server.configuration.port)"
             )

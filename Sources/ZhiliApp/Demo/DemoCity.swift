@@ -28,6 +28,9 @@ public enum DemoCity {
         try await app.db.sql.select().column("code").from("nodes").limit(1).first() == nil
     }
 
+    /// The seed of `serve --demo` and `zhili demo` (the simulator derives the demo's device keys from it).
+    static let defaultSeed: UInt64 = 620982
+
     public static func generate(on app: Application, scale: Int, seed: UInt64 = 620982) async throws -> Report {
         try await generate(on: app, spec: DemoSpec(scale: scale), seed: seed)
     }

@@ -77,6 +77,21 @@ struct SensingCapability: Capability {
 
     func services(_ app: Application) -> [any LifecycleHandler] { [SensingClock()] }
 
+    var commands: [OperatorCommand] {
+        [
+            OperatorCommand(
+                name: "simulate",
+                usage: [
+                    "zhili simulate --base-url URL [--heartbeat S]   (the demo city's devices send to an instance serving it)"
+                ],
+                run: { _, _, loader in try await SensingCommands.simulate(loader) }),
+            OperatorCommand(
+                name: "device-key",
+                usage: ["zhili device-key --code DEVICE_CODE              (a new key for a device, shown once)"],
+                run: { _, _, loader in try await SensingCommands.deviceKey(loader) }),
+        ]
+    }
+
     func demo(_ city: DemoCityData, on sql: any SQLDatabase) async throws {
         try await SensingDemo.write(city, on: sql)
     }

@@ -23,6 +23,8 @@ enum SensingDemo {
         var rng = SeededGenerator(seed: city.seed ^ 0x5E45_1A6E)
         let now = Date()
         let names = Dictionary(city.population.residents.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let addresses = Dictionary(
+            city.geography.households.map { ($0.code, $0.address) }, uniquingKeysWith: { a, _ in a })
         let alone = city.population.tags.filter { $0.tag == KeyPopulationTag.elderlyAlone.rawValue }
         let wanted = max(1, city.spec.devices / 7)
         var people: [Person] = []
@@ -46,7 +48,8 @@ enum SensingDemo {
             for (kind, code, name, firmware) in kit {
                 insert.values(
                     SQLBind(rng.uuid()), SQLBind(code), SQLBind(kind), SQLBind(name), SQLBind(person.household),
-                    SQLBind(person.resident), SQLBind(Optional<String>.none), SQLBind(home?.lat), SQLBind(home?.lon),
+                    SQLBind(person.resident), SQLBind(addresses[person.household].map { String($0.suffix(80)) }),
+                    SQLBind(home?.lat), SQLBind(home?.lon),
                     SQLBind("active"), SQLBind(true), SQLBind(now), SQLBind(rng.int(35...100)), SQLBind(firmware),
                     SQLBind(kind == "door" ? 3600 : 180),
                     SQLBind(now.addingTimeInterval(-86400 * Double(rng.int(30...300)))))
@@ -64,6 +67,19 @@ enum SensingDemo {
             try await sql.update("devices").set("key_hash", to: DeviceRegistry.hash(key))
                 .set("key_hint", to: String(key.suffix(4))).set("key_issued_at", to: now).where("id", .equal, d.id)
                 .run()
+        }
+        // The last comings and goings seen by the people's sensors (a few hours ago), so the
+        // inactivity rule starts from a normal day.
+        struct A: Decodable { let id: UUID }
+        let sensors = try await sql.select().column("id").from("devices")
+            .where("kind", .in, [DeviceKind.door.rawValue, DeviceKind.wristband.rawValue]).all(decoding: A.self)
+        if !sensors.isEmpty {
+            let events = sql.insert(into: "device_events").columns("device_id", "event_id", "kind", "at", "received_at")
+            for s in sensors {
+                let at = now.addingTimeInterval(-Double(rng.int(600...14400)))
+                events.values(SQLBind(s.id), SQLBind("demo-activity"), SQLBind("activity"), SQLBind(at), SQLBind(at))
+            }
+            try await events.run()
         }
         try await history(on: sql, rng: &rng, now: now)
     }

@@ -75,7 +75,7 @@ enum SensingPages {
                     StatCard(
                         value: "\(counts.online)/\(counts.online + counts.offline)", label: t("sensing.devices-online"),
                         url: "/devices", tone: counts.offline > 0 ? "warn" : "ok")
-                }.class("stats")
+                }.class("stats alarm-stats")
                 H2(t("sensing.open-alarms"))
                 Div {
                     DataTable(

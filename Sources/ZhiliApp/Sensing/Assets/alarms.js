@@ -51,12 +51,36 @@
     setTimeout(function () { document.body.classList.remove("alarm-flash"); }, 6000);
   }
 
+  // As the server writes times: 2026-12-03 16:05, in Beijing time.
   function time(at) {
     try {
-      return new Date(at).toLocaleString(z.lang === "en" ? "en-GB" : "zh-CN", {
-        timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false
-      });
+      var parts = {};
+      new Intl.DateTimeFormat("en-CA", {
+        timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+        minute: "2-digit", hourCycle: "h23"
+      }).formatToParts(new Date(at)).forEach(function (p) { parts[p.type] = p.value; });
+      return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute;
     } catch (e) { return at; }
+  }
+
+  // The figures above the list, counted again from the rows it now holds.
+  function recount() {
+    var figures = document.querySelectorAll(".alarm-stats .stat .figure");
+    if (!box || figures.length < 3) { return; }
+    var rows = box.querySelectorAll("tbody tr");
+    var critical = box.querySelectorAll("tbody tr .sev-critical").length;
+    var waiting = box.querySelectorAll("tbody tr .status-raised").length;
+    [rows.length, critical, waiting].forEach(function (n, i) {
+      figures[i].textContent = String(n);
+      var card = figures[i].parentNode;
+      card.classList.remove("ok", "warn", "bad");
+      card.classList.add(n === 0 ? "ok" : (i === 0 ? "warn" : "bad"));
+    });
+  }
+
+  function rowOf(id) {
+    var link = box.querySelector('a[href="/alarms/' + id + '"]');
+    return link ? link.closest("tr") : null;
   }
 
   function cell(label, content) {
@@ -75,7 +99,6 @@
 
   function rowFor(a, columns) {
     var tr = document.createElement("tr");
-    tr.setAttribute("data-id", a.id);
     var link = document.createElement("a");
     link.href = "/alarms/" + a.id;
     link.textContent = z.lang === "en" ? a.titleEn : a.title;
@@ -107,9 +130,9 @@
   function upsert(a) {
     if (!box) { return; }
     var columns = (box.getAttribute("data-columns") || "").split("|");
-    var existing = box.querySelector('tr[data-id="' + a.id + '"]');
+    var existing = rowOf(a.id);
     if (!OPEN[a.status]) {
-      if (existing) { existing.parentNode.removeChild(existing); }
+      if (existing) { existing.parentNode.removeChild(existing); recount(); }
       return;
     }
     var row = rowFor(a, columns);
@@ -125,6 +148,7 @@
         document.title = t("sensing.js.new-alarm", z.lang === "en" ? a.titleEn : a.title);
       }
     }
+    recount();
   }
 
   if (live && live.on) {

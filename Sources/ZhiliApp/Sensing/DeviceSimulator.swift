@@ -1,0 +1,153 @@
+import Foundation
+import SQLKit
+import Synchronization
+import Vapor
+import ZhiliDomain
+
+/// Drives the demo city's devices over the platform's HTTP door, as the devices themselves
+/// would: each sends a heartbeat with its battery every minute, wristbands their heart rate
+/// (and now and then a position), door sensors the comings and goings of the day; rarely an
+/// SOS, a fall or a camera's event. `serve --demo` runs it against itself; `zhili simulate`
+/// runs it against any instance serving a demo city. It signs in as each device with the
+/// demo's derivable key (`SensingDemo.key`): devices given other keys are left alone.
+final class DeviceSimulator: Sendable {
+    struct Device: Sendable, Decodable {
+        let code: String
+        let kind: String
+        let lat: Double?
+        let lon: Double?
+    }
+
+    struct Settings: Sendable {
+        var baseURL: String
+        var seed: UInt64 = DemoCity.defaultSeed
+        /// Seconds between a device's heartbeats.
+        var heartbeat: Double = 60
+        /// Chance per device and heartbeat of a rare event (SOS, fall, camera alert).
+        var incidents: Double = 0.0015
+    }
+
+    private let settings: Settings
+    private let client: any Client
+    private let logger: Logger
+    let sent = Mutex<(events: Int, failed: Int)>((0, 0))
+
+    init(settings: Settings, client: any Client, logger: Logger) {
+        self.settings = settings
+        self.client = client
+        self.logger = logger
+    }
+
+    static func devices(on db: any SQLDatabase) async throws -> [Device] {
+        try await db.select().columns("code", "kind", "lat", "lon").from("devices").where("status", .equal, "active")
+            .orderBy("code").all(decoding: Device.self)
+    }
+
+    /// Sends until cancelled: the devices spread over the heartbeat period, so the load is even.
+    func run(_ devices: [Device]) async {
+        guard !devices.isEmpty else { return }
+        var rng = SeededGenerator(seed: settings.seed ^ UInt64(Date().timeIntervalSince1970))
+        var battery = Dictionary(devices.map { ($0.code, Double(rng.int(40...100))) }, uniquingKeysWith: { a, _ in a })
+        var refused = Set<String>()
+        var serial = 0
+        let gap = settings.heartbeat / Double(devices.count)
+        while !Task.isCancelled {
+            for d in devices where !refused.contains(d.code) {
+                if Task.isCancelled { return }
+                serial += 1
+                battery[d.code] = max(5, (battery[d.code] ?? 80) - rng.unitInterval() * 0.05)
+                let events = self.events(for: d, battery: Int(battery[d.code] ?? 80), serial: serial, rng: &rng)
+                let status = await send(d, events)
+                if status == .unauthorized {
+                    refused.insert(d.code)
+                    logger.info("simulator: \(d.code) has a key of its own; leaving it alone")
+                }
+                try? await Task.sleep(for: .milliseconds(Int(gap * 1000)))
+            }
+        }
+    }
+
+    private func events(for d: Device, battery: Int, serial: Int, rng: inout SeededGenerator) -> [[String: Any]] {
+        let id = "sim-\(UInt64(Date().timeIntervalSince1970 * 1000))-\(serial)"
+        var out: [[String: Any]] = [["id": id, "kind": "heartbeat", "battery": battery]]
+        let hour =
+            Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Shanghai")!, from: Date())
+            .hour ?? 12
+        switch d.kind {
+        case "wristband":
+            let calm = Double(rng.int(62...92))
+            out.append(["id": id + "-hr", "kind": "heart_rate", "value": calm])
+            if rng.chance(0.1), let lat = d.lat, let lon = d.lon {
+                out.append([
+                    "id": id + "-loc", "kind": "location", "lat": lat + (rng.unitInterval() - 0.5) * 0.002,
+                    "lon": lon + (rng.unitInterval() - 0.5) * 0.002,
+                ])
+            }
+            if rng.chance(settings.incidents) { out.append(["id": id + "-fall", "kind": "fall"]) }
+        case "door":
+            if (7...21).contains(hour), rng.chance(0.25) { out.append(["id": id + "-act", "kind": "activity"]) }
+        case "sos":
+            if rng.chance(settings.incidents) { out.append(["id": id + "-sos", "kind": "sos"]) }
+        case "camera":
+            if rng.chance(settings.incidents * 2) {
+                let kind = ["fire_lane", "crowd", "intrusion"][rng.int(0...2)]
+                var e: [String: Any] = ["id": id + "-cam", "kind": kind, "detail": "通道 1"]
+                if kind == "crowd" { e["value"] = Double(rng.int(52...90)) }
+                out.append(e)
+            }
+        default: break
+        }
+        return out
+    }
+
+    private func send(_ d: Device, _ events: [[String: Any]]) async -> HTTPStatus? {
+        let key = SensingDemo.key(code: d.code, seed: settings.seed)
+        do {
+            let body = try JSONSerialization.data(withJSONObject: ["events": events])
+            let response = try await client.post(URI(string: settings.baseURL + "/api/v1/ingest/batch")) { req in
+                req.headers.replaceOrAdd(name: "X-Device-Key", value: key)
+                req.headers.contentType = .json
+                req.body = ByteBuffer(data: body)
+            }
+            sent.withLock {
+                if response.status == .ok { $0.events += events.count } else { $0.failed += 1 }
+            }
+            return response.status
+        } catch {
+            sent.withLock { $0.failed += 1 }
+            return nil
+        }
+    }
+}
+
+/// `serve --demo`: the simulator runs beside the server, against the server itself.
+final class DemoSimulatorService: LifecycleHandler, Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func didBootAsync(_ application: Application) async throws {
+        let app = application
+        let host = app.http.server.configuration.hostname
+        let port = app.http.server.configuration.port
+        let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        let t = Task {
+            // Wait for the server to listen.
+            for _ in 0..<120 {
+                if Task.isCancelled { return }
+                if let r = try? await app.client.get(URI(string: base + "/healthz")), r.status == .ok { break }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+            guard let devices = try? await DeviceSimulator.devices(on: app.db.sql) else { return }
+            app.logger.notice("device simulator: \(devices.count) demo devices sending to \(base)")
+            let sim = DeviceSimulator(
+                settings: .init(baseURL: base), client: app.client, logger: app.logger)
+            await sim.run(devices)
+        }
+        task.withLock { $0 = t }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let t = task.withLock { $0 }
+        t?.cancel()
+        await t?.value
+    }
+}
