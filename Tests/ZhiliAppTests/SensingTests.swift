@@ -7,7 +7,7 @@ import ZhiliDomain
 
 @testable import ZhiliApp
 
-@Suite("Sensing: devices, ingestion, alarms and their ladder", .timeLimit(.minutes(3)))
+@Suite("Sensing: devices, ingestion, alarms and their ladder", .timeLimit(.minutes(20)))
 struct SensingTests {
     @Test func anSOSRaisesOneAlarmThatRepeatsUpdateAndRedeliveriesDoNotDuplicate() async throws {
         try await withTestApp { app in

@@ -57,7 +57,8 @@ struct SensingCapability: Capability {
             ?? 0
         return [
             ToDoItem(
-                key: "sensing.open", label: "sensing.todo.open", count: n, url: "/alarms", tone: n > 0 ? .bad : .normal,
+                key: "sensing.open", label: "sensing.todo.open", count: n, url: "/alarms?open=1",
+                tone: n > 0 ? .bad : .normal,
                 order: 5)
         ]
     }

@@ -38,17 +38,22 @@ enum SensingPages {
         ]
     }
 
+    /// `?open=1` (the to-do line's link) shows the open alarms only.
     @Sendable static func console(req: Request) async throws -> Response {
         let p = try staff(req)
+        let openOnly = (try? req.query.get(String.self, at: "open")) == "1"
         let t = Localizer(req)
         let ladder = req.zhili.config.alarmLadder
         let db = try req.readSQL
         let open = try await AlarmDesk.list(.init(open: true, limit: 200), for: p, on: db).map {
             AlarmDesk.View($0, ladder: ladder)
         }
-        let closed = try await AlarmDesk.list(.init(open: false, limit: 20), for: p, on: db).map {
-            AlarmDesk.View($0, ladder: ladder)
-        }
+        let closed =
+            openOnly
+            ? []
+            : try await AlarmDesk.list(.init(open: false, limit: 20), for: p, on: db).map {
+                AlarmDesk.View($0, ladder: ladder)
+            }
         let counts = try await DeviceRegistry.counts(for: p, on: db)
         let critical = open.filter { $0.severity == AlarmSeverity.critical.rawValue }.count
         let waiting = open.filter { $0.status == AlarmStatus.raised.rawValue }.count
@@ -84,10 +89,12 @@ enum SensingPages {
                         classes: "alarms-open")
                 }.attribute(named: "id", value: "open-alarms").attribute(
                     named: "data-columns", value: columns.joined(separator: "|"))
-                H2(t("sensing.recently-closed"))
-                DataTable(
-                    columns: columns, rows: closed.map { row(t, $0) },
-                    empty: EmptyState(title: t("sensing.none-closed")))
+                if !openOnly {
+                    H2(t("sensing.recently-closed"))
+                    DataTable(
+                        columns: columns, rows: closed.map { row(t, $0) },
+                        empty: EmptyState(title: t("sensing.none-closed")))
+                }
             }
     }
 

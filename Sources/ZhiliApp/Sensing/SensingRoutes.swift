@@ -48,20 +48,26 @@ enum SensingRoutes {
         }
         let q = try req.query.decode(Q.self)
         var f = DeviceRegistry.Filter()
-        if let k = q.kind, !k.isEmpty {
+        // The API takes only the documented terms (an empty value is not "any"; the pages' forms are).
+        if let k = q.kind {
             guard let kind = DeviceKind(rawValue: k) else {
                 throw AppError.invalid("kind", zh: "没有这种设备类型", en: "Unknown device kind")
             }
             f.kind = kind
         }
         f.online = q.online
-        if let s = q.status, !s.isEmpty {
+        if let s = q.status {
             guard ["active", "revoked"].contains(s) else {
                 throw AppError.invalid("status", zh: "状态应为 active 或 revoked", en: "status must be active or revoked")
             }
             f.status = s
         }
-        f.node = q.node.flatMap { $0.isEmpty ? nil : $0 }
+        if let node = q.node {
+            guard (try? HierarchyCode(validating: node)) != nil else {
+                throw AppError.invalid("node", zh: "编码格式错误", en: "node must be a hierarchy code")
+            }
+            f.node = node
+        }
         return try await DeviceRegistry.list(f, for: p, on: req.readSQL)
     }
 
@@ -118,19 +124,19 @@ enum SensingRoutes {
         }
         let q = try req.query.decode(Q.self)
         var f = AlarmDesk.Filter(open: q.open)
-        if let s = q.status, !s.isEmpty {
+        if let s = q.status {
             guard let status = AlarmStatus(rawValue: s) else {
                 throw AppError.invalid("status", zh: "没有这种告警状态", en: "Unknown alarm status")
             }
             f.status = status
         }
-        if let s = q.severity, !s.isEmpty {
+        if let s = q.severity {
             guard let severity = AlarmSeverity(rawValue: s) else {
                 throw AppError.invalid("severity", zh: "没有这种告警级别", en: "Unknown severity")
             }
             f.severity = severity
         }
-        if let r = q.rule, !r.isEmpty {
+        if let r = q.rule {
             guard AlarmRules.keys.contains(r) else { throw AppError.invalid("rule", zh: "没有这条规则", en: "Unknown rule") }
             f.rule = r
         }
