@@ -11,7 +11,8 @@
 #    before its answer; afterwards the events stored are checked against those acknowledged.
 # 3. SOS-to-screen latency: BENCH_SCREENS (default 1000) WebSocket screens of the grid's
 #    worker hold /api/v1/live open; an SOS is pressed BENCH_PRESSES times (default 30) and
-#    each screen's receipt is timed from the request: p50/p90/p99 over every receipt.
+#    each screen's receipt is timed from the request: p50/p90/p99 over every receipt
+#    (`zhili bench-live`, WebSocket clients on the binary's own event loops).
 # The report goes to out/bench/sensing.md (and -postgres.md).
 #
 # Knobs: BENCH_SECONDS (10), BENCH_BIN, BENCH_SKIP_BUILD=1, BENCH_PORT, BENCH_POSTGRES=1.
@@ -31,7 +32,6 @@ OUT_DIR="out/bench"
 LUA_DIR="$(pwd)/scripts/bench"
 
 bench_tools
-python3 -c 'import websockets' 2>/dev/null || python3 -m pip install -q 'websockets==15.0.1' >&2
 bench_binary
 mkdir -p "$OUT_DIR"
 WORK="$(mktemp -d /tmp/zhili-bench-s.XXXXXX)"
@@ -113,7 +113,7 @@ after="$(count_events)"
 
 log "SOS to $SCREENS screens, $PRESSES presses"
 SOS_KEY="$(head -1 "$KEYS")"
-LAT_JSON="$(python3 scripts/bench/sos_latency.py --base "$BASE" --token "$GRID_TOKEN" --key "$SOS_KEY" --screens "$SCREENS" --presses "$PRESSES")"
+LAT_JSON="$("$BIN" bench-live --base-url "$BASE" --key "$SOS_KEY" --username grid001 --screens "$SCREENS" --presses "$PRESSES" 2>/dev/null | tail -1)"
 log "latency: $LAT_JSON"
 
 {

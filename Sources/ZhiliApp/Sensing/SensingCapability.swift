@@ -90,6 +90,12 @@ struct SensingCapability: Capability {
                 name: "device-key",
                 usage: ["zhili device-key --code DEVICE_CODE              (a new key for a device, shown once)"],
                 run: { _, _, loader in try await SensingCommands.deviceKey(loader) }),
+            OperatorCommand(
+                name: "bench-live",
+                usage: [
+                    "zhili bench-live --base-url URL --key DEVICE_KEY [--username U] [--screens N] [--presses M]   (SOS-to-screen latency)"
+                ],
+                run: { _, _, loader in try await LiveLatencyBench.run(loader) }),
         ]
     }
 

@@ -23,6 +23,7 @@ final class SensingClock: LifecycleHandler, Sendable {
                 if Task.isCancelled { break }
                 do {
                     try await Self.tick(app, inactivity: turn % 12 == 0)
+                    if turn % 720 == 0 { try await Self.purge(on: app.db.sql) }
                 } catch {
                     app.logger.warning("sensing clock: \(String(describing: error))")
                 }
@@ -48,6 +49,17 @@ final class SensingClock: LifecycleHandler, Sendable {
                 on: db, rules: rules, ladder: config.alarmLadder, channels: config.notifications, now: now)
         }
         _ = try await AlarmDesk.escalate(on: db, ladder: config.alarmLadder, channels: config.notifications, now: now)
+    }
+
+    /// Heartbeats are kept a week, other readings half a year (alarms and their steps for good).
+    static let heartbeatRetention: TimeInterval = 7 * 86400
+    static let readingRetention: TimeInterval = 183 * 86400
+
+    static func purge(on db: any SQLDatabase, now: Date = Date()) async throws {
+        try await db.delete(from: "device_events").where("kind", .equal, "heartbeat")
+            .where("at", .lessThan, now.addingTimeInterval(-heartbeatRetention)).run()
+        try await db.delete(from: "device_events").where("at", .lessThan, now.addingTimeInterval(-readingRetention))
+            .run()
     }
 
     private struct Silent: Decodable {

@@ -43,6 +43,7 @@ final class SensingIngest: Sendable {
 
     func submit(_ s: Submission) async throws -> Receipt {
         let receipt = try await commit.submit(s)
+        if !receipt.alarms.isEmpty { LiveFeed.committed() }
         Counter(label: "zhili_ingest_events_total").increment(by: Int64(receipt.accepted))
         return receipt
     }

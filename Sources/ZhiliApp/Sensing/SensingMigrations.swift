@@ -99,7 +99,7 @@ struct CreateDevices: AsyncMigration {
             .field("next_rung_at", .datetime)
             .create()
         try await sql.raw(
-            "CREATE UNIQUE INDEX alarms_open_source ON alarms (rule, source_key) WHERE status IN ('raised', 'acknowledged', 'dispatched')"
+            "CREATE UNIQUE INDEX alarms_open_source ON alarms (source_key, rule) WHERE status IN ('raised', 'acknowledged', 'dispatched')"
         ).run()
         try await sql.raw("CREATE INDEX alarms_node ON alarms (node_code, first_at)").run()
         try await sql.raw("CREATE INDEX alarms_escalation ON alarms (next_rung_at) WHERE status = 'raised'").run()

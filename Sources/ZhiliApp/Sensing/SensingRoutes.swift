@@ -168,6 +168,7 @@ enum SensingRoutes {
         let input = try req.content.decode(AlarmDesk.ActionInput.self)
         let ladder = req.zhili.config.alarmLadder
         let after = try await AlarmDesk.act(row.id, input, by: p, on: req.sql, ladder: ladder)
+        LiveFeed.committed()
         req.notifications.dispatcher.wake()
         await req.audit.record(
             action: "alarm_" + (input.action ?? "act"), entity: "alarm", entityID: row.id.uuidString)

@@ -11,7 +11,7 @@ public struct ConfigLoader {
     static let valueFlags: Set<String> = [
         "host", "port", "data-dir", "media-dir", "database-url", "log-level", "tile-url", "tile-attribution",
         "public-url", "phone", "scale", "count", "username", "password", "role", "node", "name", "department", "seed",
-        "under", "format", "out", "reason", "base-url", "heartbeat", "code",
+        "under", "format", "out", "reason", "base-url", "heartbeat", "code", "key", "screens", "presses",
     ]
 
     public init(arguments: [String], environment: [String: String]) throws {

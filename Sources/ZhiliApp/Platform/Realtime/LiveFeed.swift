@@ -147,6 +147,12 @@ final class LiveFeed: LifecycleHandler, Sendable {
         try await store([item], on: db, at: now)
     }
 
+    /// After a transaction that stored events committed: the feeds of this process read them
+    /// now rather than on their retry (SQLite; on PostgreSQL the commit announces them).
+    static func committed() {
+        for feed in running.withLock({ Array($0.values) }) where !feed.isPostgres { feed.kick() }
+    }
+
     /// Reads and delivers what is new now (after a commit that stored events).
     func kick() {
         let start = drain.withLock { d -> Bool in
