@@ -151,14 +151,22 @@ final class SensingIngest: Sendable {
                 }
                 heart[d.id] = since
             }
-            // 4. Heartbeat state: online now, last seen now (the server's clock, not the device's).
-            for id in ids where states[id]?.status == "active" {
+            // 4. Heartbeat state: online now, last seen now (the server's clock, not the device's),
+            // the latest battery: one statement for the whole batch; the heart-rate state of a
+            // device only where it changed.
+            let active = ids.filter { states[$0]?.status == "active" }
+            if !active.isEmpty {
                 let update = tx.update("devices").set("online", to: true).set("last_seen_at", to: now)
-                if let h = heart[id] {
-                    update.set("heart_out_since", to: h.map { SQLBind($0) } ?? SQLBind(Optional<Date>.none))
-                }
-                if let b = battery[id] { update.set("battery", to: b) }
-                try await update.where("id", .equal, id).run()
+                let levels = active.compactMap { id in battery[id].map { (id, $0) } }
+                if !levels.isEmpty { update.set("battery", to: ByDevice(values: levels, otherwise: "battery")) }
+                try await update.where("id", .in, active).run()
+            }
+            for id in active {
+                guard let h = heart[id], h != states[id]?.heart_out_since else { continue }
+                try await tx.update("devices").set(
+                    "heart_out_since", to: h.map { SQLBind($0) } ?? SQLBind(Optional<Date>.none)
+                )
+                .where("id", .equal, id).run()
             }
             if !cameBack.isEmpty { try await SensingClock.cleared(cameBack, on: tx, ladder: ladder, now: now) }
             // 5. Alarms.
@@ -172,6 +180,26 @@ final class SensingIngest: Sendable {
                 return Receipt(accepted: r.accepted, duplicates: r.duplicates, alarms: alarms)
             }
         }
+    }
+}
+
+/// `CASE id WHEN … THEN … ELSE <column> END`: one value per device in one UPDATE.
+struct ByDevice: SQLExpression {
+    let values: [(UUID, Int)]
+    let otherwise: String
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write("CASE ")
+        SQLIdentifier("id").serialize(to: &serializer)
+        for (id, value) in values {
+            serializer.write(" WHEN ")
+            SQLBind(id).serialize(to: &serializer)
+            serializer.write(" THEN ")
+            SQLBind(value).serialize(to: &serializer)
+        }
+        serializer.write(" ELSE ")
+        SQLIdentifier(otherwise).serialize(to: &serializer)
+        serializer.write(" END")
     }
 }
 

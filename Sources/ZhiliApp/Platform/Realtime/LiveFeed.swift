@@ -183,7 +183,11 @@ final class LiveFeed: LifecycleHandler, Sendable {
             }
             if stop { return }
             if found == 0 && !drain.withLock({ $0.again }) {
-                try? await Task.sleep(for: .milliseconds(1 << idle))
+                // Waits in steps of a millisecond, so a commit announced meanwhile
+                // (`committed()`) is read at once rather than after the whole pause.
+                for _ in 0..<(1 << idle) where !drain.withLock({ $0.again }) {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
                 idle += 1
             }
         }
@@ -461,7 +465,13 @@ final class LiveHub: Sendable {
             }
             guard !targets.isEmpty else { continue }
             let frame = event.frame
-            for s in targets { s.offer(event, frame: frame, feed: feed) }
+            // One task per event loop writes to all of its sockets: a thousand screens cost
+            // two hops between threads, not a thousand.
+            var byLoop: [ObjectIdentifier: (any EventLoop, [Subscriber])] = [:]
+            for s in targets { byLoop[ObjectIdentifier(s.ws.eventLoop), default: (s.ws.eventLoop, [])].1.append(s) }
+            for (loop, subscribers) in byLoop.values {
+                loop.execute { for s in subscribers { s.offer(event, frame: frame, feed: feed) } }
+            }
         }
     }
 
