@@ -53,6 +53,8 @@ func withTestApp(
         try await app.asyncBoot()
         try await body(app)
     } catch {
+        // PostgresNIO's errors say what went wrong only when reflected (the SQL, the server's message).
+        if String(describing: error).hasPrefix("PSQLError") { print("withTestApp: \(String(reflecting: error))") }
         await cleanUp(app, dir: dir, schema: schema)
         throw error
     }

@@ -252,8 +252,8 @@ final class LiveFeed: LifecycleHandler, Sendable {
         case reset
     }
 
-    /// What a listener missed after `since`, filtered by its audience.
-    func missed(since: Int64, for listener: LiveListener) async throws -> Missed {
+    /// What a listener missed after `since`, filtered by its audience; more than `limit` is a reset.
+    func missed(since: Int64, for listener: LiveListener, limit: Int = LiveFeed.replayLimit) async throws -> Missed {
         let head = try await head()
         if since > head { return .reset }
         let reader = isPostgres ? db : (readers?.sql() ?? db)
@@ -282,8 +282,8 @@ final class LiveFeed: LifecycleHandler, Sendable {
             }
             return w
         }
-        let rows = try await query.orderBy("seq").limit(Self.replayLimit + 1).all(decoding: Row.self)
-        if rows.count > Self.replayLimit { return .reset }
+        let rows = try await query.orderBy("seq").limit(limit + 1).all(decoding: Row.self)
+        if rows.count > limit { return .reset }
         return .events(rows.map(\.event))
     }
 
