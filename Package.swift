@@ -41,6 +41,8 @@ let package = Package(
         // Photo normalisation (decode, orient, shrink, re-encode without metadata) in C over
         // Debian's libjpeg-turbo and libpng: apt-get install libjpeg-dev libpng-dev.
         .target(name: "CZhiliImage", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
+        // The MQTT client library, Debian's libmosquitto: apt-get install libmosquitto-dev.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         // Reading and writing CSV and .xlsx for imports and exports.
         .target(name: "ZhiliSheets", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The platform: every capability in its own folder, shared plumbing in Platform/.
@@ -50,6 +52,7 @@ let package = Package(
                 "ZhiliDomain",
                 "ZhiliSheets",
                 "CZhiliImage",
+                "CMosquitto",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -6,7 +6,9 @@
 #           Debian's build; we never download a browser), fonts-noto-cjk
 #           (Chinese glyphs in screenshots), libjs-leaflet (the app serves
 #           /usr/share/javascript/leaflet), curl, libjpeg-dev and libpng-dev
-#           (the photo thumbnailer links Debian's libjpeg-turbo and libpng).
+#           (the photo thumbnailer links Debian's libjpeg-turbo and libpng),
+#           mosquitto, mosquitto-clients and libmosquitto-dev (the MQTT door links
+#           libmosquitto; the tests run a throwaway broker, scripts/mqtt-broker.sh).
 #   PyPI:   schemathesis, playwright (pinned: e2e.sh speaks their CLI/API).
 #
 # Knobs: ZHILI_PYTHON (interpreter to install into, default python3).
@@ -28,7 +30,8 @@ deb_installed() {
 
 # --- Debian packages ---------------------------------------------------------
 apt_missing=()
-for pkg in postgresql chromium fonts-noto-cjk libjs-leaflet curl libjpeg-dev libpng-dev; do
+for pkg in postgresql chromium fonts-noto-cjk libjs-leaflet curl libjpeg-dev libpng-dev \
+  mosquitto mosquitto-clients libmosquitto-dev; do
   deb_installed "$pkg" || apt_missing+=("$pkg")
 done
 # The metapackage can be present while the server binaries are gone; check them.

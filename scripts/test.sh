@@ -4,9 +4,10 @@
 #   1. deps       scripts/setup-deps.sh
 #   2. format     swift format lint --strict with the repository's .swift-format
 #   3. build      swift build --build-tests (debug; also builds the zhili binary)
-#   4. sqlite     swift test on SQLite (the default database of the tests)
-#   5. postgres   swift test again on a throwaway PostgreSQL cluster
-#   6. e2e        scripts/e2e.sh: browser checks + API fuzzing on the real server
+#   4. broker     a throwaway mosquitto on loopback (scripts/mqtt-broker.sh) for the MQTT tests
+#   5. sqlite     swift test on SQLite (the default database of the tests)
+#   6. postgres   swift test again on a throwaway PostgreSQL cluster
+#   7. e2e        scripts/e2e.sh: browser checks + API fuzzing on the real server
 # and ends with one line per stage, and the tests each suite skipped. Exit status is non-zero
 # if any stage failed; "ALL STAGES OK" only when every stage ran and passed.
 #
@@ -19,7 +20,7 @@ if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
   export PATH="/opt/swift/usr/bin:$PATH"
 fi
 
-STAGES=(deps format build sqlite postgres e2e)
+STAGES=(deps format build broker sqlite postgres e2e)
 declare -A RESULT=()
 for s in "${STAGES[@]}"; do RESULT[$s]="not run"; done
 declare -A SECS=()
@@ -65,9 +66,27 @@ summary() {
   else echo "ALL STAGES OK"; fi
 }
 
+MQTT_STARTED=0
+stop_mqtt() {
+  if ((MQTT_STARTED)); then
+    scripts/mqtt-broker.sh stop || true
+    MQTT_STARTED=0
+  fi
+}
+
+# A throwaway mosquitto for the MQTT tests of both suites (each test has a topic root of its own).
+start_mqtt() {
+  local url
+  url="$(scripts/mqtt-broker.sh start)" || return 1
+  MQTT_STARTED=1
+  export ZHILI_TEST_MQTT_URL="$url"
+  echo "broker: ${url%%:*}://…@${url##*@}"
+}
+
 on_exit() {
   local rc=$?
   stop_pg   # never leave the cluster behind, even on failure or Ctrl-C
+  stop_mqtt
   exit "$rc"
 }
 trap on_exit EXIT
@@ -96,10 +115,13 @@ run_stage format swift format lint --strict --parallel --recursive Package.swift
 
 banner "build (debug, with tests)"
 if ! run_stage build swift build --build-tests; then
-  for s in sqlite postgres e2e; do RESULT[$s]="not run (build failed)"; done
+  for s in broker sqlite postgres e2e; do RESULT[$s]="not run (build failed)"; done
   summary
   exit 1
 fi
+
+banner "MQTT broker"
+run_stage broker start_mqtt || true
 
 # Swift Testing runs its tests in parallel by default; XCTest ones run serially.
 banner "suite on SQLite"

@@ -167,9 +167,9 @@ enum DeviceRegistry {
     }
 
     /// Registers a device and issues its first credential.
-    static func create(_ input: Input, by p: Principal, on db: any SQLDatabase, now: Date = Date()) async throws
-        -> Issued
-    {
+    static func create(
+        _ input: Input, by p: Principal, on db: any SQLDatabase, broker: BrokerAccounts?, now: Date = Date()
+    ) async throws -> Issued {
         guard let kindText = input.kind, let kind = DeviceKind(rawValue: kindText) else {
             throw AppError.invalid(
                 "kind", zh: "设备类型应为 camera、sos、wristband、door、smoke、screen 之一",
@@ -236,28 +236,33 @@ enum DeviceRegistry {
                 SQLBind(false), SQLBind(window), SQLBind(now)
             )
             .run()
+        try await broker?.provision(code: code, key: key, on: db, now: now)
         guard let row = try await find(id, on: db) else { throw AppError.internalFailure("device vanished") }
         return Issued(device: View(row), key: key)
     }
 
     /// A new credential; the old one stops working at once on every instance.
-    static func rotate(_ row: Row, on db: any SQLDatabase, events: ClusterEvents, now: Date = Date()) async throws
-        -> Issued
-    {
+    static func rotate(
+        _ row: Row, on db: any SQLDatabase, events: ClusterEvents, broker: BrokerAccounts?, now: Date = Date()
+    ) async throws -> Issued {
         let key = newKey()
         let old = try await currentHash(row.id, on: db)
         try await db.update("devices").set("key_hash", to: hash(key)).set("key_hint", to: String(key.suffix(4)))
             .set("key_issued_at", to: now).set("status", to: "active").where("id", .equal, row.id).run()
+        try await broker?.provision(code: row.code, key: key, on: db, now: now)
         if let old { try await events.publish(DeviceKeys.changedEvent, old, on: db) }
         guard let fresh = try await find(row.id, on: db) else { throw AppError.internalFailure("device vanished") }
         return Issued(device: View(fresh), key: key)
     }
 
     /// The device may no longer send anything; its open offline alarm is no longer meaningful.
-    static func revoke(_ row: Row, on db: any SQLDatabase, events: ClusterEvents) async throws -> View {
+    static func revoke(_ row: Row, on db: any SQLDatabase, events: ClusterEvents, broker: BrokerAccounts?)
+        async throws -> View
+    {
         let old = try await currentHash(row.id, on: db)
         try await db.update("devices").set("key_hash", to: SQLLiteral.null).set("status", to: "revoked")
             .set("online", to: false).where("id", .equal, row.id).run()
+        try await broker?.revoke(code: row.code, on: db)
         if let old { try await events.publish(DeviceKeys.changedEvent, old, on: db) }
         guard let fresh = try await find(row.id, on: db) else { throw AppError.internalFailure("device vanished") }
         return View(fresh)
@@ -289,6 +294,8 @@ struct DeviceIdentity: Sendable, Equatable {
 final class DeviceKeys: Sendable {
     static let changedEvent = "device_key"
     private let cache = Mutex<[String: (identity: DeviceIdentity, until: Date)]>([:])
+    /// Devices the broker signed in (MQTT), by code: any key change forgets them all.
+    private let byCode = Mutex<[String: (identity: DeviceIdentity?, until: Date)]>([:])
     let ttl: TimeInterval = 60
 
     init(events: ClusterEvents) {
@@ -297,11 +304,38 @@ final class DeviceKeys: Sendable {
         }
     }
 
-    func forget(hash: String) { _ = cache.withLock { $0.removeValue(forKey: hash) } }
+    func forget(hash: String) {
+        _ = cache.withLock { $0.removeValue(forKey: hash) }
+        byCode.withLock { $0.removeAll() }
+    }
+
+    /// An active device by its code, for doors where the broker already checked the
+    /// credential (MQTT: the topic names the device, and only it may publish there). Unknown
+    /// codes are remembered briefly too, so a flood from one costs no query per message.
+    func identify(code: String, on db: any SQLDatabase, now: Date = Date()) async throws -> DeviceIdentity? {
+        if let hit = byCode.withLock({ $0[code] }), hit.until > now { return hit.identity }
+        let identity = try await lookup(on: db) { $0.where("code", .equal, code) }
+        byCode.withLock { c in
+            if c.count > 100_000 { c.removeAll() }
+            c[code] = (identity, now.addingTimeInterval(identity == nil ? 5 : ttl))
+        }
+        return identity
+    }
 
     func identify(_ key: String, on db: any SQLDatabase, now: Date = Date()) async throws -> DeviceIdentity? {
         let h = DeviceRegistry.hash(key)
         if let hit = cache.withLock({ $0[h] }), hit.until > now { return hit.identity }
+        guard let identity = try await lookup(on: db, { $0.where("key_hash", .equal, h) }) else { return nil }
+        cache.withLock { c in
+            if c.count > 100_000 { c.removeAll() }
+            c[h] = (identity, now.addingTimeInterval(ttl))
+        }
+        return identity
+    }
+
+    private func lookup(
+        on db: any SQLDatabase, _ filter: (SQLSelectBuilder) -> SQLSelectBuilder
+    ) async throws -> DeviceIdentity? {
         struct Row: Decodable {
             let id: UUID
             let code: String
@@ -314,20 +348,15 @@ final class DeviceKeys: Sendable {
             let lon: Double?
         }
         guard
-            let r = try await db.select().columns(
-                "id", "code", "kind", "name", "node_code", "resident_id", "place", "lat", "lon"
+            let r = try await filter(
+                db.select().columns("id", "code", "kind", "name", "node_code", "resident_id", "place", "lat", "lon")
+                    .from("devices")
             )
-            .from("devices").where("key_hash", .equal, h).where("status", .equal, "active").first(decoding: Row.self),
+            .where("status", .equal, "active").first(decoding: Row.self),
             let kind = DeviceKind(rawValue: r.kind)
         else { return nil }
-        let identity = DeviceIdentity(
+        return DeviceIdentity(
             id: r.id, code: r.code, kind: kind, name: r.name, nodeCode: r.node_code, residentID: r.resident_id,
-            place: r.place,
-            lat: r.lat, lon: r.lon)
-        cache.withLock { c in
-            if c.count > 100_000 { c.removeAll() }
-            c[h] = (identity, now.addingTimeInterval(ttl))
-        }
-        return identity
+            place: r.place, lat: r.lat, lon: r.lon)
     }
 }

@@ -4,8 +4,9 @@ import Synchronization
 import Vapor
 import ZhiliDomain
 
-/// Drives the demo city's devices over the platform's HTTP door, as the devices themselves
-/// would: each sends a heartbeat with its battery every minute, wristbands their heart rate
+/// Drives the demo city's devices over the platform's HTTP door (and, with a broker, some of
+/// them over MQTT: each signs in to the broker as itself and publishes to its own topic), as
+/// the devices themselves would: each sends a heartbeat with its battery every minute, wristbands their heart rate
 /// (and now and then a position), door sensors the comings and goings of the day; rarely an
 /// SOS, a fall or a camera's event. `serve --demo` runs it against itself; `zhili simulate`
 /// runs it against any instance serving a demo city. It signs in as each device with the
@@ -25,12 +26,24 @@ final class DeviceSimulator: Sendable {
         var heartbeat: Double = 60
         /// Chance per device and heartbeat of a rare event (SOS, fall, camera alert).
         var incidents: Double = 0.0015
+        /// The broker and topics for the devices in `overMQTT`.
+        var broker: MQTTEndpoint?
+        var topics: MQTTTopics?
+        var overMQTT: Set<String> = []
+    }
+
+    /// The SOS buttons and smoke detectors that send over MQTT in the demo (cellular devices of
+    /// this kind usually speak it), at most `limit`: each is a connection of its own.
+    static func mqttSpeakers(_ devices: [Device], limit: Int = 24) -> [Device] {
+        Array(
+            devices.filter { $0.kind == DeviceKind.sos.rawValue || $0.kind == DeviceKind.smoke.rawValue }.prefix(limit))
     }
 
     private let settings: Settings
     private let client: any Client
     private let logger: Logger
     let sent = Mutex<(events: Int, failed: Int)>((0, 0))
+    private let connections = Mutex<[String: MQTTClient]>([:])
 
     init(settings: Settings, client: any Client, logger: Logger) {
         self.settings = settings
@@ -51,13 +64,16 @@ final class DeviceSimulator: Sendable {
         var refused = Set<String>()
         var serial = 0
         let gap = settings.heartbeat / Double(devices.count)
+        defer {
+            for c in connections.withLock({ Array($0.values) }) { c.stop() }
+        }
         while !Task.isCancelled {
             for d in devices where !refused.contains(d.code) {
                 if Task.isCancelled { return }
                 serial += 1
                 battery[d.code] = max(5, (battery[d.code] ?? 80) - rng.unitInterval() * 0.05)
                 let events = self.events(for: d, battery: Int(battery[d.code] ?? 80), serial: serial, rng: &rng)
-                let status = await send(d, events)
+                let status = settings.overMQTT.contains(d.code) ? publish(d, events) : await send(d, events)
                 if status == .unauthorized {
                     refused.insert(d.code)
                     logger.info("simulator: \(d.code) has a key of its own; leaving it alone")
@@ -100,6 +116,32 @@ final class DeviceSimulator: Sendable {
         return out
     }
 
+    /// Over MQTT: the device's own connection (signed in with its code and key), QoS 1.
+    private func publish(_ d: Device, _ events: [[String: Any]]) -> HTTPStatus? {
+        guard let broker = settings.broker, let topics = settings.topics else { return nil }
+        let client = connections.withLock { c -> MQTTClient? in
+            if let existing = c[d.code] { return existing }
+            let key = SensingDemo.key(code: d.code, seed: settings.seed)
+            let made = MQTTClient(
+                clientID: d.code, cleanSession: true,
+                endpoint: MQTTEndpoint(host: broker.host, port: broker.port, username: d.code, password: key),
+                subscriptions: [], logger: logger
+            ) { _, _ in }
+            guard (try? made.start()) != nil else { return nil }
+            c[d.code] = made
+            return made
+        }
+        guard let client, client.isConnected,
+            let body = try? JSONSerialization.data(withJSONObject: ["events": events]),
+            (try? client.publish(topics.events(d.code), Array(body), qos: 1)) != nil
+        else {
+            sent.withLock { $0.failed += 1 }
+            return nil
+        }
+        sent.withLock { $0.events += events.count }
+        return .ok
+    }
+
     private func send(_ d: Device, _ events: [[String: Any]]) async -> HTTPStatus? {
         let key = SensingDemo.key(code: d.code, seed: settings.seed)
         do {
@@ -137,9 +179,27 @@ final class DemoSimulatorService: LifecycleHandler, Sendable {
                 try? await Task.sleep(for: .milliseconds(500))
             }
             guard let devices = try? await DeviceSimulator.devices(on: app.db.sql) else { return }
-            app.logger.notice("device simulator: \(devices.count) demo devices sending to \(base)")
-            let sim = DeviceSimulator(
-                settings: .init(baseURL: base), client: app.client, logger: app.logger)
+            var settings = DeviceSimulator.Settings(baseURL: base)
+            if let broker = app.sensing.broker, let door = app.sensing.door, let endpoint = app.zhili.config.mqtt {
+                // The demo's keys are derivable: give the broker those of the devices that speak MQTT.
+                let speakers = DeviceSimulator.mqttSpeakers(devices)
+                do {
+                    for d in speakers {
+                        try await broker.provision(
+                            code: d.code, key: SensingDemo.key(code: d.code, seed: settings.seed), on: app.db.sql)
+                    }
+                    try await door.applyAccounts(app)
+                    settings.broker = endpoint
+                    settings.topics = broker.topics
+                    settings.overMQTT = Set(speakers.map(\.code))
+                } catch {
+                    app.logger.warning("device simulator: no MQTT devices (\(String(describing: error)))")
+                }
+            }
+            app.logger.notice(
+                "device simulator: \(devices.count) demo devices sending to \(base), \(settings.overMQTT.count) of them over MQTT"
+            )
+            let sim = DeviceSimulator(settings: settings, client: app.client, logger: app.logger)
             await sim.run(devices)
         }
         task.withLock { $0 = t }

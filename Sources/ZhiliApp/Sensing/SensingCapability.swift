@@ -8,16 +8,20 @@ import ZhiliDomain
 struct SensingCapability: Capability {
     let name = "sensing"
 
-    var migrations: [any Migration] { [CreateDevices()] }
+    var migrations: [any Migration] { [CreateDevices(), CreateBrokerCommands()] }
 
     func boot(_ app: Application) throws {
         let events = app.zhili.events
         let rules = AlarmRuleBook(events: events)
         let config = app.zhili.config
+        let broker = config.mqtt.map { _ in
+            BrokerAccounts(cipher: app.zhili.cipher, topics: MQTTTopics(root: config.mqttTopicRoot))
+        }
         app.storage[SensingServices.Key.self] = SensingServices(
             keys: DeviceKeys(events: events), rules: rules,
             ingest: SensingIngest(
-                db: try app.db.sql, rules: rules, ladder: config.alarmLadder, channels: config.notifications))
+                db: try app.db.sql, rules: rules, ladder: config.alarmLadder, channels: config.notifications),
+            broker: broker, door: broker.map { _ in MQTTDoor() })
     }
 
     func routes(_ app: Application) throws {
@@ -76,7 +80,9 @@ struct SensingCapability: Capability {
 
     var assets: [Asset] { [Asset(name: "alarms.js", bytes: PackageResources.alarms_js)] }
 
-    func services(_ app: Application) -> [any LifecycleHandler] { [SensingClock()] }
+    func services(_ app: Application) -> [any LifecycleHandler] {
+        [SensingClock()] + [app.sensing.door].compactMap { $0 }
+    }
 
     var commands: [OperatorCommand] {
         [
@@ -120,17 +126,22 @@ extension AlarmSeverity: Vocabulary { static var messagePrefix: String { "sensin
 extension AlarmStatus: Vocabulary { static var messagePrefix: String { "sensing.status" } }
 extension AlarmAction: Vocabulary { static var messagePrefix: String { "sensing.action" } }
 
-/// Sensing's services: credentials checked, the rules in effect, the ingestion pipeline.
+/// Sensing's services: credentials checked, the rules in effect, the ingestion pipeline, and
+/// with a broker configured its account queue and the MQTT door.
 final class SensingServices: Sendable {
     struct Key: StorageKey { typealias Value = SensingServices }
     let keys: DeviceKeys
     let rules: AlarmRuleBook
     let ingest: SensingIngest
+    let broker: BrokerAccounts?
+    let door: MQTTDoor?
 
-    init(keys: DeviceKeys, rules: AlarmRuleBook, ingest: SensingIngest) {
+    init(keys: DeviceKeys, rules: AlarmRuleBook, ingest: SensingIngest, broker: BrokerAccounts?, door: MQTTDoor?) {
         self.keys = keys
         self.rules = rules
         self.ingest = ingest
+        self.broker = broker
+        self.door = door
     }
 }
 

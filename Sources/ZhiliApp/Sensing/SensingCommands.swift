@@ -34,7 +34,11 @@ enum SensingCommands {
             else {
                 throw ConfigError("no device has the code \(code) / 没有编号为 \(code) 的设备")
             }
-            let issued = try await DeviceRegistry.rotate(row, on: app.db.sql, events: app.zhili.events)
+            // With a broker configured, a serving instance gives the broker the new key within seconds.
+            let (events, broker) = (app.zhili.events, app.sensing.broker)
+            let issued = try await app.db.sql.transactionally { db in
+                try await DeviceRegistry.rotate(row, on: db, events: events, broker: broker)
+            }
             try await CLIAudit.record(
                 app, action: "device_key_rotate", entity: "device", id: row.id.uuidString, detail: code)
             print("key for \(code) (shown once; the previous key no longer works):\n\(issued.key)")

@@ -141,3 +141,33 @@ struct CreateDevices: AsyncMigration {
             .field("last_seen_at", .datetime).unique(on: "serial").create()
     }
 }
+
+/// Changes to make to the MQTT broker's accounts (a device's credential issued, rotated or
+/// revoked), applied in order by a serving instance and then deleted. A new key waits here
+/// encrypted, only until the broker has it.
+struct CreateBrokerCommands: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = try database.sql
+        if Dialect(sql).isPostgres {
+            try await sql.raw(
+                """
+                CREATE TABLE broker_commands (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                device_code TEXT NOT NULL, action TEXT NOT NULL, secret TEXT, created_at TIMESTAMPTZ NOT NULL,
+                lease_owner TEXT, lease_until TIMESTAMPTZ)
+                """
+            ).run()
+        } else {
+            try await sql.raw(
+                """
+                CREATE TABLE broker_commands (seq INTEGER PRIMARY KEY AUTOINCREMENT, device_code TEXT NOT NULL,
+                action TEXT NOT NULL, secret TEXT, created_at REAL NOT NULL, lease_owner TEXT, lease_until REAL)
+                """
+            ).run()
+        }
+        try await sql.raw("CREATE INDEX broker_commands_device ON broker_commands (device_code, seq)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("broker_commands").delete()
+    }
+}

@@ -74,7 +74,11 @@ enum SensingRoutes {
     @Sendable static func createDevice(req: Request) async throws -> Response {
         let p = try req.requireRole(.communityStaff, .streetOfficial)
         let input = try req.content.decode(DeviceRegistry.Input.self)
-        let issued = try await DeviceRegistry.create(input, by: p, on: req.sql)
+        let broker = req.application.sensing.broker
+        let issued = try await req.sql.transactionally { db in
+            try await DeviceRegistry.create(input, by: p, on: db, broker: broker)
+        }
+        req.application.sensing.door?.nudge()
         await req.audit.record(action: "device_create", entity: "device", entityID: issued.device.id.uuidString)
         return try await issued.encodeResponse(status: .created, for: req)
     }
@@ -97,7 +101,11 @@ enum SensingRoutes {
     @Sendable static func rotateKey(req: Request) async throws -> DeviceRegistry.Issued {
         _ = try req.requireRole(.communityStaff, .streetOfficial)
         let row = try await DeviceRegistry.readable(req, try id(req))
-        let issued = try await DeviceRegistry.rotate(row, on: req.sql, events: req.zhili.events)
+        let (events, broker) = (req.zhili.events, req.application.sensing.broker)
+        let issued = try await req.sql.transactionally { db in
+            try await DeviceRegistry.rotate(row, on: db, events: events, broker: broker)
+        }
+        req.application.sensing.door?.nudge()
         await req.audit.record(action: "device_key_rotate", entity: "device", entityID: row.id.uuidString)
         return issued
     }
@@ -105,7 +113,11 @@ enum SensingRoutes {
     @Sendable static func revoke(req: Request) async throws -> DeviceRegistry.View {
         _ = try req.requireRole(.communityStaff, .streetOfficial)
         let row = try await DeviceRegistry.readable(req, try id(req))
-        let view = try await DeviceRegistry.revoke(row, on: req.sql, events: req.zhili.events)
+        let (events, broker) = (req.zhili.events, req.application.sensing.broker)
+        let view = try await req.sql.transactionally { db in
+            try await DeviceRegistry.revoke(row, on: db, events: events, broker: broker)
+        }
+        req.application.sensing.door?.nudge()
         await req.audit.record(action: "device_revoke", entity: "device", entityID: row.id.uuidString)
         return view
     }

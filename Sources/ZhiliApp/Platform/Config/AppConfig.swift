@@ -48,6 +48,20 @@ public struct AppConfig: Sendable {
     /// (ZHILI_ALARM_LADDER, default `grid:0,community:60,street:180`).
     public var alarmLadder = EscalationLadder.standard
 
+    /// The MQTT broker devices publish to (ZHILI_MQTT_URL, `mqtt://user:password@host:port`), as
+    /// its dynamic-security administrator. Nil: no MQTT door (HTTP and the wristband port still work).
+    public var mqtt: MQTTEndpoint?
+    /// Connections to the broker that share the devices' subscription (ZHILI_MQTT_CONNECTIONS):
+    /// each stores one message at a time before acknowledging it, so more connections, more in flight.
+    public var mqttConnections = 8
+    /// The prefix of this instance's MQTT client ids (its session survives a restart under the
+    /// same id); default `zhili-<host name>-<port>`.
+    public var mqttClientPrefix: String?
+    /// The first level of every topic (ZHILI_MQTT_TOPIC_ROOT, default `zhili`): devices publish
+    /// to `<root>/devices/<code>/events`. Several platforms (or test runs) can share one broker
+    /// under different roots.
+    public var mqttTopicRoot = "zhili"
+
     public init() {}
 
     public var mediaRoot: String { mediaDir ?? (dataDir as NSString).appendingPathComponent("media") }
@@ -55,6 +69,31 @@ public struct AppConfig: Sendable {
     public var isPostgres: Bool {
         if case .postgres = database { return true }
         return false
+    }
+}
+
+/// Where an MQTT broker is and who the platform signs in as.
+public struct MQTTEndpoint: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String
+
+    public init(host: String, port: Int = 1883, username: String, password: String) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+    }
+
+    /// `mqtt://user:password@host:port` (the port defaults to 1883).
+    public init?(url: String) {
+        guard let c = URLComponents(string: url), c.scheme == "mqtt", let host = c.host, !host.isEmpty,
+            let user = c.user, !user.isEmpty, let password = c.password
+        else { return nil }
+        self.init(
+            host: host, port: c.port ?? 1883, username: user.removingPercentEncoding ?? user,
+            password: password.removingPercentEncoding ?? password)
     }
 }
 

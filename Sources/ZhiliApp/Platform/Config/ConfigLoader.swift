@@ -103,6 +103,28 @@ public struct ConfigLoader {
             }
             config.alarmLadder = ladder
         }
+        if let raw = value("mqtt-url", env: "ZHILI_MQTT_URL"), !raw.isEmpty {
+            guard let endpoint = MQTTEndpoint(url: raw) else {
+                throw ConfigError(
+                    "ZHILI_MQTT_URL must look like mqtt://user:password@host:1883 / MQTT 地址格式应为 mqtt://用户:密码@主机:1883")
+            }
+            config.mqtt = endpoint
+        }
+        if let raw = environment["ZHILI_MQTT_CONNECTIONS"] {
+            guard let n = Int(raw), (1...64).contains(n) else {
+                throw ConfigError("ZHILI_MQTT_CONNECTIONS must be 1–64 / MQTT 连接数应为 1–64")
+            }
+            config.mqttConnections = n
+        }
+        if let raw = environment["ZHILI_MQTT_TOPIC_ROOT"] {
+            guard (1...32).contains(raw.count),
+                raw.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") })
+            else {
+                throw ConfigError(
+                    "ZHILI_MQTT_TOPIC_ROOT is 1–32 lower-case letters, digits, - or _ / MQTT 主题前缀为 1–32 位小写字母、数字、- 或 _")
+            }
+            config.mqttTopicRoot = raw
+        }
         if let raw = environment["ZHILI_IDLE_TIMEOUT"] {
             guard let seconds = Int(raw), seconds == 0 || (5...3600).contains(seconds) else {
                 throw ConfigError("ZHILI_IDLE_TIMEOUT must be 0 (off) or 5–3600 seconds / 空闲超时应为 0（关闭）或 5–3600 秒")
