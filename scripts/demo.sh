@@ -36,4 +36,6 @@ if [[ -z "${ZHILI_MQTT_URL:-}" ]]; then
   trap 'scripts/mqtt-broker.sh stop >/dev/null 2>&1 || true' EXIT
   echo "demo: MQTT broker on 127.0.0.1:${ZHILI_MQTT_PORT} (devices publish to zhili/devices/<code>/events)" >&2
 fi
+# The wristband protocol's port (watches are pointed at it; part of the demo's wristbands use it).
+export ZHILI_WRISTBAND_PORT="${ZHILI_WRISTBAND_PORT:-18001}"
 swift run zhili serve --demo --data-dir "$DATA_DIR" "$@"

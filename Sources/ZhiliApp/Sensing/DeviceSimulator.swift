@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import SQLKit
 import Synchronization
 import Vapor
@@ -30,6 +32,14 @@ final class DeviceSimulator: Sendable {
         var broker: MQTTEndpoint?
         var topics: MQTTTopics?
         var overMQTT: Set<String> = []
+        /// The wristband port, for the wristbands in `overWatch` (they speak the watch protocol).
+        var wristbandPort: Int?
+        var overWatch: Set<String> = []
+    }
+
+    /// The wristbands that speak the watch protocol in the demo, at most `limit`.
+    static func watchSpeakers(_ devices: [Device], limit: Int = 12) -> [Device] {
+        Array(devices.filter { $0.kind == DeviceKind.wristband.rawValue }.prefix(limit))
     }
 
     /// The SOS buttons and smoke detectors that send over MQTT in the demo (cellular devices of
@@ -73,7 +83,14 @@ final class DeviceSimulator: Sendable {
                 serial += 1
                 battery[d.code] = max(5, (battery[d.code] ?? 80) - rng.unitInterval() * 0.05)
                 let events = self.events(for: d, battery: Int(battery[d.code] ?? 80), serial: serial, rng: &rng)
-                let status = settings.overMQTT.contains(d.code) ? publish(d, events) : await send(d, events)
+                let status =
+                    if settings.overMQTT.contains(d.code) {
+                        publish(d, events)
+                    } else if settings.overWatch.contains(d.code) {
+                        await sendAsWatch(d, events)
+                    } else {
+                        await send(d, events)
+                    }
                 if status == .unauthorized {
                     refused.insert(d.code)
                     logger.info("simulator: \(d.code) has a key of its own; leaving it alone")
@@ -142,6 +159,57 @@ final class DeviceSimulator: Sendable {
         return .ok
     }
 
+    /// As a watch: one connection per round, frames in the watch protocol, the answers awaited.
+    private func sendAsWatch(_ d: Device, _ events: [[String: Any]]) async -> HTTPStatus? {
+        guard let port = settings.wristbandPort else { return nil }
+        var frames: [String] = []
+        let f = DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "ddMMyy,HHmmss"
+        let stamp = f.string(from: Date())
+        for e in events {
+            let battery = e["battery"] as? Int ?? 80
+            switch e["kind"] as? String {
+            case "heartbeat": frames.append("LK,0,0,\(battery)")
+            case "heart_rate": frames.append("heart,\(Int(e["value"] as? Double ?? 75))")
+            case "location":
+                let lat = e["lat"] as? Double ?? 0
+                let lon = e["lon"] as? Double ?? 0
+                frames.append(
+                    String(format: "UD,%@,A,%.6f,N,%.6f,E,0,0,1100,6,80,%d,0,0,00000000", stamp, lat, lon, 80))
+            case "fall": frames.append("AL,\(stamp),V,0,N,0,E,0,0,0,0,80,80,0,0,00200000")
+            default: break
+            }
+        }
+        let text = frames.map { c in "[3G*\(d.code)*\(String(format: "%04X", c.utf8.count))*\(c)]" }.joined()
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(5))
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            let expected = frames.filter { $0.hasPrefix("LK") || $0.hasPrefix("AL") }.count
+            let answered = try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: text))
+                var seen = 0
+                var iterator = inbound.makeAsyncIterator()
+                while seen < expected, let chunk = try await iterator.next() {
+                    seen += chunk.readableBytesView.filter { $0 == UInt8(ascii: "]") }.count
+                }
+                return seen >= expected
+            }
+            sent.withLock {
+                if answered { $0.events += events.count } else { $0.failed += 1 }
+            }
+            return answered ? .ok : .unauthorized
+        } catch {
+            sent.withLock { $0.failed += 1 }
+            return nil
+        }
+    }
+
     private func send(_ d: Device, _ events: [[String: Any]]) async -> HTTPStatus? {
         let key = SensingDemo.key(code: d.code, seed: settings.seed)
         do {
@@ -196,8 +264,12 @@ final class DemoSimulatorService: LifecycleHandler, Sendable {
                     app.logger.warning("device simulator: no MQTT devices (\(String(describing: error)))")
                 }
             }
+            if let port = app.zhili.config.wristbandPort, port > 0 {
+                settings.wristbandPort = port
+                settings.overWatch = Set(DeviceSimulator.watchSpeakers(devices).map(\.code))
+            }
             app.logger.notice(
-                "device simulator: \(devices.count) demo devices sending to \(base), \(settings.overMQTT.count) of them over MQTT"
+                "device simulator: \(devices.count) demo devices sending to \(base), \(settings.overMQTT.count) of them over MQTT, \(settings.overWatch.count) over the wristband port"
             )
             let sim = DeviceSimulator(settings: settings, client: app.client, logger: app.logger)
             await sim.run(devices)

@@ -81,7 +81,10 @@ struct SensingCapability: Capability {
     var assets: [Asset] { [Asset(name: "alarms.js", bytes: PackageResources.alarms_js)] }
 
     func services(_ app: Application) -> [any LifecycleHandler] {
-        [SensingClock()] + [app.sensing.door].compactMap { $0 }
+        var doors: [any LifecycleHandler] = [SensingClock()]
+        if let mqtt = app.sensing.door { doors.append(mqtt) }
+        if app.zhili.config.wristbandPort != nil { doors.append(WristbandDoor()) }
+        return doors
     }
 
     var commands: [OperatorCommand] {

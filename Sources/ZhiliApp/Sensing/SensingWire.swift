@@ -9,7 +9,7 @@ enum SensingWire {
     static let maxAge: TimeInterval = 24 * 3600
     static let maxSkew: TimeInterval = 300
 
-    struct Event: Decodable, Sendable {
+    struct Event: Decodable, Sendable, Equatable {
         var id: String?
         var kind: String?
         var at: String?

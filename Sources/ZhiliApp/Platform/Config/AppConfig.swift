@@ -61,6 +61,9 @@ public struct AppConfig: Sendable {
     /// to `<root>/devices/<code>/events`. Several platforms (or test runs) can share one broker
     /// under different roots.
     public var mqttTopicRoot = "zhili"
+    /// The TCP port of the wristband protocol (ZHILI_WRISTBAND_PORT; nil: off; 0: any free port,
+    /// for tests), on the same address as the web server.
+    public var wristbandPort: Int?
 
     public init() {}
 

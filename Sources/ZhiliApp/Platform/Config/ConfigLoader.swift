@@ -116,6 +116,12 @@ public struct ConfigLoader {
             }
             config.mqttConnections = n
         }
+        if let raw = value("wristband-port", env: "ZHILI_WRISTBAND_PORT"), !raw.isEmpty {
+            guard let port = Int(raw), (1...65535).contains(port) else {
+                throw ConfigError("ZHILI_WRISTBAND_PORT must be 1–65535 / 手环端口应为 1–65535")
+            }
+            config.wristbandPort = port
+        }
         if let raw = environment["ZHILI_MQTT_TOPIC_ROOT"] {
             guard (1...32).contains(raw.count),
                 raw.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") })
