@@ -88,6 +88,8 @@ final class DeviceSimulator: Sendable {
                         publish(d, events)
                     } else if settings.overWatch.contains(d.code) {
                         await sendAsWatch(d, events)
+                    } else if d.kind == DeviceKind.camera.rawValue {
+                        await sendAsCamera(d, events)
                     } else {
                         await send(d, events)
                     }
@@ -208,6 +210,45 @@ final class DeviceSimulator: Sendable {
             sent.withLock { $0.failed += 1 }
             return nil
         }
+    }
+
+    /// As an IP camera: each event its own EventNotificationAlert document (XML), the
+    /// heartbeat an inactive one.
+    private func sendAsCamera(_ d: Device, _ events: [[String: Any]]) async -> HTTPStatus? {
+        let key = SensingDemo.key(code: d.code, seed: settings.seed)
+        var last: HTTPStatus?
+        for e in events {
+            let (type, state, extra): (String, String, String) =
+                switch e["kind"] as? String {
+                case "intrusion": ("fielddetection", "active", "")
+                case "fire_lane": ("illegalParking", "active", "")
+                case "crowd": ("peopleDensity", "active", "<peopleNum>\(Int(e["value"] as? Double ?? 60))</peopleNum>")
+                default: ("videoloss", "inactive", "")
+                }
+            let body = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <EventNotificationAlert version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema">
+                <channelID>1</channelID><dateTime>\(Date().formatted(.iso8601))</dateTime><activePostCount>1</activePostCount>
+                <eventType>\(type)</eventType><eventState>\(state)</eventState><channelName>通道 1</channelName>\(extra)
+                </EventNotificationAlert>
+                """
+            do {
+                let response = try await client.post(URI(string: settings.baseURL + "/api/v1/ingest/camera")) { req in
+                    req.headers.basicAuthorization = BasicAuthorization(username: d.code, password: key)
+                    req.headers.contentType = .xml
+                    req.body = ByteBuffer(string: body)
+                }
+                sent.withLock {
+                    if response.status == .ok { $0.events += 1 } else { $0.failed += 1 }
+                }
+                last = response.status
+                if response.status == .unauthorized { return last }
+            } catch {
+                sent.withLock { $0.failed += 1 }
+                return nil
+            }
+        }
+        return last
     }
 
     private func send(_ d: Device, _ events: [[String: Any]]) async -> HTTPStatus? {

@@ -197,5 +197,21 @@ enum SensingAPI {
             body: Schema.object(
                 [("events", ["type": "array", "items": event, "minItems": 1, "maxItems": 1000])], required: ["events"]),
             success: (200, Schema.ref("IngestReceipt"), "application/json"), secured: false),
+        APIOperation(
+            method: "post", path: "/api/v1/ingest/camera", tag: tag,
+            summary:
+                "A camera pushes its EventNotificationAlert (XML, JSON, or multipart with pictures): intrusion, fire/smoke, crowd, fall, fire-lane occupancy; inactive states are its heartbeat (摄像机事件)",
+            params: [
+                deviceKey,
+                APIOperation.Param(
+                    name: "key", location: .query, schema: Schema.string, required: false,
+                    description: "The camera's key, for cameras that cannot sign their pushes (prefer HTTP Basic)"),
+            ],
+            body: Schema.object(
+                [
+                    ("eventType", Schema.string), ("eventState", Schema.string), ("dateTime", Schema.string),
+                    ("channelID", Schema.string), ("channelName", Schema.string),
+                ], required: ["eventType"]),
+            success: (200, Schema.ref("IngestReceipt"), "application/json"), secured: false),
     ]
 }

@@ -26,6 +26,8 @@ enum SensingRoutes {
         let ingest = app.grouped("api", "v1", "ingest")
         ingest.on(.POST, "events", body: .collect(maxSize: "16kb"), use: ingestOne)
         ingest.on(.POST, "batch", body: .collect(maxSize: "512kb"), use: ingestBatch)
+        // Cameras push their EventNotificationAlert, with snapshot pictures in a multipart body.
+        ingest.on(.POST, "camera", body: .collect(maxSize: "4mb"), use: ingestCamera)
     }
 
     static func id(_ req: Request) throws -> UUID {
@@ -290,6 +292,10 @@ enum SensingRoutes {
     static func device(_ req: Request) async throws -> DeviceIdentity {
         var key = req.headers.first(name: "X-Device-Key")
         var code: String?
+        // Cameras that cannot sign their pushes are given the key in the address they post to.
+        if key == nil, req.url.path.hasSuffix("/camera"), let k = try? req.query.get(String.self, at: "key") {
+            key = k
+        }
         if key == nil, let basic = req.headers.basicAuthorization {
             key = basic.password
             code = basic.username
@@ -310,6 +316,24 @@ enum SensingRoutes {
         let identity = try await device(req)
         let event = try decode(req, SensingWire.Event.self)
         let incoming = try SensingWire.incoming([event], now: Date())
+        return try await req.application.sensing.ingest.submit(.init(device: identity, events: incoming))
+    }
+
+    @Sendable static func ingestCamera(req: Request) async throws -> SensingIngest.Receipt {
+        let identity = try await device(req)
+        guard identity.kind == .camera else {
+            SensingIngest.reject("unauthenticated")
+            throw AppError(
+                .forbidden, code: "not_a_camera", zh: "此接口只接收摄像机的事件", en: "This endpoint takes cameras' events only")
+        }
+        guard let body = req.body.data, body.readableBytes > 0 else {
+            SensingIngest.reject("malformed")
+            throw AppError.invalid("body", zh: "请求体为空", en: "Empty body")
+        }
+        let alert = try CameraAlert.parse(body, contentType: req.headers.contentType)
+        let (events, unsupported) = CameraAlert.events(alert, now: Date())
+        if unsupported { SensingIngest.reject("unsupported") }
+        let incoming = try SensingWire.incoming(events, now: Date(), judgedByCamera: true)
         return try await req.application.sensing.ingest.submit(.init(device: identity, events: incoming))
     }
 

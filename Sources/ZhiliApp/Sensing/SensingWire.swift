@@ -28,7 +28,10 @@ enum SensingWire {
 
     /// Checks every event; one bad event refuses the whole request (nothing half-stored),
     /// naming the event and the field.
-    static func incoming(_ events: [Event], now: Date) throws -> [SensingIngest.Incoming] {
+    /// `judgedByCamera`: a crowd may come without a count (the camera decided it was one).
+    static func incoming(_ events: [Event], now: Date, judgedByCamera: Bool = false) throws
+        -> [SensingIngest.Incoming]
+    {
         var out: [SensingIngest.Incoming] = []
         var ids = Set<String>()
         for (i, e) in events.enumerated() {
@@ -74,7 +77,7 @@ enum SensingWire {
             if let b = e.battery, !(0...100).contains(b) {
                 throw bad("battery", "malformed", zh: "电量应为 0–100", en: "battery must be 0–100")
             }
-            if kind == "heart_rate" || kind == "crowd", e.value == nil {
+            if kind == "heart_rate" || (kind == "crowd" && !judgedByCamera), e.value == nil {
                 throw bad("value", "malformed", zh: "此类事件需要数值", en: "This kind needs a value")
             }
             if kind == "location", point == nil {

@@ -197,6 +197,9 @@ public enum AlarmRules {
         case "crowd":
             if let rule = byKey["crowd"], let count = r.value, count >= (rule.param("threshold") ?? 50) {
                 fire("crowd", "人员聚集 \(Int(count)) 人" + place, "Crowd of \(Int(count))" + placeEn)
+            } else if byKey["crowd"] != nil, r.value == nil {
+                // A camera that judged the density itself and sent no count.
+                fire("crowd", "人员聚集（摄像机判定）" + place, "Crowd (the camera's judgement)" + placeEn)
             }
         case "heart_rate":
             if let rule = byKey["heart_rate"], let bpm = r.value {
