@@ -185,6 +185,16 @@ enum SensingAPI {
             ]),
             success: (200, Schema.ref("AlarmRule"), "application/json")),
         APIOperation(
+            method: "get", path: "/api/v1/alarm-figures", tag: tag,
+            summary:
+                "Figures of an area and month: alarms by rule and severity, time to answer (p50/p90), the share answered within 60 s, false alarms, devices online, and the areas below (告警统计)",
+            params: [
+                APIOperation.Param.query("under", Schema.string, "A node code in your area (default: your own)"),
+                APIOperation.Param.query(
+                    "month", ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"], "YYYY-MM, Beijing time"),
+            ],
+            success: (200, ["type": "object"], "application/json")),
+        APIOperation(
             method: "post", path: "/api/v1/ingest/events", tag: tag,
             summary:
                 "A device sends one event; answered after it is stored (idempotent by its id) with the alarms it raised (设备上报)",

@@ -40,6 +40,8 @@ struct SensingCapability: Capability {
                 tab: principal.role == .gridWorker,
                 icon: "bell"),
             NavigationEntry(key: "devices", label: "sensing.nav.devices", url: "/devices", order: 31, icon: "grid"),
+            NavigationEntry(
+                key: "alarm-figures", label: "sensing.nav.figures", url: "/alarm-figures", order: 32, icon: "chart"),
         ]
         if principal.role == .admin {
             entries.append(

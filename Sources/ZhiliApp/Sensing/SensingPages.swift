@@ -14,6 +14,7 @@ enum SensingPages {
         app.post("alarms", ":id", "act", use: act)
         app.get("devices", use: devices)
         app.get("alarm-rules", use: rules)
+        app.get("alarm-figures", use: figures)
         app.post("alarm-rules", ":key", use: saveRule)
     }
 

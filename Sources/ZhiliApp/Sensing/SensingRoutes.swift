@@ -20,6 +20,7 @@ enum SensingRoutes {
         alarms.post(":id", "actions", use: act)
 
         app.get("api", "v1", "alarm-rules", use: rules)
+        app.get("api", "v1", "alarm-figures", use: figures)
         app.put("api", "v1", "alarm-rules", ":key", use: saveRule)
 
         // Devices send up to 1,000 events in one request.
@@ -317,6 +318,10 @@ enum SensingRoutes {
         let event = try decode(req, SensingWire.Event.self)
         let incoming = try SensingWire.incoming([event], now: Date())
         return try await req.application.sensing.ingest.submit(.init(device: identity, events: incoming))
+    }
+
+    @Sendable static func figures(req: Request) async throws -> SensingFigures.Report {
+        try await SensingFigures.report(req)
     }
 
     @Sendable static func ingestCamera(req: Request) async throws -> SensingIngest.Receipt {

@@ -161,6 +161,7 @@ enum PermissionMatrix {
         // Devices send with their own key, never with a person's session: every role is refused.
         "POST /api/v1/ingest/events": Row([], body: .json(#"{"id":"m1","kind":"sos"}"#)),
         "POST /api/v1/ingest/batch": Row([], body: .json(#"{"events":[{"id":"m1","kind":"sos"}]}"#)),
+        "GET /api/v1/alarm-figures": Row(staffInScope, query: "under={grid}&month=2026-11"),
         "POST /api/v1/ingest/camera": Row([], body: .json(#"{"eventType":"fielddetection","eventState":"active"}"#)),
 
         "GET /api/v1/notifications": Row(signedIn),

@@ -8,6 +8,13 @@ enum DatabaseSetup {
     static func use(_ database: AppConfig.Database, on app: Application) throws {
         switch database {
         case .sqlite(let path):
+            // SQLite runs its statements on the application's blocking thread pool, and SQLiteNIO's
+            // busy handler retries on that thread without pause while another connection holds
+            // the write lock. On the process-wide pool (as many threads as cores) two such
+            // waits, of two applications in one process (the tests), would hold every thread
+            // while the lock holders wait for one to commit: a deadlock. A pool of the
+            // application's own, larger than its writing connections, always leaves one free.
+            app.threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
