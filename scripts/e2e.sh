@@ -8,14 +8,16 @@
 #      headers, response schemas, acceptance of valid and rejection of invalid data,
 #      405 for undeclared methods …; settings in scripts/schemathesis.toml), once
 #      signed in as each of ZHILI_ST_USERS (default: admin, a grid worker, a resident);
-#   3. the server must still be alive afterwards.
+#   3. the server must still be alive afterwards;
+#   4. scripts/crash_ingest.py kills a second server with SIGKILL five times during a
+#      load of device events: no acknowledged event lost, none stored twice.
 # Outputs (screenshots, logs, junit report) go to out/e2e/.
 #
 # Knobs: ZHILI_BIN (default .build/debug/zhili), ZHILI_PYTHON (default python3),
 #        ZHILI_E2E_PORT (first port tried, default 18080),
 #        ZHILI_ST_MAX_EXAMPLES (default 25), ZHILI_ST_TIMEOUT (s, default 900),
 #        ZHILI_ST_SEED (reproduce a schemathesis run), ZHILI_E2E_SKIP_BROWSER=1,
-#        ZHILI_E2E_SKIP_API=1, ZHILI_ST_USERS (default "admin grid001 resident").
+#        ZHILI_E2E_SKIP_API=1, ZHILI_E2E_SKIP_CRASH=1, ZHILI_ST_USERS (default "admin grid001 resident").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -189,6 +191,18 @@ if kill -0 "$SERVER_PID" 2>/dev/null && curl -fsS --max-time 5 -o /dev/null "$BA
 else
   tail -n 40 "$OUT/server.log" >&2 || true
   record "server alive at the end" failed
+fi
+
+# --- 4. ingestion under SIGKILL -------------------------------------------------
+if [[ "${ZHILI_E2E_SKIP_CRASH:-0}" == 1 ]]; then
+  record "ingestion under SIGKILL" skipped
+else
+  log "== ingestion under SIGKILL (scripts/crash_ingest.py) =="
+  if "$PY" scripts/crash_ingest.py --bin "$BIN" --kills 5 2>&1 | tee "$OUT/crash.log"; then
+    record "ingestion under SIGKILL" passed
+  else
+    record "ingestion under SIGKILL" failed
+  fi
 fi
 
 echo "== e2e summary =="

@@ -473,9 +473,14 @@ def main():
                 grid.set_viewport_size({"width": 1920, "height": 1080})
                 visit(grid, base, "/alarms")
                 grid.screenshot(path=f"{out}/alarms-1920.png")
+                grid.set_viewport_size(PHONE)
+                visit(grid, base, "/alarm-figures")
+                expect_text(grid, "h1", "告警统计", "alarm figures")
+                expect_rows(grid, ".stats .stat", 5, "alarm figures' cards")
+                grid.screenshot(path=f"{out}/alarm-figures-phone.png", full_page=True)
 
             r.run("告警中心 on a phone: an SOS pressed now appears by the live push", alarm_errors, alarm_console_live)
-            r.run("告警详情: acknowledged on a phone; the device registry", alarm_errors, alarm_detail)
+            r.run("告警详情: acknowledged on a phone; the device registry; the figures", alarm_errors, alarm_detail)
             if "seconds" in pressed:
                 print(f"  SOS to the grid worker's screen: {pressed['seconds'] * 1000:.0f} ms (browser, loopback)", flush=True)
             grid.context.close()
