@@ -13,6 +13,10 @@
 #    worker hold /api/v1/live open; an SOS is pressed BENCH_PRESSES times (default 30) and
 #    each screen's receipt is timed from the request: p50/p90/p99 over every receipt
 #    (`zhili bench-live`, WebSocket clients on the binary's own event loops).
+# 4. MQTT through a throwaway mosquitto (scripts/mqtt-broker.sh): the devices sign in to the
+#    broker as themselves and publish BENCH_MQTT_MESSAGES single-event messages (default
+#    20,000) at QoS 1; messages/s from the first publish to the last event stored
+#    (`zhili bench-mqtt`). BENCH_SKIP_MQTT=1 leaves it out.
 # The report goes to out/bench/sensing.md (and -postgres.md).
 #
 # Knobs: BENCH_SECONDS (10), BENCH_BIN, BENCH_SKIP_BUILD=1, BENCH_PORT, BENCH_POSTGRES=1.
@@ -40,6 +44,7 @@ PG_STARTED=0
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
   stop_server
+  if [[ -n "${ZHILI_MQTT_URL:-}" ]]; then scripts/mqtt-broker.sh stop >/dev/null 2>&1 || true; fi
   if [[ "$PG_STARTED" == 1 ]]; then scripts/pg-cluster.sh stop >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
 }
@@ -62,6 +67,12 @@ REPORT="$OUT_DIR/sensing$SUFFIX.md"
 SERVER_LOG="$OUT_DIR/server-sensing$SUFFIX.log"
 : >"$SERVER_LOG"
 
+if [[ "${BENCH_SKIP_MQTT:-0}" != 1 ]]; then
+  export ZHILI_MQTT_DIR="$WORK/mqtt" ZHILI_MQTT_PORT="$(free_port 51900)"
+  ZHILI_MQTT_URL="$(scripts/mqtt-broker.sh start)"
+  export ZHILI_MQTT_URL
+fi
+
 log "demo city (scale 1)"
 "$BIN" demo --scale 1 --data-dir "$DATA" "${DB_ARGS[@]}" >/dev/null 2>&1 || die "demo generation failed"
 start_server "${DB_ARGS[@]}"
@@ -83,6 +94,7 @@ with open(out, "w") as f:
         with urllib.request.urlopen(req) as res:
             f.write(json.load(res)["key"] + "\n")
 PY
+paste -d' ' <(seq -f 'BENCH-%05g' 0 $((DEVICES - 1))) "$KEYS" >"$WORK/devices.txt"
 export BENCH_KEYS="$KEYS"
 count_events() {
   curl -sS -H "Authorization: Bearer $(token_for admin)" "$BASE/metrics" >/dev/null 2>&1 || true
@@ -116,6 +128,14 @@ SOS_KEY="$(head -1 "$KEYS")"
 LAT_JSON="$("$BIN" bench-live --base-url "$BASE" --key "$SOS_KEY" --username grid001 --screens "$SCREENS" --presses "$PRESSES" 2>/dev/null | tail -1)"
 log "latency: $LAT_JSON"
 
+MQTT_JSON="(skipped)"
+if [[ -n "${ZHILI_MQTT_URL:-}" ]]; then
+  log "MQTT: ${BENCH_MQTT_MESSAGES:-20000} messages from $DEVICES devices"
+  MQTT_JSON="$("$BIN" bench-mqtt --broker "mqtt://x:x@127.0.0.1:$ZHILI_MQTT_PORT" --devices "$WORK/devices.txt" \
+    --messages "${BENCH_MQTT_MESSAGES:-20000}" --data-dir "$DATA" 2>/dev/null | tail -1)"
+  log "mqtt: $MQTT_JSON"
+fi
+
 {
   echo "# Sensing benchmark$SUFFIX ($(date -u +%Y-%m-%d), $(nproc) cores, release build)"
   echo
@@ -126,5 +146,7 @@ log "latency: $LAT_JSON"
   echo "Events stored: $((mid - before)) in the single-event pass, $((after - mid)) in the batch pass."
   echo
   echo "SOS to screens (HTTP request sent → frame received, loopback): \`$LAT_JSON\`"
+  echo
+  echo "MQTT through mosquitto (QoS 1, single-event messages, first publish → last event stored): \`$MQTT_JSON\`"
 } >"$REPORT"
 cat "$REPORT"

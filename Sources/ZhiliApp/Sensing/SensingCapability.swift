@@ -107,6 +107,12 @@ struct SensingCapability: Capability {
                     "zhili bench-live --base-url URL --key DEVICE_KEY [--username U] [--screens N] [--presses M]   (SOS-to-screen latency)"
                 ],
                 run: { _, _, loader in try await LiveLatencyBench.run(loader) }),
+            OperatorCommand(
+                name: "bench-mqtt",
+                usage: [
+                    "zhili bench-mqtt --broker mqtt://x:x@HOST:PORT --devices FILE [--messages M]   (MQTT messages/s into the database)"
+                ],
+                run: { _, _, loader in try await MQTTBench.run(loader) }),
         ]
     }
 
