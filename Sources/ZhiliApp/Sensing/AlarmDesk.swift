@@ -266,14 +266,23 @@ enum AlarmDesk {
     struct ActionInput: Content, Sendable {
         var action: String?
         var note: String?
-        /// dispatch: grid (a grid worker), volunteer, department; `assignee` names them.
+        /// dispatch: grid (a grid worker), volunteer, department, or work_order (a 接诉即办
+        /// complaint, taken in for the alarm's place; `category` is its category, default
+        /// other.general); `assignee` names whom it went to (for a work order: its number).
         var to: String?
         var assignee: String?
+        var category: String?
+    }
+
+    /// The 接诉即办 work order an alarm was turned into.
+    struct WorkOrder: Sendable {
+        let id: UUID
+        let number: String
     }
 
     static func act(
         _ id: UUID, _ input: ActionInput, by p: Principal, on db: any SQLDatabase, ladder: EscalationLadder,
-        now: Date = Date()
+        workOrder: WorkOrder? = nil, now: Date = Date()
     ) async throws -> Row {
         guard let raw = input.action, let action = AlarmAction(rawValue: raw) else {
             throw AppError.invalid(
@@ -289,12 +298,16 @@ enum AlarmDesk {
         }
         var dispatchKind: String?
         if action == .dispatch {
-            guard let to = input.to, ["grid", "volunteer", "department"].contains(to) else {
+            guard let to = input.to, ["grid", "volunteer", "department", "work_order"].contains(to) else {
                 throw AppError.invalid(
-                    "to", zh: "派遣对象应为 grid、volunteer 或 department", en: "to must be grid, volunteer or department")
+                    "to", zh: "派遣对象应为 grid、volunteer、department 或 work_order",
+                    en: "to must be grid, volunteer, department or work_order")
             }
             dispatchKind = to
-            if (input.assignee ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            if to == "work_order", workOrder == nil {
+                throw AppError.invalid("to", zh: "工单尚未创建", en: "The work order was not created")
+            }
+            if to != "work_order", (input.assignee ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 throw AppError.invalid("assignee", zh: "请填写派给谁", en: "Say whom it goes to (assignee)")
             }
         }
@@ -308,7 +321,9 @@ enum AlarmDesk {
                 "alarm_step_not_allowed", zh: "告警当前状态（\(status.rawValue)）不能执行此操作",
                 en: "This step is not allowed while the alarm is \(status.rawValue)")
         }
-        let assignee = input.assignee.map { String($0.trimmingCharacters(in: .whitespaces).prefix(60)) }
+        let assignee =
+            workOrder.map(\.number)
+            ?? input.assignee.map { String($0.trimmingCharacters(in: .whitespaces).prefix(60)) }
         let kindChosen = dispatchKind
         return try await db.transactionally { tx in
             // Only the status read may move: a second responder's click finds it moved.
@@ -321,6 +336,7 @@ enum AlarmDesk {
             case .dispatch:
                 update.set("dispatched_at", to: now).set("dispatch_kind", to: kindChosen)
                     .set("dispatched_to", to: assignee).set("next_rung_at", to: SQLLiteral.null)
+                if let workOrder { update.set("complaint_id", to: workOrder.id) }
                 if status == .raised {
                     update.set("acknowledged_at", to: now).set("acknowledged_by", to: p.userID)
                         .set("acknowledged_by_name", to: p.displayName)

@@ -161,13 +161,14 @@ enum SensingAPI {
         APIOperation(
             method: "post", path: "/api/v1/alarms/{id}/actions", tag: tag,
             summary:
-                "Handle an alarm: acknowledge, dispatch (to a grid worker, volunteer or department), resolve or mark false (处置告警)",
+                "Handle an alarm: acknowledge, dispatch (to a grid worker, volunteer or department, or into a 接诉即办 work order of the category given, which the alarm keeps as complaintID), resolve or mark false (处置告警)",
             params: [idParam],
             body: Schema.object(
                 [
                     ("action", ["type": "string", "enum": .array(AlarmAction.allCases.map { .string($0.rawValue) })]),
                     ("note", ["type": "string", "maxLength": 500]),
-                    ("to", ["type": "string", "enum": ["grid", "volunteer", "department"]]),
+                    ("to", ["type": "string", "enum": ["grid", "volunteer", "department", "work_order"]]),
+                    ("category", ["type": "string", "maxLength": 60]),
                     ("assignee", ["type": "string", "maxLength": 60]),
                 ], required: ["action"]),
             success: (200, Schema.ref("Alarm"), "application/json")),

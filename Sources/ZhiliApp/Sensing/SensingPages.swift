@@ -139,6 +139,10 @@ enum SensingPages {
         }
         let csrf = req.csrfToken ?? ""
         let status = AlarmStatus(rawValue: row.status) ?? .raised
+        // Leaf categories a work order may take (the complaints' own list).
+        let all = try await ComplaintCategories.cached(req.complaints.categories, on: req.sql)
+        let parents = Set(all.compactMap(\.parentCode))
+        let categories = all.filter { $0.active && !parents.contains($0.code) && $0.parentCode != nil }
         return PageShell(request: req, title: t("sensing.alarm"), active: "alarms", scripts: ["/assets/alarms.js"])
             .render {
                 Div {
@@ -158,7 +162,13 @@ enum SensingPages {
                     if let by = a.acknowledgedBy, let s = a.secondsToAcknowledge {
                         field(t("sensing.acknowledged"), t("sensing.acknowledged-by-0-in-1", by, s))
                     }
-                    if let to = a.dispatchedTo { field(t("sensing.dispatched-to"), to) }
+                    if let to = a.dispatchedTo, a.complaintID == nil { field(t("sensing.dispatched-to"), to) }
+                    if let complaint = a.complaintID {
+                        Element(name: "dt") { Text(t("sensing.work-order")) }
+                        Element(name: "dd") {
+                            Link(a.dispatchedTo ?? complaint.uuidString, url: "/complaints/\(complaint.uuidString)")
+                        }
+                    }
                     if let outcome = a.outcome { field(t("sensing.outcome"), outcome) }
                     if let device {
                         field(
@@ -227,6 +237,33 @@ enum SensingPages {
                                     action == .acknowledge ? "primary" : "")
                             }.class("alarm-action")
                         }
+                        if AlarmAction.dispatch.next(from: status) != nil, a.lat != nil, !categories.isEmpty {
+                            Form(url: "/alarms/\(a.id.uuidString)/act", method: .post) {
+                                Input(type: .hidden, name: "_csrf", value: csrf)
+                                Input(type: .hidden, name: "action", value: AlarmAction.dispatch.rawValue)
+                                Input(type: .hidden, name: "to", value: "work_order")
+                                Element(name: "label") {
+                                    Text(t("sensing.category"))
+                                    Element(name: "select") {
+                                        for c in categories {
+                                            Node<HTML.BodyContext>.element(
+                                                named: "option",
+                                                nodes: [
+                                                    .attribute(named: "value", value: c.code),
+                                                    c.code == AlarmWorkOrder.defaultCategory
+                                                        ? .attribute(named: "selected", value: "selected") : .empty,
+                                                    .text(t.lang == .zh ? c.nameZh : c.nameEn),
+                                                ])
+                                        }
+                                    }.attribute(named: "name", value: "category")
+                                }
+                                Element(name: "label") {
+                                    Text(t("sensing.note"))
+                                    Input(type: .text, name: "note").attribute(named: "maxlength", value: "500")
+                                }
+                                Button { Text(t("sensing.to-work-order")) }.attribute(named: "type", value: "submit")
+                            }.class("alarm-action work-order")
+                        }
                     }.class("alarm-actions")
                 }
                 H2(t("sensing.timeline"))
@@ -253,17 +290,21 @@ enum SensingPages {
     @Sendable static func act(req: Request) async throws -> Response {
         let p = try staff(req)
         let id = try SensingRoutes.id(req)
-        _ = try await AlarmDesk.readable(req, id)
+        let row = try await AlarmDesk.readable(req, id)
         struct Form: Decodable {
             var action: String?
             var note: String?
             var to: String?
             var assignee: String?
+            var category: String?
         }
         let f = try req.content.decode(Form.self)
         let input = AlarmDesk.ActionInput(
-            action: f.action, note: f.note.flatMap { $0.isEmpty ? nil : $0 }, to: f.to, assignee: f.assignee)
-        _ = try await AlarmDesk.act(id, input, by: p, on: req.sql, ladder: req.zhili.config.alarmLadder)
+            action: f.action, note: f.note.flatMap { $0.isEmpty ? nil : $0 }, to: f.to, assignee: f.assignee,
+            category: f.category)
+        _ = try await AlarmDesk.act(
+            id, input, by: p, on: req.sql, ladder: req.zhili.config.alarmLadder,
+            workOrder: try await SensingRoutes.workOrder(req, row, input, by: p))
         req.notifications.dispatcher.wake()
         await req.audit.record(action: "alarm_" + (f.action ?? "act"), entity: "alarm", entityID: id.uuidString)
         return WebResponse.redirect("/alarms/\(id.uuidString)")

@@ -182,12 +182,28 @@ enum SensingRoutes {
         let row = try await AlarmDesk.readable(req, try id(req))
         let input = try req.content.decode(AlarmDesk.ActionInput.self)
         let ladder = req.zhili.config.alarmLadder
-        let after = try await AlarmDesk.act(row.id, input, by: p, on: req.sql, ladder: ladder)
+        let after = try await AlarmDesk.act(
+            row.id, input, by: p, on: req.sql, ladder: ladder, workOrder: try await workOrder(req, row, input, by: p))
         LiveFeed.committed()
         req.notifications.dispatcher.wake()
         await req.audit.record(
             action: "alarm_" + (input.action ?? "act"), entity: "alarm", entityID: row.id.uuidString)
         return AlarmDesk.View(after, ladder: ladder)
+    }
+
+    /// A dispatch to a work order takes the complaint in first (only for an alarm that may be
+    /// dispatched now; the step's own checks still decide).
+    static func workOrder(_ req: Request, _ row: AlarmDesk.Row, _ input: AlarmDesk.ActionInput, by p: Principal)
+        async throws -> AlarmDesk.WorkOrder?
+    {
+        guard input.action == AlarmAction.dispatch.rawValue, input.to == "work_order",
+            let status = AlarmStatus(rawValue: row.status), AlarmAction.dispatch.next(from: status) != nil
+        else { return nil }
+        if row.complaint_id != nil {
+            throw AppError.conflict(
+                "alarm_has_work_order", zh: "此告警已转为接诉即办工单", en: "This alarm is already a work order", field: "to")
+        }
+        return try await AlarmWorkOrder.create(req, alarm: row, category: input.category, note: input.note, by: p)
     }
 
     // MARK: Rules
