@@ -50,7 +50,7 @@ public enum DemoCity {
             "demo city generated in memory in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; writing")
         let cipher = app.zhili.cipher
         let hash = try Bcrypt.hash(password, cost: 10)
-        let city = DemoCityData(spec: spec, geography: geography, population: population, seed: seed)
+        let city = DemoCityData(spec: spec, geography: geography, population: population, seed: seed, cipher: cipher)
         let capabilities = app.capabilities
         let accounts = try await app.db.transaction { db -> Int in
             let sql = try db.sql

@@ -21,6 +21,10 @@ enum RegistryAPI {
     static let formatParam = APIOperation.Param.query(
         "format", ["type": "string", "enum": ["csv", "xlsx"]], "File format (default csv)")
 
+    static let contact = Schema.object(
+        [("name", Schema.string), ("relation", Schema.string), ("phone", Schema.string)],
+        required: ["name", "relation", "phone"])
+
     static let operations: [APIOperation] = [
         APIOperation(
             method: "post", path: "/api/v1/residents", tag: tag,
@@ -68,6 +72,37 @@ enum RegistryAPI {
                 ("lat", Schema.number), ("lon", Schema.number),
             ]),
             success: (201, ["type": "object"], "application/json")),
+        APIOperation(
+            method: "get", path: "/api/v1/residents/{id}/contacts", tag: "关爱 Care",
+            summary: "A person's emergency contacts, phones masked; the read is audited (紧急联系人)",
+            params: [idParam], success: (200, ["type": "array", "items": contact], "application/json")),
+        APIOperation(
+            method: "put", path: "/api/v1/residents/{id}/contacts", tag: "关爱 Care",
+            summary:
+                "Replace a person's emergency contacts (at most 5; the register's keepers in scope); the family is told of alarms about the person",
+            params: [idParam],
+            body: Schema.object(
+                [
+                    (
+                        "contacts",
+                        [
+                            "type": "array", "maxItems": 5,
+                            "items": Schema.object(
+                                [
+                                    ("name", ["type": "string", "maxLength": 30]),
+                                    (
+                                        "relation",
+                                        [
+                                            "type": "string",
+                                            "enum": .array(EmergencyContacts.relations.map { .string($0) }),
+                                        ]
+                                    ),
+                                    ("phone", ["type": "string", "pattern": "^1[3-9][0-9]{9}$"]),
+                                ], required: ["name", "relation", "phone"]),
+                        ]
+                    )
+                ], required: ["contacts"]),
+            success: (200, ["type": "array", "items": contact], "application/json")),
         APIOperation(
             method: "get", path: "/api/v1/nodes/{code}/profile", tag: "层级 Hierarchy",
             summary: "Profile of a grid, community, building or any node (网格画像)",

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import ZhiliDomain
 
@@ -7,7 +8,9 @@ import ZhiliDomain
 struct RegistryCapability: Capability {
     let name = "registry"
 
-    var migrations: [any Migration] { [CreateResidents(), ExtendRegistry(), ShortenSearchHashes(), SlimNameIndexes()] }
+    var migrations: [any Migration] {
+        [CreateResidents(), ExtendRegistry(), ShortenSearchHashes(), SlimNameIndexes(), CreateResidentContacts()]
+    }
 
     func boot(_ app: Application) throws {
         let services = RegistryServices()
@@ -24,6 +27,11 @@ struct RegistryCapability: Capability {
     }
 
     var operations: [APIOperation] { PeopleAPI.operations + RegistryAPI.operations }
+
+    /// Emergency contacts for the demo's older people living alone and the disabled.
+    func demo(_ city: DemoCityData, on sql: any SQLDatabase) async throws {
+        try await EmergencyContacts.demo(city, on: sql)
+    }
     var schemas: [(String, JSONValue)] { PeopleAPI.schemas + RegistryAPI.schemas }
 
     var assets: [Asset] { [Asset(name: "visit.js", bytes: PackageResources.visit_js)] }

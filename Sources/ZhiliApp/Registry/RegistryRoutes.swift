@@ -12,6 +12,8 @@ enum RegistryRoutes {
         api.post("residents", ":id", "reveal", use: reveal)
         api.get("residents", ":id", "profile", use: profile)
         api.post("residents", ":id", "visits", use: visit)
+        api.get("residents", ":id", "contacts", use: EmergencyContacts.get)
+        api.put("residents", ":id", "contacts", use: EmergencyContacts.put)
         api.get("nodes", ":code", "profile", use: nodeProfile)
         api.get("tags", use: tags)
         api.get("care", "todo", use: todo)

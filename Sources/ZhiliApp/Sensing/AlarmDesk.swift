@@ -200,10 +200,32 @@ enum AlarmDesk {
                 batch.append(
                     (users, notice(id: id, titleZh: raise.titleZh, place: raise.place, severity: raise.severity)))
             }
-            try await Notifier(db: tx, channels: channels).notify(batch, now: now)
+            let notifier = Notifier(db: tx, channels: channels)
+            try await notifier.notify(batch, now: now)
+            // The family of the person an urgent alarm is about: by SMS to their emergency contacts.
+            // Critical or major (severities rank the most urgent first).
+            let personal = fresh.filter { $0.1.residentID != nil && $0.1.severity <= .major }
+            if channels.smsEnabled, !personal.isEmpty {
+                let phones = try await EmergencyContacts.encryptedPhones(
+                    of: personal.compactMap(\.1.residentID), on: tx)
+                for (id, raise) in personal {
+                    guard let resident = raise.residentID, let list = phones[resident], !list.isEmpty else { continue }
+                    for phone in list { try await notifier.text(encryptedPhone: phone, familyNotice(raise), now: now) }
+                    try await step(id, "family", actor: nil, note: "\(list.count)", on: tx, at: now)
+                }
+            }
         }
         try await announce(Array(Set(touched)), on: tx, ladder: ladder)
         return ids
+    }
+
+    /// What the family is told: what happened and where, and that the community is on it.
+    static func familyNotice(_ raise: Raise) -> Notice {
+        Notice(
+            kind: "alarm.family", title: "家人告警提醒",
+            body: "您的家人触发了“\(raise.titleZh)”" + (raise.place.map { "（\($0)）" } ?? "")
+                + "，社区网格员已收到通知并在处置，如方便请尽快联系家人。",
+            link: nil, entity: "alarm", entityID: nil)
     }
 
     static func notice(id: UUID, titleZh: String, place: String?, severity: AlarmSeverity, escalated: Bool = false)

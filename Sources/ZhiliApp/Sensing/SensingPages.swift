@@ -107,6 +107,14 @@ enum SensingPages {
         let birth_date: String
     }
 
+    struct CarePlanLine: Sendable {
+        let tag: String
+        let every: Int?
+        let lastVisit: Date?
+        let helper: String?
+        let responsible: String?
+    }
+
     @Sendable static func detail(req: Request) async throws -> Response {
         let p = try staff(req)
         let t = Localizer(req)
@@ -121,6 +129,8 @@ enum SensingPages {
         var person: Person?
         var tags: [String] = []
         var address: String?
+        var contacts: [EmergencyContacts.Row] = []
+        var plans: [CarePlanLine] = []
         if let rid = row.resident_id {
             person = try await db.select().columns("id", "name", "household_code", "phone_masked", "birth_date").from(
                 "residents"
@@ -134,9 +144,65 @@ enum SensingPages {
                 address = try await db.select().column("address").from("households")
                     .where("code", .equal, person.household_code).first(decoding: H.self)?.address
             }
+            contacts = try await EmergencyContacts.list(rid, on: db)
+            struct Plan: Decodable {
+                let tag: String
+                let visit_interval_days: Int?
+                let last_visit_at: Date?
+                let helper_resident_id: UUID?
+                let responsible_user_id: UUID?
+            }
+            let rows = try await db.select().columns(
+                "tag", "visit_interval_days", "last_visit_at", "helper_resident_id", "responsible_user_id"
+            )
+            .from("resident_tags").where("resident_id", .equal, rid).where(
+                "visit_interval_days", .isNot, SQLLiteral.null
+            )
+            .all(decoding: Plan.self)
+            struct Name: Decodable {
+                let id: UUID
+                let name: String
+            }
+            let helperIDs = rows.compactMap(\.helper_resident_id)
+            let helpers =
+                helperIDs.isEmpty
+                ? [:]
+                : Dictionary(
+                    try await db.select().columns("id", "name").from("residents").where("id", .in, helperIDs)
+                        .all(decoding: Name.self).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let responsibleIDs = rows.compactMap(\.responsible_user_id)
+            struct U: Decodable {
+                let id: UUID
+                let display_name: String
+            }
+            let responsible =
+                responsibleIDs.isEmpty
+                ? [:]
+                : Dictionary(
+                    try await db.select().columns("id", "display_name").from("users").where("id", .in, responsibleIDs)
+                        .all(decoding: U.self).map { ($0.id, $0.display_name) }, uniquingKeysWith: { a, _ in a })
+            plans = rows.map { r in
+                CarePlanLine(
+                    tag: r.tag, every: r.visit_interval_days, lastVisit: r.last_visit_at,
+                    helper: r.helper_resident_id.flatMap { helpers[$0] },
+                    responsible: r.responsible_user_id.flatMap { responsible[$0] })
+            }
             await req.audit.record(
                 action: "alarm_person_read", entity: "resident", entityID: rid.uuidString, detail: "alarm \(row.id)")
         }
+        // Who is on it: the grid's workers and the community's staff the ladder tells.
+        struct Staff: Decodable { let display_name: String }
+        let onDuty = try await db.select().column("display_name").from("users").where("disabled", .equal, false)
+            .where { w in
+                w.where { g in
+                    g.where("role", .equal, Role.gridWorker.rawValue).where(
+                        "node_code", .equal, String(row.node_code.prefix(NodeLevel.grid.codeLength)))
+                }.orWhere { c in
+                    c.where("role", .equal, Role.communityStaff.rawValue).where(
+                        "node_code", .equal, String(row.node_code.prefix(NodeLevel.community.codeLength)))
+                }
+            }
+            .limit(8).all(decoding: Staff.self).map(\.display_name)
         let csrf = req.csrfToken ?? ""
         let status = AlarmStatus(rawValue: row.status) ?? .raised
         // Leaf categories a work order may take (the complaints' own list).
@@ -194,6 +260,41 @@ enum SensingPages {
                                 : tags.map { RegistryPages.tagName(t, $0) }.joined(separator: t("sensing.separator")))
                     }.class("fields")
                     Link(t("sensing.open-record"), url: "/residents/\(person.id.uuidString)").class("button")
+                    H2(t("sensing.contacts"))
+                    if contacts.isEmpty {
+                        Paragraph(t("sensing.no-contacts")).class("muted")
+                    } else {
+                        Element(name: "ul") {
+                            for c in contacts {
+                                Element(name: "li") {
+                                    Text(t("sensing.contact-0-1-2", c.name, c.relation, c.phone_masked) + " ")
+                                    // While the alarm is open the responder may call: the number in full.
+                                    if status.isOpen, let phone = try? req.zhili.cipher.decrypt(c.phone_enc) {
+                                        Link(t("sensing.call"), url: "tel:\(phone)").class("button call")
+                                    }
+                                }
+                            }
+                        }.class("contacts")
+                    }
+                    if !plans.isEmpty {
+                        H2(t("sensing.care-plan"))
+                        Element(name: "dl") {
+                            for plan in plans {
+                                field(
+                                    RegistryPages.tagName(t, plan.tag),
+                                    [
+                                        plan.every.map { t("sensing.care-0-days", $0) },
+                                        plan.lastVisit.map { t("sensing.last-visit") + " " + DisplayTime.day($0) },
+                                        plan.helper.map { t("sensing.helper") + " " + $0 },
+                                        plan.responsible.map { t("sensing.responsible") + " " + $0 },
+                                    ].compactMap { $0 }.joined(separator: t("sensing.separator")))
+                            }
+                        }.class("fields")
+                    }
+                }
+                if !onDuty.isEmpty {
+                    Paragraph(t("sensing.on-duty-0", onDuty.joined(separator: t("sensing.separator")))).class(
+                        "muted")
                 }
                 if let lat = a.lat, let lon = a.lon {
                     Paragraph(t("sensing.position-0-1", String(format: "%.5f", lat), String(format: "%.5f", lon)))

@@ -103,6 +103,9 @@ enum PermissionMatrix {
         "GET /api/v1/residents/{id}/profile": Row(staffInScope),
         "POST /api/v1/residents/{id}/reveal": Row(
             ["admin", "community", "grid001", "civil"], body: .json(#"{"field":"phone","reason":"核对联系方式"}"#)),
+        "GET /api/v1/residents/{id}/contacts": Row(staffInScope),
+        "PUT /api/v1/residents/{id}/contacts": Row(
+            keepersInScope, body: .json(#"{"contacts":[{"name":"矩阵家属","relation":"子女","phone":"13800138000"}]}"#)),
         "POST /api/v1/residents/{id}/visits": Row(keepersInScope.union(["civil"]), body: .json(#"{"notes":"矩阵走访"}"#)),
         "GET /api/v1/tags": Row(signedIn),
         "GET /api/v1/care/todo": Row(staff),

@@ -126,4 +126,6 @@ struct DemoCityData: Sendable {
     let geography: DemoGeography
     let population: DemoPopulation
     let seed: UInt64
+    /// For the personal data a step writes (encrypted like the rest of the register).
+    let cipher: FieldCipher
 }
