@@ -95,3 +95,30 @@ struct EmergencyContactsTests {
         }
     }
 }
+
+@Suite("Emergency contacts on the profile page")
+struct EmergencyContactsPageTests {
+    @Test func aKeeperAddsAndRemovesAContactOnThePage() async throws {
+        try await withTestApp { app in
+            let resident = try await app.residentID(under: try await app.gridCodes()[0])
+            let (cookie, csrf) = try await NotificationFixture.webSession(
+                app, "grid001", page: "/residents/\(resident)")
+            func post(_ form: String) async throws {
+                try await app.testing().test(
+                    .POST, "/residents/\(resident)/contacts",
+                    headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "_csrf=\(csrf)&" + form)
+                ) { res in #expect(res.status == .seeOther || res.status == .found, "\(res.body.string)") }
+            }
+            try await post("name=%E5%BC%A0%E4%B8%89&relation=%E5%AD%90%E5%A5%B3&phone=13987654321")
+            var rows = try await EmergencyContacts.list(resident, on: app.db.sql)
+            #expect(rows.count == 1 && rows.first?.phone_masked == "139****4321")
+            try await app.testing().test(.GET, "/residents/\(resident)", headers: ["Cookie": cookie]) { res in
+                #expect(res.body.string.contains("139****4321") && !res.body.string.contains("13987654321"))
+            }
+            try await post("remove=\(rows[0].position)")
+            rows = try await EmergencyContacts.list(resident, on: app.db.sql)
+            #expect(rows.isEmpty)
+        }
+    }
+}

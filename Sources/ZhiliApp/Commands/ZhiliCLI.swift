@@ -29,6 +29,7 @@ public enum ZhiliCLI {
     }
 
     public static func main(_ arguments: [String]) async -> Int32 {
+        DatabaseSetup.blockingPoolSized
         var args = Array(arguments.dropFirst())
         let command = args.isEmpty ? "help" : args.removeFirst()
         // Words before the first flag: `user create …`, `import residents FILE …`.

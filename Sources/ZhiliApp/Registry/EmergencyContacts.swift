@@ -70,26 +70,7 @@ enum EmergencyContacts {
             throw AppError.invalid(
                 "contacts", zh: "紧急联系人最多 \(maxContacts) 位", en: "At most \(maxContacts) emergency contacts")
         }
-        var rows: [(String, String, String)] = []
-        for (i, item) in items.enumerated() {
-            let name = (item.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...30).contains(name.count) else {
-                throw AppError.invalid(
-                    "contacts[\(i)].name", zh: "请填写联系人姓名（30 字以内）", en: "A name is required (at most 30 characters)")
-            }
-            let relation = (item.relation ?? "").trimmingCharacters(in: .whitespaces)
-            guard relations.contains(relation) else {
-                throw AppError.invalid(
-                    "contacts[\(i)].relation", zh: "关系应为：\(relations.joined(separator: "、"))",
-                    en: "relation must be one of \(relations.joined(separator: ", "))")
-            }
-            let phone = PhoneNumber.normalised(item.phone ?? "")
-            guard PhoneNumber.isValidMobile(phone) else {
-                throw AppError.invalid(
-                    "contacts[\(i)].phone", zh: "请填写 11 位手机号码", en: "A mainland mobile number (11 digits) is required")
-            }
-            rows.append((TextSafety.cleaned(name), relation, phone))
-        }
+        let rows = try items.enumerated().map { i, item in try validated(item, field: "contacts[\(i)]") }
         let encrypted = try rows.map { ($0.0, $0.1, try cipher.encrypt($0.2), PhoneNumber.masked($0.2)) }
         try await db.transactionally { tx in
             try await tx.delete(from: "resident_contacts").where("resident_id", .equal, resident).run()
@@ -104,6 +85,47 @@ enum EmergencyContacts {
             try await insert.run()
         }
         return encrypted.map { Contact(name: $0.0, relation: $0.1, phone: $0.3) }
+    }
+
+    /// One more contact (the page's form), after those there are.
+    static func add(_ resident: UUID, _ item: Input.Item, cipher: FieldCipher, on db: any SQLDatabase) async throws {
+        let (name, relation, phone) = try validated(item, field: "contact")
+        let existing = try await list(resident, on: db)
+        guard existing.count < maxContacts else {
+            throw AppError.invalid(
+                "contacts", zh: "紧急联系人最多 \(maxContacts) 位", en: "At most \(maxContacts) emergency contacts")
+        }
+        try await db.insert(into: "resident_contacts").columns(
+            "resident_id", "position", "name", "relation", "phone_enc", "phone_masked", "updated_at"
+        ).values(
+            SQLBind(resident), SQLBind((existing.map(\.position).max() ?? -1) + 1), SQLBind(name), SQLBind(relation),
+            SQLBind(try cipher.encrypt(phone)), SQLBind(PhoneNumber.masked(phone)), SQLBind(Date())
+        ).run()
+    }
+
+    static func remove(_ resident: UUID, position: Int, on db: any SQLDatabase) async throws {
+        try await db.delete(from: "resident_contacts").where("resident_id", .equal, resident)
+            .where("position", .equal, position).run()
+    }
+
+    private static func validated(_ item: Input.Item, field: String) throws -> (String, String, String) {
+        let name = (item.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...30).contains(name.count) else {
+            throw AppError.invalid(
+                "\(field).name", zh: "请填写联系人姓名（30 字以内）", en: "A name is required (at most 30 characters)")
+        }
+        let relation = (item.relation ?? "").trimmingCharacters(in: .whitespaces)
+        guard relations.contains(relation) else {
+            throw AppError.invalid(
+                "\(field).relation", zh: "关系应为：\(relations.joined(separator: "、"))",
+                en: "relation must be one of \(relations.joined(separator: ", "))")
+        }
+        let phone = PhoneNumber.normalised(item.phone ?? "")
+        guard PhoneNumber.isValidMobile(phone) else {
+            throw AppError.invalid(
+                "\(field).phone", zh: "请填写 11 位手机号码", en: "A mainland mobile number (11 digits) is required")
+        }
+        return (TextSafety.cleaned(name), relation, phone)
     }
 
     /// One or two contacts (a child, sometimes a neighbour) for each older person living alone

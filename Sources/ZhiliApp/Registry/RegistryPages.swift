@@ -12,6 +12,7 @@ enum RegistryPages {
         app.get("residents", ":id", "visit", use: visitForm)
         app.on(.POST, "residents", ":id", "visit", body: .collect(maxSize: PhotoUploads.requestLimit), use: recordVisit)
         app.post("residents", ":id", "call", use: call)
+        app.post("residents", ":id", "contacts", use: saveContact)
         app.get("care", use: todo)
         app.get("reviews", use: reviews)
         app.post("reviews", ":id", "approve", use: approve)
@@ -90,6 +91,7 @@ enum RegistryPages {
         let profile = try await ResidentProfile.build(
             current, viewer: p, db: req.readSQL, catalogue: try await TagCatalogue.cached(req))
         let r = profile.resident
+        let contacts = try await EmergencyContacts.list(current.id, on: try req.readSQL)
         return PageShell(request: req, title: r.name, active: "residents", wide: true).render {
             Element(name: "ol") {
                 for b in profile.household?.path ?? [] { ListItem { Link(b.name, url: "/hierarchy?code=\(b.code)") } }
@@ -162,6 +164,7 @@ enum RegistryPages {
                             "small")
                     }
                 }.class("card")
+                contactsCard(contacts, residentID: current.id, viewer: p, t: t, csrf: req.csrfToken ?? "")
             }.class("cards")
             H2(t("registry.change-history"))
             Table(

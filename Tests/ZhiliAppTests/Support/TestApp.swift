@@ -25,6 +25,8 @@ func withTestApp(
     capabilities: [any Capability] = Capabilities.all,
     _ body: (Application) async throws -> Void
 ) async throws {
+    // Before any application exists: the blocking pool's size (see DatabaseSetup).
+    DatabaseSetup.blockingPoolSized
     var config = AppConfig()
     let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhili-test-\(id)").path

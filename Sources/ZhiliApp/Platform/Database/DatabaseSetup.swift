@@ -5,16 +5,22 @@ import SQLKit
 import Vapor
 
 enum DatabaseSetup {
+    /// SQLite runs its statements on NIO's process-wide blocking thread pool (as many threads as
+    /// cores), and SQLiteNIO's busy handler retries on that thread without pause while another
+    /// connection holds the write lock. Two such waits (of two applications in one process, as
+    /// in the tests, or two cores' worth of writers) could hold every thread while the lock
+    /// holder waits for one to commit: a deadlock. A pool larger than the writing connections
+    /// always leaves one free. Set once, before the pool is first used (NIO refuses a second
+    /// setting); `NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT` overrides it.
+    static let blockingPoolSized: Void = {
+        if ProcessInfo.processInfo.environment["NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT"] == nil {
+            NIOSingletons.blockingPoolThreadCountSuggestion = max(8, System.coreCount * 2)
+        }
+    }()
+
     static func use(_ database: AppConfig.Database, on app: Application) throws {
         switch database {
         case .sqlite(let path):
-            // SQLite runs its statements on the application's blocking thread pool, and SQLiteNIO's
-            // busy handler retries on that thread without pause while another connection holds
-            // the write lock. On the process-wide pool (as many threads as cores) two such
-            // waits, of two applications in one process (the tests), would hold every thread
-            // while the lock holders wait for one to commit: a deadlock. A pool of the
-            // application's own, larger than its writing connections, always leaves one free.
-            app.threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
