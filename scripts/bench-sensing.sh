@@ -132,7 +132,8 @@ MQTT_JSON="(skipped)"
 if [[ -n "${ZHILI_MQTT_URL:-}" ]]; then
   log "MQTT: ${BENCH_MQTT_MESSAGES:-20000} messages from $DEVICES devices"
   MQTT_JSON="$("$BIN" bench-mqtt --broker "mqtt://x:x@127.0.0.1:$ZHILI_MQTT_PORT" --devices "$WORK/devices.txt" \
-    --messages "${BENCH_MQTT_MESSAGES:-20000}" --data-dir "$DATA" 2>/dev/null | tail -1)"
+    --messages "${BENCH_MQTT_MESSAGES:-20000}" --data-dir "$DATA" 2>"$OUT_DIR/bench-mqtt$SUFFIX.log" | tail -1)" \
+    || MQTT_JSON="(failed: see $OUT_DIR/bench-mqtt$SUFFIX.log)"
   log "mqtt: $MQTT_JSON"
 fi
 

@@ -90,8 +90,16 @@ max_queued_messages 100000
 plugin $(plugin_path)
 plugin_opt_config_file $BASE/dynamic-security.json
 EOF
-  # As root, mosquitto drops to its own user: let that user keep the plugin's file and the store.
-  if [[ "$(id -u)" -eq 0 ]] && id mosquitto >/dev/null 2>&1; then chown -R mosquitto "$BASE"; fi
+  # As root, mosquitto drops to its own user: let that user keep the plugin's file and the store
+  # (or, where that user cannot reach the directory, such as inside a private temporary one,
+  # keep running as root: the broker listens on loopback only).
+  if [[ "$(id -u)" -eq 0 ]] && id mosquitto >/dev/null 2>&1; then
+    chown -R mosquitto "$BASE"
+    if ! runuser -u mosquitto -- test -w "$BASE" 2>/dev/null; then
+      echo "user root" >>"$CONF"
+      log "the mosquitto user cannot reach $BASE; the broker runs as root"
+    fi
+  fi
   "$bin" -c "$CONF" -d
   local i
   for ((i = 0; i < 100; i++)); do

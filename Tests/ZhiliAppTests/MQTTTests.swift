@@ -106,6 +106,16 @@ enum MQTTFixture {
             "event \(eventID) was not stored within \(seconds) s (\(stored.count) stored: \(stored.suffix(5)))")
     }
 
+    /// A device registered through the API, given its broker account and signed in.
+    static func signedIn(_ app: Application, _ door: MQTTDoor) async throws -> (SensingFixture.Device, String, Device) {
+        let registered = try await SensingFixture.register(app)
+        try await door.applyAccounts(app)
+        let code = try await Self.code(app, registered.id)
+        let device = try Self.device(app, code: code, key: registered.key)
+        try await device.client.waitConnected(timeout: .seconds(10))
+        return (registered, code, device)
+    }
+
     static func code(_ app: Application, _ id: UUID) async throws -> String {
         try #require(try await DeviceRegistry.find(id, on: app.db.sql)).code
     }
@@ -229,12 +239,8 @@ struct MQTTTests {
 
     @Test func messagesSentWhileThePlatformIsDownAreStoredWhenItReturns() async throws {
         try await MQTTFixture.withDoor { app, door, _ in
-            let registered = try await SensingFixture.register(app)
-            try await door.applyAccounts(app)
-            let code = try await MQTTFixture.code(app, registered.id)
-            let device = try MQTTFixture.device(app, code: code, key: registered.key)
+            let (registered, code, device) = try await MQTTFixture.signedIn(app, door)
             defer { device.stop() }
-            try await device.client.waitConnected(timeout: .seconds(10))
             await door.shutdownAsync(app)
             let topic = "\(app.zhili.config.mqttTopicRoot)/devices/\(code)/events"
             for n in 1...20 { try device.publish(topic, SensingFixture.event("heartbeat", id: "d-\(n)")) }
@@ -252,12 +258,8 @@ struct MQTTTests {
 
     @Test func aMessageThePlatformCouldNotStoreIsNotAcknowledgedAndComesBack() async throws {
         try await MQTTFixture.withDoor { app, door, _ in
-            let registered = try await SensingFixture.register(app)
-            try await door.applyAccounts(app)
-            let code = try await MQTTFixture.code(app, registered.id)
-            let device = try MQTTFixture.device(app, code: code, key: registered.key)
+            let (registered, code, device) = try await MQTTFixture.signedIn(app, door)
             defer { device.stop() }
-            try await device.client.waitConnected(timeout: .seconds(10))
             // Storing fails (the table is away): the door retries, and stops without the PUBACK.
             try await app.db.sql.raw("ALTER TABLE device_events RENAME TO device_events_away").run()
             try device.publish(
@@ -283,12 +285,8 @@ struct MQTTTests {
         while held.count < 1100 { held.append(open("/dev/null", O_RDONLY)) }
         defer { for fd in held { close(fd) } }
         try await MQTTFixture.withDoor { app, door, _ in
-            let registered = try await SensingFixture.register(app)
-            try await door.applyAccounts(app)
-            let code = try await MQTTFixture.code(app, registered.id)
-            let device = try MQTTFixture.device(app, code: code, key: registered.key)
+            let (registered, code, device) = try await MQTTFixture.signedIn(app, door)
             defer { device.stop() }
-            try await device.client.waitConnected(timeout: .seconds(10))
             try device.publish(
                 "\(app.zhili.config.mqttTopicRoot)/devices/\(code)/events", SensingFixture.event("sos", id: "hi-1"))
             try await MQTTFixture.waitStored(app, device: registered.id, "hi-1")
@@ -299,5 +297,25 @@ struct MQTTTests {
         let deadline = Date().addingTimeInterval(5)
         while device.client.isConnected, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!device.client.isConnected)
+    }
+}
+
+@Suite("MQTT and wristband settings")
+struct SensingDoorSettingsTests {
+    @Test func theBrokerAndThePortsAreReadFromFlagsAndTheEnvironmentAndBadValuesAreRefused() throws {
+        let c = try ConfigLoader(
+            arguments: ["--mqtt-url", "mqtt://admin:p%40ss@broker.city:1884", "--wristband-port", "18001"],
+            environment: ["ZHILI_MQTT_CONNECTIONS": "4", "ZHILI_MQTT_TOPIC_ROOT": "dunhuang"]
+        ).load()
+        #expect(c.mqtt == MQTTEndpoint(host: "broker.city", port: 1884, username: "admin", password: "p@ss"))
+        #expect(c.wristbandPort == 18001 && c.mqttConnections == 4 && c.mqttTopicRoot == "dunhuang")
+        #expect(try ConfigLoader(arguments: [], environment: [:]).load().mqtt == nil)
+        for (args, env) in [
+            (["--mqtt-url", "http://x:y@h"], [String: String]()), (["--mqtt-url", "mqtt://host-without-user"], [:]),
+            (["--wristband-port", "70000"], [:]), ([], ["ZHILI_MQTT_CONNECTIONS": "0"]),
+            ([], ["ZHILI_MQTT_TOPIC_ROOT": "Has/Slash"]),
+        ] {
+            #expect(throws: ConfigError.self) { try ConfigLoader(arguments: args, environment: env).load() }
+        }
     }
 }

@@ -159,16 +159,7 @@ extension ComplaintPages {
     }
 
     static func monthSelect(_ name: String, _ months: [String], selected: String) -> Component {
-        Element(name: "select") {
-            for m in months {
-                Node<HTML.BodyContext>.element(
-                    named: "option",
-                    nodes: [
-                        .attribute(named: "value", value: m),
-                        m == selected ? .attribute(named: "selected", value: "selected") : .empty, .text(m),
-                    ])
-            }
-        }.attribute(named: "name", value: name)
+        BeijingMonth.select(name, months, selected: selected)
     }
 
     @Sendable static func map(req: Request) async throws -> Response {

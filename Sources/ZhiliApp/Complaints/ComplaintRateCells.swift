@@ -88,29 +88,13 @@ struct ComplaintRateCells {
     /// Shared by the requests of one instance, so concurrent reports recount dirty cells once.
     var gate: SingleFlight? = nil
 
-    static let beijing = TimeZone(identifier: "Asia/Shanghai")!
+    static let beijing = BeijingMonth.zone
 
     /// "2026-11" in Beijing time.
-    static func month(of date: Date) -> String {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = beijing
-        let c = cal.dateComponents([.year, .month], from: date)
-        return String(format: "%04d-%02d", c.year ?? 0, c.month ?? 0)
-    }
+    static func month(of date: Date) -> String { BeijingMonth.month(of: date) }
 
     /// The instant a Beijing month starts, and the next month's start.
-    static func bounds(of month: String) -> (Date, Date)? {
-        let parts = month.split(separator: "-")
-        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m),
-            (2000...2100).contains(y)
-        else { return nil }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = beijing
-        guard let start = cal.date(from: DateComponents(year: y, month: m, day: 1)),
-            let end = cal.date(byAdding: .month, value: 1, to: start)
-        else { return nil }
-        return (start, end)
-    }
+    static func bounds(of month: String) -> (Date, Date)? { BeijingMonth.bounds(of: month) }
 
     /// Marks the cell of a complaint dirty; call inside the transaction that changes it.
     func touch(grid: String, createdAt: Date) async throws {

@@ -26,33 +26,17 @@ enum SensingFigures {
         let children: [Line]
     }
 
-    private static let beijing = TimeZone(identifier: "Asia/Shanghai")!
-
-    static func month(of date: Date) -> String {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = beijing
-        let c = cal.dateComponents([.year, .month], from: date)
-        return String(format: "%04d-%02d", c.year ?? 0, c.month ?? 0)
-    }
+    static func month(of date: Date) -> String { BeijingMonth.month(of: date) }
 
     /// The instants a Beijing month starts and ends; nil for anything but YYYY-MM.
     static func bounds(_ month: String) -> (Date, Date)? {
-        let parts = month.split(separator: "-")
-        guard month.count == 7, parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m),
-            (2000...2100).contains(y)
-        else { return nil }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = beijing
-        guard let start = cal.date(from: DateComponents(year: y, month: m, day: 1)),
-            let end = cal.date(byAdding: .month, value: 1, to: start)
-        else { return nil }
-        return (start, end)
+        month.count == 7 ? BeijingMonth.bounds(of: month) : nil
     }
 
     static func previousMonths(_ n: Int, from month: String) -> [String] {
         guard let (start, _) = bounds(month) else { return [] }
         var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = beijing
+        cal.timeZone = BeijingMonth.zone
         return (0..<n).compactMap { i in cal.date(byAdding: .month, value: -i, to: start).map { Self.month(of: $0) } }
     }
 

@@ -32,18 +32,7 @@ extension SensingPages {
             }.class("page-head")
             Form(url: "/alarm-figures", method: .get) {
                 Input(type: .hidden, name: "under", value: r.code)
-                Label(t("sensing.fig.month")) {
-                    Element(name: "select") {
-                        for m in months {
-                            Node<HTML.BodyContext>.element(
-                                named: "option",
-                                nodes: [
-                                    .attribute(named: "value", value: m),
-                                    m == r.month ? .attribute(named: "selected", value: "selected") : .empty, .text(m),
-                                ])
-                        }
-                    }.attribute(named: "name", value: "month")
-                }
+                Label(t("sensing.fig.month")) { BeijingMonth.select("month", months, selected: r.month) }
                 Button { Text(t("sensing.fig.show")) }.attribute(named: "type", value: "submit")
                 if code.level != .city, let parent = code.parent {
                     Link(t("sensing.fig.up"), url: "/alarm-figures?under=\(parent.value)&month=\(r.month)").class(

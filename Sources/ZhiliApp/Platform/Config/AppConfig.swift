@@ -53,7 +53,7 @@ public struct AppConfig: Sendable {
     public var mqtt: MQTTEndpoint?
     /// Connections to the broker that share the devices' subscription (ZHILI_MQTT_CONNECTIONS):
     /// each stores one message at a time before acknowledging it, so more connections, more in flight.
-    public var mqttConnections = 8
+    public var mqttConnections = 32
     /// The prefix of this instance's MQTT client ids (its session survives a restart under the
     /// same id); default `zhili-<host name>-<port>`.
     public var mqttClientPrefix: String?
