@@ -95,8 +95,8 @@ unix_socket_directories = '$SOCKDIR'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-# Tests run in parallel, each with its own connection pool.
-max_connections = 300
+# Tests run in parallel, each with its own connection pool (and the sensing doors with theirs).
+max_connections = 600
 # Small test queries gain nothing from parallel workers; avoids /dev/shm trouble in containers.
 max_parallel_workers_per_gather = 0
 EOF

@@ -47,6 +47,7 @@ struct EmergencyContactsTests {
                 .joined(separator: ",")
             _ = try await Self.put(
                 app, resident, as: "grid001", #"{"contacts":[\#(six)]}"#, expect: .unprocessableEntity)
+            _ = try await Self.put(app, resident, as: "grid001", "{}", expect: .unprocessableEntity)
             #expect(try await EmergencyContacts.list(resident, on: app.db.sql).count == 2)
             // Out of scope or not a keeper: refused.
             _ = try await Self.put(app, resident, as: "grid004", #"{"contacts":[]}"#, expect: .notFound)

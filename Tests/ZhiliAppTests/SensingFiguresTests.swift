@@ -48,7 +48,8 @@ struct SensingFiguresTests {
             // Another grid's worker may not read this grid's figures; nor a resident any.
             _ = try await Self.figures(app, as: "grid004", query: "under=\(grid)", expect: .forbidden)
             _ = try await Self.figures(app, as: "resident", query: "under=\(grid)", expect: .forbidden)
-            _ = try await Self.figures(app, as: "community", query: "under=\(grid)&month=2026-13", expect: .badRequest)
+            _ = try await Self.figures(
+                app, as: "community", query: "under=\(grid)&month=2026-13", expect: .unprocessableEntity)
             // A month with nothing: zeros, no made-up rates.
             let empty = try #require(try await Self.figures(app, as: "community", query: "under=\(grid)&month=2001-01"))
             #expect(empty.figures.total == 0 && empty.figures.acknowledgedWithin60s == nil)

@@ -65,7 +65,10 @@ enum EmergencyContacts {
     static func replace(_ resident: UUID, _ input: Input, cipher: FieldCipher, on db: any SQLDatabase) async throws
         -> [Contact]
     {
-        let items = input.contacts ?? []
+        guard let items = input.contacts else {
+            throw AppError.invalid(
+                "contacts", zh: "请提供 contacts 列表（清空时为空列表）", en: "contacts is required (an empty list clears them)")
+        }
         guard items.count <= maxContacts else {
             throw AppError.invalid(
                 "contacts", zh: "紧急联系人最多 \(maxContacts) 位", en: "At most \(maxContacts) emergency contacts")

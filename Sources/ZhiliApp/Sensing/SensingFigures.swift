@@ -55,9 +55,7 @@ enum SensingFigures {
         for p: Principal, on db: any SQLDatabase, now: Date = Date()
     ) async throws -> Report {
         guard let (start, end) = bounds(month) else {
-            throw AppError(
-                .badRequest, code: "invalid_value", zh: "月份格式应为 YYYY-MM（如 2026-01）", en: "Use YYYY-MM months",
-                field: "month")
+            throw AppError.invalid("month", zh: "月份格式应为 YYYY-MM（如 2026-01）", en: "Use YYYY-MM months")
         }
         let node = code.value
         let rows = try await db.select().columns(
@@ -106,7 +104,10 @@ enum SensingFigures {
         let p = try req.requirePrincipal()
         guard p.role.isStaff else { throw AppError.forbidden }
         let q = try req.query.decode(Query.self)
-        let code = try parseCode(q.under ?? p.nodeCode ?? "", field: "under")
+        let raw = q.under.flatMap { $0.isEmpty ? nil : $0 } ?? p.nodeCode ?? ""
+        guard let code = try? parseCode(raw, field: "under") else {
+            throw AppError.invalid("under", zh: "区域编码无效", en: "under is not a node code")
+        }
         guard p.scope.allowsBrowsing(code: code.value) || p.role == .admin else { throw AppError.forbidden }
         let reads = req.hierarchy.reads(try req.sql)
         let children = try await reads.children(of: code).map { (code: $0.code, name: $0.name) }

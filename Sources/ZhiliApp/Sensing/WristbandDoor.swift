@@ -25,6 +25,8 @@ final class WristbandDoor: LifecycleHandler, Sendable {
         var server: Channel?
         var task: Task<Void, Never>?
         var port: Int?
+        /// The watches' open connections, closed at shutdown.
+        var open: [ObjectIdentifier: any Channel] = [:]
     }
 
     private let state = Mutex(State())
@@ -57,7 +59,13 @@ final class WristbandDoor: LifecycleHandler, Sendable {
             _ = try? await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {
-                        group.addTask { await Self.serve(connection, app: app) }
+                        let channel = connection.channel
+                        let key = ObjectIdentifier(channel)
+                        self.state.withLock { $0.open[key] = channel }
+                        group.addTask {
+                            await Self.serve(connection, app: app)
+                            _ = self.state.withLock { $0.open.removeValue(forKey: key) }
+                        }
                     }
                 }
             }
@@ -72,6 +80,8 @@ final class WristbandDoor: LifecycleHandler, Sendable {
     func shutdownAsync(_ application: Application) async {
         let s = state.withLock { $0 }
         try? await s.server?.close()
+        // Every watch's connection too: their handlers end, and with them the accept loop.
+        for channel in s.open.values { channel.close(promise: nil) }
         s.task?.cancel()
         await s.task?.value
     }
