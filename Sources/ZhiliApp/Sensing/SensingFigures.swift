@@ -112,7 +112,7 @@ enum SensingFigures {
         let reads = req.hierarchy.reads(try req.sql)
         let children = try await reads.children(of: code).map { (code: $0.code, name: $0.name) }
         let name = try await reads.detail(code)?.name ?? code.value
-        let month = q.month.flatMap { $0.isEmpty ? nil : $0 } ?? Self.month(of: Date())
+        let month = q.month ?? Self.month(of: Date())
         return try await report(
             under: code, name: name, month: month, children: children, for: p, on: try req.readSQL)
     }
