@@ -318,6 +318,11 @@ enum AlarmDesk {
         if action == .markFalse || action == .resolve, (note ?? "").isEmpty {
             throw AppError.invalid("note", zh: "请写明处置结果", en: "Say what was done (note)")
         }
+        if let to = input.to, !["grid", "volunteer", "department", "work_order"].contains(to) {
+            throw AppError.invalid(
+                "to", zh: "派遣对象应为 grid、volunteer、department 或 work_order",
+                en: "to must be grid, volunteer, department or work_order")
+        }
         var dispatchKind: String?
         if action == .dispatch {
             guard let to = input.to, ["grid", "volunteer", "department", "work_order"].contains(to) else {
