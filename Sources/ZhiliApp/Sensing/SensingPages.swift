@@ -99,22 +99,6 @@ enum SensingPages {
             }
     }
 
-    struct Person: Decodable {
-        let id: UUID
-        let name: String
-        let household_code: String
-        let phone_masked: String?
-        let birth_date: String
-    }
-
-    struct CarePlanLine: Sendable {
-        let tag: String
-        let every: Int?
-        let lastVisit: Date?
-        let helper: String?
-        let responsible: String?
-    }
-
     @Sendable static func detail(req: Request) async throws -> Response {
         let p = try staff(req)
         let t = Localizer(req)
@@ -125,84 +109,19 @@ enum SensingPages {
         let timeline = try await AlarmDesk.timeline(row.id, on: db)
         var device: DeviceRegistry.Row?
         if let id = row.device_id { device = try await DeviceRegistry.find(id, on: db) }
-        // What a responder needs of the person: who, where, tags; the read is audited.
-        var person: Person?
-        var tags: [String] = []
-        var address: String?
-        var contacts: [EmergencyContacts.Row] = []
-        var plans: [CarePlanLine] = []
+        // What a responder needs of the person: who, where, tags, contacts, care; the read is audited.
+        var responder: AlarmResponder?
         if let rid = row.resident_id {
-            person = try await db.select().columns("id", "name", "household_code", "phone_masked", "birth_date").from(
-                "residents"
-            )
-            .where("id", .equal, rid).first(decoding: Person.self)
-            struct Tag: Decodable { let tag: String }
-            tags = try await db.select().column("tag").from("resident_tags").where("resident_id", .equal, rid)
-                .all(decoding: Tag.self).map(\.tag)
-            struct H: Decodable { let address: String }
-            if let person {
-                address = try await db.select().column("address").from("households")
-                    .where("code", .equal, person.household_code).first(decoding: H.self)?.address
-            }
-            contacts = try await EmergencyContacts.list(rid, on: db)
-            struct Plan: Decodable {
-                let tag: String
-                let visit_interval_days: Int?
-                let last_visit_at: Date?
-                let helper_resident_id: UUID?
-                let responsible_user_id: UUID?
-            }
-            let rows = try await db.select().columns(
-                "tag", "visit_interval_days", "last_visit_at", "helper_resident_id", "responsible_user_id"
-            )
-            .from("resident_tags").where("resident_id", .equal, rid).where(
-                "visit_interval_days", .isNot, SQLLiteral.null
-            )
-            .all(decoding: Plan.self)
-            struct Name: Decodable {
-                let id: UUID
-                let name: String
-            }
-            let helperIDs = rows.compactMap(\.helper_resident_id)
-            let helpers =
-                helperIDs.isEmpty
-                ? [:]
-                : Dictionary(
-                    try await db.select().columns("id", "name").from("residents").where("id", .in, helperIDs)
-                        .all(decoding: Name.self).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let responsibleIDs = rows.compactMap(\.responsible_user_id)
-            struct U: Decodable {
-                let id: UUID
-                let display_name: String
-            }
-            let responsible =
-                responsibleIDs.isEmpty
-                ? [:]
-                : Dictionary(
-                    try await db.select().columns("id", "display_name").from("users").where("id", .in, responsibleIDs)
-                        .all(decoding: U.self).map { ($0.id, $0.display_name) }, uniquingKeysWith: { a, _ in a })
-            plans = rows.map { r in
-                CarePlanLine(
-                    tag: r.tag, every: r.visit_interval_days, lastVisit: r.last_visit_at,
-                    helper: r.helper_resident_id.flatMap { helpers[$0] },
-                    responsible: r.responsible_user_id.flatMap { responsible[$0] })
-            }
+            responder = try await AlarmResponder.load(rid, on: db)
             await req.audit.record(
                 action: "alarm_person_read", entity: "resident", entityID: rid.uuidString, detail: "alarm \(row.id)")
         }
-        // Who is on it: the grid's workers and the community's staff the ladder tells.
-        struct Staff: Decodable { let display_name: String }
-        let onDuty = try await db.select().column("display_name").from("users").where("disabled", .equal, false)
-            .where { w in
-                w.where { g in
-                    g.where("role", .equal, Role.gridWorker.rawValue).where(
-                        "node_code", .equal, String(row.node_code.prefix(NodeLevel.grid.codeLength)))
-                }.orWhere { c in
-                    c.where("role", .equal, Role.communityStaff.rawValue).where(
-                        "node_code", .equal, String(row.node_code.prefix(NodeLevel.community.codeLength)))
-                }
-            }
-            .limit(8).all(decoding: Staff.self).map(\.display_name)
+        let person = responder?.person
+        let tags = responder?.tags ?? []
+        let address = responder?.address
+        let contacts = responder?.contacts ?? []
+        let plans = responder?.plans ?? []
+        let onDuty = try await AlarmResponder.onDuty(node: row.node_code, on: db)
         let csrf = req.csrfToken ?? ""
         let status = AlarmStatus(rawValue: row.status) ?? .raised
         // Leaf categories a work order may take (the complaints' own list).
@@ -409,116 +328,5 @@ enum SensingPages {
         req.notifications.dispatcher.wake()
         await req.audit.record(action: "alarm_" + (f.action ?? "act"), entity: "alarm", entityID: id.uuidString)
         return WebResponse.redirect("/alarms/\(id.uuidString)")
-    }
-
-    @Sendable static func devices(req: Request) async throws -> Response {
-        let p = try staff(req)
-        let t = Localizer(req)
-        struct Q: Decodable {
-            var kind: String?
-            var online: String?
-        }
-        let q = try req.query.decode(Q.self)
-        var f = DeviceRegistry.Filter()
-        f.kind = q.kind.flatMap(DeviceKind.init(rawValue:))
-        f.online = q.online == "1" ? true : q.online == "0" ? false : nil
-        f.limit = 500
-        let db = try req.readSQL
-        let list = try await DeviceRegistry.list(f, for: p, on: db)
-        let counts = try await DeviceRegistry.counts(for: p, on: db)
-        return PageShell(request: req, title: t("sensing.devices"), active: "devices").render {
-            Div {
-                H1(t("sensing.devices"))
-                Paragraph(t("sensing.devices-hint")).class("muted")
-            }.class("page-head")
-            Div {
-                StatCard(value: "\(counts.total)", label: t("sensing.devices-total"), url: "/devices")
-                StatCard(value: "\(counts.online)", label: t("sensing.online"), url: "/devices?online=1", tone: "ok")
-                StatCard(
-                    value: "\(counts.offline)", label: t("sensing.offline"), url: "/devices?online=0",
-                    tone: counts.offline > 0 ? "bad" : "ok")
-            }.class("stats")
-            Form(url: "/devices", method: .get) {
-                Choice(
-                    label: t("sensing.col.kind"), name: "kind",
-                    options: DeviceKind.allCases.map { ($0.rawValue, t.name($0)) }, selected: f.kind?.rawValue,
-                    none: t("sensing.any"))
-                Button { Text(t("sensing.filter")) }.attribute(named: "type", value: "submit")
-            }.class("filters")
-            DataTable(
-                columns: [
-                    t("sensing.col.code"), t("sensing.col.name"), t("sensing.col.kind"), t("sensing.col.place"),
-                    t("sensing.col.state"), t("sensing.col.last-seen"), t("sensing.col.battery"),
-                ],
-                rows: list.map { d in
-                    [
-                        Text(d.code), Text(d.name), Text(t.name(DeviceKind.self, d.kind)), Text(d.place ?? "—"),
-                        Span(
-                            d.status == "revoked"
-                                ? t("sensing.revoked") : d.online ? t("sensing.online") : t("sensing.offline")
-                        ).class(d.status == "revoked" ? "status" : d.online ? "status ok" : "status bad"),
-                        Text(d.lastSeenAt.map { DisplayTime.minutes($0) } ?? t("sensing.never")),
-                        Text(d.battery.map { "\($0)%" } ?? "—"),
-                    ]
-                },
-                empty: EmptyState(title: t("sensing.no-devices"), hint: t("sensing.no-devices-hint")))
-        }
-    }
-
-    @Sendable static func rules(req: Request) async throws -> Response {
-        let p = try req.requireWebPrincipal()
-        guard p.role == .admin else { throw AppError.forbidden }
-        let t = Localizer(req)
-        let current = try await AlarmRuleBook.read(on: req.readSQL)
-        let csrf = req.csrfToken ?? ""
-        return PageShell(request: req, title: t("sensing.rules"), active: "alarm-rules").render {
-            Div {
-                H1(t("sensing.rules"))
-                Paragraph(t("sensing.rules-hint")).class("muted")
-            }.class("page-head")
-            for rule in current {
-                Form(url: "/alarm-rules/\(rule.key)", method: .post) {
-                    Input(type: .hidden, name: "_csrf", value: csrf)
-                    H2(t.name(AlarmRuleKey.self, rule.key))
-                    Choice(
-                        label: t("sensing.col.severity"), name: "severity",
-                        options: AlarmSeverity.allCases.map { ($0.rawValue, t.name($0)) },
-                        selected: rule.severity.rawValue)
-                    if rule.key != "sos" {
-                        Element(name: "label") {
-                            Input(type: .checkbox, name: "enabled", value: "1").attribute(
-                                named: "checked", value: rule.enabled ? "checked" : "", ignoreValueIfEmpty: true)
-                            Text(" " + t("sensing.enabled"))
-                        }
-                    }
-                    for (name, value) in rule.params.sorted(by: { $0.key < $1.key }) {
-                        Element(name: "label") {
-                            Text(t("sensing.param.\(name)"))
-                            Input(type: .number, name: "param.\(name)", value: String(format: "%g", value))
-                                .attribute(named: "step", value: "any").attribute(named: "min", value: "0")
-                        }
-                    }
-                    Button { Text(t("sensing.save")) }.attribute(named: "type", value: "submit")
-                }.class("card rule")
-            }
-        }
-    }
-
-    @Sendable static func saveRule(req: Request) async throws -> Response {
-        let p = try req.requireWebPrincipal()
-        guard p.role == .admin else { throw AppError.forbidden }
-        guard let key = req.parameters.get("key"), let base = AlarmRules.defaults.first(where: { $0.key == key }) else {
-            throw AppError.notFound(entity: "alarm rule")
-        }
-        let form = try req.content.decode([String: String].self)
-        var params: [String: Double] = [:]
-        for name in base.params.keys {
-            if let text = form["param.\(name)"], let v = Double(text) { params[name] = v }
-        }
-        // The API's checks and writing, reached with the form's values.
-        let body = SensingRoutes.RuleInput(
-            severity: form["severity"], enabled: key == "sos" ? nil : form["enabled"] == "1", params: params, tag: nil)
-        try await SensingRoutes.save(key: key, body, req: req, by: p)
-        return WebResponse.redirect("/alarm-rules")
     }
 }
