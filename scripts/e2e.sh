@@ -211,5 +211,11 @@ for i in "${!NAMES[@]}"; do
   printf '  %-26s %s\n' "${NAMES[$i]}" "${RESULTS[$i]}"
   [[ "${RESULTS[$i]}" == failed ]] && status=1
 done
+# The browser log is long; its failures are repeated here so that the end of a CI log,
+# which is often all there is to read, says what failed.
+if [[ -f "$OUT/browser.log" ]] && grep -q '^FAIL' "$OUT/browser.log"; then
+  echo "  browser failures:"
+  grep '^FAIL' "$OUT/browser.log" | cut -c1-400 | sed 's/^/    /'
+fi
 log "outputs in $OUT/"
 exit "$status"

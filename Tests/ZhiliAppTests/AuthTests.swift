@@ -25,6 +25,24 @@ struct AuthTests {
         }
     }
 
+    /// A blank name passes the schema (one character or more) and breaks a rule it cannot
+    /// state: 422 with the field named, and no attempt counted against anyone.
+    @Test func aBlankUsernameIsRefusedAsUnprocessable() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(
+                .POST, "/api/v1/auth/token",
+                beforeRequest: { req in
+                    try req.content.encode(["username": "   ", "password": "x", "extra": "ignored"], as: .json)
+                }
+            ) { res in
+                #expect(res.status == .unprocessableEntity)
+                let body = try res.content.decode(ErrorBody.self)
+                #expect(body.error.code == "missing_credentials")
+                #expect(body.error.field == "username")
+            }
+        }
+    }
+
     @Test func repeatedFailuresLockTheAccount() async throws {
         try await withTestApp { app in
             for _ in 0..<AuthService.maxFailures {

@@ -14,6 +14,7 @@ struct PermissionMatrixTests {
     struct Targets {
         var grid = "", household = "", resident = UUID(), complaint = UUID(), photo = UUID(), place = UUID()
         var user = UUID(), notification = UUID(), delivery = UUID(), device = UUID(), alarm = UUID()
+        var gridWorker = UUID()
         var lat = 0.0, lon = 0.0
     }
 
@@ -68,6 +69,7 @@ struct PermissionMatrixTests {
             try await app.sql.select().column("id").from("users").where("username", .equal, "grid001").first(
                 decoding: ID.self)
         ).id
+        t.gridWorker = grid001
         t.notification = try #require(
             try await app.sql.select().column("id").from("notifications").where("user_id", .equal, grid001).first(
                 decoding: ID.self)
@@ -116,6 +118,20 @@ struct PermissionMatrixTests {
                         "code"] as? String ?? ""
             }
             return code
+        case .dutyShift:
+            let worker = try await app.sql.select().columns("id", "role", "node_code").from("users")
+                .where("username", .equal, "community").first(decoding: ShiftAuthor.self)
+            let author = try #require(worker)
+            let p = Principal(
+                userID: author.id, username: "community", displayName: "矩阵", role: .communityStaff, department: nil,
+                nodeCode: author.node_code, residentID: nil)
+            let start = Date()
+            let view = try await DutyShifts.create(
+                .init(
+                    userID: t.gridWorker, nodeCode: t.grid, startsAt: ISO8601DateFormatter().string(from: start),
+                    endsAt: ISO8601DateFormatter().string(from: start.addingTimeInterval(3600)), note: "矩阵\(serial)"),
+                by: p, on: app.sql)
+            return view.id.uuidString
         case .open311Key:
             _ = try await Open311Keys.issue(integrator: "矩阵\(serial)", on: app.sql)
             struct ID: Decodable { let id: UUID }
@@ -124,6 +140,11 @@ struct PermissionMatrixTests {
                     .first(decoding: ID.self)
             ).id.uuidString
         }
+    }
+
+    private struct ShiftAuthor: Decodable {
+        let id: UUID
+        let node_code: String?
     }
 
     /// The concrete path of an operation for the targets.
@@ -161,6 +182,7 @@ struct PermissionMatrixTests {
             of: "{complaintLon}", with: "\(t.lon)"
         )
         .replacingOccurrences(of: "{household}", with: t.household).replacingOccurrences(of: "{grid}", with: t.grid)
+        .replacingOccurrences(of: "{gridWorker}", with: t.gridWorker.uuidString)
         .replacingOccurrences(of: "{unique}", with: "\(serial)")
         .replacingOccurrences(
             of: "{idNumber}", with: RegistryFixture.idNumber(year: 1960 + serial % 40, sequence: 100 + serial % 800))

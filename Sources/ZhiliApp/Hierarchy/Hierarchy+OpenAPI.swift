@@ -53,12 +53,58 @@ enum HierarchyAPI {
             method: "delete", path: "/api/v1/nodes/{code}", tag: tag,
             summary: "Retire an empty node; its code stays reserved (撤销节点)",
             params: [codeParam], success: (204, nil, "application/json")),
+        APIOperation(
+            method: "get", path: "/api/v1/duty-shifts", tag: tag,
+            summary:
+                "Shifts of the duty roster in the caller's area that run in a window (值班表; default now and 7 days)",
+            params: [
+                .query("from", Schema.dateTime, "Window start (default now)"),
+                .query("to", Schema.dateTime, "Window end (default 7 days after from; at most 62 days)"),
+            ],
+            success: (
+                200, Schema.object([("shifts", Schema.array(Schema.ref("DutyShift")))], required: ["shifts"]),
+                "application/json"
+            )),
+        APIOperation(
+            method: "post", path: "/api/v1/duty-shifts", tag: tag,
+            summary:
+                "Put a member of staff on duty for a grid, community or street (排班; community staff, street officials; at most 7 days)",
+            body: Schema.object(
+                [
+                    ("userID", Schema.uuid), ("nodeCode", Schema.code), ("startsAt", Schema.dateTime),
+                    ("endsAt", Schema.dateTime), ("note", ["type": "string", "maxLength": 200]),
+                ], required: ["userID", "nodeCode", "startsAt", "endsAt"]),
+            success: (201, Schema.ref("DutyShift"), "application/json")),
+        APIOperation(
+            method: "get", path: "/api/v1/duty-shifts/on-duty", tag: tag,
+            summary:
+                "Who is on duty for a node now, nearest first: the grid's, then the community's, the street's (当前值班)",
+            params: [.query("node", Schema.code, "Hierarchy code", required: true)],
+            success: (
+                200,
+                Schema.object(
+                    [("node", Schema.string), ("onDuty", Schema.array(Schema.ref("DutyShift")))],
+                    required: ["node", "onDuty"]), "application/json"
+            )),
+        APIOperation(
+            method: "delete", path: "/api/v1/duty-shifts/{id}", tag: tag, summary: "Remove a shift (删除班次)",
+            params: [APIOperation.path("id", Schema.uuid, "Id")], success: (204, nil, "application/json")),
     ]
 
     static let counts = Schema.object(
         [("children", Schema.integer), ("households", Schema.integer), ("residents", Schema.integer)],
         required: ["children", "households", "residents"])
     static let schemas: [(String, JSONValue)] = [
+        (
+            "DutyShift",
+            Schema.object(
+                [
+                    ("id", Schema.uuid), ("userID", Schema.uuid), ("displayName", Schema.string),
+                    ("role", Schema.string),
+                    ("nodeCode", Schema.string), ("nodeName", Schema.nullable("string")),
+                    ("startsAt", Schema.dateTime), ("endsAt", Schema.dateTime), ("note", Schema.nullable("string")),
+                ], required: ["id", "userID", "displayName", "role", "nodeCode", "startsAt", "endsAt"])
+        ),
         (
             "NodeSummary",
             Schema.object(

@@ -5,11 +5,11 @@ import Vapor
 import ZhiliDomain
 
 /// The hierarchy (城市 › 街道 › 社区 › 网格 › 楼栋 › 单元 › 户): nodes, households, grid
-/// outlines, the map and a household's page.
+/// outlines, the map, a household's page, and the duty roster of the staff on the nodes.
 struct HierarchyCapability: Capability {
     let name = "hierarchy"
 
-    var migrations: [any Migration] { [CreateNodes(), CreateHouseholds()] }
+    var migrations: [any Migration] { [CreateNodes(), CreateHouseholds(), CreateDutyShifts()] }
 
     func boot(_ app: Application) throws {
         let db = try app.db.sql
@@ -20,6 +20,7 @@ struct HierarchyCapability: Capability {
     func routes(_ app: Application) throws {
         HierarchyRoutes.register(app)
         HierarchyPages.register(app)
+        DutyRoutes.register(app)
     }
 
     var operations: [APIOperation] { HierarchyAPI.operations }
@@ -33,6 +34,7 @@ struct HierarchyCapability: Capability {
                 NavigationEntry(
                     key: "map", label: "hierarchy.nav.map", url: "/map", order: 30,
                     tab: [.streetOfficial, .cityOfficial, .departmentStaff].contains(principal.role), icon: "map"),
+                NavigationEntry(key: "duty", label: "hierarchy.nav.duty", url: "/duty", order: 33, icon: "people"),
             ]
         }
         if principal.role == .resident, let household = principal.nodeCode {
@@ -44,6 +46,11 @@ struct HierarchyCapability: Capability {
             ]
         }
         return []
+    }
+
+    /// The duty roster of the demo's staff (two weeks from the day it is made).
+    func demo(_ city: DemoCityData, on sql: any SQLDatabase) async throws {
+        try await DutyShifts.demo(on: sql)
     }
 
     var vocabularies: [VocabularyKeys] { [.of(NodeLevel.self)] }

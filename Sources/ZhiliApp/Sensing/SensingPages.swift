@@ -122,6 +122,7 @@ enum SensingPages {
         let contacts = responder?.contacts ?? []
         let plans = responder?.plans ?? []
         let onDuty = try await AlarmResponder.onDuty(node: row.node_code, on: db)
+        let roster = try await DutyShifts.onDuty(for: row.node_code, on: db).prefix(5)
         let csrf = req.csrfToken ?? ""
         let status = AlarmStatus(rawValue: row.status) ?? .raised
         // Leaf categories a work order may take (the complaints' own list).
@@ -210,6 +211,14 @@ enum SensingPages {
                             }
                         }.class("fields")
                     }
+                }
+                if !roster.isEmpty {
+                    Paragraph(
+                        t(
+                            "sensing.roster-0",
+                            roster.map { t("sensing.roster-person-0-1", $0.display_name, $0.node_name ?? $0.node_code) }
+                                .joined(separator: t("sensing.separator")))
+                    ).class("on-duty")
                 }
                 if !onDuty.isEmpty {
                     Paragraph(t("sensing.on-duty-0", onDuty.joined(separator: t("sensing.separator")))).class(

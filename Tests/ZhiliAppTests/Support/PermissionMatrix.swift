@@ -52,9 +52,13 @@ enum PermissionMatrix {
     }
 
     enum Body: Sendable { case none, json(String), csv, photo }
-    enum Target: Sendable { case changeRequest, node, open311Key }
+    enum Target: Sendable { case changeRequest, node, open311Key, dutyShift }
 
-    /// `json` bodies may use {complaintLat}, {complaintLon}, {household}, {grid}, {unique}.
+    /// Who keeps the duty roster in the first grid.
+    static let rosterKeepers: Set<String> = ["admin", "street", "community"]
+
+    /// `json` bodies may use {complaintLat}, {complaintLon}, {household}, {grid}, {gridWorker}
+    /// (grid001's account), {unique}.
     static let rows: [String: Row] = [
         "GET /healthz": Row(everyone),
         "GET /readyz": Row(everyone),
@@ -122,6 +126,14 @@ enum PermissionMatrix {
         "GET /api/v1/places": Row(signedIn),
         "GET /api/v1/places/{id}": Row(signedIn.subtracting(["grid004"])),
         "GET /api/v1/party/orgs": Row(staff.union(["volunteer"])),
+        "GET /api/v1/duty-shifts": Row(staff),
+        "POST /api/v1/duty-shifts": Row(
+            rosterKeepers,
+            body: .json(
+                #"{"userID":"{gridWorker}","nodeCode":"{grid}","startsAt":"2026-12-01T00:00:00Z","endsAt":"2026-12-01T08:00:00Z"}"#
+            )),
+        "GET /api/v1/duty-shifts/on-duty": Row(staffInScope, query: "node={grid}"),
+        "DELETE /api/v1/duty-shifts/{id}": Row(rosterKeepers, freshTarget: .dutyShift),
 
         "GET /api/v1/complaints/categories": Row(signedIn),
         "PUT /api/v1/complaints/categories/{code}": Row(

@@ -25,7 +25,7 @@ enum AuthService {
         let name = username.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, !password.isEmpty else {
             throw AppError(
-                .badRequest, code: "missing_credentials", zh: "请输入用户名和密码", en: "Enter a username and password",
+                .unprocessableEntity, code: "missing_credentials", zh: "请输入用户名和密码", en: "Enter a username and password",
                 field: name.isEmpty ? "username" : "password")
         }
         guard name.count <= 64, password.count <= 256 else { throw badCredentials }
