@@ -39,11 +39,42 @@ enum LiveLatencyBench {
         let opened = Mutex(0)
         let sockets = Mutex<[WebSocket]>([])
 
+        private static let kind = Array(#""kind":"alarm""#.utf8)
+        private static let count = Array(#""count":"#.utf8)
+
+        /// Looks at the frame's bytes only as far as it must: the kind near the start, then the
+        /// alarm's count (a string search over every frame would time the client, not the push).
         func take(_ text: String, at now: UInt64) {
-            guard text.contains("\"kind\":\"alarm\""), let range = text.range(of: "\"count\":") else { return }
-            let digits = text[range.upperBound...].prefix { $0.isNumber }
-            guard let n = Int(digits) else { return }
+            var text = text
+            let n: Int? = text.withUTF8 { bytes in
+                guard let k = Self.find(Self.kind, in: bytes, from: 0, limit: 64),
+                    let c = Self.find(Self.count, in: bytes, from: k, limit: bytes.count)
+                else { return nil }
+                var value = 0
+                var i = c + Self.count.count
+                var digits = 0
+                while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+                    value = value * 10 + Int(bytes[i] - 48)
+                    i += 1
+                    digits += 1
+                }
+                return digits > 0 ? value : nil
+            }
+            guard let n else { return }
             arrived.withLock { $0[n, default: []].append(now) }
+        }
+
+        private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int, limit: Int)
+            -> Int?
+        {
+            let end = min(limit, bytes.count) - needle.count
+            guard from <= end else { return nil }
+            for start in from...end where bytes[start] == needle[0] {
+                var j = 1
+                while j < needle.count, bytes[start + j] == needle[j] { j += 1 }
+                if j == needle.count { return start }
+            }
+            return nil
         }
     }
 
@@ -62,9 +93,13 @@ enum LiveLatencyBench {
         for chunk in stride(from: 0, to: screens, by: 100) {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 for _ in chunk..<min(chunk + 100, screens) {
+                    // Each screen on the next loop in turn: left to the group, a connection
+                    // made from a loop's thread stays on that loop, and one loop ends up
+                    // reading every screen.
+                    let loop = group.next()
                     tasks.addTask {
                         try await WebSocket.connect(
-                            to: wsURL, headers: ["Authorization": "Bearer \(token)"], on: group
+                            to: wsURL, headers: ["Authorization": "Bearer \(token)"], on: loop
                         ) { @Sendable (ws: WebSocket) in
                             ws.onText { _, text in
                                 if text.hasPrefix("{\"kind\":\"hello\"") {
@@ -89,6 +124,7 @@ enum LiveLatencyBench {
         // The alarm's count before this run: presses add to it.
         var first: Int?
         var samples: [Double] = []
+        var firsts: [Double] = []
         var missed = 0
         for n in 0..<presses {
             let sent = DispatchTime.now().uptimeNanoseconds
@@ -120,17 +156,21 @@ enum LiveLatencyBench {
             let got = receipts.arrived.withLock { $0[count] ?? [] }
             missed += screens - got.count
             samples.append(contentsOf: got.map { Double($0 &- sent) / 1_000_000 })
+            if let first = got.min() { firsts.append(Double(first &- sent) / 1_000_000) }
             try await Task.sleep(for: .milliseconds(200))
         }
         for ws in sockets { try? await ws.close() }
         samples.sort()
-        func pct(_ p: Double) -> Double {
+        firsts.sort()
+        func pct(_ p: Double, of samples: [Double]) -> Double {
             samples.isEmpty ? .nan : samples[min(samples.count - 1, Int(Double(samples.count) * p / 100))]
         }
+        func pct(_ p: Double) -> Double { pct(p, of: samples) }
         print(
             String(
                 format:
-                    "{\"screens\": %d, \"presses\": %d, \"receipts\": %d, \"missed\": %d, \"p50_ms\": %.2f, \"p90_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f}",
-                screens, presses, samples.count, missed, pct(50), pct(90), pct(99), samples.last ?? .nan))
+                    "{\"screens\": %d, \"presses\": %d, \"receipts\": %d, \"missed\": %d, \"first_screen_p50_ms\": %.2f, \"p50_ms\": %.2f, \"p90_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f}",
+                screens, presses, samples.count, missed, pct(50, of: firsts), pct(50), pct(90), pct(99),
+                samples.last ?? .nan))
     }
 }

@@ -14,7 +14,10 @@ extension Database {
         var attempt = 0
         while true {
             do {
-                return try await transaction(body)
+                let result = try await transaction(body)
+                // Live events stored in it are read now, not on the feed's next look.
+                LiveFeed.committed()
+                return result
             } catch let error as SQLiteError where attempt < 5 && Self.isStaleSnapshot(error) {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...3) * attempt))

@@ -95,6 +95,11 @@ final class LiveFeed: LifecycleHandler, Sendable {
         var cursor: Int64 = 0
         /// PostgreSQL: sequence numbers announced and not yet read.
         var announced: [Int64] = []
+        /// SQLite: events stored by this process, and those read back since. While fewer
+        /// were read than stored (a writer's transaction is still open), the feed looks again
+        /// shortly; once they match it goes back to waiting.
+        var stored: Int = 0
+        var read: Int = 0
     }
     private let drain = Mutex(Drain())
     private let tasks = Mutex<[Task<Void, Never>]>([])
@@ -139,7 +144,14 @@ final class LiveFeed: LifecycleHandler, Sendable {
             try await insert.run()
         }
         if !Dialect(db).isPostgres {
-            for feed in running.withLock({ Array($0.values) }) { feed.kick() }
+            // Inside a transaction the rows are not there for the feed's reader until the
+            // commit, which kicks the feed (`Database.writeTransaction`, `committed()`);
+            // written outside one they are there now.
+            let open = (db as? any Database)?.inTransaction ?? false
+            for feed in running.withLock({ Array($0.values) }) {
+                feed.drain.withLock { $0.stored += items.count }
+                if !open { feed.kick() }
+            }
         }
     }
 
@@ -150,7 +162,9 @@ final class LiveFeed: LifecycleHandler, Sendable {
     /// After a transaction that stored events committed: the feeds of this process read them
     /// now rather than on their retry (SQLite; on PostgreSQL the commit announces them).
     static func committed() {
-        for feed in running.withLock({ Array($0.values) }) where !feed.isPostgres { feed.kick() }
+        for feed in running.withLock({ Array($0.values) }) where !feed.isPostgres {
+            if feed.drain.withLock({ $0.read < $0.stored }) { feed.kick() }
+        }
     }
 
     /// Reads and delivers what is new now (after a commit that stored events).
@@ -174,10 +188,11 @@ final class LiveFeed: LifecycleHandler, Sendable {
             if found > 0 { idle = 0 }
             let stop = drain.withLock { d -> Bool in
                 if d.again || (isPostgres && !d.announced.isEmpty) { return false }
-                // SQLite: the writer that woke us may not have committed yet; look again a few
-                // times (1, 2, 4 … 64 ms) before going back to the half-second poll.
-                if !isPostgres, found == 0, idle < 7 { return false }
-                if !isPostgres, found > 0 { return false }
+                // SQLite: events this process stored that are not read yet belong to a
+                // transaction not yet committed (or one rolled back); look again a few times
+                // (1, 2, 4 … 64 ms), then leave the rest to the commit's kick and the poll.
+                if !isPostgres, d.read < d.stored, idle < 7 { return false }
+                if !isPostgres, idle >= 7 { d.read = d.stored }
                 d.running = false
                 return true
             }
@@ -213,7 +228,11 @@ final class LiveFeed: LifecycleHandler, Sendable {
         let rows = try await select(on: reader).where("seq", .greaterThan, SQLBind(cursor)).orderBy("seq").limit(500)
             .all(decoding: Row.self)
         guard let last = rows.last?.seq else { return 0 }
-        drain.withLock { $0.cursor = max($0.cursor, last) }
+        drain.withLock {
+            $0.cursor = max($0.cursor, last)
+            // Rows of other processes count too: what matters is that nothing of ours waits.
+            $0.read = min($0.stored, $0.read + rows.count)
+        }
         hub.deliver(rows.map(\.event), feed: self)
         return rows.count
     }

@@ -36,14 +36,16 @@ final class LiveHub: Sendable {
             self.listener = listener
         }
 
-        func offer(_ event: LiveEvent, frame: String, feed: LiveFeed) {
+        /// `frame` is the event's text, encoded once for every screen it goes to (a ByteBuffer
+        /// is shared, not copied, by each socket's write).
+        func offer(_ event: LiveEvent, frame: ByteBuffer, feed: LiveFeed) {
             let queued = waiting.withLock { w -> Bool in
                 guard w != nil else { return false }
                 w!.append(event)
                 return true
             }
             if !queued {
-                ws.send(frame, promise: nil)
+                ws.send(frame, opcode: .text, fin: true, promise: nil)
                 feed.sent.increment()
             }
         }
@@ -96,7 +98,7 @@ final class LiveHub: Sendable {
                 return st.staff.values.filter { $0.listener.scope.allows(code: node) }
             }
             guard !targets.isEmpty else { continue }
-            let frame = event.frame
+            let frame = ByteBuffer(string: event.frame)
             // One task per event loop writes to all of its sockets: a thousand screens cost
             // two hops between threads, not a thousand.
             var byLoop: [ObjectIdentifier: (any EventLoop, [Subscriber])] = [:]
