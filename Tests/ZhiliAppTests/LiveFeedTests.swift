@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import SQLKit
 import Testing
@@ -204,6 +205,25 @@ struct LiveFeedTests {
                     #expect(res.status == .noContent)
                 }
                 #expect(try await screen.waitClosed())
+            }
+        }
+    }
+
+    @Test func aScreenClosesWhenItsTokenExpires() async throws {
+        try await withTestApp { app in
+            try await withServer(app) {
+                let account = try #require(
+                    try await UserAccount.query(on: app.db).filter(\.$username == "grid001").first())
+                let token = try SessionToken(account: account, lifetime: 4)
+                let sid = try #require(token.sid)
+                try await SessionStore.open(
+                    sid, userID: try account.requireID(), expiresAt: token.exp.value, on: app.sql)
+                let signed = try await app.jwt.keys.sign(token)
+                let screen = try await LiveClient.connect(app, headers: ["Authorization": "Bearer \(signed)"])
+                let opened = Date()
+                #expect(!(try await screen.waitClosed(within: 0.5)), "closed before the token expired")
+                #expect(try await screen.waitClosed(within: 30))
+                #expect(Date().timeIntervalSince(opened) < 30)
             }
         }
     }

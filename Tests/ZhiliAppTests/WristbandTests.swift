@@ -128,7 +128,7 @@ struct WatchSession {
     func send(_ text: String) async throws { try await outbound.write(ByteBuffer(string: text)) }
 
     /// The next frame the platform sends, nil if the connection closed; fails after `seconds`.
-    mutating func reply(within seconds: Double = 20) async throws -> String? {
+    mutating func reply(within seconds: Double = 90) async throws -> String? {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
             if let end = pending.firstIndex(of: "]") {
@@ -165,12 +165,10 @@ struct WatchSession {
     }
 }
 
-// On PostgreSQL, inside the whole suite (not alone), these tests stall until the rest of the run
-// has finished, which the time limit cannot interrupt: under investigation (issue 13's note).
-// The door's logic is database-agnostic and runs in full on SQLite; the protocol tests run on both.
-@Suite(
-    "Wristbands: the wristband port", .timeLimit(.minutes(2)),
-    .disabled(if: TestDatabase.isPostgres, "stalls inside the full PostgreSQL suite (see issue 13's note)"))
+// The time limit is a guard against a hang, not a speed target: inside the whole PostgreSQL
+// suite every test runs at once on two cores, and each takes about as long as the whole run
+// (several minutes) however little it does.
+@Suite("Wristbands: the wristband port", .timeLimit(.minutes(15)))
 struct WristbandPortTests {
     static func withPort(_ body: (Application, Int) async throws -> Void) async throws {
         try await withTestApp(settings: { $0.wristbandPort = 0 }) { app in

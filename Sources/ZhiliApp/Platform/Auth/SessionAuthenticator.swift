@@ -19,12 +19,14 @@ struct SessionAuthenticator: AsyncMiddleware {
             }
             request.auth.login(principal)
             request.storage[SessionIDKey.self] = token.sid
+            request.storage[SessionExpiryKey.self] = token.exp.value
         } else if let cookie = request.cookies[Self.cookieName]?.string,
             let token = await Self.verify(cookie, request),
             let principal = token.principal, try await Self.isOpen(token, principal, request)
         {
             request.auth.login(principal)
             request.storage[SessionIDKey.self] = token.sid
+            request.storage[SessionExpiryKey.self] = token.exp.value
             request.storage[CSRFKey.self] = token.csrf
             if request.method == .POST || request.method == .PUT || request.method == .DELETE
                 || request.method == .PATCH
@@ -73,8 +75,11 @@ struct SessionAuthenticator: AsyncMiddleware {
 }
 
 struct SessionIDKey: StorageKey { typealias Value = String }
+struct SessionExpiryKey: StorageKey { typealias Value = Date }
 
 extension Request {
     /// The session of this request's token, if it carried one.
     var sessionID: String? { storage[SessionIDKey.self] }
+    /// When this request's token expires (what was signed in with it ends then).
+    var sessionExpiresAt: Date? { storage[SessionExpiryKey.self] }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Vapor
 
 /// `/api/v1/live`: the WebSocket every signed-in screen opens (session cookie or bearer
@@ -28,8 +29,16 @@ enum LiveRoutes {
         let since = try since(req)
         let listener = LiveListener(p, sessionID: req.sessionID)
         let feed = req.zhili.live
+        let expires = req.sessionExpiresAt
         return req.webSocket(maxFrameSize: .init(integerLiteral: 1 << 12)) { _, ws in
             feed.attach(ws, listener: listener, since: since)
+            // A socket lives no longer than the token it was opened with: at its expiry the
+            // screen is closed (it signs in again and reconnects with its cursor).
+            if let expires {
+                let delay = TimeAmount.milliseconds(max(0, Int64(expires.timeIntervalSinceNow * 1000)))
+                let expiry = ws.eventLoop.scheduleTask(in: delay) { _ = ws.close(code: .policyViolation) }
+                ws.onClose.whenComplete { _ in expiry.cancel() }
+            }
         }
     }
 
