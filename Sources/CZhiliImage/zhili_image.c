@@ -250,3 +250,14 @@ int zhili_image_normalize(const unsigned char *bytes, size_t length, int max_sid
     free(img.px);
     return status;
 }
+
+int zhili_image_encode_rgb(const unsigned char *pixels, int width, int height, int quality,
+                           zhili_image_result *result) {
+    memset(result, 0, sizeof *result);
+    if (!pixels || width < 1 || height < 1 || width > 8000 || height > 8000) return ZHILI_IMAGE_CORRUPT;
+    rgb img = { (unsigned char *)pixels, width, height };
+    int rc = encode_jpeg(&img, quality, result);
+    result->source_width = width;
+    result->source_height = height;
+    return rc;
+}

@@ -122,6 +122,106 @@ struct CameraTests {
         }
     }
 
+    /// A camera's alert with its pictures as the camera sends it: the document, then JPEG parts.
+    static func alertWithPictures(_ document: String, pictures: [Data], boundary: String) -> ByteBuffer {
+        var body = Data()
+        func line(_ s: String) { body.append(Data((s + "\r\n").utf8)) }
+        line("--\(boundary)")
+        line("Content-Disposition: form-data; name=\"fieldDetection\"; filename=\"fieldDetection.xml\"")
+        line("Content-Type: application/xml")
+        line("")
+        line(document)
+        for (i, picture) in pictures.enumerated() {
+            line("--\(boundary)")
+            line("Content-Disposition: form-data; name=\"detectionPicture\"; filename=\"p\(i).jpg\"")
+            line("Content-Type: image/jpeg")
+            line("")
+            body.append(picture)
+            line("")
+        }
+        line("--\(boundary)--")
+        return ByteBuffer(data: body)
+    }
+
+    /// The simulated cameras' picture is a real JPEG (libjpeg's), which the platform keeps.
+    @Test func theSimulatorsSnapshotIsAJPEGThePlatformReads() throws {
+        let a = try #require(DeviceSimulator.snapshot(seed: 1))
+        let b = try #require(DeviceSimulator.snapshot(seed: 99))
+        #expect(PhotoProcessing.sniff(Data(a)) == "jpeg")
+        #expect(a != b)
+        let kept = try PhotoProcessing.normalize(Data(a))
+        #expect(kept.width == 480 && kept.height == 270)
+        #expect(throws: PhotoProblem.self) { try PhotoProcessing.jpeg(rgb: [1, 2, 3], width: 2, height: 2) }
+    }
+
+    @Test func theSnapshotPicturesAreKeptWithTheAlarmAndShownToStaffInScopeOnly() async throws {
+        try await withTestApp { app in
+            let camera = try await SensingFixture.register(app, kind: "camera")
+            let at = Date()
+            let boundary = "MIME_boundary"
+            // A picture, and one that only starts like a JPEG: the alert counts, the bad picture does not.
+            let good = TestImages.png(width: 640, height: 360)
+            let broken = Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data(repeating: 0x41, count: 300)
+            var receipt: SensingIngest.Receipt?
+            let body = Self.alertWithPictures(
+                Self.xml("fielddetection", at: at), pictures: [good, broken], boundary: boundary)
+            try await app.testing().test(
+                .POST, "/api/v1/ingest/camera",
+                headers: ["X-Device-Key": camera.key, "Content-Type": "multipart/form-data; boundary=\(boundary)"],
+                body: body
+            ) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                receipt = try? res.content.decode(SensingIngest.Receipt.self)
+            }
+            let alarm = try #require(receipt?.alarms.first)
+            #expect(receipt?.accepted == 1)
+            // The camera repeats the alert while the intrusion lasts: no second copy of its pictures.
+            try await app.testing().test(
+                .POST, "/api/v1/ingest/camera",
+                headers: ["X-Device-Key": camera.key, "Content-Type": "multipart/form-data; boundary=\(boundary)"],
+                body: body
+            ) { res in #expect(res.status == .ok) }
+            struct Detail: Decodable {
+                struct P: Decodable {
+                    let id: UUID
+                    let stage: String
+                    let width: Int
+                }
+                let photos: [P]
+            }
+            var photos: [Detail.P] = []
+            try await app.testing().test(.GET, "/api/v1/alarms/\(alarm)", headers: try await app.bearer("grid001")) {
+                res in
+                #expect(res.status == .ok)
+                photos = (try? res.content.decode(Detail.self).photos) ?? []
+            }
+            #expect(photos.count == 1)
+            let photo = try #require(photos.first)
+            #expect(photo.stage == "snapshot" && photo.width == 640)
+            for size in ["", "?size=thumb"] {
+                try await app.testing().test(
+                    .GET, "/api/v1/alarms/\(alarm)/photos/\(photo.id)\(size)", headers: try await app.bearer("grid001")
+                ) { res in
+                    #expect(res.status == .ok)
+                    #expect(res.headers.contentType == .jpeg)
+                    #expect(PhotoProcessing.sniff(Data(res.body.readableBytesView)) == "jpeg")
+                }
+            }
+            // Another grid's worker: the alarm and its pictures do not exist for them.
+            try await app.testing().test(
+                .GET, "/api/v1/alarms/\(alarm)/photos/\(photo.id)", headers: try await app.bearer("grid004")
+            ) { res in #expect(res.status == .notFound || res.status == .forbidden) }
+            // A picture of another alarm is not reached through this one.
+            try await app.testing().test(
+                .GET, "/api/v1/alarms/\(alarm)/photos/\(UUID())", headers: try await app.bearer("grid001")
+            ) { res in #expect(res.status == .notFound) }
+            let page = try await WebFixture.page(app, "/alarms/\(alarm)", as: "grid001")
+            #expect(page.contains("/api/v1/alarms/\(alarm)/photos/\(photo.id)?size=thumb"))
+            let metrics = Metrics.registry.emitToString()
+            #expect(metrics.contains("zhili_camera_pictures_total{outcome=\"unreadable\"}"))
+        }
+    }
+
     @Test func onlyACamerasOwnKeyIsTakenAndBrokenDocumentsAreRefused() async throws {
         try await withTestApp { app in
             let camera = try await SensingFixture.register(app, kind: "camera")

@@ -197,4 +197,33 @@ struct DutyRosterTests {
             }
         }
     }
+
+    @Test func theRosterPageShowsWhoIsOnDutyAndKeepersAddAShiftInBeijingTime() async throws {
+        try await withTestApp { app in
+            let grids = try await app.gridCodes()
+            let worker = try await Self.userID(app, "grid001")
+            let workerPage = try await WebFixture.page(app, "/duty", as: "grid001")
+            #expect(workerPage.contains("当前值班") && !workerPage.contains("name=\"startsAt\""))
+            let cookie = try await WebFixture.cookie(app, as: "community")
+            var csrf = ""
+            try await app.testing().test(.GET, "/duty", headers: ["Cookie": cookie, "Accept": "text/html"]) { res in
+                #expect(res.status == .ok)
+                let html = res.body.string
+                #expect(html.contains("name=\"startsAt\"") && html.contains("当前值班"))
+                if let r = html.range(of: "name=\"_csrf\" value=\"") { csrf = String(html[r.upperBound...].prefix(32)) }
+            }
+            // 2030-01-02 09:00 in Beijing is 01:00 UTC.
+            let form =
+                "_csrf=\(csrf)&userID=\(worker.uuidString)&nodeCode=\(grids[0])&startsAt=2030-01-02T09:00&endsAt=2030-01-02T18:00&note=%E5%B7%A1%E6%9F%A5"
+            try await app.testing().test(
+                .POST, "/duty", headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                body: .init(string: form)
+            ) { res in #expect(res.status == .seeOther, "\(res.body.string)") }
+            let expected = try #require(ISO8601DateFormatter().date(from: "2030-01-02T01:00:00Z"))
+            let on = try await DutyShifts.onDuty(for: grids[0], at: expected.addingTimeInterval(60), on: app.sql)
+            #expect(on.contains { $0.user_id == worker && $0.starts_at == expected && $0.note == "巡查" })
+            let day = try await WebFixture.page(app, "/duty?day=2030-01-02", as: "community")
+            #expect(day.contains("2030-01-02 09:00 – 2030-01-02 18:00"))
+        }
+    }
 }

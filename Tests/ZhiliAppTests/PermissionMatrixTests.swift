@@ -14,7 +14,7 @@ struct PermissionMatrixTests {
     struct Targets {
         var grid = "", household = "", resident = UUID(), complaint = UUID(), photo = UUID(), place = UUID()
         var user = UUID(), notification = UUID(), delivery = UUID(), device = UUID(), alarm = UUID()
-        var gridWorker = UUID()
+        var gridWorker = UUID(), alarmPhoto = UUID()
         var lat = 0.0, lon = 0.0
     }
 
@@ -87,6 +87,14 @@ struct PermissionMatrixTests {
         t.device = device.id
         let sent = try await SensingFixture.send(app, key: device.key, [SensingFixture.event("sos")])
         t.alarm = try #require(sent.receipt?.alarms.first)
+        // A snapshot kept with it, as a camera's would be.
+        let picture = try PhotoProcessing.normalize(TestImages.png(width: 48, height: 32))
+        let (photoID, alarmID, media) = (t.alarmPhoto, t.alarm, app.zhili.media)
+        try await app.sql.transactionally { db in
+            try await PhotoUploads.save(
+                [(photoID, picture)], ownerKind: AlarmSnapshots.ownerKind, ownerID: alarmID,
+                stage: AlarmSnapshots.stage, by: nil, store: media, db: db)
+        }
         return t
     }
 
@@ -174,7 +182,7 @@ struct PermissionMatrixTests {
         return path.replacingOccurrences(of: "{kind}", with: "residents").replacingOccurrences(
             of: "{key}", with: "fall"
         ).replacingOccurrences(
-            of: "{photo}", with: t.photo.uuidString)
+            of: "{photo}", with: template.hasPrefix("/api/v1/alarms/") ? t.alarmPhoto.uuidString : t.photo.uuidString)
     }
 
     static func fill(_ text: String, _ t: Targets, serial: Int) -> String {

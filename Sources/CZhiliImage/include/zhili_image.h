@@ -30,6 +30,10 @@ const char *zhili_image_sniff(const unsigned char *bytes, size_t length);
 int zhili_image_normalize(const unsigned char *bytes, size_t length, int max_side, int quality,
                           long max_pixels, zhili_image_result *result);
 
+/* Encodes width x height RGB pixels (3 bytes each, rows top to bottom) as JPEG. */
+int zhili_image_encode_rgb(const unsigned char *pixels, int width, int height, int quality,
+                           zhili_image_result *result);
+
 void zhili_image_free(unsigned char *data);
 
 #endif

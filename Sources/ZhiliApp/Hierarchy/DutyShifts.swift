@@ -196,9 +196,10 @@ enum DutyShifts {
     }
 
     /// The demo's roster from yesterday for two weeks, in Beijing days: each grid worker on
-    /// duty for their grid from 08:00 to 20:00; through the night (20:00 to 08:00) the
-    /// community's staff for the community, or where a community has none of its own, its grid
-    /// workers in turn; the street's officials for the street at weekends.
+    /// duty for their grid from 08:00 to 20:00; the community's staff for the community in
+    /// office hours (08:30 to 17:30); through the night (20:00 to 08:00) one of the community's
+    /// grid workers in turn (its staff where it has no grid workers); the street's officials
+    /// for the street at weekends.
     static func demo(on sql: any SQLDatabase, now: Date = Date()) async throws {
         struct U: Decodable {
             let id: UUID
@@ -231,6 +232,7 @@ enum DutyShifts {
                 guard let node = u.node_code, let role = Role(rawValue: u.role) else { continue }
                 switch role {
                 case .gridWorker: add(u.id, node, start.addingTimeInterval(8 * 3600), hours: 12)
+                case .communityStaff: add(u.id, node, start.addingTimeInterval(8.5 * 3600), hours: 9)
                 case .streetOfficial where calendar.isDateInWeekend(start): add(u.id, node, start, hours: 24)
                 default: break
                 }
@@ -240,7 +242,7 @@ enum DutyShifts {
                 let workers = staff.filter {
                     $0.role == Role.gridWorker.rawValue && ($0.node_code ?? "").hasPrefix(community)
                 }
-                let night = own.isEmpty ? workers : own
+                let night = workers.isEmpty ? own : workers
                 guard !night.isEmpty else { continue }
                 let person = night[(day + 1) % night.count]
                 add(person.id, community, start.addingTimeInterval(20 * 3600), hours: 12)

@@ -50,17 +50,35 @@ enum CameraAlert {
 
     /// Reads the alert from a request body of the given content type.
     static func parse(_ body: ByteBuffer, contentType: HTTPMediaType?) throws -> Alert {
+        try parseWithPictures(body, contentType: contentType).alert
+    }
+
+    /// The alert and, in a multipart body, the snapshot pictures beside it (the parts that are
+    /// JPEG or PNG by their first bytes, whatever their headers claim).
+    static func parseWithPictures(_ body: ByteBuffer, contentType: HTTPMediaType?) throws -> (
+        alert: Alert, pictures: [Data]
+    ) {
         let bytes = Array(body.readableBytesView)
-        if let ct = contentType, ct.type == "multipart", let boundary = ct.parameters["boundary"] {
-            for part in try parts(bytes, boundary: boundary) {
-                let text = part.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-                if text.first == UInt8(ascii: "<") || text.first == UInt8(ascii: "{") {
-                    return try parse(document: Array(text))
-                }
+        guard let ct = contentType, ct.type == "multipart", let boundary = ct.parameters["boundary"] else {
+            return (try parse(document: bytes), [])
+        }
+        var alert: Alert?
+        var pictures: [Data] = []
+        for part in try parts(bytes, boundary: boundary) {
+            let data = Data(part)
+            if PhotoProcessing.sniff(data) != nil {
+                pictures.append(data)
+                continue
             }
+            let text = part.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+            if alert == nil, text.first == UInt8(ascii: "<") || text.first == UInt8(ascii: "{") {
+                alert = try parse(document: Array(text))
+            }
+        }
+        guard let alert else {
             throw malformed("no EventNotificationAlert part in the multipart body / 多段请求中没有事件文档")
         }
-        return try parse(document: bytes)
+        return (alert, pictures)
     }
 
     static func parse(document bytes: [UInt8]) throws -> Alert {

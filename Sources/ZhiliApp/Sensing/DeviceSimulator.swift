@@ -232,11 +232,28 @@ final class DeviceSimulator: Sendable {
                 <eventType>\(type)</eventType><eventState>\(state)</eventState><channelName>通道 1</channelName>\(extra)
                 </EventNotificationAlert>
                 """
+            // An active event comes with the camera's snapshot, as cameras send it (multipart).
+            let picture = state == "active" ? Self.snapshot(seed: d.code.hashValue) : nil
             do {
                 let response = try await client.post(URI(string: settings.baseURL + "/api/v1/ingest/camera")) { req in
                     req.headers.basicAuthorization = BasicAuthorization(username: d.code, password: key)
-                    req.headers.contentType = .xml
-                    req.body = ByteBuffer(string: body)
+                    if let picture {
+                        let boundary = "zhili-camera-\(UUID().uuidString)"
+                        var buffer = ByteBuffer()
+                        buffer.writeString(
+                            "--\(boundary)\r\nContent-Disposition: form-data; name=\"event\"; filename=\"event.xml\"\r\n"
+                                + "Content-Type: application/xml\r\n\r\n\(body)\r\n--\(boundary)\r\n"
+                                + "Content-Disposition: form-data; name=\"picture\"; filename=\"snapshot.jpg\"\r\n"
+                                + "Content-Type: image/jpeg\r\n\r\n")
+                        buffer.writeBytes(picture)
+                        buffer.writeString("\r\n--\(boundary)--\r\n")
+                        req.headers.replaceOrAdd(
+                            name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+                        req.body = buffer
+                    } else {
+                        req.headers.contentType = .xml
+                        req.body = ByteBuffer(string: body)
+                    }
                 }
                 sent.withLock {
                     if response.status == .ok { $0.events += 1 } else { $0.failed += 1 }

@@ -156,8 +156,24 @@ enum SensingAPI {
                             ]))
                     ),
                     ("device", ["oneOf": [Schema.ref("Device"), ["type": "null"]]]),
+                    (
+                        "photos",
+                        Schema.array(
+                            Schema.object([
+                                ("id", Schema.uuid), ("stage", Schema.string), ("width", Schema.integer),
+                                ("height", Schema.integer), ("createdAt", Schema.dateTime),
+                            ]))
+                    ),
                 ]), "application/json"
             )),
+        APIOperation(
+            method: "get", path: "/api/v1/alarms/{id}/photos/{photo}", tag: tag,
+            summary: "A camera's snapshot kept with the alarm, as JPEG, or its thumbnail with size=thumb (告警抓拍)",
+            params: [
+                idParam, APIOperation.path("photo", Schema.uuid, "Photo id"),
+                .query("size", ["type": "string", "enum": ["thumb", "full"]], "thumb for 320 px"),
+            ],
+            success: (200, nil, "image/jpeg")),
         APIOperation(
             method: "post", path: "/api/v1/alarms/{id}/actions", tag: tag,
             summary:

@@ -123,6 +123,7 @@ enum SensingPages {
         let plans = responder?.plans ?? []
         let onDuty = try await AlarmResponder.onDuty(node: row.node_code, on: db)
         let roster = try await DutyShifts.onDuty(for: row.node_code, on: db).prefix(5)
+        let snapshots = try await AlarmSnapshots.list(row.id, on: db)
         let csrf = req.csrfToken ?? ""
         let status = AlarmStatus(rawValue: row.status) ?? .raised
         // Leaf categories a work order may take (the complaints' own list).
@@ -227,6 +228,20 @@ enum SensingPages {
                 if let lat = a.lat, let lon = a.lon {
                     Paragraph(t("sensing.position-0-1", String(format: "%.5f", lat), String(format: "%.5f", lon)))
                         .class("muted small")
+                }
+                if !snapshots.isEmpty {
+                    H2(t("sensing.snapshots"))
+                    Div {
+                        for photo in snapshots {
+                            Link(url: "/api/v1/alarms/\(a.id.uuidString)/photos/\(photo.id.uuidString)") {
+                                Image(
+                                    url: "/api/v1/alarms/\(a.id.uuidString)/photos/\(photo.id.uuidString)?size=thumb",
+                                    description: t("sensing.snapshot-0", DisplayTime.minutes(photo.createdAt))
+                                ).class("thumb")
+                                Span(DisplayTime.minutes(photo.createdAt)).class("small muted")
+                            }.class("photo")
+                        }
+                    }.class("photo-strip")
                 }
                 if status.isOpen {
                     H2(t("sensing.handle"))

@@ -18,6 +18,7 @@ enum SensingRoutes {
         alarms.get(use: listAlarms)
         alarms.get(":id", use: alarm)
         alarms.post(":id", "actions", use: act)
+        alarms.get(":id", "photos", ":photo", use: AlarmSnapshots.photo)
 
         app.get("api", "v1", "alarm-rules", use: rules)
         app.get("api", "v1", "alarm-figures", use: figures)
@@ -164,6 +165,8 @@ enum SensingRoutes {
         let alarm: AlarmDesk.View
         let timeline: [AlarmDesk.Step]
         let device: DeviceRegistry.View?
+        /// A camera's snapshot pictures (`/api/v1/alarms/{id}/photos/{photo}`).
+        let photos: [PhotoInfo]
     }
 
     @Sendable static func alarm(req: Request) async throws -> AlarmDetail {
@@ -173,7 +176,8 @@ enum SensingRoutes {
         if let id = row.device_id { device = try await DeviceRegistry.find(id, on: db) }
         return AlarmDetail(
             alarm: .init(row, ladder: req.zhili.config.alarmLadder),
-            timeline: try await AlarmDesk.timeline(row.id, on: db), device: device.map(DeviceRegistry.View.init))
+            timeline: try await AlarmDesk.timeline(row.id, on: db), device: device.map(DeviceRegistry.View.init),
+            photos: try await AlarmSnapshots.list(row.id, on: db))
     }
 
     @Sendable static func act(req: Request) async throws -> AlarmDesk.View {
@@ -351,11 +355,14 @@ enum SensingRoutes {
             SensingIngest.reject("malformed")
             throw AppError.invalid("body", zh: "请求体为空", en: "Empty body")
         }
-        let alert = try CameraAlert.parse(body, contentType: req.headers.contentType)
+        let (alert, pictures) = try CameraAlert.parseWithPictures(body, contentType: req.headers.contentType)
         let (events, unsupported) = CameraAlert.events(alert, now: Date())
         if unsupported { SensingIngest.reject("unsupported") }
         let incoming = try SensingWire.incoming(events, now: Date(), judgedByCamera: true)
-        return try await req.application.sensing.ingest.submit(.init(device: identity, events: incoming))
+        let receipt = try await req.application.sensing.ingest.submit(.init(device: identity, events: incoming))
+        // The answer waits for the pictures too, so the camera has no reason to send them again.
+        await AlarmSnapshots.keep(pictures, for: receipt, req: req)
+        return receipt
     }
 
     @Sendable static func ingestBatch(req: Request) async throws -> SensingIngest.Receipt {

@@ -171,6 +171,7 @@ enum PermissionMatrix {
         "GET /api/v1/alarms": Row(staff),
         "GET /api/v1/alarms/{id}": Row(staffInScope),
         "POST /api/v1/alarms/{id}/actions": Row(staffInScope, body: .json(#"{"action":"acknowledge"}"#)),
+        "GET /api/v1/alarms/{id}/photos/{photo}": Row(staffInScope),
         "GET /api/v1/alarm-rules": Row(staff),
         "PUT /api/v1/alarm-rules/{key}": Row(admin, body: .json(#"{"severity":"critical"}"#)),
         // Devices send with their own key, never with a person's session: every role is refused.

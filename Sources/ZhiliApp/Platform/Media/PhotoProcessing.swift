@@ -72,4 +72,17 @@ enum PhotoProcessing {
         default: throw .corrupt
         }
     }
+
+    /// RGB pixels (3 bytes each, rows top to bottom) as a JPEG: pictures the platform makes
+    /// itself (the demo's camera snapshots).
+    static func jpeg(rgb pixels: [UInt8], width: Int, height: Int, quality: Int = 80) throws(PhotoProblem) -> Data {
+        guard pixels.count == width * height * 3 else { throw .corrupt }
+        var result = zhili_image_result()
+        let status = pixels.withUnsafeBufferPointer { buffer -> Int32 in
+            zhili_image_encode_rgb(buffer.baseAddress, Int32(width), Int32(height), Int32(quality), &result)
+        }
+        defer { zhili_image_free(result.data) }
+        guard UInt32(bitPattern: status) == ZHILI_IMAGE_OK.rawValue, let bytes = result.data else { throw .corrupt }
+        return Data(bytes: bytes, count: result.size)
+    }
 }
