@@ -127,6 +127,8 @@ enum PermissionMatrix {
         "GET /api/v1/places/{id}": Row(signedIn.subtracting(["grid004"])),
         "GET /api/v1/party/orgs": Row(staff.union(["volunteer"])),
         "GET /api/v1/duty-shifts": Row(staff),
+        "GET /api/v1/service-items": Row(signedIn),
+        "GET /api/v1/volunteers/suggest": Row(staffInScope, query: "item=repair.04&household={household}"),
         "POST /api/v1/duty-shifts": Row(
             rosterKeepers,
             body: .json(

@@ -13,6 +13,7 @@ enum Capabilities {
         ComplaintsCapability(),
         NotificationsCapability(),
         SensingCapability(),
+        VolunteersCapability(),
     ]
 }
 

@@ -12,7 +12,7 @@ public struct ConfigLoader {
         "host", "port", "data-dir", "media-dir", "database-url", "log-level", "tile-url", "tile-attribution",
         "public-url", "phone", "scale", "count", "username", "password", "role", "node", "name", "department", "seed",
         "under", "format", "out", "reason", "base-url", "heartbeat", "code", "key", "screens", "presses",
-        "mqtt-url", "wristband-port", "broker", "devices", "messages", "topic-root",
+        "mqtt-url", "wristband-port", "broker", "devices", "messages", "topic-root", "volunteers", "decisions",
     ]
 
     public init(arguments: [String], environment: [String: String]) throws {
