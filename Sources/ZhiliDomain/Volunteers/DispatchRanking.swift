@@ -107,9 +107,9 @@ public struct RankedCandidate: Sendable, Equatable {
 /// - **grid**: 1 if they live in the household's grid, 0.5 in its community, 0.2 in its
 ///   street, else 0.
 /// - **skill**: 1 if they registered the skill the service needs, else 0.
-/// - **distance**: straight-line distance from their home to the household, 1 at the door
-///   falling linearly to 0 at `DispatchRanking.reach` (3 km, a 15-minute ride); 0 when either
-///   position is unknown.
+/// - **distance**: straight-line distance from their home to the household (equirectangular,
+///   exact to well under a metre at this range), 1 at the door falling linearly to 0 at
+///   `DispatchRanking.reach` (3 km, a 15-minute ride); 0 when either position is unknown.
 /// - **load**: 1 / (1 + orders they have open): a free volunteer 1, one with two open 1/3.
 /// - **availability**: 1 if the service's time falls in a slot they said they are free, else 0.
 /// - **rating**: their residents' average rating mapped to 0…1 ((avg − 1) / 4), pulled toward
@@ -123,30 +123,83 @@ public enum DispatchRanking {
     static let priorWeight = 3.0
 
     public static func values(_ c: DispatchCandidate, for r: DispatchRequest) -> [DispatchFactor: Double] {
+        let context = Context(r)
         var v: [DispatchFactor: Double] = [:]
-        for f in DispatchFactor.allCases { v[f] = value(f, c, r) }
+        for f in DispatchFactor.allCases { v[f] = context.value(f, c) }
         return v
     }
 
     public static func value(_ f: DispatchFactor, _ c: DispatchCandidate, _ r: DispatchRequest) -> Double {
-        switch f {
-        case .grid:
-            if c.homeGrid == r.grid { return 1 }
-            if c.homeGrid.prefix(12) == r.grid.prefix(12) { return 0.5 }
-            if c.homeGrid.prefix(9) == r.grid.prefix(9) { return 0.2 }
-            return 0
-        case .skill:
-            return c.skills.contains(r.skill) ? 1 : 0
-        case .distance:
-            guard let a = c.home, let b = r.place else { return 0 }
-            return max(0, 1 - distanceMeters(a, b) / reach)
-        case .load:
-            return 1 / (1 + Double(max(0, c.openOrders)))
-        case .availability:
-            return c.availability.covers(r.at) ? 1 : 0
-        case .rating:
-            let observed = Double(c.ratingSum) - Double(c.ratingCount)  // Σ (rating − 1)
-            return (observed / 4 + priorValue * priorWeight) / (Double(c.ratingCount) + priorWeight)
+        Context(r).value(f, c)
+    }
+
+    /// What every candidate is compared with, worked out once per request: the slot of its
+    /// time (a calendar computation, too dear to repeat per candidate), its grid's digits, and
+    /// the scale of a degree of longitude at its latitude.
+    struct Context {
+        let request: DispatchRequest
+        let slot: (weekday: Int, slot: WeeklyAvailability.Slot)?
+        let grid: [UInt8]
+        let metresPerDegreeLat = 111_195.0
+        let metresPerDegreeLon: Double
+
+        init(_ r: DispatchRequest) {
+            request = r
+            let (weekday, slot) = WeeklyAvailability.place(r.at)
+            self.slot = slot.map { (weekday, $0) }
+            grid = Array(r.grid.utf8)
+            metresPerDegreeLon = 111_195.0 * cos((r.place?.lat ?? 0) * .pi / 180)
+        }
+
+        /// How many leading digits of the candidate's grid match the request's.
+        func sharedDigits(_ other: String) -> Int {
+            var n = 0
+            for (a, b) in zip(other.utf8, grid) {
+                guard a == b else { break }
+                n += 1
+            }
+            return n
+        }
+
+        func value(_ f: DispatchFactor, _ c: DispatchCandidate) -> Double {
+            switch f {
+            case .grid:
+                let shared = sharedDigits(c.homeGrid)
+                if shared >= 15 && c.homeGrid.utf8.count == grid.count { return 1 }
+                if shared >= 12 { return 0.5 }
+                if shared >= 9 { return 0.2 }
+                return 0
+            case .skill:
+                return c.skills.contains(request.skill) ? 1 : 0
+            case .distance:
+                // Within a few kilometres the earth is flat enough: the equirectangular
+                // distance differs from the great circle by far less than a metre.
+                guard let a = c.home, let b = request.place else { return 0 }
+                let dx = (a.lon - b.lon) * metresPerDegreeLon
+                let dy = (a.lat - b.lat) * metresPerDegreeLat
+                return max(0, 1 - (dx * dx + dy * dy).squareRoot() / reach)
+            case .load:
+                return 1 / (1 + Double(max(0, c.openOrders)))
+            case .availability:
+                guard let slot else { return 0 }
+                return c.availability.contains(weekday: slot.weekday, slot: slot.slot) ? 1 : 0
+            case .rating:
+                let observed = Double(c.ratingSum) - Double(c.ratingCount)  // Σ (rating − 1)
+                return (observed / 4 + priorValue * priorWeight) / (Double(c.ratingCount) + priorWeight)
+            }
+        }
+
+        func score(_ c: DispatchCandidate, _ weights: DispatchWeights) -> RankedCandidate {
+            var parts: [FactorContribution] = []
+            parts.reserveCapacity(DispatchFactor.allCases.count)
+            var total = 0.0
+            for f in DispatchFactor.allCases {
+                let v = value(f, c)
+                let points = weights.weight(f) * v
+                parts.append(FactorContribution(factor: f, value: v, points: points))
+                total += points
+            }
+            return RankedCandidate(id: c.id, score: total, contributions: parts)
         }
     }
 
@@ -154,16 +207,7 @@ public enum DispatchRanking {
     public static func score(_ c: DispatchCandidate, for r: DispatchRequest, weights: DispatchWeights = .standard)
         -> RankedCandidate
     {
-        var parts: [FactorContribution] = []
-        parts.reserveCapacity(DispatchFactor.allCases.count)
-        var total = 0.0
-        for f in DispatchFactor.allCases {
-            let v = value(f, c, r)
-            let points = weights.weight(f) * v
-            parts.append(FactorContribution(factor: f, value: v, points: points))
-            total += points
-        }
-        return RankedCandidate(id: c.id, score: total, contributions: parts)
+        Context(r).score(c, weights)
     }
 
     /// The best `limit` candidates, best first, each with its factors. Runs in one pass over
@@ -173,12 +217,13 @@ public enum DispatchRanking {
         limit: Int = 10
     ) -> [RankedCandidate] {
         guard limit > 0 else { return [] }
+        let context = Context(r)
         // Scores alone first (no arrays per candidate), then the parts for those kept.
         var best: [(score: Double, index: Int)] = []
         best.reserveCapacity(limit + 1)
         for (i, c) in candidates.enumerated() {
             var s = 0.0
-            for f in DispatchFactor.allCases { s += weights.weight(f) * value(f, c, r) }
+            for f in DispatchFactor.allCases { s += weights.weight(f) * context.value(f, c) }
             if best.count == limit, let last = best.last, s <= last.score { continue }
             // Insert after every equal or better score: ties keep the input's order.
             var at = best.count
@@ -186,6 +231,6 @@ public enum DispatchRanking {
             best.insert((s, i), at: at)
             if best.count > limit { best.removeLast() }
         }
-        return best.map { score(candidates[$0.index], for: r, weights: weights) }
+        return best.map { context.score(candidates[$0.index], weights) }
     }
 }
