@@ -89,18 +89,40 @@ struct VolunteerTests {
     @Test func theDemosVolunteersHaveAvailabilityAndSomeARecord() async throws {
         try await withTestApp { app in
             struct V: Decodable {
+                let skills: String
                 let availability: Int
                 let rating_count: Int
                 let rating_sum: Int
             }
-            let rows = try await app.sql.select().columns("availability", "rating_count", "rating_sum").from(
+            let rows = try await app.sql.select().columns("skills", "availability", "rating_count", "rating_sum").from(
                 "volunteers"
             )
             .all(decoding: V.self)
             #expect(rows.count >= 20)
             #expect(rows.filter { $0.availability != 0 }.count >= rows.count * 3 / 4)
             #expect(rows.contains { $0.rating_count > 0 })
+            #expect(
+                rows.allSatisfy { r in
+                    !r.skills.isEmpty
+                        && r.skills.split(separator: ",").allSatisfy { ServiceCatalogue.skills.contains(String($0)) }
+                })
             #expect(rows.allSatisfy { $0.rating_sum >= $0.rating_count && $0.rating_sum <= 5 * $0.rating_count })
+        }
+    }
+
+    @Test func thePageRanksForStaffInScopeAndNamesNobodyOutside() async throws {
+        try await withTestApp { app in
+            let grids = try await app.gridCodes()
+            let household = try await Self.household(app, in: grids[0])
+            let empty = try await WebFixture.page(app, "/volunteers/suggest", as: "community")
+            #expect(empty.contains("name=\"household\"") && !empty.contains("各项得分"))
+            let page = try await WebFixture.page(
+                app, "/volunteers/suggest?item=repair.04&household=\(household)", as: "community")
+            #expect(page.contains("各项得分") && page.contains("技能"))
+            let outside = try await WebFixture.page(
+                app, "/volunteers/suggest?item=repair.04&household=\(household)", as: "grid004")
+            #expect(outside.contains("请选择服务项目") && !outside.contains("各项得分"))
+            #expect(try await app.auditEntries(action: "read_volunteers", entityID: household).count == 1)
         }
     }
 }

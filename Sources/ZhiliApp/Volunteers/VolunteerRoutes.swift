@@ -92,7 +92,18 @@ enum VolunteerRoutes {
         guard p.scope.allows(code: household) else { throw AppError.forbidden }
         let at = try QueryValue.instant(q.at, field: "at") ?? Date()
         let limit = try QueryValue.int(q.limit, default: 10, in: 1...50, field: "limit")
-        let db = try req.readSQL
+        let suggestion = try await compute(
+            item: item, household: household, at: at, limit: limit, for: p, on: req.readSQL)
+        await req.audit.record(
+            action: "read_volunteers", entity: "household", entityID: household,
+            detail: "\(suggestion.candidates.count)")
+        return suggestion
+    }
+
+    /// The ranking for a household the viewer may see (checked by the caller).
+    static func compute(
+        item: ServiceItem, household: String, at: Date, limit: Int, for p: Principal, on db: any SQLDatabase
+    ) async throws -> Suggestion {
         let street = String(household.prefix(NodeLevel.street.codeLength))
         let rows = try await db.select()
             .column(SQLColumn("id", table: "volunteers")).column(SQLColumn("household_code", table: "volunteers"))
@@ -136,8 +147,6 @@ enum VolunteerRoutes {
             place: position[buildingOf(household)], at: at)
         let ranked = DispatchRanking.rank(candidates, for: request, limit: limit)
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        await req.audit.record(
-            action: "read_volunteers", entity: "household", entityID: household, detail: "\(ranked.count)")
         return Suggestion(
             item: item, household: household, at: at, considered: candidates.count, weights: .standard,
             candidates: ranked.compactMap { r in

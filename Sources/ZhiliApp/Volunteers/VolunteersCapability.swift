@@ -11,7 +11,23 @@ struct VolunteersCapability: Capability {
 
     var migrations: [any Migration] { [AddVolunteerDispatchFields()] }
 
-    func routes(_ app: Application) throws { VolunteerRoutes.register(app) }
+    func routes(_ app: Application) throws {
+        VolunteerRoutes.register(app)
+        VolunteerPages.register(app)
+    }
+
+    func navigation(for principal: Principal) -> [NavigationEntry] {
+        guard principal.role.isStaff else { return [] }
+        return [
+            NavigationEntry(
+                key: "volunteer-suggest", label: "volunteers.nav.suggest", url: "/volunteers/suggest", order: 45,
+                icon: "people")
+        ]
+    }
+
+    var messages: [MessageFile] {
+        MessageFile.both(zh: PackageResources.volunteers_zh_json, en: PackageResources.volunteers_en_json)
+    }
 
     var operations: [APIOperation] { VolunteerRoutes.operations }
     var schemas: [(String, JSONValue)] { VolunteerRoutes.schemas }
@@ -35,8 +51,9 @@ struct VolunteersCapability: Capability {
         ]
     }
 
-    /// Availability and past ratings for the demo's volunteers: most are free some evenings and
-    /// weekends, retired ones most mornings; about half have been rated.
+    /// Skills from the catalogue's list, availability and past ratings for the demo's
+    /// volunteers: most are free some evenings and weekends, retired ones most mornings; about
+    /// half have been rated.
     func demo(_ city: DemoCityData, on sql: any SQLDatabase) async throws {
         var rng = SeededGenerator(seed: city.seed ^ 0x70_1A_7E)
         let born = Dictionary(
@@ -59,7 +76,10 @@ struct VolunteersCapability: Capability {
             let rated = rng.chance(0.5) ? rng.int(1...30) : 0
             var sum = 0
             for _ in 0..<rated { sum += rng.chance(0.8) ? 5 : (rng.chance(0.7) ? 4 : rng.int(2...3)) }
+            // Skills in the catalogue's vocabulary, one to three each.
+            let skills = Set((0..<rng.int(1...3)).map { _ in rng.pick(ServiceCatalogue.skills) }).sorted()
             try await sql.update("volunteers").set("availability", to: SQLBind(WeeklyAvailability(pairs).bits))
+                .set("skills", to: SQLBind(skills.joined(separator: ",")))
                 .set("rating_sum", to: SQLBind(sum)).set("rating_count", to: SQLBind(rated))
                 .where("id", .equal, v.id).run()
         }
